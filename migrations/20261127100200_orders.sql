@@ -1,0 +1,78 @@
+-- Orders, their items (each routed to one station) and the append-only status history.
+
+create table public.orders (
+  id uuid primary key default gen_random_uuid(),
+  restaurant_id uuid not null references public.restaurants (id) on delete cascade,
+  table_id uuid not null,
+  server_id uuid not null references public.staff (user_id),
+  status public.order_status not null default 'open',
+  note text,
+  version int not null default 1,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  closed_at timestamptz,
+  foreign key (restaurant_id, table_id) references public.dining_tables (restaurant_id, id),
+  unique (restaurant_id, id)
+);
+create index orders_restaurant_status_idx on public.orders (restaurant_id, status);
+create index orders_server_idx on public.orders (server_id) where status not in ('closed', 'cancelled');
+create index orders_table_idx on public.orders (table_id) where status not in ('closed', 'cancelled');
+
+create table public.order_items (
+  id uuid primary key default gen_random_uuid(),
+  restaurant_id uuid not null,
+  order_id uuid not null,
+  station_id uuid not null,
+  menu_item_id uuid not null,
+  name text not null,
+  qty int not null check (qty between 1 and 99),
+  modifiers text[] not null default '{}',
+  notes text check (length(notes) <= 500),
+  allergens text[] not null default '{}',
+  course int not null default 1 check (course between 1 and 9),
+  status public.item_status not null,
+  fired_at timestamptz,
+  started_at timestamptz,
+  ready_at timestamptz,
+  void_reason text,
+  version int not null default 1,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  foreign key (restaurant_id, order_id) references public.orders (restaurant_id, id) on delete cascade,
+  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id),
+  foreign key (restaurant_id, menu_item_id) references public.menu_items (restaurant_id, id),
+  constraint held_items_are_not_fired check ((status = 'held') = (fired_at is null))
+);
+create index order_items_order_idx on public.order_items (order_id);
+create index order_items_station_open_idx on public.order_items (station_id)
+  where status in ('pending', 'preparing', 'ready');
+
+create table public.status_history (
+  id bigint generated always as identity primary key,
+  restaurant_id uuid not null references public.restaurants (id) on delete cascade,
+  entity text not null check (entity in ('order', 'item', 'table')),
+  entity_id uuid not null,
+  from_status text,
+  to_status text not null,
+  actor uuid,
+  at timestamptz not null default now()
+);
+create index status_history_entity_idx on public.status_history (entity_id, id);
+
+create trigger orders_bump_version before update on public.orders
+  for each row execute function plater_private.bump_version();
+create trigger order_items_bump_version before update on public.order_items
+  for each row execute function plater_private.bump_version();
+
+-- History is append-only: the log of what happened may not be rewritten, even by the owner's mistakes.
+create function plater_private.reject_history_rewrite()
+returns trigger
+language plpgsql
+as $$
+begin
+  perform plater_private.fail('PT403', 'status_history is append-only');
+  return null;
+end;
+$$;
+create trigger status_history_append_only before update or delete on public.status_history
+  for each row execute function plater_private.reject_history_rewrite();

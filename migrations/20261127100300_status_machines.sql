@@ -1,0 +1,167 @@
+-- The status machines, enforced where every writer must pass: BEFORE UPDATE triggers. An illegal move raises
+-- PT422 whatever path the write took (RPC, SQL console, a future function).
+--
+--   item:  held ⇄ pending → preparing → ready → served
+--                  pending → ready (bumped without being started)
+--                  ready → preparing (recall)
+--          held | pending | preparing | ready → void
+--   order: open ⇄ ready ⇄ served (derived from the items), served → closed,
+--          open | ready → cancelled while no item has been served
+--   table: free ⇄ seated
+
+create function plater_private.item_transition_allowed(from_status public.item_status, to_status public.item_status)
+returns boolean
+language sql
+immutable
+as $$
+  select (from_status::text || '>' || to_status::text) = any (array[
+    'held>pending', 'pending>held',
+    'pending>preparing', 'pending>ready', 'preparing>ready',
+    'ready>preparing', 'ready>served',
+    'held>void', 'pending>void', 'preparing>void', 'ready>void'
+  ])
+$$;
+
+create function plater_private.order_transition_allowed(from_status public.order_status, to_status public.order_status)
+returns boolean
+language sql
+immutable
+as $$
+  select (from_status::text || '>' || to_status::text) = any (array[
+    'open>ready', 'ready>open', 'ready>served', 'served>ready', 'open>served', 'served>open',
+    'served>closed', 'open>cancelled', 'ready>cancelled'
+  ])
+$$;
+
+create function plater_private.table_transition_allowed(from_status public.table_status, to_status public.table_status)
+returns boolean
+language sql
+immutable
+as $$ select from_status <> to_status $$;
+
+create function plater_private.check_item_transition()
+returns trigger
+language plpgsql
+as $$
+begin
+  if new.status is distinct from old.status
+     and not plater_private.item_transition_allowed(old.status, new.status) then
+    perform plater_private.fail('PT422', format('illegal item transition: %s → %s', old.status, new.status),
+      jsonb_build_object('entity', 'item', 'id', old.id, 'from', old.status, 'to', new.status));
+  end if;
+  return new;
+end;
+$$;
+
+create function plater_private.check_order_transition()
+returns trigger
+language plpgsql
+as $$
+begin
+  if new.status is not distinct from old.status then
+    return new;
+  end if;
+  if not plater_private.order_transition_allowed(old.status, new.status) then
+    perform plater_private.fail('PT422', format('illegal order transition: %s → %s', old.status, new.status),
+      jsonb_build_object('entity', 'order', 'id', old.id, 'from', old.status, 'to', new.status));
+  end if;
+  if new.status = 'cancelled' and exists (
+    select 1 from public.order_items where order_id = old.id and status = 'served'
+  ) then
+    perform plater_private.fail('PT422', 'an order with served items cannot be cancelled; void the open items instead',
+      jsonb_build_object('entity', 'order', 'id', old.id, 'from', old.status, 'to', new.status));
+  end if;
+  if new.status in ('closed', 'cancelled') then
+    new.closed_at := now();
+  end if;
+  return new;
+end;
+$$;
+
+create function plater_private.check_table_transition()
+returns trigger
+language plpgsql
+as $$
+begin
+  if new.status is distinct from old.status
+     and not plater_private.table_transition_allowed(old.status, new.status) then
+    perform plater_private.fail('PT422', format('illegal table transition: %s → %s', old.status, new.status),
+      jsonb_build_object('entity', 'table', 'id', old.id, 'from', old.status, 'to', new.status));
+  end if;
+  if new.status = 'free' and exists (
+    select 1 from public.orders where table_id = old.id and status in ('open', 'ready')
+  ) then
+    perform plater_private.fail('PT422', 'a table with unserved orders cannot be cleared',
+      jsonb_build_object('entity', 'table', 'id', old.id, 'from', old.status, 'to', new.status));
+  end if;
+  return new;
+end;
+$$;
+
+create trigger order_items_check_transition before update of status on public.order_items
+  for each row execute function plater_private.check_item_transition();
+create trigger orders_check_transition before update of status on public.orders
+  for each row execute function plater_private.check_order_transition();
+create trigger dining_tables_check_transition before update of status on public.dining_tables
+  for each row execute function plater_private.check_table_transition();
+
+-- An order's kitchen state follows its items: ready when every live item is ready or served, served when
+-- every live item is served. Terminal orders are left alone (cancel voids its items after the fact).
+create function plater_private.derive_order_status()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  derived public.order_status;
+begin
+  select case
+           when count(*) filter (where i.status <> 'void') = 0 then 'open'
+           when bool_and(i.status = 'served') filter (where i.status <> 'void') then 'served'
+           when bool_and(i.status in ('ready', 'served')) filter (where i.status <> 'void') then 'ready'
+           else 'open'
+         end::public.order_status
+    into derived
+    from public.order_items i
+   where i.order_id = new.order_id;
+
+  update public.orders o
+     set status = derived
+   where o.id = new.order_id
+     and o.status not in ('closed', 'cancelled')
+     and o.status <> derived;
+  return null;
+end;
+$$;
+
+-- Named to sort after order_items_publish: AFTER triggers run in name order, and the item event should
+-- precede the order event it causes.
+create trigger order_items_rollup_order_status
+  after insert or update of status on public.order_items
+  for each row execute function plater_private.derive_order_status();
+
+-- Append-only history of every status a row entered, with the acting user when there is one.
+create function plater_private.record_status_history()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'UPDATE' and new.status is not distinct from old.status then
+    return null;
+  end if;
+  insert into public.status_history (restaurant_id, entity, entity_id, from_status, to_status, actor)
+  values (new.restaurant_id, tg_argv[0], new.id,
+          case when tg_op = 'UPDATE' then old.status::text end, new.status::text, auth.uid());
+  return null;
+end;
+$$;
+
+create trigger orders_history after insert or update of status on public.orders
+  for each row execute function plater_private.record_status_history('order');
+create trigger order_items_history after insert or update of status on public.order_items
+  for each row execute function plater_private.record_status_history('item');
+create trigger dining_tables_history after update of status on public.dining_tables
+  for each row execute function plater_private.record_status_history('table');
