@@ -425,6 +425,10 @@ declare
 begin
   me := plater_private.authorize(plater_private.restaurant_of('table', table_id), '{server,manager}', 'seat tables');
   t := plater_private.table_for_update(table_id, expected_version);
+  if t.status = 'seated' then
+    perform plater_private.fail('PT422', format('table %s is already seated', t.label),
+      jsonb_build_object('entity', 'table', 'id', t.id, 'status', t.status));
+  end if;
   assignee := case when me.role = 'server' then me.user_id else coalesce(seat_table.server_id, me.user_id) end;
   if seat_table.server_id is not null and seat_table.server_id <> assignee then
     perform plater_private.fail('PT403', 'a server may only seat tables for themselves');
