@@ -1,0 +1,84 @@
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signApiKey } from './keys.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
+
+/** The one configuration every stack module receives (docs/architecture.md, "Stack contract"). */
+export interface StackConfig {
+  /** Checkout root: holds `supabase/`, `migrations/`, `tests/`. */
+  repoRoot: string;
+  /** Absolute path of the stack's state: Postgres data, secrets, `stack.json`. */
+  dataDir: string;
+  apiHost: string;
+  apiPort: number;
+  /** `http://<apiHost>:<apiPort>`, what supabase-js takes as the project URL. */
+  apiUrl: string;
+  dbPort: number;
+  dbUrl: string;
+  /** True when `DATABASE_URL` points at a Postgres the stack does not run itself. */
+  externalDb: boolean;
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+}
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+export const DEFAULTS = {
+  apiHost: '127.0.0.1',
+  apiPort: 54321,
+  dbPort: 54322,
+  dataDir: '.stack',
+} as const;
+
+/** The embedded cluster's superuser and database, the same as Supabase's local stack uses. */
+export const EMBEDDED_DB = { user: 'postgres', password: 'postgres', database: 'postgres' } as const;
+
+export function embeddedDbUrl(port: number, database: string = EMBEDDED_DB.database): string {
+  return `postgresql://${EMBEDDED_DB.user}:${EMBEDDED_DB.password}@127.0.0.1:${port}/${database}`;
+}
+
+function parsePort(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name} must be a port number (1-65535), got "${value}"`);
+  }
+  return port;
+}
+
+export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<StackConfig> {
+  const apiHost = DEFAULTS.apiHost;
+  const apiPort = parsePort('PLATER_API_PORT', env.PLATER_API_PORT, DEFAULTS.apiPort);
+  const dataDirSetting = env.PLATER_DATA_DIR || DEFAULTS.dataDir;
+  // A path given by the user is relative to where they typed it; the default lives in the checkout,
+  // so `plater status` finds the same stack from any subdirectory.
+  const dataDir = isAbsolute(dataDirSetting)
+    ? dataDirSetting
+    : resolve(env.PLATER_DATA_DIR ? process.cwd() : repoRoot, dataDirSetting);
+
+  const externalDbUrl = env.DATABASE_URL || undefined;
+  const dbPort = externalDbUrl
+    ? Number(new URL(externalDbUrl).port || 5432)
+    : parsePort('PLATER_DB_PORT', env.PLATER_DB_PORT, DEFAULTS.dbPort);
+
+  const secrets = loadOrCreateSecrets(dataDir);
+  const [anonKey, serviceRoleKey] = await Promise.all([
+    signApiKey(secrets.jwtSecret, 'anon', secrets.issuedAt),
+    signApiKey(secrets.jwtSecret, 'service_role', secrets.issuedAt),
+  ]);
+
+  return {
+    repoRoot,
+    dataDir,
+    apiHost,
+    apiPort,
+    apiUrl: `http://${apiHost}:${apiPort}`,
+    dbPort,
+    dbUrl: externalDbUrl ?? embeddedDbUrl(dbPort),
+    externalDb: externalDbUrl !== undefined,
+    jwtSecret: secrets.jwtSecret,
+    anonKey,
+    serviceRoleKey,
+  };
+}
