@@ -1,0 +1,20 @@
+import type { Logger } from '../log.ts';
+import type { JwtVerifier } from './auth/jwt.ts';
+import type { PolicyProbe } from './auth/policies.ts';
+import type { JoinRateLimiter } from './limits.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { GatewayOptions } from './options.ts';
+import type { TopicRegistry } from './registry.ts';
+import type { ReplayReader } from './replay.ts';
+
+/** The gateway-wide services every socket and channel uses; built once in index.ts. */
+export interface GatewayContext {
+  readonly options: GatewayOptions;
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly verifier: JwtVerifier;
+  readonly probe: PolicyProbe;
+  readonly registry: TopicRegistry;
+  readonly joinRate: JoinRateLimiter;
+  readonly replay: ReplayReader;
+}

@@ -1,0 +1,195 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import postgres from 'postgres';
+import { sendJson } from '../api/respond.ts';
+import type { ApiRoute } from '../api/route.ts';
+import type { StackConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { JwtVerifier } from './auth/jwt.ts';
+import { PolicyProbe } from './auth/policies.ts';
+import type { GatewayContext } from './context.ts';
+import { BroadcastApi, CORS } from './http/broadcast-api.ts';
+import type { DatabaseMessage } from './ingest/message-row.ts';
+import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
+import { JoinRateLimiter } from './limits.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { optionsFromEnv, type GatewayOptions } from './options.ts';
+import { TOPIC_PREFIX } from './protocol/constants.ts';
+import { topicKey, TopicRegistry } from './registry.ts';
+import { ReplayReader } from './replay.ts';
+import { Session } from './session.ts';
+import { Conn, Flusher } from './transport/conn.ts';
+import { Upgrader, type Accepted } from './transport/upgrade.ts';
+
+/**
+ * The Supabase Realtime gateway of the local stack, mounted at `/realtime/v1` on the API server:
+ *
+ *   GET  /realtime/v1/websocket?apikey=…&vsn=1.0.0|2.0.0      Phoenix channels, as supabase-js expects
+ *   POST /realtime/v1/api/broadcast                            REST broadcast (batch)
+ *   POST /realtime/v1/api/broadcast/:topic/events/:event       REST broadcast (one message)
+ *   GET  /realtime/v1/metrics                                  gateway metrics as JSON (not a Supabase API)
+ *
+ * @example
+ *   const gateway = await createRealtimeGateway(config, log.child('realtime'));
+ *   routes.push(gateway);
+ */
+
+export const REALTIME_PREFIX = '/realtime/v1';
+
+export interface GatewaySnapshot {
+  readonly sockets: number;
+  readonly channels: number;
+  readonly topics: number;
+  readonly messages: { readonly in: number; readonly out: number };
+  readonly bytes: { readonly in: number; readonly out: number };
+  readonly broadcasts: GatewayMetrics['broadcasts'];
+  readonly drops: GatewayMetrics['drops'];
+  readonly authFailures: GatewayMetrics['authFailures'];
+  readonly ingest: IngestStatus;
+  readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number };
+}
+
+export interface RealtimeGateway extends ApiRoute {
+  snapshot(): GatewaySnapshot;
+}
+
+export async function createRealtimeGateway(
+  config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'>,
+  log: Logger,
+  options: GatewayOptions = optionsFromEnv(),
+): Promise<RealtimeGateway> {
+  const sql = postgres(config.dbUrl, {
+    max: options.dbPoolSize,
+    connect_timeout: 5,
+    onnotice: () => {},
+    // A policy that never returns must not hold a join forever.
+    connection: { application_name: 'plater_realtime', statement_timeout: '5000' } as Record<string, string>,
+  });
+  const metrics = new GatewayMetrics();
+  const registry = new TopicRegistry(metrics);
+  const ctx: GatewayContext = {
+    options,
+    log,
+    metrics,
+    verifier: new JwtVerifier(config.jwtSecret),
+    probe: new PolicyProbe(sql),
+    registry,
+    joinRate: new JoinRateLimiter(options.maxJoinsPerSecond),
+    replay: new ReplayReader(sql),
+  };
+  const flusher = new Flusher(options.maxBufferedBytes, metrics);
+  const upgrader = new Upgrader(ctx, REALTIME_PREFIX);
+  const broadcastApi = new BroadcastApi(ctx);
+  const sessions = new Set<Session>();
+
+  const ingest = new ReplicationIngest({
+    dbUrl: config.dbUrl,
+    sql,
+    slotName: options.slotName,
+    log: log.child('ingest'),
+    onMessage: (message) => publishDatabaseMessage(ctx, message),
+  });
+  ingest.start();
+
+  // One timer for every socket's idle check (a timer per socket would cost memory at 10k sockets).
+  const sweep = setInterval(
+    () => {
+      const deadline = Date.now() - options.idleTimeoutMs;
+      for (const session of sessions) if (session.lastSeenAt < deadline) session.conn.terminate();
+    },
+    Math.max(1000, Math.min(options.idleTimeoutMs / 4, 15_000)),
+  ).unref();
+
+  function attach({ ws, socket, serializer, token, headers }: Accepted): void {
+    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, token, headers);
+    sessions.add(session);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        session.onFrame(data, isBinary);
+      } catch (error) {
+        // A bug in a handler must cost one frame, not the gateway.
+        log.error('frame handler failed', { error });
+      }
+    });
+    ws.on('close', () => {
+      sessions.delete(session);
+      session.onClose();
+    });
+    // Oversized frames and protocol violations: ws closes the socket itself (1009 / 1002).
+    ws.on('error', (error) => log.debug('websocket error', { error }));
+  }
+
+  function snapshot(): GatewaySnapshot {
+    let channels = 0;
+    for (const session of sessions) channels += session.channelCount;
+    const memory = process.memoryUsage();
+    return {
+      sockets: sessions.size,
+      channels,
+      topics: registry.size,
+      messages: { in: metrics.messagesIn, out: metrics.messagesOut },
+      bytes: { in: metrics.bytesIn, out: metrics.bytesOut },
+      broadcasts: metrics.broadcasts,
+      drops: metrics.drops,
+      authFailures: metrics.authFailures,
+      ingest: ingest.status(),
+      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+    };
+  }
+
+  return {
+    prefix: REALTIME_PREFIX,
+    snapshot,
+
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      upgrader.upgrade(req, socket, head).then(
+        (accepted) => accepted && attach(accepted),
+        (error: unknown) => {
+          log.error('websocket upgrade failed', { error });
+          socket.destroy();
+        },
+      );
+    },
+
+    async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname.slice(REALTIME_PREFIX.length);
+      if (path === '/metrics' && req.method === 'GET') {
+        sendJson(res, 200, snapshot());
+      } else if (broadcastApi.matches(path)) {
+        if (req.method === 'OPTIONS') res.writeHead(204, CORS).end();
+        else await broadcastApi.handle(req, res, url, path);
+      } else {
+        sendJson(res, 404, { message: 'Not Found' });
+      }
+    },
+
+    async close(): Promise<void> {
+      clearInterval(sweep);
+      for (const session of sessions) session.conn.close(1001, 'server shutting down');
+      upgrader.close();
+      await ingest.stop();
+      await sql.end({ timeout: 2 });
+    },
+  };
+}
+
+/** A committed `realtime.messages` row goes to the topic's subscribers, with `meta.id` like Realtime. */
+function publishDatabaseMessage(ctx: GatewayContext, message: DatabaseMessage): void {
+  if (message.payload.bytes.length > ctx.options.maxPayloadBytes) {
+    ctx.metrics.drops.oversizedPayloads++;
+    ctx.log.warn('dropped an oversized database broadcast', { topic: message.topic, id: message.id });
+    return;
+  }
+  ctx.metrics.broadcasts.database++;
+  ctx.registry.publish(
+    topicKey(message.topic, message.private),
+    {
+      topic: TOPIC_PREFIX + message.topic,
+      event: message.event,
+      payload: message.payload,
+      meta: `{"id":${JSON.stringify(message.id)}}`,
+    },
+    { messageId: message.id },
+  );
+}

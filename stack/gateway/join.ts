@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProbeError, type ProbeFailureKind } from './auth/policies.ts';
+import type { Channel } from './channel.ts';
+import { EVENT } from './protocol/constants.ts';
+import { parseJoinPayload, type JoinPayload } from './protocol/join-payload.ts';
+import { JOIN_REASON, JWT_JOIN_CODE } from './protocol/reasons.ts';
+import type { ReplayedMessage } from './replay.ts';
+import { confirmToken } from './token.ts';
+
+/**
+ * `phx_join` as a pipeline of guards in Realtime's order (RealtimeChannel.join/3): topic name → channels
+ * per socket → join rate → JWT → RLS read (private channels) → replay → Postgres Changes. The first
+ * failing guard's reason is the error reply, sent after Realtime's CHANNEL_ERROR_BACKOFF_MS.
+ */
+
+/** Realtime rejects `postgres_changes` subscriptions it cannot serve with this code. */
+const POSTGRES_CHANGES_UNSUPPORTED =
+  'RealtimeDisabledForConfiguration: Postgres Changes are not available on the Plater local stack; ' +
+  'publish with Broadcast from Database (realtime.send / realtime.broadcast_changes) instead';
+
+class JoinRefused {
+  constructor(
+    readonly reason: string,
+    /** ClientJoinRateLimitReached also disconnects the whole socket. */
+    readonly disconnect = false,
+  ) {}
+}
+
+export interface JoinRequest {
+  readonly ref: string | null;
+  readonly payload: unknown;
+  /** Channels this socket already has, not counting this one. */
+  readonly otherChannels: number;
+  /** The token the socket connected with, used when the join carries none. */
+  readonly socketToken: string;
+  disconnectSocket(): void;
+}
+
+export async function joinChannel(channel: Channel, request: JoinRequest): Promise<void> {
+  const { ctx } = channel.owner;
+  const join = parseJoinPayload(request.payload);
+  let replay: ReplayedMessage[] = [];
+  try {
+    await admit(channel, join, request);
+    replay = await replayMessages(channel, join);
+  } catch (error) {
+    if (!(error instanceof JoinRefused)) throw error;
+    if (!error.disconnect) ctx.metrics.authFailures.join++;
+    if (ctx.options.joinErrorBackoffMs > 0) await sleep(ctx.options.joinErrorBackoffMs);
+    if (channel.state === 'closed') return;
+    channel.reply(request.ref, 'error', { reason: error.reason });
+    channel.detach();
+    if (error.disconnect) request.disconnectSocket();
+    return;
+  }
+  // Superseded while waiting on Postgres (duplicate join, socket gone): nothing to answer.
+  if (channel.state === 'closed') return;
+
+  channel.reply(request.ref, 'ok', { postgres_changes: join.postgresChanges.map(withId) });
+  const topic = channel.activate();
+  channel.scheduleExpiry(confirmToken);
+  if (channel.presenceEnabled && channel.canReadPresence) channel.push(EVENT.presenceState, topic.presence.state());
+  for (const message of replay) pushReplayed(channel, message);
+  if (join.postgresChanges.length > 0) {
+    channel.push(EVENT.system, {
+      extension: 'postgres_changes',
+      status: 'error',
+      message: POSTGRES_CHANGES_UNSUPPORTED,
+      channel: channel.subTopic,
+    });
+  }
+}
+
+async function admit(channel: Channel, join: JoinPayload, request: JoinRequest): Promise<void> {
+  const { ctx } = channel.owner;
+  if (channel.subTopic === '') throw new JoinRefused(JOIN_REASON.topicNameRequired);
+  if (request.otherChannels >= ctx.options.maxChannelsPerClient) throw new JoinRefused(JOIN_REASON.tooManyChannels);
+  if (!ctx.joinRate.tryJoin()) throw new JoinRefused(JOIN_REASON.tooManyJoins, true);
+
+  // An `sb_` publishable/secret key is not a JWT; Realtime then uses the socket's token.
+  const token = join.accessToken && !join.accessToken.startsWith('sb_') ? join.accessToken : request.socketToken;
+  const verified = await ctx.verifier.verify(token);
+  if (!verified.ok) throw new JoinRefused(`${JWT_JOIN_CODE[verified.failure]}: ${verified.message}`);
+
+  channel.isPrivate = join.private;
+  channel.ackBroadcast = join.broadcastAck;
+  channel.selfBroadcast = join.broadcastSelf;
+  channel.presenceEnabled = join.presenceEnabled;
+  channel.presenceKey = join.presenceKey ?? randomUUID();
+  channel.token = token;
+  channel.claims = verified.claims;
+
+  if (join.private) {
+    try {
+      channel.read = await ctx.probe.read(channel.authContext(verified.claims), join.presenceEnabled);
+    } catch (error) {
+      if (!(error instanceof ProbeError)) throw error;
+      ctx.log.warn('read authorization failed', { topic: channel.topic, kind: error.kind, error: error.cause });
+      throw new JoinRefused(probeReason(error.kind, channel.subTopic));
+    }
+    if (!channel.read.broadcast && !channel.read.presence) {
+      throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic));
+    }
+  }
+  if (join.postgresChanges.length > 0 && join.postgresChangesWait) {
+    throw new JoinRefused(POSTGRES_CHANGES_UNSUPPORTED);
+  }
+}
+
+async function replayMessages(channel: Channel, join: JoinPayload): Promise<ReplayedMessage[]> {
+  if (join.replay === null) return [];
+  if (!channel.isPrivate) throw new JoinRefused(JOIN_REASON.replayOnPublicChannel);
+  if (join.replay === 'invalid') throw new JoinRefused(JOIN_REASON.replayParamsInvalid);
+  if (!channel.read?.broadcast) throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic));
+  const { ctx } = channel.owner;
+  try {
+    const messages = await ctx.replay.read(channel.subTopic, join.replay.since, join.replay.limit);
+    channel.replayedIds = new Set(messages.map((message) => message.id));
+    return messages;
+  } catch (error) {
+    ctx.log.warn('replay failed', { topic: channel.topic, error });
+    throw new JoinRefused(JOIN_REASON.replayFailed);
+  }
+}
+
+function pushReplayed(channel: Channel, message: ReplayedMessage): void {
+  const frame = channel.serializer.encodeUserBroadcast({
+    topic: channel.topic,
+    event: message.event,
+    payload: message.payload,
+    meta: JSON.stringify({ replayed: true, id: message.id }),
+  });
+  if (frame) channel.conn.send(frame);
+}
+
+function probeReason(kind: ProbeFailureKind, subTopic: string): string {
+  switch (kind) {
+    case 'database_unavailable':
+      return JOIN_REASON.databaseUnavailable;
+    case 'missing_partition':
+      return JOIN_REASON.missingPartition;
+    case 'unable_to_set_policies':
+      return JOIN_REASON.unableToSetPolicies;
+    case 'query_canceled':
+      return 'QueryCanceled: Query was cancelled, please try again';
+    case 'rls_policy_error':
+      return JOIN_REASON.unauthorized(subTopic);
+  }
+}
+
+/** Realtime tags each `postgres_changes` entry with an integer id (`:erlang.phash2(params)`). */
+function withId(params: Record<string, unknown>): Record<string, unknown> {
+  let hash = 0x811c9dc5;
+  for (const char of JSON.stringify(params)) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return { ...params, id: hash % 0x8000000 };
+}

@@ -1,0 +1,40 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, parseLogLevel } from '../../../stack/log.ts';
+import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../../../stack/gateway/index.ts';
+import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts';
+
+export interface GatewayServer {
+  /** Project URL for createClient (`http://127.0.0.1:<port>`). */
+  readonly url: string;
+  readonly gateway: RealtimeGateway;
+  close(): Promise<void>;
+}
+
+/**
+ * A gateway on its own HTTP server, for tests and load runs that need one they control (its own
+ * database, its own limits) instead of the stack's.
+ */
+export async function startGatewayServer(
+  config: { dbUrl: string; jwtSecret: string },
+  options: Partial<GatewayOptions> = {},
+): Promise<GatewayServer> {
+  const log = createLogger('gateway', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
+  const gateway = await createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options });
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
+    else res.writeHead(404).end();
+  });
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade!(req, socket, head));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    gateway,
+    async close() {
+      await gateway.close!();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
