@@ -1,0 +1,25 @@
+// CORS for browser clients (supabase-js sends authorization, apikey, x-client-info and content-type; our
+// mutations add idempotency-key and if-match, snapshot revalidation if-none-match).
+
+export const corsHeaders: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers':
+    'authorization, x-client-info, apikey, content-type, idempotency-key, if-match, if-none-match, ' +
+    'x-supabase-api-version, x-region',
+  'access-control-expose-headers': 'etag, idempotent-replayed, retry-after, allow',
+  'access-control-max-age': '86400',
+}
+
+/** The answer to a CORS preflight; null when `req` is not one. */
+export function preflight(req: Request): Response | null {
+  if (req.method !== 'OPTIONS') return null
+  return new Response(null, { status: 204, headers: corsHeaders })
+}
+
+export function withCors(response: Response): Response {
+  for (const [name, value] of Object.entries(corsHeaders)) {
+    if (!response.headers.has(name)) response.headers.set(name, value)
+  }
+  return response
+}

@@ -1,0 +1,154 @@
+// Idempotency-Key for every mutation (draft-ietf-httpapi-idempotency-key-header; Stripe's semantics).
+//
+//   first request           → runs; its answer (success, or a decided 4xx from the RPC) is stored with the key
+//   retry after completion  → the stored answer again, with `Idempotent-Replayed: true`; nothing re-applied
+//   retry while in flight   → 409 `idempotency_key_in_flight` (Retry-After: 1)
+//   same key, other request → 422 `idempotency_key_reused`
+//
+// Keys are scoped per user (primary key (user_id, key)), so one user can neither replay nor block another's.
+// Retention: 24 hours from the first use (plater_private.prune_idempotency_keys; an older key is a new request).
+//
+// Race-freedom: the key row is written in the SAME transaction as the mutation, after taking a transaction-scoped
+// advisory lock on (user, key). Holding the lock means "in flight"; a concurrent retry fails to take it and
+// answers 409 at once instead of queueing. The lock and the uncommitted row vanish together if the transaction
+// rolls back or the process dies, so a crash never leaves a stale "in flight" key and never a key without its
+// mutation (or the reverse). Errors that are not a decided outcome (auth, transient, 5xx) roll the key back too:
+// those are safe to retry with the same key.
+import type { TransactionSql } from './deps.ts'
+import { HttpError } from './errors.ts'
+
+export const IDEMPOTENCY_RETENTION_HOURS = 24
+export const REPLAY_HEADER = 'idempotent-replayed'
+
+/**
+ * The key from the header: 1–255 visible ASCII characters. A Structured-Field string (`"…"`, as the draft
+ * writes it) is unquoted, so `"abc"` and `abc` are the same key.
+ */
+export function parseIdempotencyKey(header: string | null): string {
+  if (header === null || header.trim() === '') {
+    throw new HttpError(400, 'idempotency_key_required', 'mutations need an Idempotency-Key header (e.g. a UUID)')
+  }
+  let key = header.trim()
+  if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) key = key.slice(1, -1)
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+  }
+  return key
+}
+
+/** JSON with object keys sorted at every level, so equal requests hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+export interface RequestIdentity {
+  method: string
+  /** Function and path, e.g. `orders/<id>/items`. */
+  target: string
+  body: unknown
+  /** The If-Match header as sent (it changes what the request means). */
+  ifMatch: string | null
+}
+
+/** SHA-256 (hex) of the request's meaning: method, target, canonical body, If-Match. */
+export async function requestFingerprint(request: RequestIdentity): Promise<string> {
+  const text = canonicalJson({ method: request.method, target: request.target, body: request.body, if_match: request.ifMatch })
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+export interface StoredOutcome {
+  status: number
+  body: unknown
+}
+
+export type Claim =
+  | { kind: 'fresh' }
+  | { kind: 'in_flight' }
+  | { kind: 'reused' }
+  | { kind: 'replay'; outcome: StoredOutcome }
+
+interface ClaimRow {
+  locked: boolean
+  inserted: boolean
+}
+
+interface KeyRow {
+  request_hash: string
+  status_code: number | null
+  response: unknown
+  expired: boolean
+}
+
+/**
+ * Claims `key` for `userId` inside `tx` (which must still run as the connection's own role: the key table is
+ * not granted to API roles). `fresh` means the caller owns the key now and must run the mutation in the same
+ * transaction, then `storeOutcome`.
+ */
+export async function claimKey(tx: TransactionSql, userId: string, key: string, hash: string): Promise<Claim> {
+  // One statement: the lock is taken before the insert is attempted; ON CONFLICT sees committed rows whatever
+  // the statement's snapshot, so a key completed a moment ago is never inserted twice.
+  const [claim] = await tx<ClaimRow[]>`
+    with lock as (
+      select pg_try_advisory_xact_lock(hashtextextended('plater:idempotency:' || ${userId} || ':' || ${key}, 0)) as locked
+    ), ins as (
+      insert into plater_private.idempotency_keys (user_id, key, request_hash)
+      select ${userId}::uuid, ${key}, ${hash} from lock where lock.locked
+      on conflict (user_id, key) do nothing
+      returning 1
+    )
+    select lock.locked, exists (select from ins) as inserted from lock`
+  if (!claim!.locked) return { kind: 'in_flight' }
+  if (claim!.inserted) return { kind: 'fresh' }
+
+  // The key was used before (and completed: we hold its lock). A new statement sees the committed row.
+  const [row] = await tx<KeyRow[]>`
+    select request_hash, status_code, response,
+           created_at < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}) as expired
+      from plater_private.idempotency_keys where user_id = ${userId}::uuid and key = ${key}`
+  if (!row || row.expired) {
+    // pruned meanwhile, or past retention and not pruned yet: a new request under this key
+    await tx`
+      insert into plater_private.idempotency_keys (user_id, key, request_hash) values (${userId}::uuid, ${key}, ${hash})
+      on conflict (user_id, key) do update
+        set request_hash = excluded.request_hash, status_code = null, response = null, created_at = now(),
+            completed_at = null`
+    return { kind: 'fresh' }
+  }
+  if (row.request_hash !== hash) return { kind: 'reused' }
+  if (row.status_code === null) {
+    // Cannot happen with this module (rows commit completed), but a row written by older code must not replay.
+    return { kind: 'in_flight' }
+  }
+  return { kind: 'replay', outcome: { status: row.status_code, body: row.response } }
+}
+
+/** Records the outcome on the claimed key; call as the connection's own role (after `reset role`). */
+export async function storeOutcome(
+  tx: TransactionSql,
+  userId: string,
+  key: string,
+  outcome: StoredOutcome,
+): Promise<void> {
+  await tx`
+    update plater_private.idempotency_keys
+       set status_code = ${outcome.status}, response = ${tx.json(outcome.body as never)}, completed_at = now()
+     where user_id = ${userId}::uuid and key = ${key}`
+}
+
+export function claimError(claim: Claim): HttpError | undefined {
+  if (claim.kind === 'in_flight') {
+    return new HttpError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is still being processed',
+      undefined, { 'retry-after': '1' })
+  }
+  if (claim.kind === 'reused') {
+    return new HttpError(422, 'idempotency_key_reused',
+      'this Idempotency-Key was already used for a different request; use a new key for a new request')
+  }
+  return undefined
+}

@@ -1,0 +1,137 @@
+// Role-scoped snapshots, cached in memory and validated by seq on every request:
+//   GET  /snapshot?topic=<topic>     → 200 {topic, seq, data} with ETag "<topic>:<seq>", or 304 on If-None-Match
+//   POST /snapshot/warm {restaurant} → builds every topic of a restaurant into this instance's cache
+//                                      (managers of that restaurant, or the service_role key)
+// Revalidation is one statement: `topic_seq(topic)` as the caller both authorises (401/403) and gives the seq;
+// a matching If-None-Match answers 304 without touching the cache, a cached entry at that seq is served as is,
+// and only a miss builds (`topic_snapshot`, rows and seq from one MVCC snapshot).
+import { authenticate, type Caller } from '../_shared/auth.ts'
+import { callerScope, db } from '../_shared/db.ts'
+import { z } from '../_shared/deps.ts'
+import { HttpError } from '../_shared/errors.ts'
+import { ifNoneMatchHits, snapshotEtag } from '../_shared/etag.ts'
+import { createHandler, json, readJsonObject } from '../_shared/http.ts'
+import { type CachedSnapshot, SnapshotCache } from '../_shared/snapshot-cache.ts'
+import { restaurantTopics, topicSchema } from '../_shared/topics.ts'
+import { uuid, validate } from '../_shared/validate.ts'
+
+export const cache = new SnapshotCache()
+
+const CACHE_CONTROL = 'private, no-cache'
+
+function snapshotHeaders(etag: string): Record<string, string> {
+  return { etag, 'cache-control': CACHE_CONTROL }
+}
+
+/** The topic's current seq, authorised as the caller (PT401/PT403 otherwise). */
+async function currentSeq(caller: Caller, topic: string): Promise<number> {
+  const sql = db()
+  const [row] = await sql<{ seq: string }[]>`select public.topic_seq(${topic}) as seq from ${callerScope(sql, caller)}`
+  return Number(row!.seq)
+}
+
+/** Builds the caller's snapshot of `topic` (topic_snapshot re-checks the caller). */
+async function buildAsCaller(caller: Caller, topic: string): Promise<CachedSnapshot> {
+  const sql = db()
+  const [row] = await sql<{ snapshot: Snapshot }[]>`
+    select public.topic_snapshot(${topic}) as snapshot from ${callerScope(sql, caller)}`
+  return entryOf(row!.snapshot)
+}
+
+interface Snapshot {
+  topic: string
+  seq: number
+  data: unknown
+}
+
+/** Serialised once, compactly (jsonb's text form would add a space after every colon and comma). */
+function entryOf(snapshot: Snapshot): CachedSnapshot {
+  const seq = Number(snapshot.seq)
+  return {
+    topic: snapshot.topic,
+    seq,
+    body: JSON.stringify(snapshot),
+    etag: snapshotEtag(snapshot.topic, seq),
+    builtAt: Date.now(),
+  }
+}
+
+const querySchema = z.object({ topic: topicSchema })
+
+async function getSnapshot(req: Request, url: URL): Promise<Response> {
+  const caller = await authenticate(req)
+  const { topic } = validate(querySchema, Object.fromEntries(url.searchParams), 'query')
+  const seq = await currentSeq(caller, topic)
+  const etag = snapshotEtag(topic, seq)
+  if (ifNoneMatchHits(req.headers.get('if-none-match'), etag)) {
+    return new Response(null, { status: 304, headers: snapshotHeaders(etag) })
+  }
+  const entry = cache.at(topic, seq) ?? await cache.build(topic, seq, () => buildAsCaller(caller, topic))
+  return new Response(entry.body, {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...snapshotHeaders(entry.etag) },
+  })
+}
+
+const warmSchema = z.strictObject({ restaurant: uuid('restaurant') })
+
+/** Managers of the restaurant (they may read its admin topic) or the service_role key. */
+async function authorizeWarm(caller: Caller, restaurant: string): Promise<void> {
+  if (caller.role === 'service_role') return
+  if (caller.role !== 'authenticated') throw new HttpError(403, 'forbidden', 'warming needs a manager or the service key')
+  try {
+    await currentSeq(caller, `admin:${restaurant}`)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'PT403') {
+      throw new HttpError(403, 'forbidden', 'only a manager of this restaurant may warm its snapshots')
+    }
+    throw error
+  }
+}
+
+export interface WarmResult {
+  restaurant: string
+  built: { topic: string; seq: number; bytes: number }[]
+  ms: number
+}
+
+/**
+ * Builds every snapshot of `restaurant` in ONE statement (one MVCC snapshot for all of them), as the
+ * connection's own role: the caller was authorised for the whole restaurant above.
+ */
+export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
+  const started = performance.now()
+  const sql = db()
+  const [scopes] = await sql<{ found: boolean; stations: string[]; servers: string[] }[]>`
+    select exists (select from public.restaurants where id = ${restaurant}::uuid) as found,
+           array(select id::text from public.stations where restaurant_id = ${restaurant}::uuid order by slug) as stations,
+           array(select user_id::text from public.staff
+                  where restaurant_id = ${restaurant}::uuid and active and role in ('server', 'manager')
+                  order by user_id) as servers`
+  if (!scopes!.found) throw new HttpError(404, 'not_found', 'no such restaurant')
+  const topics = restaurantTopics(restaurant, scopes!)
+  const rows = await sql<{ snapshot: Snapshot }[]>`
+    select s as snapshot
+      from unnest(${topics}::text[]) with ordinality as t(topic, n)
+     cross join lateral (
+       select jsonb_build_object('topic', t.topic, 'seq', plater_private.topic_head(t.topic),
+                                 'data', plater_private.snapshot_rows(t.topic)) as s offset 0) as snapshot
+     order by t.n`
+  const built = rows.map((row) => {
+    const entry = cache.put(entryOf(row.snapshot))
+    return { topic: entry.topic, seq: entry.seq, bytes: entry.body.length }
+  })
+  return { restaurant, built, ms: Math.round((performance.now() - started) * 100) / 100 }
+}
+
+async function warm(req: Request): Promise<Response> {
+  const caller = await authenticate(req)
+  const { restaurant } = validate(warmSchema, await readJsonObject(req))
+  await authorizeWarm(caller, restaurant)
+  return json(200, await warmRestaurant(restaurant))
+}
+
+export const handler = createHandler('snapshot', [
+  { method: 'GET', pattern: '', handler: ({ req, url }) => getSnapshot(req, url) },
+  { method: 'POST', pattern: '/warm', handler: ({ req }) => warm(req) },
+])

@@ -1,0 +1,288 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Sql } from 'postgres';
+import type { ApiRoute } from '../api/route.ts';
+import type { StackConfig } from '../config.ts';
+import { openDb } from '../db.ts';
+import type { Logger } from '../log.ts';
+import { AUTH_SCHEMA, ensureAuthSchema, pruneAuthState } from './schema.ts';
+import { type AccessClaims, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
+import { type UserRow, userJson } from './users.ts';
+
+/**
+ * The local auth subset at `/auth/v1`, shaped like Supabase Auth (GoTrue) so the official client's
+ * `signInWithPassword`, `refreshSession`, `getUser` and `signOut` work against the stack:
+ *
+ *   POST /auth/v1/token?grant_type=password       {email, password}  → session
+ *   POST /auth/v1/token?grant_type=refresh_token  {refresh_token}    → session (the refresh token rotates)
+ *   GET  /auth/v1/user                            Bearer <access token> → user
+ *   POST /auth/v1/logout?scope=global|local|others Bearer <access token> → 204
+ *   GET  /auth/v1/health
+ *
+ * Passwords are checked in the database against auth.users.encrypted_password (bcrypt) with pgcrypto's crypt().
+ * Like Supabase's API gateway, every request needs an `apikey` (the anon or service key). Errors are
+ * `{code, message}` with `X-Supabase-Api-Version: 2024-01-01`, which supabase-js reads as error codes.
+ * Refresh-token rotation follows GoTrue: a used token may be presented again for 10 s (concurrent refreshes,
+ * `refresh_token_reuse_interval`); after that a reuse revokes the whole session.
+ */
+const PREFIX = '/auth/v1';
+const API_VERSION = '2024-01-01';
+const REUSE_INTERVAL_SECONDS = 10;
+// bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.
+const DUMMY_HASH = '$2a$10$WuRXhfT4aPROORzzRO1Tgeuuod7rpfUW7FA/Sbv7iCkUjIY6Mw29i';
+
+class AuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const baseHeaders = {
+  'access-control-allow-origin': '*',
+  'x-supabase-api-version': API_VERSION,
+};
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status, baseHeaders);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...baseHeaders,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new AuthError(413, 'request_too_large', 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new AuthError(400, 'bad_json', 'Could not parse request body as JSON');
+}
+
+function bearer(req: IncomingMessage): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
+  return match[1]!;
+}
+
+export interface AuthRoute extends ApiRoute {
+  readonly signer: TokenSigner;
+}
+
+export async function createAuthRoute(config: StackConfig, log: Logger): Promise<AuthRoute> {
+  const sql: Sql = openDb(config.dbUrl, 'auth', { max: 4, idleTimeout: 60 });
+  await ensureAuthSchema(sql);
+  await pruneAuthState(sql);
+  const pruneTimer = setInterval(() => {
+    pruneAuthState(sql).catch((error: unknown) => log.warn('pruning sessions failed', { error }));
+  }, 60 * 60 * 1000);
+  pruneTimer.unref();
+  const [columns] = await sql<{ last_sign_in: boolean }[]>`
+    select exists (select from information_schema.columns
+                    where table_schema = 'auth' and table_name = 'users' and column_name = 'last_sign_in_at') as last_sign_in`;
+  const tracksSignIn = columns?.last_sign_in === true;
+  const signer = new TokenSigner(config.jwtSecret, `${config.apiUrl}${PREFIX}`);
+
+  async function requireApiKey(req: IncomingMessage): Promise<void> {
+    const header = req.headers.apikey;
+    const apikey = Array.isArray(header) ? header[0] : header;
+    if (!apikey) throw new AuthError(401, 'no_api_key', 'No API key found in request');
+    try {
+      await signer.verify(apikey);
+    } catch {
+      throw new AuthError(401, 'invalid_api_key', 'Invalid API key');
+    }
+  }
+
+  async function session(user: UserRow, sessionId: string, refreshToken: string) {
+    const { token, expiresAt } = await signer.accessToken(
+      { id: user.id, email: user.email, app_metadata: userJson(user).app_metadata, user_metadata: userJson(user).user_metadata },
+      sessionId,
+    );
+    return {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: signer.ttlSeconds,
+      expires_at: expiresAt,
+      refresh_token: refreshToken,
+      user: userJson(user),
+    };
+  }
+
+  async function passwordGrant(req: IncomingMessage) {
+    const body = await readJson(req);
+    const email = typeof body.email === 'string' ? body.email.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (email === '' || password === '') {
+      throw new AuthError(400, 'validation_failed', 'You must provide an email and a password');
+    }
+    const [match] = await sql<{ user: UserRow; ok: boolean }[]>`
+      select to_jsonb(u) - 'encrypted_password' as user,
+             coalesce(u.encrypted_password = extensions.crypt(${password}, u.encrypted_password), false) as ok
+        from auth.users u where lower(u.email) = lower(${email})`;
+    if (!match) await sql`select extensions.crypt(${password}, ${DUMMY_HASH})`;
+    if (!match?.ok) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
+
+    const refresh = newRefreshToken();
+    const userAgent = req.headers['user-agent'] ?? null;
+    const sessionId = await sql.begin(async (tx) => {
+      const [created] = await tx<{ id: string }[]>`
+        insert into ${tx(AUTH_SCHEMA)}.sessions (user_id, user_agent) values (${match.user.id}, ${userAgent}) returning id`;
+      await tx`insert into ${tx(AUTH_SCHEMA)}.refresh_tokens (token_hash, session_id) values (${refresh.hash}, ${created!.id})`;
+      if (tracksSignIn) await tx`update auth.users set last_sign_in_at = now() where id = ${match.user.id}`;
+      return created!.id;
+    });
+    return session({ ...match.user, last_sign_in_at: tracksSignIn ? new Date().toISOString() : match.user.last_sign_in_at }, sessionId, refresh.token);
+  }
+
+  async function refreshGrant(req: IncomingMessage) {
+    const body = await readJson(req);
+    const presented = typeof body.refresh_token === 'string' ? body.refresh_token : '';
+    if (presented === '') throw new AuthError(400, 'validation_failed', 'refresh_token is required');
+    const presentedHash = hashRefreshToken(presented);
+
+    const outcome = await sql.begin(async (tx) => {
+      const [row] = await tx<{ session_id: string; user_id: string; revoked_recently: boolean | null; revoked: boolean }[]>`
+        select t.session_id, s.user_id, t.revoked_at is not null as revoked,
+               t.revoked_at > now() - make_interval(secs => ${REUSE_INTERVAL_SECONDS}) as revoked_recently
+          from ${tx(AUTH_SCHEMA)}.refresh_tokens t join ${tx(AUTH_SCHEMA)}.sessions s on s.id = t.session_id
+         where t.token_hash = ${presentedHash}
+           for update of s`;
+      if (!row) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+      if (row.revoked && !row.revoked_recently) {
+        // a stolen-and-replayed token: end the whole session, as GoTrue's reuse detection does
+        await tx`delete from ${tx(AUTH_SCHEMA)}.sessions where id = ${row.session_id}`;
+        return { revokedSession: true as const };
+      }
+      // Rotate: revoke every live token of the session (the presented one, or its successor when a concurrent
+      // refresh got there first within the reuse interval) and issue one new token.
+      await tx`
+        update ${tx(AUTH_SCHEMA)}.refresh_tokens set revoked_at = now()
+         where session_id = ${row.session_id} and revoked_at is null`;
+      const next = newRefreshToken();
+      await tx`
+        insert into ${tx(AUTH_SCHEMA)}.refresh_tokens (token_hash, session_id, parent_hash)
+        values (${next.hash}, ${row.session_id}, ${presentedHash})`;
+      await tx`update ${tx(AUTH_SCHEMA)}.sessions set refreshed_at = now() where id = ${row.session_id}`;
+      const [user] = await tx<{ user: UserRow }[]>`
+        select to_jsonb(u) - 'encrypted_password' as user from auth.users u where u.id = ${row.user_id}`;
+      if (!user) throw new AuthError(400, 'user_not_found', 'User from refresh token not found');
+      return { revokedSession: false as const, sessionId: row.session_id, user: user.user, token: next.token };
+    });
+    // Thrown outside the transaction so the session revocation commits.
+    if (outcome.revokedSession) throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+    return session(outcome.user, outcome.sessionId, outcome.token);
+  }
+
+  /** The verified user claims of the request's access token, with its session still alive. */
+  async function currentUser(req: IncomingMessage): Promise<{ claims: AccessClaims; user: UserRow }> {
+    let claims: AccessClaims;
+    try {
+      claims = (await signer.verify(bearer(req))) as AccessClaims;
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      throw new AuthError(403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature, or token is expired');
+    }
+    if (typeof claims.sub !== 'string' || claims.sub === '') {
+      throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
+    }
+    const [row] = await sql<{ user: UserRow | null; session_alive: boolean }[]>`
+      select (select to_jsonb(u) - 'encrypted_password' from auth.users u where u.id::text = ${claims.sub}) as user,
+             ${claims.session_id ?? null}::text is null
+               or exists (select from ${sql(AUTH_SCHEMA)}.sessions s where s.id::text = ${claims.session_id ?? null}::text)
+               as session_alive`;
+    if (!row?.user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+    if (!row.session_alive) throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
+    return { claims, user: row.user };
+  }
+
+  async function logout(req: IncomingMessage, scope: string): Promise<void> {
+    if (!['global', 'local', 'others'].includes(scope)) throw new AuthError(400, 'validation_failed', 'scope must be global, local or others');
+    let claims: AccessClaims;
+    try {
+      ({ claims } = await currentUser(req));
+    } catch (error) {
+      // an already-ended session is signed out: nothing to do
+      if (error instanceof AuthError && error.code === 'session_not_found') return;
+      throw error;
+    }
+    const sessionId = claims.session_id ?? null;
+    if (scope === 'global') await sql`delete from ${sql(AUTH_SCHEMA)}.sessions where user_id::text = ${claims.sub}`;
+    else if (scope === 'local') await sql`delete from ${sql(AUTH_SCHEMA)}.sessions where id::text = ${sessionId}::text`;
+    else {
+      await sql`delete from ${sql(AUTH_SCHEMA)}.sessions
+                 where user_id::text = ${claims.sub} and id::text is distinct from ${sessionId}::text`;
+    }
+  }
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.slice(PREFIX.length) || '/';
+    try {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          ...baseHeaders,
+          'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
+          'access-control-allow-headers': 'authorization, apikey, content-type, x-client-info, x-supabase-api-version',
+          'access-control-max-age': '86400',
+        });
+        res.end();
+        return;
+      }
+      if (path === '/health' && req.method === 'GET') {
+        send(res, 200, { name: 'plater-auth', description: 'Plater local auth subset (GoTrue-shaped)' });
+        return;
+      }
+      await requireApiKey(req);
+      if (path === '/token' && req.method === 'POST') {
+        const grant = url.searchParams.get('grant_type');
+        if (grant === 'password') return send(res, 200, await passwordGrant(req));
+        if (grant === 'refresh_token') return send(res, 200, await refreshGrant(req));
+        throw new AuthError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
+      }
+      if (path === '/user' && req.method === 'GET') return send(res, 200, userJson((await currentUser(req)).user));
+      if (path === '/logout' && req.method === 'POST') {
+        await logout(req, url.searchParams.get('scope') ?? 'global');
+        return send(res, 204);
+      }
+      throw new AuthError(404, 'not_found', `the local auth does not implement ${req.method} ${PREFIX}${path}`);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        send(res, error.status, { code: error.code, message: error.message });
+        return;
+      }
+      log.error('request failed', { path, error });
+      send(res, 500, { code: 'unexpected_failure', message: 'internal error' });
+    }
+  }
+
+  return {
+    prefix: PREFIX,
+    signer,
+    handleRequest,
+    async close() {
+      clearInterval(pruneTimer);
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

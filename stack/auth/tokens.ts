@@ -1,0 +1,70 @@
+import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../keys.ts';
+
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  role: string;
+  email?: string;
+  session_id?: string;
+}
+
+export interface TokenUser {
+  id: string;
+  email: string | null;
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+}
+
+/** Signs and checks the stack's access tokens (HS256 with the stack's JWT secret, GoTrue's claim set). */
+export class TokenSigner {
+  readonly #key: KeyObject;
+
+  constructor(
+    jwtSecret: string,
+    /** `iss`, like GoTrue's `<API URL>/auth/v1`. */
+    readonly issuer: string,
+    readonly ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
+  ) {
+    this.#key = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
+  }
+
+  async accessToken(user: TokenUser, sessionId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+    const iat = Math.floor(now / 1000);
+    const expiresAt = iat + this.ttlSeconds;
+    const token = await new SignJWT({
+      email: user.email ?? '',
+      phone: '',
+      app_metadata: user.app_metadata,
+      user_metadata: user.user_metadata,
+      role: 'authenticated',
+      aal: 'aal1',
+      amr: [{ method: 'password', timestamp: iat }],
+      session_id: sessionId,
+      is_anonymous: false,
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setSubject(user.id)
+      .setAudience('authenticated')
+      .setIssuedAt(iat)
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+    return { token, expiresAt };
+  }
+
+  /** Any token signed with the stack's secret (API keys included); throws when invalid or expired. */
+  async verify(token: string): Promise<JWTPayload> {
+    return (await jwtVerify(token, this.#key, { algorithms: ['HS256'] })).payload;
+  }
+}
+
+/** An opaque refresh token and the hash it is stored under (the token itself is never stored). */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = randomBytes(24).toString('base64url');
+  return { token, hash: hashRefreshToken(token) };
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

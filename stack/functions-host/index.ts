@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiRoute } from '../api/route.ts';
+import type { StackConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
+import { JwtGate } from './jwt.ts';
+import { BodyTooLargeError, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
+import { FunctionWorker } from './worker.ts';
+
+/**
+ * The functions host: serves every edge function at `/functions/v1/<name>` on the API port, like Supabase's
+ * edge runtime behind its relay.
+ *
+ * Each function runs in its own long-lived `deno run` process (worker-bootstrap.js) on a private loopback port,
+ * started with the stack, so no request pays a cold start. One process per function (rather than one Deno
+ * process importing every function) because that is the isolation functions get when deployed: separate module
+ * state and memory per function, one crashing or leaking function does not take the others down, and a design
+ * that would only work with shared module state (e.g. one function filling another's cache) fails here as it
+ * would on hosted Supabase. The price is ~40-60 MB RSS per function.
+ *
+ * `verify_jwt` (supabase/config.toml, default true) is checked here, before the worker sees the request.
+ * A worker that exits is restarted with backoff; requests meanwhile wait for it (up to `startTimeoutMs`).
+ */
+export interface FunctionsHostOptions {
+  /** How long a request waits for its worker to be listening (first start may download npm packages). */
+  startTimeoutMs?: number;
+  /** Per-request wall clock before 504 (Supabase's limit is 150 s). */
+  requestTimeoutMs?: number;
+}
+
+export interface FunctionsRoute extends ApiRoute {
+  readonly functions: readonly FunctionSpec[];
+  worker(name: string): FunctionWorker | undefined;
+}
+
+const PREFIX = '/functions/v1';
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function denoBinary(repoRoot: string, env: NodeJS.ProcessEnv): string {
+  if (env.PLATER_DENO) return env.PLATER_DENO;
+  const local = join(repoRoot, 'node_modules', '.bin', 'deno');
+  return existsSync(local) ? local : 'deno';
+}
+
+/** `KEY=value` lines of functions/.env (like `supabase functions serve` loads supabase/functions/.env). */
+function readDotEnv(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    out[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy',
+  'no_proxy', 'NPM_CONFIG_REGISTRY', 'SSL_CERT_FILE', 'DENO_TLS_CA_STORE', 'PLATER_DB_POOL_MAX'];
+
+export function workerEnv(config: StackConfig, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const name of PASS_THROUGH) if (env[name] !== undefined) out[name] = env[name];
+  return {
+    ...out,
+    ...readDotEnv(join(config.repoRoot, 'functions', '.env')),
+    DENO_DIR: env.DENO_DIR ?? join(config.repoRoot, '.deno'),
+    DENO_NO_UPDATE_CHECK: '1',
+    NO_COLOR: '1',
+    SUPABASE_URL: config.apiUrl,
+    SUPABASE_ANON_KEY: config.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: config.serviceRoleKey,
+    SUPABASE_DB_URL: config.dbUrl,
+    SUPABASE_JWT_SECRET: config.jwtSecret,
+  };
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, relay = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify({ code, message });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'access-control-allow-origin': '*',
+    ...(relay ? { 'x-relay-error': 'true' } : {}),
+  });
+  res.end(body);
+}
+
+export async function createFunctionsRoute(
+  config: StackConfig,
+  log: Logger,
+  options: FunctionsHostOptions = {},
+): Promise<FunctionsRoute> {
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 150_000;
+  const specs = loadFunctionSpecs(config.repoRoot);
+  const deno = denoBinary(config.repoRoot, process.env);
+  const bootstrap = join(here, 'worker-bootstrap.js');
+  const denoConfig = join(config.repoRoot, 'deno.json');
+  const env = workerEnv(config);
+
+  // Fill the module cache once, in one process, before the workers start in parallel (a fresh machine downloads
+  // the npm packages here instead of six times concurrently).
+  const cached = spawnSync(deno, ['cache', '--quiet', `--config=${denoConfig}`, bootstrap, ...specs.map((s) => s.entrypoint)], {
+    cwd: config.repoRoot,
+    env,
+    encoding: 'utf8',
+  });
+  if (cached.status !== 0) log.warn('deno cache failed; workers will try on their own', { stderr: cached.stderr?.trim() });
+
+  const workers = new Map<string, FunctionWorker>();
+  for (const spec of specs) {
+    workers.set(spec.name, new FunctionWorker({ spec, deno, bootstrap, denoConfig, cwd: config.repoRoot, env, log: log.child(spec.name) }));
+  }
+  const started = Date.now();
+  for (const worker of workers.values()) worker.start();
+  const ready = await Promise.allSettled([...workers.values()].map((worker) => worker.port(startTimeoutMs)));
+  ready.forEach((result, i) => {
+    if (result.status === 'rejected') log.error(`function ${specs[i]!.name} is not serving`, { error: result.reason });
+  });
+  log.info(`serving ${specs.length} functions`, {
+    functions: specs.map((s) => `${s.name}${s.verifyJwt ? '' : ' (no verify_jwt)'}`),
+    ms: Date.now() - started,
+  });
+
+  const gate = new JwtGate(config.jwtSecret);
+  const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, timeout: 30_000 });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const rest = url.pathname.slice(PREFIX.length); // "/<name>/…"
+    const name = rest.split('/')[1] ?? '';
+    const spec = specs.find((s) => s.name === name);
+    const worker = spec && workers.get(spec.name);
+    if (!spec || !worker) {
+      sendError(res, 404, 'function_not_found', `no function named "${name}"`);
+      return;
+    }
+    // CORS preflights carry no token; like Supabase's relay, they reach the function unauthenticated.
+    if (spec.verifyJwt && req.method !== 'OPTIONS') {
+      const refused = await gate.check(req.headers.authorization);
+      if (refused) {
+        sendError(res, 401, refused.code, refused.message);
+        return;
+      }
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) sendError(res, 413, 'payload_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+      else res.destroy();
+      return;
+    }
+    const headers = forwardableHeaders(req.headers);
+    headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-host'] = req.headers.host ?? `${config.apiHost}:${config.apiPort}`;
+    // Idempotent by HTTP method or by Idempotency-Key (the functions make keyed mutations safe to repeat).
+    const repeatable = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ||
+      req.headers['idempotency-key'] !== undefined;
+
+    for (let attempt = 0; ; attempt++) {
+      let port: number;
+      try {
+        port = await worker.port(startTimeoutMs);
+      } catch (error) {
+        sendError(res, 503, 'function_unavailable', (error as Error).message, true);
+        return;
+      }
+      try {
+        await hop(agent, { port, method: req.method ?? 'GET', path: `${rest}${url.search}`, headers, body, timeoutMs: requestTimeoutMs }, res);
+        return;
+      } catch (error) {
+        if (!(error instanceof HopError)) throw error;
+        worker.noteConnectionFailure(port);
+        if (attempt === 0 && (error.unsent || (repeatable && error.kind === 'broken'))) continue;
+        if (error.kind === 'timeout') sendError(res, 504, 'function_timeout', `function "${name}" did not answer within ${requestTimeoutMs} ms`, true);
+        else sendError(res, 502, 'function_crashed', `function "${name}" broke off the request (${error.message})`, true);
+        return;
+      }
+    }
+  }
+
+  return {
+    prefix: PREFIX,
+    functions: specs,
+    worker: (name) => workers.get(name),
+    handleRequest,
+    async close() {
+      await Promise.all([...workers.values()].map((worker) => worker.stop()));
+      agent.destroy();
+    },
+  };
+}

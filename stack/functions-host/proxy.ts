@@ -1,0 +1,116 @@
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded in either direction.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
+
+export function forwardableHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export class BodyTooLargeError extends Error {}
+
+/** The whole request body (function requests are small; buffering lets a failed hop be retried). */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError(`request body over ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+export interface Hop {
+  port: number;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  timeoutMs: number;
+}
+
+export class HopError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'connect' | 'timeout' | 'broken',
+    /** True when nothing can have reached the worker's handler (safe to send again). */
+    readonly unsent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sends one request to a worker and streams its answer into `res`. Rejects with a HopError when the worker
+ * cannot be reached or breaks off before answering; once the answer has started, a break destroys `res`.
+ */
+export function hop(agent: Agent, target: Hop, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const upstream = request({
+      agent,
+      host: '127.0.0.1',
+      port: target.port,
+      method: target.method,
+      path: target.path,
+      headers: { ...target.headers, 'content-length': String(target.body.length) },
+    });
+    const timer = setTimeout(() => {
+      upstream.destroy(new HopError(`no answer within ${target.timeoutMs} ms`, 'timeout', false));
+    }, target.timeoutMs);
+
+    upstream.once('response', (answer) => {
+      answered = true;
+      clearTimeout(timer);
+      res.writeHead(answer.statusCode ?? 502, forwardableHeaders(answer.headers));
+      answer.pipe(res);
+      answer.once('end', () => resolve());
+      answer.once('error', () => {
+        res.destroy();
+        resolve();
+      });
+    });
+    upstream.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (answered) {
+        res.destroy();
+        resolve();
+        return;
+      }
+      if (error instanceof HopError) return reject(error);
+      const code = error.code ?? '';
+      // A refused connection never reached the worker; a reset on a reused keep-alive socket before any answer
+      // is the classic stale-socket race (the request was not read).
+      const unsent = code === 'ECONNREFUSED' || (upstream.reusedSocket && code === 'ECONNRESET');
+      reject(new HopError(`${code || error.message}`, code === 'ECONNREFUSED' ? 'connect' : 'broken', unsent));
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    upstream.end(target.body);
+  });
+}

@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../log.ts';
+import type { FunctionSpec } from './config.ts';
+
+export interface WorkerOptions {
+  spec: FunctionSpec;
+  /** The deno binary. */
+  deno: string;
+  /** Absolute path of worker-bootstrap.js. */
+  bootstrap: string;
+  /** The project's deno.json (nodeModulesDir "none"). */
+  denoConfig: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+const READY = /^PLATER_WORKER_READY (\d+)$/;
+// Restart backoff: 250 ms doubling to 10 s; a worker that stayed up for a minute starts the count again.
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+const STABLE_AFTER_MS = 60_000;
+const STOP_GRACE_MS = 3_000;
+
+// The permissions a hosted function has in practice: network (Postgres, fetch), env, reading its own files.
+const PERMISSIONS = ['--allow-net', '--allow-env', '--allow-read', '--allow-sys'];
+
+/**
+ * One function in one long-lived `deno run` process on a private loopback port. Restarted with backoff when it
+ * exits; `port()` waits for the current (or next) process to listen.
+ */
+export class FunctionWorker {
+  readonly name: string;
+  #child: ChildProcess | undefined;
+  #port: number | undefined;
+  #waiters: Array<{ resolve: (port: number) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> = [];
+  #stopping = false;
+  #failures = 0;
+  #startedAt = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #restarts = 0;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.name = options.spec.name;
+  }
+
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(): void {
+    const { spec, deno, bootstrap, denoConfig, cwd, env, log } = this.options;
+    this.#startedAt = Date.now();
+    this.#port = undefined;
+    const child = spawn(
+      deno,
+      ['run', '--quiet', '--no-prompt', `--config=${denoConfig}`, ...PERMISSIONS, bootstrap, spec.name, spec.entrypoint],
+      { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.#child = child;
+
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const ready = READY.exec(line);
+      if (ready && this.#child === child) {
+        this.#port = Number(ready[1]);
+        log.debug('ready', { pid: child.pid, port: this.#port, ms: Date.now() - this.#startedAt });
+        for (const waiter of this.#waiters.splice(0)) {
+          clearTimeout(waiter.timer);
+          waiter.resolve(this.#port);
+        }
+      } else if (line.trim() !== '') {
+        log.info(line);
+      }
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (line.trim() !== '') log.warn(line);
+    });
+
+    child.once('error', (error) => log.error('could not start deno', { error }));
+    child.once('exit', (code, signal) => {
+      if (this.#child !== child) return;
+      this.#child = undefined;
+      this.#port = undefined;
+      if (this.#stopping) return;
+      if (Date.now() - this.#startedAt > STABLE_AFTER_MS) this.#failures = 0;
+      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#failures);
+      this.#failures += 1;
+      this.#restarts += 1;
+      log.warn(`worker exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      this.#restartTimer = setTimeout(() => {
+        this.#restartTimer = undefined;
+        if (!this.#stopping) this.start();
+      }, delay);
+    });
+  }
+
+  /** The port of a listening worker, waiting up to `timeoutMs` for one. */
+  port(timeoutMs: number): Promise<number> {
+    if (this.#port !== undefined) return Promise.resolve(this.#port);
+    if (this.#stopping) return Promise.reject(new Error(`function ${this.name} is stopped`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((waiter) => waiter.timer !== timer);
+        reject(new Error(`function ${this.name} did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.push({ resolve, reject, timer });
+    });
+  }
+
+  /** The worker answered with a broken connection: if its process is gone, forget the port at once. */
+  noteConnectionFailure(port: number): void {
+    if (this.#port === port && (this.#child === undefined || this.#child.exitCode !== null)) this.#port = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error(`function ${this.name} is stopping`));
+    }
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
