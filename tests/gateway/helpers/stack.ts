@@ -1,0 +1,138 @@
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import postgres, { type Sql } from 'postgres';
+import WebSocket from 'ws';
+import { signAccessToken } from '../../../stack/keys.ts';
+
+/** The running stack `npm test` started (docs/architecture.md, "Stack contract"). */
+export function stackEnv() {
+  const read = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: run these tests with \`npm test\` (it starts a stack)`);
+    return value;
+  };
+  return {
+    apiUrl: read('PLATER_API_URL'),
+    dbUrl: read('PLATER_DB_URL'),
+    anonKey: read('PLATER_ANON_KEY'),
+    serviceRoleKey: read('PLATER_SERVICE_ROLE_KEY'),
+    jwtSecret: read('PLATER_JWT_SECRET'),
+  };
+}
+
+/** Fixed ids from supabase/seed.sql. */
+export const SEED = {
+  bistro: '00000000-0000-4000-8000-00000000b001',
+  diner: '00000000-0000-4000-8000-00000000d001',
+  stations: {
+    bistroGrill: '00000000-0000-4000-8000-00000000b0a1',
+    bistroFry: '00000000-0000-4000-8000-00000000b0a2',
+  },
+  users: {
+    manager: { id: '00000000-0000-4000-8000-00000000b101', email: 'manager@bistro.test' },
+    expo: { id: '00000000-0000-4000-8000-00000000b102', email: 'expo@bistro.test' },
+    grill: { id: '00000000-0000-4000-8000-00000000b103', email: 'cook.grill@bistro.test' },
+    fry: { id: '00000000-0000-4000-8000-00000000b104', email: 'cook.fry@bistro.test' },
+    ana: { id: '00000000-0000-4000-8000-00000000b105', email: 'server.ana@bistro.test' },
+    ben: { id: '00000000-0000-4000-8000-00000000b106', email: 'server.ben@bistro.test' },
+    dinerGrill: { id: '00000000-0000-4000-8000-00000000d102', email: 'cook.grill@diner.test' },
+  },
+} as const;
+
+let tokenClock = 0;
+
+/**
+ * A Supabase-Auth-shaped access token for a user. Each call is stamped one second later than the last,
+ * so two tokens for the same user always differ (the client only pushes a token that changed).
+ */
+export function tokenFor(user: { id: string; email: string }): Promise<string> {
+  tokenClock = Math.max(tokenClock + 1000, Date.now());
+  return signAccessToken(stackEnv().jwtSecret, user, new Date(tokenClock));
+}
+
+export function openDb(): Sql {
+  return postgres(stackEnv().dbUrl, { max: 2, onnotice: () => {} });
+}
+
+/** Runs SQL as the user, the way PostgREST would: role authenticated and their claims, in one transaction. */
+export function asUser<T>(sql: Sql, userId: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+    return fn(tx as unknown as Sql);
+  }) as Promise<T>;
+}
+
+export interface Client {
+  readonly sb: SupabaseClient;
+  /** What the accessToken callback returns; change it and call `refresh()` to rotate. */
+  token: string | null;
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The official client, configured as platform.md §6 says it must be on Node 20: `ws` as transport, the
+ * token through the `accessToken` callback, and `setAuth()` awaited before any channel subscribes.
+ */
+export async function realtimeClient(token: string | null, vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<Client> {
+  const env = stackEnv();
+  // supabase-js calls accessToken from its constructor, so the holder must exist before createClient.
+  const holder = { token };
+  const sb = createClient(env.apiUrl, env.anonKey, {
+    accessToken: async () => holder.token ?? env.anonKey,
+    realtime: { transport: WebSocket as never, vsn },
+  });
+  const client: Client = {
+    sb,
+    get token() {
+      return holder.token;
+    },
+    set token(value) {
+      holder.token = value;
+    },
+    refresh: () => sb.realtime.setAuth(),
+    async close() {
+      await sb.removeAllChannels();
+      sb.realtime.disconnect();
+    },
+  };
+  await sb.realtime.setAuth();
+  return client;
+}
+
+export type SubscribeResult = { status: 'SUBSCRIBED' } | { status: 'CHANNEL_ERROR'; error: Error };
+
+/** Subscribes and resolves with the first answer: SUBSCRIBED, or the join error and its message. */
+export function subscribe(channel: RealtimeChannel): Promise<SubscribeResult> {
+  return new Promise((resolve) => {
+    channel.subscribe((status, error) => {
+      if (status === 'SUBSCRIBED') resolve({ status });
+      else if (status === 'CHANNEL_ERROR') resolve({ status, error: error ?? new Error('CHANNEL_ERROR') });
+    });
+  });
+}
+
+/** Subscribes, and fails the test unless the join succeeded. */
+export async function joined(channel: RealtimeChannel): Promise<RealtimeChannel> {
+  const result = await subscribe(channel);
+  if (result.status !== 'SUBSCRIBED') throw result.error;
+  return channel;
+}
+
+export async function waitFor<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
