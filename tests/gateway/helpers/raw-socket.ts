@@ -1,0 +1,71 @@
+import WebSocket from 'ws';
+import { clientDecode, type ClientMessage } from './client-serializer.ts';
+
+/**
+ * A bare WebSocket speaking the protocol by hand, for frame-exact assertions and for frames no official
+ * client would send. Incoming frames are decoded with realtime-js's own decoder.
+ */
+export class RawSocket {
+  readonly ws: WebSocket;
+  readonly vsn: '1.0.0' | '2.0.0';
+  readonly received: ClientMessage[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #waiters: (() => void)[] = [];
+
+  private constructor(ws: WebSocket, vsn: '1.0.0' | '2.0.0') {
+    this.ws = ws;
+    this.vsn = vsn;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.received.push(clientDecode(vsn, data, isBinary));
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static open(apiUrl: string, apikey: string, vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<RawSocket> {
+    const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=${vsn}`);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new RawSocket(ws, vsn)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** A message in this socket's text format. */
+  push(joinRef: string | null, ref: string | null, topic: string, event: string, payload: unknown): void {
+    this.ws.send(
+      this.vsn === '2.0.0'
+        ? JSON.stringify([joinRef, ref, topic, event, payload])
+        : JSON.stringify({ topic, event, payload, ref, join_ref: joinRef }),
+    );
+  }
+
+  sendRaw(data: string | Buffer, binary = false): void {
+    this.ws.send(data, { binary });
+  }
+
+  /** The first received message (from `from` on) that matches. */
+  async next(match: (m: ClientMessage) => boolean, timeoutMs = 10_000, from = 0): Promise<ClientMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.slice(from).find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  reply(ref: string): Promise<ClientMessage> {
+    return this.next((m) => m.event === 'phx_reply' && m.ref === ref);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
