@@ -1,0 +1,137 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@supabase/supabase-js';
+import postgres from 'postgres';
+import WebSocket from 'ws';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applySupabaseCompat } from '../../stack/bootstrap/apply.ts';
+import { embeddedDbUrl } from '../../stack/config.ts';
+import { maintainMessagePartitions } from '../../stack/janitor.ts';
+import { signApiKey } from '../../stack/keys.ts';
+import { createLogger } from '../../stack/log.ts';
+import { findFreePorts } from '../../stack/ports.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/postgres/cluster.ts';
+import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
+import { RawSocket } from './helpers/raw-socket.ts';
+import { joined, sleep, stackEnv, waitFor } from './helpers/stack.ts';
+
+// Failures the gateway must ride out without losing messages or slowing anyone else down. These tests run
+// gateways of their own (their own limits, and in one case their own Postgres to restart), since the shared
+// stack stops when its Postgres does.
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+describe.each([
+  ['a clean restart', false],
+  ['a crash (SIGKILL) and recovery', true],
+] as const)('Postgres going down during a subscription: %s', (_name, crash) => {
+  it('loses nothing: every committed message arrives, in order, once', { timeout: 120_000 }, async () => {
+    const log = createLogger('restart-test', 'warn');
+    const dataDir = mkdtempSync(join(tmpdir(), 'plater-gw-restart-'));
+    chmodSync(dataDir, 0o755); // the cluster runs as the postgres OS user when we are root
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const [port] = await findFreePorts('127.0.0.1', 1);
+    let pg: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, port: port!, log });
+    cleanup.push(() => pg.stop());
+    const dbUrl = embeddedDbUrl(port!);
+    await applySupabaseCompat(dbUrl);
+    const sql = postgres(dbUrl, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+    cleanup.push(() => sql.end({ timeout: 1 }));
+    await maintainMessagePartitions(sql);
+
+    const jwtSecret = 'restart-test-secret-restart-test-secret';
+    const server = await startGatewayServer({ dbUrl, jwtSecret });
+    cleanup.push(() => server.close());
+    await waitFor(() => server.gateway.snapshot().ingest.connected, 15_000, 'ingest to stream');
+
+    const anonKey = await signApiKey(jwtSecret, 'anon', Math.floor(Date.now() / 1000));
+    const sb = createClient(server.url, anonKey, { realtime: { transport: WebSocket as never } });
+    cleanup.push(() => sb.realtime.disconnect());
+    const received: number[] = [];
+    await joined(
+      sb.channel('gw-restart').on('broadcast', { event: 'tick' }, (m) => received.push((m.payload as { n: number }).n)),
+    );
+
+    // Insert 1..N; while Postgres is down, retry each insert until it commits.
+    const committed: number[] = [];
+    let retries = 0;
+    const write = async (n: number) => {
+      for (;;) {
+        try {
+          await sql`insert into realtime.messages (topic, extension, event, payload, private)
+                    values ('gw-restart', 'broadcast', 'tick', ${sql.json({ n })}, false)`;
+          committed.push(n);
+          return;
+        } catch {
+          retries++;
+          await sleep(100);
+        }
+      }
+    };
+    for (let n = 1; n <= 50; n++) await write(n);
+    const restart = (async () => {
+      if (crash) {
+        process.kill(pg.pid, 'SIGKILL');
+        await pg.exited;
+      } else {
+        await pg.stop();
+      }
+      pg = await startEmbeddedPostgres({ dataDir, port: port!, log });
+    })();
+    for (let n = 51; n <= 150; n++) await write(n);
+    await restart;
+    for (let n = 151; n <= 200; n++) await write(n);
+
+    await waitFor(() => received.length >= committed.length, 60_000, `all ${committed.length} messages`);
+    expect(retries).toBeGreaterThan(0); // the writes really did straddle the outage
+    expect(received).toEqual(committed);
+    expect(server.gateway.snapshot().ingest.reconnects).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a slow consumer', () => {
+  let server: GatewayServer;
+
+  it('is disconnected past the buffer bound while the others keep receiving', { timeout: 60_000 }, async () => {
+    const { dbUrl, jwtSecret, anonKey } = stackEnv();
+    server = await startGatewayServer(
+      { dbUrl, jwtSecret },
+      { maxBufferedBytes: 256 * 1024, slotName: `plater_realtime_slow_test_${process.pid}` },
+    );
+    cleanup.push(() => server.close());
+
+    const join = async (socket: RawSocket) => {
+      socket.push('1', '1', 'realtime:gw-slow', 'phx_join', { config: { private: false } });
+      await socket.reply('1');
+    };
+    const slow = await RawSocket.open(server.url, anonKey);
+    const healthy = await RawSocket.open(server.url, anonKey);
+    cleanup.push(() => slow.close());
+    cleanup.push(() => healthy.close());
+    await join(slow);
+    await join(healthy);
+    slow.ws.pause(); // stops reading: the kernel buffers fill, then the gateway's
+
+    const payload = { blob: 'y'.repeat(64 * 1024) };
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${server.url}/realtime/v1/api/broadcast/gw-slow/events/load`, {
+        method: 'POST',
+        headers: { apikey: anonKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...payload, i }),
+      });
+      expect(res.status).toBe(202);
+    }
+    await waitFor(
+      () => healthy.received.filter((m) => m.event === 'broadcast').length === 200,
+      30_000,
+      'the healthy socket to get all 200',
+    );
+    await waitFor(() => server.gateway.snapshot().drops.slowConsumers >= 1, 10_000, 'the slow socket to be dropped');
+    slow.ws.resume();
+    expect((await slow.closed).code).toBe(1006);
+  });
+});
