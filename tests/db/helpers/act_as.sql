@@ -1,0 +1,232 @@
+-- Shared pgTAP helpers, in the style of usebasejump/supabase-test-helpers (docs/../style.md §5).
+--
+-- Included by every test file right after `begin;` with `\ir helpers/act_as.sql`. Everything here is created
+-- inside the test's transaction, so the file's final `rollback` removes it again: nothing persists, and a
+-- database without these helpers is never touched. pg_prove runs each file through psql, which resolves `\ir`
+-- relative to the including file.
+--
+--   acting:    tests.act_as(email) / tests.act_as_user(uid) / tests.act_as_anon() / tests.act_as_service()
+--              / tests.reset_role()
+--   fixtures:  tests.bistro() / tests.diner() / tests.user_id(email) / tests.station_id(restaurant, slug)
+--              / tests.table_id(restaurant, label) / tests.menu_item_id(restaurant, name)
+--              / tests.create_user(email) / tests.line(restaurant, name, qty, extra)
+--   topics:    tests.topic(kind, restaurant, scope)
+--   errors:    tests.sqlstate_of(sql) / tests.error_detail(sql)
+
+set local client_min_messages = warning;
+create extension if not exists pgtap;
+
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+/**
+ * ### tests.reset_role()
+ * Back to the session user (the superuser pg_prove connected as) with no JWT claims.
+ */
+create or replace function tests.reset_role() returns void
+language plpgsql
+as $$
+begin
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+  perform set_config('request.jwt.claim.sub', '', true);
+  perform set_config('request.jwt.claim.role', '', true);
+end;
+$$;
+
+/**
+ * ### tests.act_as_user(uid uuid, email text default null)
+ * Act as an authenticated Supabase user, the way PostgREST / the functions layer / Realtime do: role
+ * `authenticated`, `request.jwt.claims` = {sub, role, email, aud, exp}, plus `request.jwt.claim.sub`/`.role`.
+ * Local to the transaction. Works for users without a staff row too.
+ */
+create or replace function tests.act_as_user(uid uuid, email text default null) returns void
+language plpgsql
+as $$
+begin
+  perform tests.reset_role();
+  perform set_config('request.jwt.claims', jsonb_build_object(
+    'sub', uid, 'role', 'authenticated', 'aud', 'authenticated', 'email', email,
+    'exp', extract(epoch from now() + interval '1 hour')::bigint)::text, true);
+  perform set_config('request.jwt.claim.sub', coalesce(uid::text, ''), true);
+  perform set_config('request.jwt.claim.role', 'authenticated', true);
+  perform set_config('role', 'authenticated', true);
+end;
+$$;
+
+/**
+ * ### tests.act_as(email text)
+ * Act as the seeded (or test-created) auth user with this email. Example:
+ * ```sql
+ * select tests.act_as('cook.grill@bistro.test');
+ * select is((select count(*) from public.orders), 0::bigint, 'cooks read no orders');
+ * select tests.reset_role();
+ * ```
+ */
+create or replace function tests.act_as(email text) returns void
+language plpgsql
+as $$
+begin
+  perform tests.act_as_user(tests.user_id(email), email);
+end;
+$$;
+
+/** ### tests.act_as_anon() — the anon key: role `anon`, no `sub`. */
+create or replace function tests.act_as_anon() returns void
+language plpgsql
+as $$
+begin
+  perform tests.reset_role();
+  perform set_config('request.jwt.claims', '{"role":"anon"}', true);
+  perform set_config('request.jwt.claim.role', 'anon', true);
+  perform set_config('role', 'anon', true);
+end;
+$$;
+
+/** ### tests.act_as_service() — the service-role key: role `service_role`, no `sub`. */
+create or replace function tests.act_as_service() returns void
+language plpgsql
+as $$
+begin
+  perform tests.reset_role();
+  perform set_config('request.jwt.claims', '{"role":"service_role"}', true);
+  perform set_config('request.jwt.claim.role', 'service_role', true);
+  perform set_config('role', 'service_role', true);
+end;
+$$;
+
+-- Fixture lookups run with the owner's rights (they read auth.users and tables the acting role may not see)
+-- and raise when the fixture is missing, so a typo fails loudly instead of testing NULL.
+
+/** ### tests.bistro() / tests.diner() — the seeded restaurants (supabase/seed.sql). */
+create or replace function tests.bistro() returns uuid language sql immutable
+as $$ select '00000000-0000-4000-8000-00000000b001'::uuid $$;
+create or replace function tests.diner() returns uuid language sql immutable
+as $$ select '00000000-0000-4000-8000-00000000d001'::uuid $$;
+
+/** ### tests.user_id(email text) → the auth user's id; raises if there is none. */
+create or replace function tests.user_id(email text) returns uuid
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  uid uuid;
+begin
+  select u.id into uid from auth.users u where u.email = user_id.email;
+  if uid is null then
+    raise exception 'test fixture: no auth user with email %', email;
+  end if;
+  return uid;
+end;
+$$;
+
+/** ### tests.station_id(restaurant uuid, slug text) */
+create or replace function tests.station_id(restaurant uuid, slug text) returns uuid
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  sid uuid;
+begin
+  select s.id into sid from public.stations s where s.restaurant_id = restaurant and s.slug = station_id.slug;
+  if sid is null then
+    raise exception 'test fixture: no station % in restaurant %', slug, restaurant;
+  end if;
+  return sid;
+end;
+$$;
+
+/** ### tests.table_id(restaurant uuid, label text) */
+create or replace function tests.table_id(restaurant uuid, label text) returns uuid
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  tid uuid;
+begin
+  select d.id into tid from public.dining_tables d where d.restaurant_id = restaurant and d.label = table_id.label;
+  if tid is null then
+    raise exception 'test fixture: no table % in restaurant %', label, restaurant;
+  end if;
+  return tid;
+end;
+$$;
+
+/** ### tests.menu_item_id(restaurant uuid, name text) */
+create or replace function tests.menu_item_id(restaurant uuid, name text) returns uuid
+language plpgsql stable security definer set search_path = ''
+as $$
+declare
+  mid uuid;
+begin
+  select m.id into mid from public.menu_items m where m.restaurant_id = restaurant and m.name = menu_item_id.name;
+  if mid is null then
+    raise exception 'test fixture: no menu item % in restaurant %', name, restaurant;
+  end if;
+  return mid;
+end;
+$$;
+
+/**
+ * ### tests.line(restaurant uuid, menu_item text, qty int default 1, extra jsonb default '{}')
+ * One line of a place_order / add_items payload: {menu_item_id, qty} || extra (modifiers, course, hold, …).
+ */
+create or replace function tests.line(restaurant uuid, menu_item text, qty int default 1, extra jsonb default '{}')
+returns jsonb
+language sql stable
+as $$ select jsonb_build_object('menu_item_id', tests.menu_item_id(restaurant, menu_item), 'qty', qty) || extra $$;
+
+/**
+ * ### tests.create_user(email text) → uuid
+ * A new auth user with no staff row (add one yourself for staff fixtures). Rolled back with the test.
+ */
+create or replace function tests.create_user(email text) returns uuid
+language sql volatile security definer set search_path = ''
+as $$ insert into auth.users (id, email) values (gen_random_uuid(), email) returning id $$;
+
+/**
+ * ### tests.topic(kind text, restaurant uuid, scope uuid default null) → 'kind:restaurant[:scope]'
+ */
+create or replace function tests.topic(kind text, restaurant uuid, scope uuid default null) returns text
+language sql immutable
+as $$ select kind || ':' || restaurant::text || coalesce(':' || scope::text, '') $$;
+
+/**
+ * ### tests.sqlstate_of(sql text) → the SQLSTATE the statement raises, or NULL when it succeeds.
+ * The statement runs in a subtransaction that is rolled back either way, so it leaves nothing behind.
+ */
+create or replace function tests.sqlstate_of(sql text) returns text
+language plpgsql
+as $$
+begin
+  begin
+    execute sql;
+  exception when others then
+    return sqlstate;
+  end;
+  -- succeeded: undo it, like the failing case
+  raise exception using errcode = 'TSTOK';
+exception when sqlstate 'TSTOK' then
+  return null;
+end;
+$$;
+
+/**
+ * ### tests.error_detail(sql text) → jsonb {sqlstate, message, detail}; NULL when the statement succeeds.
+ * For asserting on PT409's DETAIL (the current row as JSON) and other coded errors.
+ */
+create or replace function tests.error_detail(sql text) returns jsonb
+language plpgsql
+as $$
+declare
+  state text;
+  msg text;
+  det text;
+begin
+  execute sql;
+  return null;
+exception when others then
+  get stacked diagnostics state = returned_sqlstate, msg = message_text, det = pg_exception_detail;
+  return jsonb_build_object('sqlstate', state, 'message', msg,
+                            'detail', case when det ~ '^\s*[\[{]' then det::jsonb else to_jsonb(nullif(det, '')) end);
+end;
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;
