@@ -25,7 +25,7 @@ create table public.staff (
   display_name text not null,
   active boolean not null default true,
   created_at timestamptz not null default now(),
-  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id),
+  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id) on delete cascade,
   constraint cooks_have_a_station check ((role = 'cook') = (station_id is not null))
 );
 create index staff_restaurant_idx on public.staff (restaurant_id);
@@ -54,7 +54,7 @@ create table public.menu_items (
   price_cents int not null check (price_cents >= 0),
   active boolean not null default true,
   unique (restaurant_id, id),
-  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id)
+  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id) on delete cascade
 );
 
 create trigger dining_tables_bump_version before update on public.dining_tables

@@ -11,7 +11,7 @@ create table public.orders (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   closed_at timestamptz,
-  foreign key (restaurant_id, table_id) references public.dining_tables (restaurant_id, id),
+  foreign key (restaurant_id, table_id) references public.dining_tables (restaurant_id, id) on delete cascade,
   unique (restaurant_id, id)
 );
 create index orders_restaurant_status_idx on public.orders (restaurant_id, status);
@@ -39,9 +39,10 @@ create table public.order_items (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   foreign key (restaurant_id, order_id) references public.orders (restaurant_id, id) on delete cascade,
-  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id),
-  foreign key (restaurant_id, menu_item_id) references public.menu_items (restaurant_id, id),
-  constraint held_items_are_not_fired check ((status = 'held') = (fired_at is null))
+  foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id) on delete cascade,
+  foreign key (restaurant_id, menu_item_id) references public.menu_items (restaurant_id, id) on delete cascade,
+  constraint held_items_are_not_fired
+    check (case status when 'held' then fired_at is null when 'void' then true else fired_at is not null end)
 );
 create index order_items_order_idx on public.order_items (order_id);
 create index order_items_station_open_idx on public.order_items (station_id)
@@ -64,12 +65,16 @@ create trigger orders_bump_version before update on public.orders
 create trigger order_items_bump_version before update on public.order_items
   for each row execute function plater_private.bump_version();
 
--- History is append-only: the log of what happened may not be rewritten, even by the owner's mistakes.
+-- History is append-only: the log of what happened may not be rewritten. Rows leave only with their
+-- restaurant (a cascaded delete runs inside the foreign key's own trigger, hence depth > 1).
 create function plater_private.reject_history_rewrite()
 returns trigger
 language plpgsql
 as $$
 begin
+  if tg_op = 'DELETE' and pg_trigger_depth() > 1 then
+    return old;
+  end if;
   perform plater_private.fail('PT403', 'status_history is append-only');
   return null;
 end;

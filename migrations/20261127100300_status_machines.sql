@@ -44,8 +44,9 @@ returns trigger
 language plpgsql
 as $$
 begin
-  if new.status is distinct from old.status
-     and not plater_private.item_transition_allowed(old.status, new.status) then
+  -- served and void are terminal: not even a same-status update (a repeated void) may touch them
+  if (new.status is distinct from old.status and not plater_private.item_transition_allowed(old.status, new.status))
+     or (new.status = old.status and old.status in ('served', 'void')) then
     perform plater_private.fail('PT422', format('illegal item transition: %s → %s', old.status, new.status),
       jsonb_build_object('entity', 'item', 'id', old.id, 'from', old.status, 'to', new.status));
   end if;
@@ -58,10 +59,11 @@ returns trigger
 language plpgsql
 as $$
 begin
-  if new.status is not distinct from old.status then
+  if new.status is not distinct from old.status and old.status not in ('closed', 'cancelled') then
     return new;
   end if;
-  if not plater_private.order_transition_allowed(old.status, new.status) then
+  if new.status is not distinct from old.status
+     or not plater_private.order_transition_allowed(old.status, new.status) then
     perform plater_private.fail('PT422', format('illegal order transition: %s → %s', old.status, new.status),
       jsonb_build_object('entity', 'order', 'id', old.id, 'from', old.status, 'to', new.status));
   end if;
@@ -98,9 +100,9 @@ begin
 end;
 $$;
 
-create trigger order_items_check_transition before update of status on public.order_items
+create trigger order_items_check_transition before update on public.order_items
   for each row execute function plater_private.check_item_transition();
-create trigger orders_check_transition before update of status on public.orders
+create trigger orders_check_transition before update on public.orders
   for each row execute function plater_private.check_order_transition();
 create trigger dining_tables_check_transition before update of status on public.dining_tables
   for each row execute function plater_private.check_table_transition();

@@ -30,7 +30,11 @@ as $$
                   and (s.role in ('expo', 'manager') or (s.role = 'cook' and s.station_id::text = p.scope))
              when 'expo' then p.n = 2 and s.role in ('expo', 'manager')
              when 'server' then p.n = 3
-                  and (s.role = 'manager' or (s.role = 'server' and s.user_id::text = p.scope))
+                  and ((s.role = 'server' and s.user_id::text = p.scope)
+                       or (s.role = 'manager'
+                           and exists (select 1 from public.staff x
+                                       where x.user_id::text = p.scope and x.restaurant_id = s.restaurant_id
+                                         and x.role in ('server', 'manager'))))
              when 'floor' then p.n = 2 and s.role in ('server', 'expo', 'manager')
              when 'admin' then p.n = 2 and s.role = 'manager'
              when 'crew' then p.n = 2

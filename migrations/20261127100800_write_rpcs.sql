@@ -51,52 +51,6 @@ as $$
          end
 $$;
 
--- Lock and return an order after the caller has been authorised for its restaurant.
-create function plater_private.order_for_update(order_id uuid, expected int) returns public.orders
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  o public.orders;
-begin
-  select * into o from public.orders where id = order_id for update;
-  if o.id is null then
-    perform plater_private.fail('PT404', 'order not found');
-  end if;
-  perform plater_private.expect_version('order', to_jsonb(o), expected);
-  return o;
-end;
-$$;
-
-create function plater_private.item_for_update(item_id uuid, expected int) returns public.order_items
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  i public.order_items;
-begin
-  select * into i from public.order_items where id = item_id for update;
-  if i.id is null then
-    perform plater_private.fail('PT404', 'item not found');
-  end if;
-  perform plater_private.expect_version('item', to_jsonb(i), expected);
-  return i;
-end;
-$$;
-
-create function plater_private.table_for_update(table_id uuid, expected int) returns public.dining_tables
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  t public.dining_tables;
-begin
-  select * into t from public.dining_tables where id = table_id for update;
-  if t.id is null then
-    perform plater_private.fail('PT404', 'table not found');
-  end if;
-  perform plater_private.expect_version('table', to_jsonb(t), expected);
-  return t;
-end;
-$$;
-
 -- Servers act on their own orders and tables; everyone else the role allows acts on any in the restaurant.
 create function plater_private.require_owner(me public.staff, owner uuid, what text) returns void
 language plpgsql
@@ -118,12 +72,70 @@ begin
 end;
 $$;
 
+-- Lock and return a row once the caller has been authorised for its restaurant. Ownership is checked before
+-- the version, so a stale version never hands back (in PT409's DETAIL) a row the caller may not see.
+create function plater_private.order_for_update(me public.staff, order_id uuid, expected int) returns public.orders
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  o public.orders;
+begin
+  select * into o from public.orders where id = order_id for update;
+  if o.id is null then
+    perform plater_private.fail('PT404', 'order not found');
+  end if;
+  perform plater_private.require_owner(me, o.server_id, 'orders');
+  perform plater_private.expect_version('order', to_jsonb(o), expected);
+  return o;
+end;
+$$;
+
+create function plater_private.item_for_update(me public.staff, item_id uuid, expected int) returns public.order_items
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  i public.order_items;
+begin
+  select * into i from public.order_items where id = item_id for update;
+  if i.id is null then
+    perform plater_private.fail('PT404', 'item not found');
+  end if;
+  perform plater_private.require_station(me, i.station_id);
+  perform plater_private.require_owner(me, (select o.server_id from public.orders o where o.id = i.order_id), 'orders');
+  perform plater_private.expect_version('item', to_jsonb(i), expected);
+  return i;
+end;
+$$;
+
+-- Tables are visible to the whole floor, so their version check may come before the ownership check.
+create function plater_private.table_for_update(table_id uuid, expected int) returns public.dining_tables
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  t public.dining_tables;
+begin
+  select * into t from public.dining_tables where id = table_id for update;
+  if t.id is null then
+    perform plater_private.fail('PT404', 'table not found');
+  end if;
+  perform plater_private.expect_version('table', to_jsonb(t), expected);
+  return t;
+end;
+$$;
+
 -- Modifiers and allergens arrive as JSON lists of strings (absent = none).
 create function plater_private.is_text_list(value jsonb) returns boolean
 language sql immutable
 as $$
   select value is null or value = 'null'::jsonb or (jsonb_typeof(value) = 'array'
     and not exists (select 1 from jsonb_array_elements(value) e where jsonb_typeof(e) <> 'string'))
+$$;
+
+create function plater_private.is_int_between(value jsonb, low int, high int) returns boolean
+language sql immutable
+as $$
+  select coalesce(jsonb_typeof(value) = 'number' and value::text ~ '^-?[0-9]{1,9}$'
+                  and value::text::int between low and high, false)
 $$;
 
 create function plater_private.text_array(value jsonb) returns text[]
@@ -147,13 +159,14 @@ begin
     left join public.menu_items m
       on m.id::text = x.line ->> 'menu_item_id' and m.restaurant_id = o.restaurant_id and m.active
    where m.id is null
-      or coalesce((x.line ->> 'qty')::int, 0) not between 1 and 99
-      or coalesce((x.line ->> 'course')::int, 1) not between 1 and 9
+      or not plater_private.is_int_between(x.line -> 'qty', 1, 99)
+      or not (coalesce(x.line -> 'course', 'null') = 'null' or plater_private.is_int_between(x.line -> 'course', 1, 9))
+      or coalesce(jsonb_typeof(x.line -> 'hold'), 'null') not in ('boolean', 'null')
       or not plater_private.is_text_list(x.line -> 'modifiers')
       or not plater_private.is_text_list(x.line -> 'allergens')
       or length(x.line ->> 'notes') > 500;
   if bad is not null then
-    perform plater_private.fail('PT400', 'invalid items: unknown menu item, qty outside 1..99, course outside 1..9, notes over 500 characters, or modifiers/allergens not a list of strings',
+    perform plater_private.fail('PT400', 'invalid items: each needs a known menu_item_id and an integer qty 1..99; course is an integer 1..9, hold a boolean, notes at most 500 characters, modifiers and allergens lists of strings',
       jsonb_build_object('lines', bad));
   end if;
 
@@ -194,8 +207,9 @@ begin
     perform plater_private.fail('PT422', format('table %s is not seated', t.label),
       jsonb_build_object('entity', 'table', 'id', t.id, 'status', t.status));
   end if;
+  perform plater_private.require_owner(me, t.server_id, 'tables');
   insert into public.orders (restaurant_id, table_id, server_id, note)
-  values (t.restaurant_id, t.id, me.user_id, place_order.note)
+  values (t.restaurant_id, t.id, t.server_id, place_order.note)
   returning * into o;
   added := plater_private.insert_items(o, items);
   select * into o from public.orders where id = o.id;
@@ -213,8 +227,7 @@ declare
   added jsonb;
 begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{server,manager}', 'add items');
-  o := plater_private.order_for_update(order_id, expected_version);
-  perform plater_private.require_owner(me, o.server_id, 'orders');
+  o := plater_private.order_for_update(me, order_id, expected_version);
   if o.status in ('closed', 'cancelled') then
     perform plater_private.fail('PT422', format('cannot add items to a %s order', o.status),
       jsonb_build_object('entity', 'order', 'id', o.id, 'status', o.status));
@@ -239,8 +252,7 @@ declare
 begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{server,expo,manager}',
                                  case when fire then 'fire courses' else 'hold courses' end);
-  o := plater_private.order_for_update(order_id, expected_version);
-  perform plater_private.require_owner(me, o.server_id, 'orders');
+  o := plater_private.order_for_update(me, order_id, expected_version);
   with moved as (
     update public.order_items i
        set status = case when fire then 'pending' else 'held' end::public.item_status,
@@ -278,8 +290,12 @@ declare
   i public.order_items;
 begin
   me := plater_private.authorize(plater_private.restaurant_of('item', item_id), allowed, action);
-  i := plater_private.item_for_update(item_id, expected_version);
-  perform plater_private.require_station(me, i.station_id);
+  i := plater_private.item_for_update(me, item_id, expected_version);
+  if i.status = target then
+    -- a second tap on another screen: say so instead of re-stamping the times and re-publishing
+    perform plater_private.fail('PT422', format('item is already %s', target),
+      jsonb_build_object('entity', 'item', 'id', i.id, 'status', i.status));
+  end if;
   update public.order_items
      set status = target,
          started_at = case when target = 'preparing' then coalesce(started_at, now()) else started_at end,
@@ -302,11 +318,16 @@ create function public.recall_item(item_id uuid, expected_version int default nu
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
+declare
+  me public.staff;
+  i public.order_items;
 begin
-  if (select status from public.order_items where id = item_id) is distinct from 'ready' then
+  me := plater_private.authorize(plater_private.restaurant_of('item', item_id), '{cook,expo,manager}', 'recall items');
+  i := plater_private.item_for_update(me, item_id, expected_version);
+  if i.status <> 'ready' then
     -- recall means "back from the pass"; anything else is not a recall even where the move would be legal
     perform plater_private.fail('PT422', 'only a ready item can be recalled',
-      jsonb_build_object('entity', 'item', 'id', item_id));
+      jsonb_build_object('entity', 'item', 'id', item_id, 'status', i.status));
   end if;
   return plater_private.move_item(item_id, 'preparing', expected_version, '{cook,expo,manager}', 'recall items');
 end;
@@ -324,7 +345,7 @@ declare
 begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{cook,expo,manager}', 'bump tickets');
   perform plater_private.require_station(me, station_id);
-  o := plater_private.order_for_update(order_id, null);
+  o := plater_private.order_for_update(me, order_id, null);
   with moved as (
     update public.order_items i set status = 'ready', ready_at = now()
      where i.order_id = o.id and i.station_id = bump_ticket.station_id and i.status in ('pending', 'preparing')
@@ -346,12 +367,9 @@ as $$
 declare
   me public.staff;
   i public.order_items;
-  o public.orders;
 begin
   me := plater_private.authorize(plater_private.restaurant_of('item', item_id), '{server,manager}', 'void items');
-  i := plater_private.item_for_update(item_id, expected_version);
-  select * into o from public.orders where id = i.order_id;
-  perform plater_private.require_owner(me, o.server_id, 'orders');
+  i := plater_private.item_for_update(me, item_id, expected_version);
   -- once the kitchen has started an item, voiding it wastes food: that is a manager's call
   if me.role = 'server' and i.status not in ('held', 'pending') then
     perform plater_private.fail('PT403', 'only a manager may void an item the kitchen has started');
@@ -371,8 +389,7 @@ declare
   o public.orders;
 begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{server,manager}', 'cancel orders');
-  o := plater_private.order_for_update(order_id, expected_version);
-  perform plater_private.require_owner(me, o.server_id, 'orders');
+  o := plater_private.order_for_update(me, order_id, expected_version);
   if me.role = 'server' and exists (
     select 1 from public.order_items where order_items.order_id = o.id and status in ('preparing', 'ready')
   ) then
@@ -396,8 +413,7 @@ declare
   served jsonb;
 begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{server,expo,manager}', 'mark orders served');
-  o := plater_private.order_for_update(order_id, expected_version);
-  perform plater_private.require_owner(me, o.server_id, 'orders');
+  o := plater_private.order_for_update(me, order_id, expected_version);
   with moved as (
     update public.order_items set status = 'served'
      where order_items.order_id = o.id and status = 'ready'

@@ -6,8 +6,8 @@ create function plater_private.require_topic_reader(topic text) returns void
 language plpgsql stable
 as $$
 begin
-  if auth.uid() is null then
-    perform plater_private.fail('PT401', 'sign in to read topics');
+  if (plater_private.current_staff()).user_id is null then
+    perform plater_private.fail('PT401', 'sign in as an active staff member to read topics');
   end if;
   if not plater_private.can_read_topic(topic) then
     perform plater_private.fail('PT403', format('you may not read topic %s', topic));
