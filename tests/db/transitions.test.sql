@@ -7,7 +7,7 @@
 begin;
 \ir helpers/act_as.sql
 
-select plan(292);
+select plan(297);
 
 -- ---------------------------------------------------------------------------------------------------------
 -- File helpers
@@ -680,6 +680,32 @@ select is((select (count(*), (select count(*) from public.order_items), (select 
              from public.orders),
           (select (orders, items, history, log, seqs) from counts_before),
           'after all the refused requests: no order, item, history row, topic message or seq was added');
+
+-- ---------------------------------------------------------------------------------------------------------
+-- Repeated kitchen taps, covering another server's table, deleting a restaurant
+-- ---------------------------------------------------------------------------------------------------------
+select tests.place('server.ana@bistro.test', 'T11', array['Burger']) as t11_order \gset
+select tests.act_as('cook.grill@bistro.test');
+select public.start_item(tests.item_id(:'t11_order', 'Burger'));
+select is(tests.sqlstate_of(format('select public.start_item(%L)', tests.item_id(:'t11_order', 'Burger'))), 'PT422',
+          'starting an item that is already preparing is PT422, not a silent re-stamp');
+select public.finish_item(tests.item_id(:'t11_order', 'Burger'));
+select is(tests.sqlstate_of(format('select public.finish_item(%L)', tests.item_id(:'t11_order', 'Burger'))), 'PT422',
+          'finishing an item that is already ready is PT422');
+select tests.act_as('server.ben@bistro.test');
+select is(tests.sqlstate_of(format('select public.place_order(%L, %L)', tests.table_id(tests.bistro(), 'T11'),
+                                   jsonb_build_array(tests.line(tests.bistro(), 'Fries')))), 'PT403',
+          'a server cannot place an order on another server''s table');
+select tests.act_as('manager@bistro.test');
+select is((public.place_order(tests.table_id(tests.bistro(), 'T11'),
+                              jsonb_build_array(tests.line(tests.bistro(), 'Fries'))) -> 'order' ->> 'server_id')::uuid,
+          tests.user_id('server.ana@bistro.test'),
+          'an order a manager places belongs to the table''s server, so it reaches their topic');
+select tests.reset_role();
+delete from public.restaurants where id = tests.diner();
+select is((select count(*) from public.staff where restaurant_id = tests.diner())
+          + (select count(*) from public.status_history where restaurant_id = tests.diner()), 0::bigint,
+          'deleting a restaurant removes its staff, rows and history with it');
 
 select * from finish();
 rollback;
