@@ -1,15 +1,27 @@
-import postgres, { type Sql } from 'postgres';
+import postgres, { type Sql, type TransactionSql } from 'postgres';
+
+/** A pool or an open transaction: what housekeeping queries run on. */
+export type Queryable = Sql | TransactionSql;
+
+export interface DbOptions {
+  max?: number;
+  /** Seconds before an idle connection is closed; unset keeps it open. */
+  idleTimeout?: number;
+  /** Seconds to wait for a connection. */
+  connectTimeout?: number;
+}
 
 /**
  * A small postgres.js pool for the stack's own housekeeping (bootstrap, janitor, health, tokens).
  * `application_name` makes these sessions recognisable in pg_stat_activity; notices (e.g. "already exists,
  * skipping" from idempotent DDL) are dropped because they are expected.
  */
-export function openDb(dbUrl: string, applicationName: string, max = 1): Sql {
+export function openDb(dbUrl: string, applicationName: string, options: DbOptions = {}): Sql {
   return postgres(dbUrl, {
-    max,
+    max: options.max ?? 1,
+    idle_timeout: options.idleTimeout,
+    connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
-    connect_timeout: 10,
     connection: { application_name: `plater-${applicationName}` },
   });
 }

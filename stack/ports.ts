@@ -13,23 +13,15 @@ export class PortInUseError extends Error {
   }
 }
 
-function tryListen(host: string, port: number): Promise<number | undefined> {
+export function isPortFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(undefined);
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
       else reject(error);
     });
-    server.listen({ host, port, exclusive: true }, () => {
-      const address = server.address();
-      const bound = typeof address === 'object' && address !== null ? address.port : port;
-      server.close(() => resolve(bound));
-    });
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
   });
-}
-
-export async function isPortFree(host: string, port: number): Promise<boolean> {
-  return (await tryListen(host, port)) !== undefined;
 }
 
 /**
@@ -40,9 +32,27 @@ export async function assertPortFree(host: string, port: number, what: string, h
   if (!(await isPortFree(host, port))) throw new PortInUseError(host, port, what, hint);
 }
 
-/** A port the OS reports free right now (there is a small window before the caller binds it). */
-export async function findFreePort(host: string): Promise<number> {
-  const port = await tryListen(host, 0);
-  if (port === undefined) throw new Error(`could not find a free port on ${host}`);
-  return port;
+/**
+ * `count` distinct ports the OS reports free right now: all are held open together while the OS picks them, so
+ * they cannot repeat. (There is a small window before the caller binds them.)
+ */
+export async function findFreePorts(host: string, count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen({ host, port: 0, exclusive: true }, () => {
+              const address = server.address();
+              if (typeof address === 'object' && address !== null) resolve(address.port);
+              else reject(new Error(`could not find a free port on ${host}`));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }

@@ -1,0 +1,38 @@
+import { resolveConfig } from '../config.ts';
+import { withDb } from '../db.ts';
+import { signAccessToken } from '../keys.ts';
+import { runningStack } from '../state.ts';
+
+/**
+ * `plater token --email <email>`: prints an access token for a staff member, signed with the stack's secret —
+ * what signing in would return, without the password round trip. Only users with a `staff` row qualify: a token
+ * for anyone else would be rejected by every RPC anyway.
+ */
+export async function tokenCommand(email: string | undefined): Promise<number> {
+  if (!email) {
+    console.error('plater: usage: plater token --email <staff email>');
+    return 2;
+  }
+  const config = await resolveConfig();
+  const state = runningStack(config.dataDir);
+  if (!state && !config.externalDb) {
+    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``);
+    return 1;
+  }
+  const dbUrl = state?.dbUrl ?? config.dbUrl;
+
+  const user = await withDb(dbUrl, 'token', async (sql) => {
+    const [row] = await sql<{ id: string; email: string }[]>`
+      select u.id, u.email
+      from auth.users u
+      where lower(u.email) = lower(${email})
+        and exists (select from public.staff s where s.user_id = u.id)`;
+    return row;
+  });
+  if (!user) {
+    console.error(`plater: no staff member with email ${email} (the seeded accounts are listed in README.md)`);
+    return 1;
+  }
+  console.log(await signAccessToken(config.jwtSecret, user));
+  return 0;
+}

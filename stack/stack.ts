@@ -1,0 +1,82 @@
+import { createApiRoutes } from './api/routes.ts';
+import { API_PORT_HINT, type ApiServer, startApiServer } from './api/server.ts';
+import type { StackConfig } from './config.ts';
+import { prepareDatabase } from './database.ts';
+import { withDb } from './db.ts';
+import { type Janitor, startJanitor } from './janitor.ts';
+import type { Logger } from './log.ts';
+import { resolvePostgresBinaries } from './postgres/binaries.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './postgres/cluster.ts';
+import { installPgtapIntoEmbedded } from './postgres/pgtap.ts';
+import { assertPortFree } from './ports.ts';
+
+/** A started stack: Postgres (unless external), database prepared, janitor, API server. */
+export interface RunningStack {
+  readonly config: StackConfig;
+  /** The embedded server, absent with DATABASE_URL. */
+  readonly postgres?: EmbeddedPostgres;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every part in dependency order and, if a step fails, stops what already runs before rethrowing.
+ * Used by `plater start` (foreground) and `plater test` (a private stack for the suites).
+ */
+export async function startStack(config: StackConfig, log: Logger): Promise<RunningStack> {
+  const stopSteps: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const step of stopSteps.reverse().splice(0)) {
+      try {
+        await step();
+      } catch (error) {
+        log.warn('error while stopping', { error });
+      }
+    }
+  };
+
+  // Checked again when binding; checking first spares a Postgres start and migrations that would be wasted.
+  await assertPortFree(config.apiHost, config.apiPort, 'API', API_PORT_HINT);
+
+  try {
+    let postgres: EmbeddedPostgres | undefined;
+    if (config.externalDb) {
+      await warnUnlessLogicalWal(config.dbUrl, log);
+    } else {
+      const binaries = await resolvePostgresBinaries();
+      if (!installPgtapIntoEmbedded(binaries.extensionDir)) {
+        log.child('postgres').info('pgTAP not found on this machine; `scripts/setup` installs it (needed by npm test)');
+      }
+      postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.dbPort, log: log.child('postgres') });
+      stopSteps.push(() => postgres!.stop());
+    }
+
+    await prepareDatabase(config.repoRoot, config.dbUrl, log.child('db'));
+
+    const janitor: Janitor = await startJanitor(config.dbUrl, log.child('janitor'));
+    stopSteps.push(() => janitor.stop());
+
+    const routes = await createApiRoutes(config, log);
+    const api: ApiServer = await startApiServer({
+      host: config.apiHost,
+      port: config.apiPort,
+      routes,
+      log: log.child('api'),
+    }).catch(async (error: unknown) => {
+      await Promise.all(routes.map((route) => route.close?.()));
+      throw error;
+    });
+    stopSteps.push(() => api.close());
+
+    return { config, postgres, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function warnUnlessLogicalWal(dbUrl: string, log: Logger): Promise<void> {
+  const [row] = await withDb(dbUrl, 'check', (sql) => sql<{ wal_level: string }[]>`show wal_level`);
+  if (row?.wal_level !== 'logical') {
+    log.warn(`DATABASE_URL has wal_level=${row?.wal_level}; realtime needs wal_level=logical`);
+  }
+}
