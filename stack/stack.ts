@@ -43,8 +43,11 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       await warnUnlessLogicalWal(config.dbUrl, log);
     } else {
       const binaries = await resolvePostgresBinaries();
-      if (!installPgtapIntoEmbedded(binaries.extensionDir)) {
-        log.child('postgres').info('pgTAP not found on this machine; `scripts/setup` installs it (needed by npm test)');
+      const pgtap = installPgtapIntoEmbedded(binaries.extensionDir);
+      if (pgtap === 'not-on-this-machine') {
+        log.child('postgres').info('pgTAP is not installed on this machine (npm test needs it); `scripts/setup` installs it');
+      } else if (pgtap === 'extension-dir-read-only') {
+        log.child('postgres').warn(`cannot copy pgTAP into ${binaries.extensionDir} (not writable); \`create extension pgtap\` will fail`);
       }
       postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.dbPort, log: log.child('postgres') });
       stopSteps.push(() => postgres!.stop());

@@ -60,7 +60,8 @@ alter default privileges in schema public grant all on sequences to postgres, an
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- auth: a minimal stand-in for Supabase Auth's schema. Only what the stack (dev auth, `plater token`) and our
--- migrations (foreign keys to auth.users, auth.uid() in policies) use.
+-- migrations (foreign keys to auth.users, auth.uid() in policies) use. The dev auth keeps its sessions and refresh
+-- tokens in its own schema (stack/auth/schema.ts).
 -- ---------------------------------------------------------------------------------------------------------------
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;
@@ -78,18 +79,6 @@ create table if not exists auth.users (
   updated_at         timestamptz default now(),
   last_sign_in_at    timestamptz
 );
-
--- Column names as in Supabase Auth, so the dev auth's refresh grant reads like the real one.
-create table if not exists auth.refresh_tokens (
-  id         bigserial    primary key,
-  token      varchar(255) unique,
-  user_id    varchar(255),
-  revoked    boolean      default false,
-  parent     varchar(255),
-  created_at timestamptz  default now(),
-  updated_at timestamptz  default now()
-);
-create index if not exists refresh_tokens_user_id_idx on auth.refresh_tokens (user_id);
 
 -- The claim helpers exactly as Supabase Auth defines them (migrations 20220224000811 and 20220531120530):
 -- the API sets `request.jwt.claims` (and, in older PostgREST, `request.jwt.claim.*`) per transaction.

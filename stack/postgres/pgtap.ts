@@ -19,20 +19,27 @@ export function findSystemPgtapDir(): string | undefined {
     .find((dir) => existsSync(join(dir, 'pgtap.control')));
 }
 
+export type PgtapInstall = 'installed' | 'not-on-this-machine' | 'extension-dir-read-only';
+
 /**
  * Makes `create extension pgtap` work in the embedded server. Debian's pgTAP is plain SQL, independent of the
  * server version, so its control and script files can be copied into the embedded install's extension directory.
- * Returns false when the machine has no pgTAP to copy.
  */
-export function installPgtapIntoEmbedded(embeddedExtensionDir: string): boolean {
+export function installPgtapIntoEmbedded(embeddedExtensionDir: string): PgtapInstall {
   const sourceDir = findSystemPgtapDir();
-  if (!sourceDir) return false;
+  if (!sourceDir) return 'not-on-this-machine';
   const files = readdirSync(sourceDir).filter((name) => name === 'pgtap.control' || /^pgtap--.*\.sql$/.test(name));
-  for (const name of files) {
-    const source = join(sourceDir, name);
-    const target = join(embeddedExtensionDir, name);
-    if (existsSync(target) && statSync(target).size === statSync(source).size) continue;
-    copyFileSync(source, target);
+  try {
+    for (const name of files) {
+      const source = join(sourceDir, name);
+      const target = join(embeddedExtensionDir, name);
+      if (existsSync(target) && statSync(target).size === statSync(source).size) continue;
+      copyFileSync(source, target);
+    }
+  } catch (error) {
+    // node_modules installed by another user (e.g. root) while the stack runs as someone else.
+    if (['EACCES', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) return 'extension-dir-read-only';
+    throw error;
   }
-  return true;
+  return 'installed';
 }
