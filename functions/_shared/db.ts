@@ -1,18 +1,21 @@
 // Database access with postgres.js from SUPABASE_DB_URL. Every request that touches the domain runs as its caller:
-// the transaction sets `role` (authenticated / service_role / anon, from the verified token) and the claims
-// (`request.jwt.claims`, `request.jwt.claim.sub`) exactly as PostgREST does, all `local` to the transaction, so
-// RLS, `auth.uid()` and the status-history triggers see the caller and nothing leaks to the next user of the
-// connection.
+// its transaction first sets `role` (authenticated / service_role / anon, from the verified token) and the claims
+// (`request.jwt.claims`, `request.jwt.claim.sub`) the way PostgREST does, all LOCAL to that transaction, so RLS,
+// `auth.uid()` and the status-history triggers see the caller and nothing leaks to the next user of the connection.
 //
-// Pooler settings (hosted Supabase): SUPABASE_DB_URL may point at Supavisor in transaction mode (port 6543),
-// where consecutive transactions of one client can land on different server connections. So:
+// Settings that also work through hosted Supabase's transaction pooler (Supavisor, port 6543), where consecutive
+// transactions of one client may run on different server connections:
 //   - `prepare: false`: no named prepared statements (they would not exist on the next server connection);
-//   - no session state: only `set_config(…, true)` / `set local`, scoped to one transaction;
-//   - every request is ONE transaction (or one statement, which is its own implicit transaction).
+//   - no session state: only `set_config(…, true)`, scoped to one transaction;
+//   - one transaction per request, or one multi-statement Query message (its own implicit transaction).
 // The same settings work on a direct connection (port 5432) and on the local stack.
-import { type PendingQuery, postgres, type Row, type Sql, type TransactionSql } from './deps.ts'
+//
+// Statements are sent as SQL text with inlined literals (sql-text.ts): with `prepare: false`, postgres.js would
+// otherwise spend two round trips on every parameterised statement.
 import type { Caller } from './auth.ts'
+import { postgres, type ReservedSql, type Sql } from './deps.ts'
 import { intEnv, requireEnv } from './env.ts'
+import { sqlText } from './sql-text.ts'
 
 let pool: Sql | undefined
 
@@ -34,43 +37,65 @@ export async function closeDb(): Promise<void> {
   await current?.end({ timeout: 5 })
 }
 
-interface CallerSettings {
-  role: string
-  claims: string
-  sub: string
+// deno-lint-ignore no-explicit-any
+export type Rows<T = any> = T[]
+
+/** The rows of the last SELECT of a (possibly multi-statement) simple query. */
+// deno-lint-ignore no-explicit-any
+export function lastSelect<T>(result: any): Rows<T> {
+  if (!Array.isArray(result) || result.length === 0 || !Array.isArray(result[0])) return result as Rows<T>
+  for (let i = result.length - 1; i >= 0; i--) {
+    if (result[i].command === 'SELECT') return result[i] as Rows<T>
+  }
+  return result[result.length - 1] as Rows<T>
 }
 
-function settingsOf(caller: Caller): CallerSettings {
-  return { role: caller.role, claims: JSON.stringify(caller.claims), sub: caller.sub ?? '' }
-}
-
-/** Sets the caller for the rest of the current transaction. */
-export async function actAs(tx: TransactionSql, caller: Caller): Promise<void> {
-  const s = settingsOf(caller)
-  await tx`select set_config('role', ${s.role}, true), set_config('request.jwt.claims', ${s.claims}, true),
-                  set_config('request.jwt.claim.sub', ${s.sub}, true)`
-}
-
-/** One transaction as `caller`: role and claims set first, then `fn`. */
-export function withCaller<T>(caller: Caller, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  return db().begin(async (tx) => {
-    await actAs(tx, caller)
-    return await fn(tx)
-  }) as Promise<T>
+/** Statements that make the rest of the current transaction run as `caller`. */
+export function actAs(caller: Caller): string {
+  return sqlText`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${
+    JSON.stringify(caller.claims)
+  }, true), set_config('request.jwt.claim.sub', ${caller.sub ?? ''}, true);`
 }
 
 /**
- * The FROM item that makes ONE statement run as `caller`, for the hot read paths (snapshot revalidation,
- * catch-up): the settings are made in a subquery that Postgres evaluates before the select list, inside the
- * statement's own implicit transaction — one round trip instead of four (begin, settings, query, commit).
- *
- *   sql`select public.topic_seq(${topic}) as seq from ${callerScope(sql, caller)}`
- *
- * Only for `security definer` functions that authorise by `auth.uid()` themselves (topic_seq, topic_snapshot,
- * topic_events): the statement is planned before the role switch, so table RLS would NOT apply to it.
+ * ONE statement as `caller`, in one round trip: the settings and the statement share a Query message and so one
+ * implicit transaction; the statement is planned after the role switch, so RLS applies as for any caller query.
  */
-export function callerScope(sql: Sql, caller: Caller): PendingQuery<Row[]> {
-  const s = settingsOf(caller)
-  return sql`(select set_config('role', ${s.role}, true), set_config('request.jwt.claims', ${s.claims}, true),
-                     set_config('request.jwt.claim.sub', ${s.sub}, true) offset 0) as caller`
+export async function readAs<T>(caller: Caller, statement: string): Promise<Rows<T>> {
+  return lastSelect<T>(await db().unsafe(`${actAs(caller)}\n${statement}`))
+}
+
+export interface Tx {
+  /** Sends `text` (any number of statements, one Query message); the first call also opens the transaction. */
+  run<R>(text: string): Promise<Rows<R>>
+  /** Sends `text` followed by COMMIT in the same message. */
+  commit<R>(text?: string): Promise<Rows<R>>
+}
+
+/**
+ * A transaction on a reserved connection, driven by hand so that several statements share a round trip. It is
+ * rolled back unless `fn` commits; a connection whose rollback fails is dead anyway (postgres.js reconnects it).
+ */
+export async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const conn: ReservedSql = await db().reserve()
+  const state: { phase: 'idle' | 'open' | 'committed' } = { phase: 'idle' }
+  const send = async <R>(text: string): Promise<Rows<R>> => {
+    const prefix = state.phase === 'idle' ? 'begin;\n' : ''
+    state.phase = 'open'
+    return lastSelect<R>(await conn.unsafe(prefix + text))
+  }
+  const tx: Tx = {
+    run: send,
+    async commit<R>(text = '') {
+      const rows = await send<R>(`${text}\ncommit;`)
+      state.phase = 'committed'
+      return rows
+    },
+  }
+  try {
+    return await fn(tx)
+  } finally {
+    if (state.phase === 'open') await conn.unsafe('rollback').catch(() => {})
+    conn.release()
+  }
 }

@@ -14,8 +14,8 @@
 // rolls back or the process dies, so a crash never leaves a stale "in flight" key and never a key without its
 // mutation (or the reverse). Errors that are not a decided outcome (auth, transient, 5xx) roll the key back too:
 // those are safe to retry with the same key.
-import type { TransactionSql } from './deps.ts'
 import { HttpError } from './errors.ts'
+import { sqlText } from './sql-text.ts'
 
 export const IDEMPOTENCY_RETENTION_HOURS = 24
 export const REPLAY_HEADER = 'idempotent-replayed'
@@ -73,72 +73,69 @@ export type Claim =
   | { kind: 'reused' }
   | { kind: 'replay'; outcome: StoredOutcome }
 
-interface ClaimRow {
-  locked: boolean
-  inserted: boolean
-}
-
-interface KeyRow {
+export interface KeyRow {
   request_hash: string
   status_code: number | null
   response: unknown
   expired: boolean
 }
 
-/**
- * Claims `key` for `userId` inside `tx` (which must still run as the connection's own role: the key table is
- * not granted to API roles). `fresh` means the caller owns the key now and must run the mutation in the same
- * transaction, then `storeOutcome`.
- */
-export async function claimKey(tx: TransactionSql, userId: string, key: string, hash: string): Promise<Claim> {
-  // One statement: the lock is taken before the insert is attempted; ON CONFLICT sees committed rows whatever
-  // the statement's snapshot, so a key completed a moment ago is never inserted twice.
-  const [claim] = await tx<ClaimRow[]>`
-    with lock as (
-      select pg_try_advisory_xact_lock(hashtextextended('plater:idempotency:' || ${userId} || ':' || ${key}, 0)) as locked
-    ), ins as (
-      insert into plater_private.idempotency_keys (user_id, key, request_hash)
-      select ${userId}::uuid, ${key}, ${hash} from lock where lock.locked
-      on conflict (user_id, key) do nothing
-      returning 1
-    )
-    select lock.locked, exists (select from ins) as inserted from lock`
-  if (!claim!.locked) return { kind: 'in_flight' }
-  if (claim!.inserted) return { kind: 'fresh' }
-
-  // The key was used before (and completed: we hold its lock). A new statement sees the committed row.
-  const [row] = await tx<KeyRow[]>`
-    select request_hash, status_code, response,
-           created_at < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}) as expired
-      from plater_private.idempotency_keys where user_id = ${userId}::uuid and key = ${key}`
-  if (!row || row.expired) {
-    // pruned meanwhile, or past retention and not pruned yet: a new request under this key
-    await tx`
-      insert into plater_private.idempotency_keys (user_id, key, request_hash) values (${userId}::uuid, ${key}, ${hash})
-      on conflict (user_id, key) do update
-        set request_hash = excluded.request_hash, status_code = null, response = null, created_at = now(),
-            completed_at = null`
-    return { kind: 'fresh' }
-  }
-  if (row.request_hash !== hash) return { kind: 'reused' }
-  if (row.status_code === null) {
-    // Cannot happen with this module (rows commit completed), but a row written by older code must not replay.
-    return { kind: 'in_flight' }
-  }
-  return { kind: 'replay', outcome: { status: row.status_code, body: row.response } }
+export interface ClaimRow {
+  locked: boolean
+  inserted: boolean
+  /** The key's row as committed before this statement (null if none, or committed too late for its snapshot). */
+  existing: KeyRow | null
 }
 
-/** Records the outcome on the claimed key; call as the connection's own role (after `reset role`). */
-export async function storeOutcome(
-  tx: TransactionSql,
-  userId: string,
-  key: string,
-  outcome: StoredOutcome,
-): Promise<void> {
-  await tx`
-    update plater_private.idempotency_keys
-       set status_code = ${outcome.status}, response = ${tx.json(outcome.body as never)}, completed_at = now()
-     where user_id = ${userId}::uuid and key = ${key}`
+const lockKey = (userId: string, key: string) =>
+  sqlText`hashtextextended('plater:idempotency:' || ${userId} || ':' || ${key}, 0)`
+
+/**
+ * One statement claiming `key` for `userId`; run it as the connection's own role (the key table is not granted to
+ * API roles). The advisory lock is taken before the insert is tried; ON CONFLICT sees committed rows whatever the
+ * statement's snapshot, so a key completed a moment ago is never inserted twice.
+ */
+export function claimStatement(userId: string, key: string, hash: string): string {
+  return `with lock as (select pg_try_advisory_xact_lock(${lockKey(userId, key)}) as locked),
+ins as (
+  insert into plater_private.idempotency_keys (user_id, key, request_hash)
+  select ${sqlText`${userId}::uuid, ${key}, ${hash}`} from lock where lock.locked
+  on conflict (user_id, key) do nothing
+  returning 1
+)
+select lock.locked, exists (select from ins) as inserted, (${existingStatement(userId, key)}) as existing from lock;`
+}
+
+/** The key's row as JSON, with whether it is past retention. */
+export function existingStatement(userId: string, key: string): string {
+  return sqlText`select jsonb_build_object('request_hash', k.request_hash, 'status_code', k.status_code,
+    'response', k.response, 'expired', k.created_at < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS}))
+    as existing from plater_private.idempotency_keys k where k.user_id = ${userId}::uuid and k.key = ${key}`
+}
+
+/** Makes a key past retention (or pruned meanwhile) a new request under the same key. */
+export function renewStatement(userId: string, key: string, hash: string): string {
+  return sqlText`insert into plater_private.idempotency_keys (user_id, key, request_hash)
+  values (${userId}::uuid, ${key}, ${hash})
+  on conflict (user_id, key) do update
+    set request_hash = excluded.request_hash, status_code = null, response = null, created_at = now(),
+        completed_at = null;`
+}
+
+/** What a used key (one we hold the lock of) means for a request with `hash`; `fresh` = renew it first. */
+export function decide(existing: KeyRow | null, hash: string): Claim {
+  if (existing === null || existing.expired) return { kind: 'fresh' }
+  if (existing.request_hash !== hash) return { kind: 'reused' }
+  // A completed row always has a status (rows are committed completed); anything else must not replay.
+  if (existing.status_code === null) return { kind: 'in_flight' }
+  return { kind: 'replay', outcome: { status: existing.status_code, body: existing.response } }
+}
+
+/** Records the outcome on the claimed key; run as the connection's own role. */
+export function storeStatement(userId: string, key: string, outcome: StoredOutcome): string {
+  return sqlText`update plater_private.idempotency_keys
+     set status_code = ${outcome.status}, response = ${JSON.stringify(outcome.body ?? null)}::jsonb, completed_at = now()
+   where user_id = ${userId}::uuid and key = ${key};`
 }
 
 export function claimError(claim: Claim): HttpError | undefined {

@@ -8,11 +8,15 @@ export interface FieldIssue {
   message: string
 }
 
+const pathOf = (path: PropertyKey[]) => path.map(String).join('.') || '(body)'
+
 export function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }))
+  return error.issues.flatMap((issue) =>
+    // an unknown field is reported at that field, so a client can show it next to what it sent
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: `${key} is not a known field` }))
+      : [{ path: pathOf(issue.path), message: issue.message }]
+  )
 }
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown, where = 'body'): z.output<S> {

@@ -4,11 +4,12 @@
 //   → 410 {code: "refetch_snapshot", message, details: {reason, topic, last_seq}} when the log no longer reaches
 //     back to `after` (reason "beyond_retention", 24 h) or `after` is ahead of the topic ("ahead_of_topic",
 //     e.g. the database was reset): fetch a new snapshot and apply events after its seq.
-import { authenticate } from '../_shared/auth.ts'
-import { callerScope, db } from '../_shared/db.ts'
+import { authenticate, requireUser } from '../_shared/auth.ts'
+import { readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
 import { HttpError } from '../_shared/errors.ts'
 import { createHandler, json } from '../_shared/http.ts'
+import { sqlText } from '../_shared/sql-text.ts'
 import { topicSchema } from '../_shared/topics.ts'
 import { validate } from '../_shared/validate.ts'
 
@@ -34,11 +35,12 @@ interface EventsAnswer {
 }
 
 async function catchUp(req: Request, url: URL): Promise<Response> {
-  const caller = await authenticate(req)
+  const caller = requireUser(await authenticate(req))
   const { topic, after, limit } = validate(querySchema, Object.fromEntries(url.searchParams), 'query')
-  const sql = db()
-  const [row] = await sql<{ answer: EventsAnswer }[]>`
-    select public.topic_events(${topic}, ${after}::bigint, ${limit ?? 500}::int) as answer from ${callerScope(sql, caller)}`
+  const [row] = await readAs<{ answer: EventsAnswer }>(
+    caller,
+    sqlText`select public.topic_events(${topic}, ${after}::bigint, ${limit ?? 500}::int) as answer;`,
+  )
   const answer = row!.answer
   if (answer.status === 'refetch') {
     throw new HttpError(410, 'refetch_snapshot', `the log of ${topic} cannot continue after seq ${after}; fetch the snapshot`, {

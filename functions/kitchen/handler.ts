@@ -5,38 +5,38 @@
 //   POST /kitchen/items/:id/void                         → void                     {reason?, expected_version?}
 //   POST /kitchen/orders/:id/stations/:station/bump      the station's ticket → ready
 // Every route needs `Idempotency-Key`; the expected version may come as `If-Match: "<version>"` instead.
-import { createHandler, type Route } from '../_shared/http.ts'
+import { createHandler } from '../_shared/http.ts'
 import { mutation } from '../_shared/mutation.ts'
 import { bumpParams, idParams, noBody, reasonBody, versionOnlyBody } from '../_shared/schemas.ts'
+import { sqlText } from '../_shared/sql-text.ts'
 
-type Json = Record<string, unknown>
+const item = (result: Record<string, unknown>) => ({ item: result })
 
-const moves = {
-  start: 'start_item',
-  finish: 'finish_item',
-  recall: 'recall_item',
-} as const
-
-const itemMoves: Route[] = Object.entries(moves).map(([action, rpc]) => ({
-  method: 'POST',
-  pattern: `/items/:id/${action}`,
-  handler: mutation({
-    fn: 'kitchen',
-    params: idParams,
-    body: versionOnlyBody,
-    versioned: true,
-    etagOf: 'item',
-    run: async (tx, { params, expectedVersion }) => {
-      // the function name comes from the fixed table above, never from the request
-      const [row] = await tx<{ result: Json }[]>`
-        select ${tx(`public.${rpc}`)}(${params.id}::uuid, ${expectedVersion}::int) as result`
-      return { item: row!.result }
-    },
-  }),
-}))
+function move(action: 'start' | 'finish' | 'recall') {
+  return {
+    method: 'POST' as const,
+    pattern: `/items/:id/${action}`,
+    handler: mutation({
+      fn: 'kitchen',
+      params: idParams,
+      body: versionOnlyBody,
+      versioned: true,
+      etagOf: 'item',
+      statement: ({ params, expectedVersion }) =>
+        action === 'start'
+          ? sqlText`select public.start_item(${params.id}::uuid, ${expectedVersion}::int) as result`
+          : action === 'finish'
+          ? sqlText`select public.finish_item(${params.id}::uuid, ${expectedVersion}::int) as result`
+          : sqlText`select public.recall_item(${params.id}::uuid, ${expectedVersion}::int) as result`,
+      shape: item,
+    }),
+  }
+}
 
 export const handler = createHandler('kitchen', [
-  ...itemMoves,
+  move('start'),
+  move('finish'),
+  move('recall'),
   {
     method: 'POST',
     pattern: '/items/:id/void',
@@ -46,11 +46,9 @@ export const handler = createHandler('kitchen', [
       body: reasonBody,
       versioned: true,
       etagOf: 'item',
-      run: async (tx, { params, body, expectedVersion }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.void_item(${params.id}::uuid, ${body.reason ?? null}, ${expectedVersion}::int) as result`
-        return { item: row!.result }
-      },
+      statement: ({ params, body, expectedVersion }) =>
+        sqlText`select public.void_item(${params.id}::uuid, ${body.reason}, ${expectedVersion}::int) as result`,
+      shape: item,
     }),
   },
   {
@@ -61,12 +59,8 @@ export const handler = createHandler('kitchen', [
       params: bumpParams,
       body: noBody,
       versioned: false,
-      run: async (tx, { params }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.bump_ticket(${params.id}::uuid, ${params.station}::uuid) as result`
-        return row!.result
-      },
+      statement: ({ params }) =>
+        sqlText`select public.bump_ticket(${params.id}::uuid, ${params.station}::uuid) as result`,
     }),
   },
 ])
-

@@ -6,6 +6,7 @@
 //   POST /orders/:id/cancel                   cancel                            {reason?, expected_version?}
 //   POST /orders/:id/serve                    mark everything ready as served   {expected_version?}
 // Every route needs `Idempotency-Key`; the expected version may come as `If-Match: "<version>"` instead.
+import { z } from '../_shared/deps.ts'
 import { createHandler } from '../_shared/http.ts'
 import { mutation } from '../_shared/mutation.ts'
 import {
@@ -16,9 +17,7 @@ import {
   reasonBody,
   versionOnlyBody,
 } from '../_shared/schemas.ts'
-import { z } from '../_shared/deps.ts'
-
-type Json = Record<string, unknown>
+import { sqlText } from '../_shared/sql-text.ts'
 
 export const handler = createHandler('orders', [
   {
@@ -31,11 +30,8 @@ export const handler = createHandler('orders', [
       versioned: false,
       status: 201,
       etagOf: 'order',
-      run: async (tx, { body }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.place_order(${body.table_id}::uuid, ${tx.json(body.items as never)}, ${body.note ?? null}) as result`
-        return row!.result
-      },
+      statement: ({ body }) =>
+        sqlText`select public.place_order(${body.table_id}::uuid, ${body.items}::jsonb, ${body.note}) as result`,
     }),
   },
   {
@@ -47,31 +43,34 @@ export const handler = createHandler('orders', [
       body: addItemsBody,
       versioned: true,
       etagOf: 'order',
-      run: async (tx, { params, body, expectedVersion }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.add_items(${params.id}::uuid, ${tx.json(body.items as never)}, ${expectedVersion}::int) as result`
-        return row!.result
-      },
+      statement: ({ params, body, expectedVersion }) =>
+        sqlText`select public.add_items(${params.id}::uuid, ${body.items}::jsonb, ${expectedVersion}::int) as result`,
     }),
   },
-  ...(['fire', 'hold'] as const).map((action) => ({
-    method: 'POST' as const,
-    pattern: `/:id/courses/:course/${action}`,
+  {
+    method: 'POST',
+    pattern: '/:id/courses/:course/fire',
     handler: mutation({
       fn: 'orders',
       params: courseParams,
       body: versionOnlyBody,
       versioned: true,
-      run: async (tx, { params, expectedVersion }) => {
-        const [row] = action === 'fire'
-          ? await tx<{ result: Json }[]>`
-              select public.fire_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int) as result`
-          : await tx<{ result: Json }[]>`
-              select public.hold_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int) as result`
-        return row!.result
-      },
+      statement: ({ params, expectedVersion }) =>
+        sqlText`select public.fire_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int) as result`,
     }),
-  })),
+  },
+  {
+    method: 'POST',
+    pattern: '/:id/courses/:course/hold',
+    handler: mutation({
+      fn: 'orders',
+      params: courseParams,
+      body: versionOnlyBody,
+      versioned: true,
+      statement: ({ params, expectedVersion }) =>
+        sqlText`select public.hold_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int) as result`,
+    }),
+  },
   {
     method: 'POST',
     pattern: '/:id/cancel',
@@ -81,11 +80,9 @@ export const handler = createHandler('orders', [
       body: reasonBody,
       versioned: true,
       etagOf: 'order',
-      run: async (tx, { params, body, expectedVersion }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.cancel_order(${params.id}::uuid, ${body.reason ?? null}, ${expectedVersion}::int) as result`
-        return { order: row!.result }
-      },
+      statement: ({ params, body, expectedVersion }) =>
+        sqlText`select public.cancel_order(${params.id}::uuid, ${body.reason}, ${expectedVersion}::int) as result`,
+      shape: (order) => ({ order }),
     }),
   },
   {
@@ -97,11 +94,8 @@ export const handler = createHandler('orders', [
       body: versionOnlyBody,
       versioned: true,
       etagOf: 'order',
-      run: async (tx, { params, expectedVersion }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.mark_served(${params.id}::uuid, ${expectedVersion}::int) as result`
-        return row!.result
-      },
+      statement: ({ params, expectedVersion }) =>
+        sqlText`select public.mark_served(${params.id}::uuid, ${expectedVersion}::int) as result`,
     }),
   },
 ])

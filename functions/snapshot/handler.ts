@@ -5,12 +5,13 @@
 // Revalidation is one statement: `topic_seq(topic)` as the caller both authorises (401/403) and gives the seq;
 // a matching If-None-Match answers 304 without touching the cache, a cached entry at that seq is served as is,
 // and only a miss builds (`topic_snapshot`, rows and seq from one MVCC snapshot).
-import { authenticate, type Caller } from '../_shared/auth.ts'
-import { callerScope, db } from '../_shared/db.ts'
+import { authenticate, type Caller, requireUser } from '../_shared/auth.ts'
+import { db, lastSelect, readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
 import { HttpError } from '../_shared/errors.ts'
 import { ifNoneMatchHits, snapshotEtag } from '../_shared/etag.ts'
 import { createHandler, json, readJsonObject } from '../_shared/http.ts'
+import { sqlText } from '../_shared/sql-text.ts'
 import { type CachedSnapshot, SnapshotCache } from '../_shared/snapshot-cache.ts'
 import { restaurantTopics, topicSchema } from '../_shared/topics.ts'
 import { uuid, validate } from '../_shared/validate.ts'
@@ -23,18 +24,15 @@ function snapshotHeaders(etag: string): Record<string, string> {
   return { etag, 'cache-control': CACHE_CONTROL }
 }
 
-/** The topic's current seq, authorised as the caller (PT401/PT403 otherwise). */
+/** The topic's current seq, authorised as the caller (PT401/PT403 otherwise): one round trip. */
 async function currentSeq(caller: Caller, topic: string): Promise<number> {
-  const sql = db()
-  const [row] = await sql<{ seq: string }[]>`select public.topic_seq(${topic}) as seq from ${callerScope(sql, caller)}`
+  const [row] = await readAs<{ seq: string }>(caller, sqlText`select public.topic_seq(${topic}) as seq;`)
   return Number(row!.seq)
 }
 
 /** Builds the caller's snapshot of `topic` (topic_snapshot re-checks the caller). */
 async function buildAsCaller(caller: Caller, topic: string): Promise<CachedSnapshot> {
-  const sql = db()
-  const [row] = await sql<{ snapshot: Snapshot }[]>`
-    select public.topic_snapshot(${topic}) as snapshot from ${callerScope(sql, caller)}`
+  const [row] = await readAs<{ snapshot: Snapshot }>(caller, sqlText`select public.topic_snapshot(${topic}) as snapshot;`)
   return entryOf(row!.snapshot)
 }
 
@@ -59,7 +57,8 @@ function entryOf(snapshot: Snapshot): CachedSnapshot {
 const querySchema = z.object({ topic: topicSchema })
 
 async function getSnapshot(req: Request, url: URL): Promise<Response> {
-  const caller = await authenticate(req)
+  // topics are read by staff members: an API key has no staff row to authorise
+  const caller = requireUser(await authenticate(req))
   const { topic } = validate(querySchema, Object.fromEntries(url.searchParams), 'query')
   const seq = await currentSeq(caller, topic)
   const etag = snapshotEtag(topic, seq)
@@ -101,22 +100,26 @@ export interface WarmResult {
  */
 export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
   const started = performance.now()
-  const sql = db()
-  const [scopes] = await sql<{ found: boolean; stations: string[]; servers: string[] }[]>`
-    select exists (select from public.restaurants where id = ${restaurant}::uuid) as found,
-           array(select id::text from public.stations where restaurant_id = ${restaurant}::uuid order by slug) as stations,
-           array(select user_id::text from public.staff
-                  where restaurant_id = ${restaurant}::uuid and active and role in ('server', 'manager')
-                  order by user_id) as servers`
+  const [scopes] = lastSelect<{ found: boolean; stations: string[]; servers: string[] }>(
+    await db().unsafe(sqlText`
+      select exists (select from public.restaurants where id = ${restaurant}::uuid) as found,
+             array(select id::text from public.stations where restaurant_id = ${restaurant}::uuid order by slug) as stations,
+             array(select user_id::text from public.staff
+                    where restaurant_id = ${restaurant}::uuid and active and role in ('server', 'manager')
+                    order by user_id) as servers`),
+  )
   if (!scopes!.found) throw new HttpError(404, 'not_found', 'no such restaurant')
   const topics = restaurantTopics(restaurant, scopes!)
-  const rows = await sql<{ snapshot: Snapshot }[]>`
-    select s as snapshot
-      from unnest(${topics}::text[]) with ordinality as t(topic, n)
-     cross join lateral (
-       select jsonb_build_object('topic', t.topic, 'seq', plater_private.topic_head(t.topic),
-                                 'data', plater_private.snapshot_rows(t.topic)) as s offset 0) as snapshot
-     order by t.n`
+  // one statement, so all the snapshots come from one MVCC snapshot of the database
+  const rows = lastSelect<{ snapshot: Snapshot }>(
+    await db().unsafe(sqlText`
+      select s as snapshot
+        from unnest(string_to_array(${topics.join(',')}, ',')) with ordinality as t(topic, n)
+       cross join lateral (
+         select jsonb_build_object('topic', t.topic, 'seq', plater_private.topic_head(t.topic),
+                                   'data', plater_private.snapshot_rows(t.topic)) as s offset 0) as snapshot
+       order by t.n`),
+  )
   const built = rows.map((row) => {
     const entry = cache.put(entryOf(row.snapshot))
     return { topic: entry.topic, seq: entry.seq, bytes: entry.body.length }

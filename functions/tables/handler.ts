@@ -5,8 +5,9 @@
 import { createHandler } from '../_shared/http.ts'
 import { mutation } from '../_shared/mutation.ts'
 import { idParams, seatBody, versionOnlyBody } from '../_shared/schemas.ts'
+import { sqlText } from '../_shared/sql-text.ts'
 
-type Json = Record<string, unknown>
+const table = (result: Record<string, unknown>) => ({ table: result })
 
 export const handler = createHandler('tables', [
   {
@@ -18,12 +19,10 @@ export const handler = createHandler('tables', [
       body: seatBody,
       versioned: true,
       etagOf: 'table',
-      run: async (tx, { params, body, expectedVersion }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.seat_table(${params.id}::uuid, ${body.party_size}::int, ${expectedVersion}::int,
-                                   ${body.server_id ?? null}::uuid) as result`
-        return { table: row!.result }
-      },
+      statement: ({ params, body, expectedVersion }) =>
+        sqlText`select public.seat_table(${params.id}::uuid, ${body.party_size}::int, ${expectedVersion}::int,
+                                         ${body.server_id}::uuid) as result`,
+      shape: table,
     }),
   },
   {
@@ -35,11 +34,9 @@ export const handler = createHandler('tables', [
       body: versionOnlyBody,
       versioned: true,
       etagOf: 'table',
-      run: async (tx, { params, expectedVersion }) => {
-        const [row] = await tx<{ result: Json }[]>`
-          select public.clear_table(${params.id}::uuid, ${expectedVersion}::int) as result`
-        return { table: row!.result }
-      },
+      statement: ({ params, expectedVersion }) =>
+        sqlText`select public.clear_table(${params.id}::uuid, ${expectedVersion}::int) as result`,
+      shape: table,
     }),
   },
 ])

@@ -68,6 +68,20 @@ globalThis.addEventListener('error', (event) => {
   console.error(`[${name}] uncaught error: ${describe(event.error)}`)
 })
 
+// The host keeps our stdin open and never writes to it: end-of-file means the host is gone (even when it was
+// SIGKILLed and could not stop us), so exit instead of lingering as an orphan.
+;(async () => {
+  const buffer = new Uint8Array(64)
+  try {
+    while ((await Deno.stdin.read(buffer)) !== null) {
+      // nothing is ever sent
+    }
+  } catch {
+    // a closed pipe: same as end-of-file
+  }
+  Deno.exit(0)
+})()
+
 const module = await import(new URL(`file://${entrypoint}`).href)
 const exported = module?.default
 if (!captured && typeof exported?.fetch === 'function') captured = exported.fetch.bind(exported)

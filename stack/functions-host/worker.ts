@@ -60,7 +60,8 @@ export class FunctionWorker {
     const child = spawn(
       deno,
       ['run', '--quiet', '--no-prompt', `--config=${denoConfig}`, ...PERMISSIONS, bootstrap, spec.name, spec.entrypoint],
-      { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      // stdin stays open and unused: the worker exits when it closes, i.e. when this process is gone
+      { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     this.#child = child;
 
