@@ -16,7 +16,13 @@ export async function runDenoSuite(context: SuiteContext): Promise<SuiteResult> 
   const deno = join(context.repoRoot, 'node_modules', '.bin', 'deno');
   const { code, stdout } = await runTool(deno, ['test', '-A', 'tests/functions/'], {
     ...context,
-    env: { ...context.env, DENO_DIR: join(context.repoRoot, '.deno') },
+    env: {
+      ...context.env,
+      DENO_DIR: join(context.repoRoot, '.deno'),
+      // Trust the OS certificate store too (Deno bundles Mozilla's only): `npm:` imports are fetched over HTTPS,
+      // and machines behind a TLS-inspecting proxy (CI sandboxes, corporate networks) add their CA there.
+      DENO_TLS_CA_STORE: context.env.DENO_TLS_CA_STORE ?? 'system,mozilla',
+    },
   });
   return { name: NAME, ...countDeno(stripAnsi(stdout), code) };
 }
