@@ -108,8 +108,8 @@ export function fromDatabaseError(error: unknown, options: MappingOptions = {}):
     case '57014': // query_canceled (statement_timeout)
       return new HttpError(503, 'timeout', 'the database took too long; retry it', undefined, { 'retry-after': '1' }, cause)
   }
-  if (error.code.startsWith('22') || error.code === '23514') {
-    // data exceptions and check violations: the input got past validation but not past the schema
+  if (error.code.startsWith('22')) {
+    // data exceptions (a value of the wrong shape or range): the input got past validation but not past the schema
     return new HttpError(400, 'invalid_input', error.message, undefined, {}, cause)
   }
   return undefined

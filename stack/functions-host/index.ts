@@ -160,7 +160,7 @@ export async function createFunctionsRoute(
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
     headers['x-forwarded-proto'] = 'http';
     headers['x-forwarded-host'] = req.headers.host ?? `${config.apiHost}:${config.apiPort}`;
-    // Idempotent by HTTP method or by Idempotency-Key (the functions make keyed mutations safe to repeat).
+    // Safe to send twice: idempotent by method, or by Idempotency-Key (keyed mutations are never applied twice).
     const repeatable = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ||
       req.headers['idempotency-key'] !== undefined;
 
@@ -178,7 +178,9 @@ export async function createFunctionsRoute(
       } catch (error) {
         if (!(error instanceof HopError)) throw error;
         worker.noteConnectionFailure(port);
-        if (attempt === 0 && (error.unsent || (repeatable && error.kind === 'broken'))) continue;
+        // Send again only what cannot have reached a handler: a refused connection, or a reset of a reused
+        // keep-alive socket (the worker closed it while idle) — and then only if the worker did not die on it.
+        if (attempt === 0 && (error.kind === 'connect' || (error.unsent && repeatable && !(await worker.diedRecently())))) continue;
         if (error.kind === 'timeout') sendError(res, 504, 'function_timeout', `function "${name}" did not answer within ${requestTimeoutMs} ms`, true);
         else sendError(res, 502, 'function_crashed', `function "${name}" broke off the request (${error.message})`, true);
         return;

@@ -118,6 +118,14 @@ export class FunctionWorker {
     if (this.#port === port && (this.#child === undefined || this.#child.exitCode !== null)) this.#port = undefined;
   }
 
+  /** Whether the worker process exited (or is exiting): a broken connection was then a crash, not a stale socket. */
+  async diedRecently(): Promise<boolean> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25)); // the exit event trails the socket reset
+    return this.#child !== child || child.exitCode !== null || child.signalCode !== null;
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);

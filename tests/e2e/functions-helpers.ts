@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import postgres, { type Sql } from 'postgres';
+import WebSocket from 'ws';
+
+/** The stack `npm test` started (docs/architecture.md, "Stack contract"). */
+export function stackEnv() {
+  const read = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: run these tests with \`npm test\` (it starts a stack)`);
+    return value;
+  };
+  return {
+    apiUrl: read('PLATER_API_URL'),
+    dbUrl: read('PLATER_DB_URL'),
+    anonKey: read('PLATER_ANON_KEY'),
+    serviceRoleKey: read('PLATER_SERVICE_ROLE_KEY'),
+    jwtSecret: read('PLATER_JWT_SECRET'),
+  };
+}
+
+export const BISTRO = '00000000-0000-4000-8000-00000000b001';
+export const STATIONS = { grill: '00000000-0000-4000-8000-00000000b0a1', fry: '00000000-0000-4000-8000-00000000b0a2' } as const;
+export const EMAILS = {
+  manager: 'manager@bistro.test',
+  expo: 'expo@bistro.test',
+  grill: 'cook.grill@bistro.test',
+  fry: 'cook.fry@bistro.test',
+  ana: 'server.ana@bistro.test',
+  ben: 'server.ben@bistro.test',
+  dinerManager: 'manager@diner.test',
+} as const;
+export const PASSWORD = 'plater-demo';
+
+/** The official client as an app would make it (Node 20 needs a WebSocket implementation for realtime). */
+export function client(): SupabaseClient {
+  const env = stackEnv();
+  return createClient(env.apiUrl, env.anonKey, {
+    realtime: { transport: WebSocket as never },
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}
+
+/** A client signed in with `signInWithPassword`, as a staff member. */
+export async function signedIn(email: string): Promise<SupabaseClient & { userId: string }> {
+  const supabase = client();
+  const { data, error } = await supabase.auth.signInWithPassword({ email, password: PASSWORD });
+  if (error || !data.user) throw new Error(`sign-in of ${email} failed: ${error?.message}`);
+  return Object.assign(supabase, { userId: data.user.id });
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** `functions.invoke`, with the status, body and headers of error answers too (they come as error.context). */
+export async function invoke<T = any>(
+  supabase: SupabaseClient,
+  path: string,
+  options: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string>; key?: string | false } = {},
+): Promise<Answer<T>> {
+  const method = options.method ?? 'POST';
+  const headers: Record<string, string> = { ...options.headers };
+  if (method === 'POST' && options.key !== false) headers['Idempotency-Key'] = options.key ?? randomUUID();
+  const { data, error, response } = await supabase.functions.invoke(path, {
+    method,
+    headers,
+    body: method === 'POST' ? ((options.body ?? {}) as Record<string, unknown>) : undefined,
+  });
+  const res = (response ?? (error as { context?: Response } | null)?.context) as Response | undefined;
+  if (!res) throw error ?? new Error('no response');
+  if (!error) return { status: res.status, body: data as T, headers: res.headers };
+  const text = await res.text();
+  return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as T, headers: res.headers };
+}
+
+export function ownerDb(): Sql {
+  return postgres(stackEnv().dbUrl, { max: 2, onnotice: () => {} });
+}
+
+/** A dining table of the demo bistro that only this test uses (seed tables are shared by every suite). */
+export async function ownTable(sql: Sql, seats = 4): Promise<{ id: string; label: string }> {
+  const label = `fn-${randomUUID().slice(0, 8)}`;
+  const [row] = await sql<{ id: string }[]>`
+    insert into public.dining_tables (restaurant_id, label, seats) values (${BISTRO}, ${label}, ${seats}) returning id`;
+  return { id: row!.id, label };
+}
+
+export async function menuItem(sql: Sql, name: string): Promise<string> {
+  const [row] = await sql<{ id: string }[]>`
+    select id from public.menu_items where restaurant_id = ${BISTRO} and name = ${name}`;
+  if (!row) throw new Error(`no menu item ${name}`);
+  return row.id;
+}
+
+export async function topicLogSize(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from plater_private.topic_log`;
+  return row!.n;
+}
