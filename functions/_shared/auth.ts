@@ -26,13 +26,21 @@ function createVerifier(): Verifier {
   const secret = env('SUPABASE_JWT_SECRET') ?? env('JWT_SECRET')
   if (secret !== undefined) {
     // Import the HMAC key once: passing raw bytes to jose would import it on every verification.
-    const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'verify',
-    ])
+    const key = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      [
+        'verify',
+      ],
+    )
     return async (token) => (await jose.jwtVerify(token, await key, { algorithms: ['HS256'] })).payload
   }
   const url = env('SUPABASE_URL')
-  if (url === undefined) throw new Error('set SUPABASE_JWT_SECRET (or JWT_SECRET) or SUPABASE_URL to verify tokens')
+  if (url === undefined) {
+    throw new Error('set SUPABASE_JWT_SECRET (or JWT_SECRET) or SUPABASE_URL to verify tokens')
+  }
   const jwks = jose.createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', url))
   return async (token) => (await jose.jwtVerify(token, jwks)).payload
 }
@@ -46,7 +54,9 @@ export function bearerToken(req: Request): string {
   const header = req.headers.get('authorization')
   if (header === null) throw new HttpError(401, 'missing_authorization', 'missing Authorization header')
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-  if (!match) throw new HttpError(401, 'invalid_authorization', 'the Authorization header must be "Bearer <jwt>"')
+  if (!match) {
+    throw new HttpError(401, 'invalid_authorization', 'the Authorization header must be "Bearer <jwt>"')
+  }
   return match[1]!
 }
 
@@ -61,8 +71,14 @@ export async function verifyToken(token: string): Promise<jose.JWTPayload> {
     claims = await verifier(token)
   } catch (error) {
     const expired = error instanceof jose.errors.JWTExpired
-    throw new HttpError(401, expired ? 'token_expired' : 'invalid_jwt', expired ? 'the token has expired' : 'invalid JWT',
-      undefined, {}, { cause: error })
+    throw new HttpError(
+      401,
+      expired ? 'token_expired' : 'invalid_jwt',
+      expired ? 'the token has expired' : 'invalid JWT',
+      undefined,
+      {},
+      { cause: error },
+    )
   }
   if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!)
   verified.set(token, claims)
@@ -76,14 +92,20 @@ export async function authenticate(req: Request): Promise<Caller> {
   if (!ROLES.has(role)) throw new HttpError(401, 'invalid_jwt', `tokens with role "${role}" are not accepted`)
   const sub = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined
   // auth.uid() casts `sub` to uuid; a token with another subject could never match a staff row
-  if (sub !== undefined && !UUID.test(sub)) throw new HttpError(401, 'invalid_jwt', 'the token subject is not a user id')
+  if (sub !== undefined && !UUID.test(sub)) {
+    throw new HttpError(401, 'invalid_jwt', 'the token subject is not a user id')
+  }
   return { role: role as CallerRole, sub, claims }
 }
 
 /** A signed-in user (not an API key): mutations act as a staff member. */
 export function requireUser(caller: Caller): Caller & { sub: string } {
   if (caller.role !== 'authenticated' || caller.sub === undefined) {
-    throw new HttpError(401, 'user_token_required', 'sign in as a staff member: this needs a user access token')
+    throw new HttpError(
+      401,
+      'user_token_required',
+      'sign in as a staff member: this needs a user access token',
+    )
   }
   return caller as Caller & { sub: string }
 }

@@ -17,6 +17,8 @@ export function intEnv(name: string, fallback: number): number {
   const value = env(name)
   if (value === undefined) return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive integer, got "${value}"`)
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new Error(`${name} must be a positive integer, got "${value}"`)
+  }
   return parsed
 }

@@ -71,12 +71,26 @@ export function fromDatabaseError(error: unknown, options: MappingOptions = {}):
     const code = (error as { code?: unknown } | null)?.code
     if (
       typeof code === 'string' &&
-      ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', 'CONNECTION_DESTROYED']
+      [
+        'ECONNREFUSED',
+        'ECONNRESET',
+        'CONNECTION_CLOSED',
+        'CONNECTION_ENDED',
+        'CONNECT_TIMEOUT',
+        'CONNECTION_DESTROYED',
+      ]
         .includes(code)
     ) {
-      return new HttpError(503, 'database_unavailable', 'the database is not reachable; retry shortly', undefined, {
-        'retry-after': '1',
-      }, { cause: error })
+      return new HttpError(
+        503,
+        'database_unavailable',
+        'the database is not reachable; retry shortly',
+        undefined,
+        {
+          'retry-after': '1',
+        },
+        { cause: error },
+      )
     }
     return undefined
   }
@@ -106,7 +120,9 @@ export function fromDatabaseError(error: unknown, options: MappingOptions = {}):
         'retry-after': '1',
       }, cause)
     case '57014': // query_canceled (statement_timeout)
-      return new HttpError(503, 'timeout', 'the database took too long; retry it', undefined, { 'retry-after': '1' }, cause)
+      return new HttpError(503, 'timeout', 'the database took too long; retry it', undefined, {
+        'retry-after': '1',
+      }, cause)
   }
   if (error.code.startsWith('22')) {
     // data exceptions (a value of the wrong shape or range): the input got past validation but not past the schema

@@ -44,7 +44,11 @@ export function parseIfMatch(header: string | null): number | 'any' | undefined 
   const only = tags.length === 1 ? tags[0]! : undefined
   const version = only && /^"([1-9][0-9]{0,9})"$/.exec(only)
   if (!version || Number(version[1]) > 2147483647) {
-    throw new HttpError(400, 'invalid_if_match', 'If-Match must be one strong entity tag holding a version, e.g. "3", or *')
+    throw new HttpError(
+      400,
+      'invalid_if_match',
+      'If-Match must be one strong entity tag holding a version, e.g. "3", or *',
+    )
   }
   return Number(version[1])
 }

@@ -98,9 +98,14 @@ export function createHandler(name: string, routes: Route[]): (req: Request) => 
 }
 
 /** The JSON body of a request: `{}` when empty, 400 when it is not a JSON object. */
-export async function readJsonObject(req: Request, limitBytes = 256 * 1024): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  req: Request,
+  limitBytes = 256 * 1024,
+): Promise<Record<string, unknown>> {
   const text = await req.text()
-  if (text.length > limitBytes) throw new HttpError(413, 'payload_too_large', `the body exceeds ${limitBytes} bytes`)
+  if (text.length > limitBytes) {
+    throw new HttpError(413, 'payload_too_large', `the body exceeds ${limitBytes} bytes`)
+  }
   if (text.trim() === '') return {}
   let value: unknown
   try {

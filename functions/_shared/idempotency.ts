@@ -26,12 +26,20 @@ export const REPLAY_HEADER = 'idempotent-replayed'
  */
 export function parseIdempotencyKey(header: string | null): string {
   if (header === null || header.trim() === '') {
-    throw new HttpError(400, 'idempotency_key_required', 'mutations need an Idempotency-Key header (e.g. a UUID)')
+    throw new HttpError(
+      400,
+      'idempotency_key_required',
+      'mutations need an Idempotency-Key header (e.g. a UUID)',
+    )
   }
   let key = header.trim()
   if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) key = key.slice(1, -1)
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+    throw new HttpError(
+      400,
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1-255 visible ASCII characters',
+    )
   }
   return key
 }
@@ -57,7 +65,12 @@ export interface RequestIdentity {
 
 /** SHA-256 (hex) of the request's meaning: method, target, canonical body, If-Match. */
 export async function requestFingerprint(request: RequestIdentity): Promise<string> {
-  const text = canonicalJson({ method: request.method, target: request.target, body: request.body, if_match: request.ifMatch })
+  const text = canonicalJson({
+    method: request.method,
+    target: request.target,
+    body: request.body,
+    if_match: request.ifMatch,
+  })
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
 }
@@ -103,7 +116,9 @@ ins as (
   on conflict (user_id, key) do nothing
   returning 1
 )
-select lock.locked, exists (select from ins) as inserted, (${existingStatement(userId, key)}) as existing from lock;`
+select lock.locked, exists (select from ins) as inserted, (${
+    existingStatement(userId, key)
+  }) as existing from lock;`
 }
 
 /** The key's row as JSON, with whether it is past retention. */
@@ -134,18 +149,28 @@ export function decide(existing: KeyRow | null, hash: string): Claim {
 /** Records the outcome on the claimed key; run as the connection's own role. */
 export function storeStatement(userId: string, key: string, outcome: StoredOutcome): string {
   return sqlText`update plater_private.idempotency_keys
-     set status_code = ${outcome.status}, response = ${JSON.stringify(outcome.body ?? null)}::jsonb, completed_at = now()
+     set status_code = ${outcome.status}, response = ${
+    JSON.stringify(outcome.body ?? null)
+  }::jsonb, completed_at = now()
    where user_id = ${userId}::uuid and key = ${key};`
 }
 
 export function claimError(claim: Claim): HttpError | undefined {
   if (claim.kind === 'in_flight') {
-    return new HttpError(409, 'idempotency_key_in_flight', 'a request with this Idempotency-Key is still being processed',
-      undefined, { 'retry-after': '1' })
+    return new HttpError(
+      409,
+      'idempotency_key_in_flight',
+      'a request with this Idempotency-Key is still being processed',
+      undefined,
+      { 'retry-after': '1' },
+    )
   }
   if (claim.kind === 'reused') {
-    return new HttpError(422, 'idempotency_key_reused',
-      'this Idempotency-Key was already used for a different request; use a new key for a new request')
+    return new HttpError(
+      422,
+      'idempotency_key_reused',
+      'this Idempotency-Key was already used for a different request; use a new key for a new request',
+    )
   }
   return undefined
 }

@@ -24,8 +24,8 @@ import {
   renewStatement,
   REPLAY_HEADER,
   requestFingerprint,
-  storeStatement,
   type StoredOutcome,
+  storeStatement,
 } from './idempotency.ts'
 import { validate } from './validate.ts'
 
@@ -76,7 +76,11 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
     const ifMatchHeader = req.headers.get('if-match')
     const ifMatch = parseIfMatch(ifMatchHeader)
     if (ifMatch !== undefined && !spec.versioned) {
-      throw new HttpError(400, 'if_match_not_supported', 'this operation has no version to match; omit If-Match')
+      throw new HttpError(
+        400,
+        'if_match_not_supported',
+        'this operation has no version to match; omit If-Match',
+      )
     }
     const bodyVersion = (body as { expected_version?: number }).expected_version
     const headerVersion = typeof ifMatch === 'number' ? ifMatch : undefined
@@ -100,8 +104,10 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
       if (!claim!.locked) return { kind: 'refused', error: claimError({ kind: 'in_flight' })! }
       if (!claim!.inserted) {
         // used before; the row may have committed after this statement's snapshot: read it again then
-        const existing = claim!.existing ?? (await tx.run<{ existing: KeyRow | null }>(`${existingStatement(user, key)};`))[0]
-          ?.existing ?? null
+        const existing = claim!.existing ??
+          (await tx.run<{ existing: KeyRow | null }>(`${existingStatement(user, key)};`))[0]
+            ?.existing ??
+          null
         const decision: Claim = decide(existing, hash)
         if (decision.kind === 'replay') return { kind: 'done', outcome: decision.outcome, replayed: true }
         const refused = claimError(decision)

@@ -4,7 +4,9 @@ import { z } from './deps.ts'
 import { expectedVersion, reason, uuid } from './validate.ts'
 
 const label = (what: string, max: number) =>
-  z.string({ error: `${what} must be a string` }).max(max, { error: `${what} must be at most ${max} characters` })
+  z.string({ error: `${what} must be a string` }).max(max, {
+    error: `${what} must be at most ${max} characters`,
+  })
 
 export const orderLine = z.strictObject({
   menu_item_id: uuid('menu_item_id'),
@@ -29,13 +31,21 @@ export const placeOrderBody = z.strictObject({
   note: label('note', 500).optional(),
 })
 
-export const addItemsBody = z.strictObject({ items: orderLines, expected_version: expectedVersion.optional() })
+export const addItemsBody = z.strictObject({
+  items: orderLines,
+  expected_version: expectedVersion.optional(),
+})
 export const versionOnlyBody = z.strictObject({ expected_version: expectedVersion.optional() })
-export const reasonBody = z.strictObject({ reason: reason.optional(), expected_version: expectedVersion.optional() })
+export const reasonBody = z.strictObject({
+  reason: reason.optional(),
+  expected_version: expectedVersion.optional(),
+})
 export const noBody = z.strictObject({})
 
 export const seatBody = z.strictObject({
-  party_size: z.int({ error: 'party_size must be an integer' }).min(1, { error: 'party_size must be between 1 and 100' })
+  party_size: z.int({ error: 'party_size must be an integer' }).min(1, {
+    error: 'party_size must be between 1 and 100',
+  })
     .max(100, { error: 'party_size must be between 1 and 100' }),
   server_id: uuid('server_id').optional(),
   expected_version: expectedVersion.optional(),
@@ -47,4 +57,7 @@ export const courseParams = z.object({
   course: z.coerce.number({ error: 'course must be a number' }).int({ error: 'course must be an integer' })
     .min(1, { error: 'course must be between 1 and 9' }).max(9, { error: 'course must be between 1 and 9' }),
 })
-export const bumpParams = z.object({ id: uuid('the order id in the path'), station: uuid('the station id in the path') })
+export const bumpParams = z.object({
+  id: uuid('the order id in the path'),
+  station: uuid('the station id in the path'),
+})

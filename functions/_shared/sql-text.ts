@@ -10,7 +10,15 @@
 // E'' form and backslashes doubled, which is correct whatever standard_conforming_strings says), NUL is
 // refused, numbers must be finite. Identifiers are never interpolated: statement shapes are fixed in the code.
 
-export type SqlValue = string | number | bigint | boolean | null | undefined | Record<string, unknown> | unknown[]
+export type SqlValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Record<string, unknown>
+  | unknown[]
 
 /** `value` as a SQL literal; objects and arrays become their JSON text (cast them, e.g. `::jsonb`). */
 export function literal(value: SqlValue): string {

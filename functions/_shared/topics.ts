@@ -5,7 +5,10 @@ const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 const TOPIC = new RegExp(`^(?:(?:kds|server):${UUID}:${UUID}|(?:expo|floor|admin):${UUID})$`)
 
 export const topicSchema = z.string({ error: 'topic is required' })
-  .regex(TOPIC, { error: 'topic must be kds:{restaurant}:{station}, expo:{restaurant}, server:{restaurant}:{staff}, floor:{restaurant} or admin:{restaurant}' })
+  .regex(TOPIC, {
+    error:
+      'topic must be kds:{restaurant}:{station}, expo:{restaurant}, server:{restaurant}:{staff}, floor:{restaurant} or admin:{restaurant}',
+  })
 
 export interface RestaurantScopes {
   stations: string[]

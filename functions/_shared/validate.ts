@@ -14,7 +14,10 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) =>
     // an unknown field is reported at that field, so a client can show it next to what it sent
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: `${key} is not a known field` }))
+      ? issue.keys.map((key) => ({
+        path: pathOf([...issue.path, key]),
+        message: `${key} is not a known field`,
+      }))
       : [{ path: pathOf(issue.path), message: issue.message }]
   )
 }
@@ -32,4 +35,6 @@ export const uuid = (what: string) => z.guid({ error: `${what} must be a UUID` }
 export const expectedVersion = z.int({ error: 'expected_version must be an integer' })
   .min(1, { error: 'expected_version must be at least 1' })
 export const reason = z.string({ error: 'reason must be a string' })
-  .trim().min(1, { error: 'reason must not be empty' }).max(200, { error: 'reason must be at most 200 characters' })
+  .trim().min(1, { error: 'reason must not be empty' }).max(200, {
+    error: 'reason must be at most 200 characters',
+  })

@@ -43,11 +43,16 @@ async function catchUp(req: Request, url: URL): Promise<Response> {
   )
   const answer = row!.answer
   if (answer.status === 'refetch') {
-    throw new HttpError(410, 'refetch_snapshot', `the log of ${topic} cannot continue after seq ${after}; fetch the snapshot`, {
-      reason: answer.reason,
-      topic,
-      last_seq: answer.last_seq,
-    })
+    throw new HttpError(
+      410,
+      'refetch_snapshot',
+      `the log of ${topic} cannot continue after seq ${after}; fetch the snapshot`,
+      {
+        reason: answer.reason,
+        topic,
+        last_seq: answer.last_seq,
+      },
+    )
   }
   return json(200, answer, { 'cache-control': 'no-store' })
 }

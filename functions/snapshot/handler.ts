@@ -32,7 +32,10 @@ async function currentSeq(caller: Caller, topic: string): Promise<number> {
 
 /** Builds the caller's snapshot of `topic` (topic_snapshot re-checks the caller). */
 async function buildAsCaller(caller: Caller, topic: string): Promise<CachedSnapshot> {
-  const [row] = await readAs<{ snapshot: Snapshot }>(caller, sqlText`select public.topic_snapshot(${topic}) as snapshot;`)
+  const [row] = await readAs<{ snapshot: Snapshot }>(
+    caller,
+    sqlText`select public.topic_snapshot(${topic}) as snapshot;`,
+  )
   return entryOf(row!.snapshot)
 }
 
@@ -77,7 +80,9 @@ const warmSchema = z.strictObject({ restaurant: uuid('restaurant') })
 /** Managers of the restaurant (they may read its admin topic) or the service_role key. */
 async function authorizeWarm(caller: Caller, restaurant: string): Promise<void> {
   if (caller.role === 'service_role') return
-  if (caller.role !== 'authenticated') throw new HttpError(403, 'forbidden', 'warming needs a manager or the service key')
+  if (caller.role !== 'authenticated') {
+    throw new HttpError(403, 'forbidden', 'warming needs a manager or the service key')
+  }
   try {
     await currentSeq(caller, `admin:${restaurant}`)
   } catch (error) {

@@ -26,9 +26,16 @@ async function forward(req: Request): Promise<Response> {
       body: await req.text(),
     })
   } catch (error) {
-    throw new HttpError(502, 'snapshot_unreachable', 'the snapshot function could not be reached', undefined, {}, {
-      cause: error,
-    })
+    throw new HttpError(
+      502,
+      'snapshot_unreachable',
+      'the snapshot function could not be reached',
+      undefined,
+      {},
+      {
+        cause: error,
+      },
+    )
   }
   return new Response(upstream.body, {
     status: upstream.status,
@@ -36,4 +43,8 @@ async function forward(req: Request): Promise<Response> {
   })
 }
 
-export const handler = createHandler('warm', [{ method: 'POST', pattern: '', handler: ({ req }) => forward(req) }])
+export const handler = createHandler('warm', [{
+  method: 'POST',
+  pattern: '',
+  handler: ({ req }) => forward(req),
+}])

@@ -27,9 +27,13 @@ Deno.test('401 for a missing, malformed, forged or expired token', async () => {
   await assert.rejects(authenticate(request()), rejects401('missing_authorization'))
   await assert.rejects(authenticate(request('Basic abc')), rejects401('invalid_authorization'))
   await assert.rejects(authenticate(request('Bearer not.a.jwt')), rejects401('invalid_jwt'))
-  const forged = await sign({ sub: STAFF.ana, role: 'authenticated' }, { secret: 'another-secret-another-secret-0123' })
+  const forged = await sign({ sub: STAFF.ana, role: 'authenticated' }, {
+    secret: 'another-secret-another-secret-0123',
+  })
   await assert.rejects(authenticate(request(`Bearer ${forged}`)), rejects401('invalid_jwt'))
-  const expired = await sign({ sub: STAFF.ana, role: 'authenticated' }, { expiresIn: Math.floor(Date.now() / 1000) - 10 })
+  const expired = await sign({ sub: STAFF.ana, role: 'authenticated' }, {
+    expiresIn: Math.floor(Date.now() / 1000) - 10,
+  })
   await assert.rejects(authenticate(request(`Bearer ${expired}`)), rejects401('token_expired'))
 })
 

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict'
-import { fromDatabaseError, HttpError, isStorableOutcome, toHttpError } from '../../functions/_shared/errors.ts'
+import {
+  fromDatabaseError,
+  HttpError,
+  isStorableOutcome,
+  toHttpError,
+} from '../../functions/_shared/errors.ts'
 
 function pgError(code: string, message = 'boom', detail?: string): Error {
   const error = new Error(message) as Error & { code: string; detail?: string }
@@ -38,11 +43,17 @@ Deno.test('a stale version answers 409, or 412 when If-Match carried it, with th
   const precondition = fromDatabaseError(pgError('PT409', 'stale', detail), { ifMatch: true })!
   assert.equal(precondition.status, 412)
   assert.equal(precondition.code, 'precondition_failed')
-  assert.deepEqual((precondition.details as { current: unknown }).current, { id: 'x', version: 4, status: 'ready' })
+  assert.deepEqual((precondition.details as { current: unknown }).current, {
+    id: 'x',
+    version: 4,
+    status: 'ready',
+  })
 })
 
 Deno.test('a DETAIL that is not JSON is kept as text', () => {
-  assert.deepEqual(fromDatabaseError(pgError('PT422', 'no', 'plain words'))!.details, { detail: 'plain words' })
+  assert.deepEqual(fromDatabaseError(pgError('PT422', 'no', 'plain words'))!.details, {
+    detail: 'plain words',
+  })
 })
 
 Deno.test('transient and unknown database errors', () => {
@@ -65,13 +76,18 @@ Deno.test('toHttpError hides what it does not know behind a 500', () => {
 })
 
 Deno.test('only decided outcomes of a mutation are stored under its idempotency key', () => {
-  for (const code of ['PT400', 'PT403', 'PT404', 'PT409', 'PT422']) assert.equal(isStorableOutcome(pgError(code)), true, code)
-  for (const code of ['PT401', '40001', '57014', '23505']) assert.equal(isStorableOutcome(pgError(code)), false, code)
+  for (const code of ['PT400', 'PT403', 'PT404', 'PT409', 'PT422']) {
+    assert.equal(isStorableOutcome(pgError(code)), true, code)
+  }
+  for (const code of ['PT401', '40001', '57014', '23505']) {
+    assert.equal(isStorableOutcome(pgError(code)), false, code)
+  }
   assert.equal(isStorableOutcome(new Error('socket')), false)
 })
 
 Deno.test('error responses are JSON {code, message, details?}', async () => {
-  const res = new HttpError(409, 'idempotency_key_in_flight', 'busy', undefined, { 'retry-after': '1' }).toResponse()
+  const res = new HttpError(409, 'idempotency_key_in_flight', 'busy', undefined, { 'retry-after': '1' })
+    .toResponse()
   assert.equal(res.status, 409)
   assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8')
   assert.equal(res.headers.get('retry-after'), '1')

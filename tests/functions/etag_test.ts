@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { HttpError } from '../../functions/_shared/errors.ts'
-import { ifNoneMatchHits, parseEtagList, parseIfMatch, snapshotEtag, versionEtag } from '../../functions/_shared/etag.ts'
+import {
+  ifNoneMatchHits,
+  parseEtagList,
+  parseIfMatch,
+  snapshotEtag,
+  versionEtag,
+} from '../../functions/_shared/etag.ts'
 
 const TOPIC = 'floor:00000000-0000-4000-8000-00000000b001'
 
@@ -32,6 +38,10 @@ Deno.test('If-Match carries one version, or *', () => {
   assert.equal(parseIfMatch('"3"'), 3)
   assert.equal(parseIfMatch(' "12" '), 12)
   for (const bad of ['W/"3"', '"1", "2"', '3', '"x"', '"0"', '"99999999999"']) {
-    assert.throws(() => parseIfMatch(bad), (error: unknown) => error instanceof HttpError && error.status === 400, bad)
+    assert.throws(
+      () => parseIfMatch(bad),
+      (error: unknown) => error instanceof HttpError && error.status === 400,
+      bad,
+    )
   }
 })

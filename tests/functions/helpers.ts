@@ -19,9 +19,15 @@ export const STAFF = {
   ben: '00000000-0000-4000-8000-00000000b106',
   dinerManager: '00000000-0000-4000-8000-00000000d101',
 } as const
-export const STATIONS = { grill: '00000000-0000-4000-8000-00000000b0a1', fry: '00000000-0000-4000-8000-00000000b0a2' }
+export const STATIONS = {
+  grill: '00000000-0000-4000-8000-00000000b0a1',
+  fry: '00000000-0000-4000-8000-00000000b0a2',
+}
 
-export function sign(claims: jose.JWTPayload, options: { secret?: string; expiresIn?: string | number } = {}) {
+export function sign(
+  claims: jose.JWTPayload,
+  options: { secret?: string; expiresIn?: string | number } = {},
+) {
   return new jose.SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
@@ -38,6 +44,7 @@ export async function call(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  // deno-lint-ignore no-explicit-any
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const headers: Record<string, string> = { ...options.headers }
   if (options.token) headers.authorization = `Bearer ${options.token}`
@@ -46,7 +53,11 @@ export async function call(
     new Request(`http://functions.test/functions/v1${path}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      body: options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body),
     }),
   )
   const text = await res.text()

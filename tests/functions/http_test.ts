@@ -23,7 +23,11 @@ Deno.test('patterns match whole segments and capture parameters', () => {
 const handler = createHandler('demo', [
   { method: 'GET', pattern: '', handler: () => Promise.resolve(new Response('{"ok":true}')) },
   { method: 'POST', pattern: '/boom', handler: () => Promise.reject(new Error('internal detail')) },
-  { method: 'POST', pattern: '/teapot', handler: () => Promise.reject(new HttpError(418, 'teapot', 'short')) },
+  {
+    method: 'POST',
+    pattern: '/teapot',
+    handler: () => Promise.reject(new HttpError(418, 'teapot', 'short')),
+  },
 ])
 
 Deno.test('routing: 404 for unknown paths, 405 with Allow for a wrong method', async () => {
@@ -46,7 +50,9 @@ Deno.test('a throwing route answers 500 JSON without internals; HttpErrors keep 
 })
 
 Deno.test('CORS: preflight answers 204 and every response carries the headers', async () => {
-  const preflight = await call(handler, 'OPTIONS', '/demo/anything', { headers: { origin: 'http://app.test' } })
+  const preflight = await call(handler, 'OPTIONS', '/demo/anything', {
+    headers: { origin: 'http://app.test' },
+  })
   assert.equal(preflight.status, 204)
   assert.equal(preflight.headers.get('access-control-allow-origin'), '*')
   assert.match(preflight.headers.get('access-control-allow-headers')!, /idempotency-key/)
@@ -61,6 +67,10 @@ Deno.test('JSON bodies: empty is {}, anything but an object is 400', async () =>
   assert.deepEqual(await readJsonObject(req('')), {})
   assert.deepEqual(await readJsonObject(req('{"a":1}')), { a: 1 })
   for (const bad of ['{', '[1]', '"s"', 'null']) {
-    await assert.rejects(readJsonObject(req(bad)), (e: unknown) => e instanceof HttpError && e.code === 'invalid_json', bad)
+    await assert.rejects(
+      readJsonObject(req(bad)),
+      (e: unknown) => e instanceof HttpError && e.code === 'invalid_json',
+      bad,
+    )
   }
 })

@@ -26,7 +26,8 @@ async function tableVersion(id: string): Promise<number> {
 }
 
 async function keyRow(user: string, key: string) {
-  const [row] = await owner!`select status_code, response from plater_private.idempotency_keys where user_id = ${user} and key = ${key}`
+  const [row] =
+    await owner!`select status_code, response from plater_private.idempotency_keys where user_id = ${user} and key = ${key}`
   return row
 }
 
@@ -35,8 +36,14 @@ dbTest('one key, many concurrent requests: applied once, the rest 409 in flight 
   const token = await userToken(STAFF.ana)
   const key = crypto.randomUUID()
   const answers = await Promise.all(
-    Array.from({ length: 8 }, () =>
-      call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 2 }, headers: { 'idempotency-key': key } })
+    Array.from(
+      { length: 8 },
+      () =>
+        call(tables, 'POST', `/tables/${table}/seat`, {
+          token,
+          body: { party_size: 2 },
+          headers: { 'idempotency-key': key },
+        }),
     ),
   )
   const fresh = answers.filter((a) => a.status === 200 && a.headers.get('idempotent-replayed') === null)
@@ -53,11 +60,19 @@ dbTest('a replay returns the first answer and changes nothing', async () => {
   const table = await newTable()
   const token = await userToken(STAFF.ana)
   const headers = { 'idempotency-key': crypto.randomUUID() }
-  const first = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 3 }, headers })
+  const first = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 3 },
+    headers,
+  })
   assert.equal(first.status, 200)
   assert.equal(first.headers.get('etag'), '"2"')
   const [before] = await owner!`select count(*)::int as n from plater_private.topic_log`
-  const again = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 3 }, headers })
+  const again = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 3 },
+    headers,
+  })
   assert.equal(again.status, 200)
   assert.equal(again.headers.get('idempotent-replayed'), 'true')
   assert.deepEqual(again.body, first.body)
@@ -70,8 +85,15 @@ dbTest('the same key with a different body is 422 and runs nothing', async () =>
   const table = await newTable()
   const token = await userToken(STAFF.ana)
   const headers = { 'idempotency-key': crypto.randomUUID() }
-  assert.equal((await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 3 }, headers })).status, 200)
-  const other = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 4 }, headers })
+  assert.equal(
+    (await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 3 }, headers })).status,
+    200,
+  )
+  const other = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 4 },
+    headers,
+  })
   assert.equal(other.status, 422)
   assert.equal(other.body.code, 'idempotency_key_reused')
 })
@@ -81,13 +103,28 @@ dbTest('a decided error is stored and replayed; a transient one is not', async (
   const token = await userToken(STAFF.ana)
   const key = crypto.randomUUID()
   const seat = { party_size: 2 }
-  assert.equal((await call(tables, 'POST', `/tables/${table}/seat`, { token, body: seat, headers: { 'idempotency-key': crypto.randomUUID() } })).status, 200)
+  assert.equal(
+    (await call(tables, 'POST', `/tables/${table}/seat`, {
+      token,
+      body: seat,
+      headers: { 'idempotency-key': crypto.randomUUID() },
+    })).status,
+    200,
+  )
   // seating a seated table is an illegal transition (PT422): decided, stored
-  const first = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: seat, headers: { 'idempotency-key': key } })
+  const first = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: seat,
+    headers: { 'idempotency-key': key },
+  })
   assert.equal(first.status, 422)
   assert.equal(first.body.code, 'illegal_transition')
   assert.equal((await keyRow(STAFF.ana, key))?.status_code, 422)
-  const again = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: seat, headers: { 'idempotency-key': key } })
+  const again = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: seat,
+    headers: { 'idempotency-key': key },
+  })
   assert.equal(again.status, 422)
   assert.equal(again.headers.get('idempotent-replayed'), 'true')
 
@@ -128,12 +165,20 @@ dbTest('past the 24 h retention a key is a new request', async () => {
   const table = await newTable()
   const token = await userToken(STAFF.ana)
   const key = crypto.randomUUID()
-  const used = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 5 }, headers: { 'idempotency-key': key } })
+  const used = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 5 },
+    headers: { 'idempotency-key': key },
+  })
   assert.equal(used.status, 200)
   await owner!`update plater_private.idempotency_keys set created_at = now() - interval '25 hours'
                 where user_id = ${STAFF.ana} and key = ${key}`
   // a different request under the expired key runs (here: an illegal re-seat) instead of answering 422 reused
-  const later = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 2 }, headers: { 'idempotency-key': key } })
+  const later = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 2 },
+    headers: { 'idempotency-key': key },
+  })
   assert.equal(later.status, 422)
   assert.equal(later.body.code, 'illegal_transition')
   assert.equal(later.headers.get('idempotent-replayed'), null)
@@ -158,7 +203,11 @@ dbTest('a transaction that dies holding a key leaves no "in flight" behind', asy
   conn.release()
   await doomed.end({ timeout: 1 }).catch(() => {})
   assert.equal(await keyRow(STAFF.ana, key), undefined, 'the claim died with its transaction')
-  const retry = await call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 2 }, headers: { 'idempotency-key': key } })
+  const retry = await call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 2 },
+    headers: { 'idempotency-key': key },
+  })
   assert.equal(retry.status, 200)
 })
 
@@ -193,8 +242,13 @@ dbTest('If-Match: a stale version is 412 with the current row; body expected_ver
 dbTest('an order placed with items answers 201; a role without rights 403', async () => {
   const table = await newTable()
   const ana = await userToken(STAFF.ana)
-  await call(tables, 'POST', `/tables/${table}/seat`, { token: ana, body: { party_size: 2 }, headers: { 'idempotency-key': crypto.randomUUID() } })
-  const [menu] = await owner!`select id from public.menu_items where restaurant_id = ${BISTRO} and name = 'Burger'`
+  await call(tables, 'POST', `/tables/${table}/seat`, {
+    token: ana,
+    body: { party_size: 2 },
+    headers: { 'idempotency-key': crypto.randomUUID() },
+  })
+  const [menu] =
+    await owner!`select id from public.menu_items where restaurant_id = ${BISTRO} and name = 'Burger'`
   const placed = await call(orders, 'POST', '/orders', {
     token: ana,
     body: { table_id: table, items: [{ menu_item_id: menu!.id, qty: 2, modifiers: ['medium'] }] },

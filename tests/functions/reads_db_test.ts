@@ -20,8 +20,12 @@ async function newTable(): Promise<string> {
   return row!.id
 }
 
-const seat = async (table: string, token: string) =>
-  call(tables, 'POST', `/tables/${table}/seat`, { token, body: { party_size: 2 }, headers: { 'idempotency-key': crypto.randomUUID() } })
+const seat = (table: string, token: string) =>
+  call(tables, 'POST', `/tables/${table}/seat`, {
+    token,
+    body: { party_size: 2 },
+    headers: { 'idempotency-key': crypto.randomUUID() },
+  })
 
 dbTest('a snapshot carries its seq and ETag; revalidation answers 304 until the topic moves', async () => {
   const token = await userToken(STAFF.ana)
@@ -34,16 +38,25 @@ dbTest('a snapshot carries its seq and ETag; revalidation answers 304 until the 
   assert.equal(etag, `"${FLOOR}:${first.body.seq}"`)
   assert.equal(first.headers.get('cache-control'), 'private, no-cache')
 
-  const unchanged = await call(snapshot, 'GET', `/snapshot?topic=${FLOOR}`, { token, headers: { 'if-none-match': etag } })
+  const unchanged = await call(snapshot, 'GET', `/snapshot?topic=${FLOOR}`, {
+    token,
+    headers: { 'if-none-match': etag },
+  })
   assert.equal(unchanged.status, 304)
   assert.equal(unchanged.body, null)
   assert.equal(unchanged.headers.get('etag'), etag)
 
   const table = await newTable() // publishes on the floor topic
-  const moved = await call(snapshot, 'GET', `/snapshot?topic=${FLOOR}`, { token, headers: { 'if-none-match': etag } })
+  const moved = await call(snapshot, 'GET', `/snapshot?topic=${FLOOR}`, {
+    token,
+    headers: { 'if-none-match': etag },
+  })
   assert.equal(moved.status, 200)
   assert.ok(moved.body.seq > first.body.seq)
-  assert.ok(moved.body.data.tables.some((t: { id: string }) => t.id === table), 'the new table is in the new snapshot')
+  assert.ok(
+    moved.body.data.tables.some((t: { id: string }) => t.id === table),
+    'the new table is in the new snapshot',
+  )
 })
 
 dbTest('the cache serves the built body at the current seq and never an older one', async () => {
@@ -64,14 +77,20 @@ dbTest('authorization is checked on every request, cached or not', async () => {
   const manager = await userToken(STAFF.manager)
   const admin = `admin:${BISTRO}`
   assert.equal((await call(snapshot, 'GET', `/snapshot?topic=${admin}`, { token: manager })).status, 200)
-  const server = await call(snapshot, 'GET', `/snapshot?topic=${admin}`, { token: await userToken(STAFF.ana) })
+  const server = await call(snapshot, 'GET', `/snapshot?topic=${admin}`, {
+    token: await userToken(STAFF.ana),
+  })
   assert.equal(server.status, 403)
   assert.equal(server.body.code, 'forbidden')
-  const otherRestaurant = await call(snapshot, 'GET', `/snapshot?topic=${admin}`, { token: await userToken(STAFF.dinerManager) })
+  const otherRestaurant = await call(snapshot, 'GET', `/snapshot?topic=${admin}`, {
+    token: await userToken(STAFF.dinerManager),
+  })
   assert.equal(otherRestaurant.status, 403)
   const noToken = await call(snapshot, 'GET', `/snapshot?topic=${admin}`)
   assert.equal(noToken.status, 401)
-  const anon = await call(snapshot, 'GET', `/snapshot?topic=${admin}`, { token: await sign({ role: 'anon' }) })
+  const anon = await call(snapshot, 'GET', `/snapshot?topic=${admin}`, {
+    token: await sign({ role: 'anon' }),
+  })
   assert.equal(anon.status, 401)
   const bad = await call(snapshot, 'GET', '/snapshot?topic=floor:nope', { token: manager })
   assert.equal(bad.status, 400)
@@ -79,7 +98,8 @@ dbTest('authorization is checked on every request, cached or not', async () => {
 })
 
 dbTest('warm builds every topic of the restaurant, for its manager or the service key', async () => {
-  const warm = (token: string, restaurant = BISTRO) => call(snapshot, 'POST', '/snapshot/warm', { token, body: { restaurant } })
+  const warm = (token: string, restaurant = BISTRO) =>
+    call(snapshot, 'POST', '/snapshot/warm', { token, body: { restaurant } })
   const byManager = await warm(await userToken(STAFF.manager))
   assert.equal(byManager.status, 200)
   const topics = byManager.body.built.map((b: { topic: string }) => b.topic)
@@ -92,7 +112,10 @@ dbTest('warm builds every topic of the restaurant, for its manager or the servic
   assert.equal((await warm(await sign({ role: 'service_role' }))).status, 200)
   assert.equal((await warm(await userToken(STAFF.ana))).status, 403)
   assert.equal((await warm(await userToken(STAFF.dinerManager))).status, 403)
-  assert.equal((await warm(await sign({ role: 'service_role' }), '00000000-0000-4000-8000-0000000000ff')).status, 404)
+  assert.equal(
+    (await warm(await sign({ role: 'service_role' }), '00000000-0000-4000-8000-0000000000ff')).status,
+    404,
+  )
 })
 
 dbTest('catch-up gives the events after a seq, once, and refetch when it cannot', async () => {
@@ -104,20 +127,34 @@ dbTest('catch-up gives the events after a seq, once, and refetch when it cannot'
   assert.equal(events.status, 200)
   assert.equal(events.body.status, 'ok')
   const seqs = events.body.events.map((e: { payload: { seq: number } }) => e.payload.seq)
-  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => snap.body.seq + 1 + i), 'contiguous from seq+1')
-  assert.ok(events.body.events.some((e: { payload: { id: string; status: string } }) => e.payload.id === table && e.payload.status === 'seated'))
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: seqs.length }, (_, i) => snap.body.seq + 1 + i),
+    'contiguous from seq+1',
+  )
+  assert.ok(
+    events.body.events.some((e: { payload: { id: string; status: string } }) =>
+      e.payload.id === table && e.payload.status === 'seated'
+    ),
+  )
 
-  const paged = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=${snap.body.seq}&limit=1`, { token })
+  const paged = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=${snap.body.seq}&limit=1`, {
+    token,
+  })
   assert.equal(paged.body.events.length, 1)
   assert.equal(paged.body.more, true)
 
-  const ahead = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=${events.body.last_seq + 100}`, { token })
+  const ahead = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=${events.body.last_seq + 100}`, {
+    token,
+  })
   assert.equal(ahead.status, 410)
   assert.equal(ahead.body.code, 'refetch_snapshot')
   assert.equal(ahead.body.details.reason, 'ahead_of_topic')
   assert.equal(ahead.body.details.last_seq, events.body.last_seq)
 
-  const cook = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=0`, { token: await userToken(STAFF.grill) })
+  const cook = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=0`, {
+    token: await userToken(STAFF.grill),
+  })
   assert.equal(cook.status, 403)
   const malformed = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=-1`, { token })
   assert.equal(malformed.status, 400)

@@ -44,13 +44,15 @@ Deno.test({
         "mixed ' \\ ' \\' ''",
         '$$ dollar $tag$ quotes $$',
         'unicode ✓ 日本 🍔',
-        'E\'not an escape\'',
+        "E'not an escape'",
         '\n\t\r newline tab',
       ]
       for (const conforming of ['on', 'off']) {
         await sql.unsafe(`set standard_conforming_strings = ${conforming}`)
         for (const sample of samples) {
-          const [row] = await sql.unsafe(sqlText`select ${sample}::text as value, ${sample} = ${sample} as same`)
+          const [row] = await sql.unsafe(
+            sqlText`select ${sample}::text as value, ${sample} = ${sample} as same`,
+          )
           assert.equal(row!.value, sample, `standard_conforming_strings=${conforming}`)
           assert.equal(row!.same, true)
         }

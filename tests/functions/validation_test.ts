@@ -56,7 +56,10 @@ Deno.test('unknown fields and empty item lists are refused', () => {
   assert.deepEqual(issues(() => validate(versionOnlyBody, { expected_versoin: 2 })), [
     { path: 'expected_versoin', message: 'expected_versoin is not a known field' },
   ])
-  assert.equal(issues(() => validate(placeOrderBody, { table_id: TABLE, items: [] }))[0]!.message, 'items must not be empty')
+  assert.equal(
+    issues(() => validate(placeOrderBody, { table_id: TABLE, items: [] }))[0]!.message,
+    'items must not be empty',
+  )
   assert.equal(issues(() => validate(versionOnlyBody, { expected_version: 0 }))[0]!.path, 'expected_version')
 })
 
