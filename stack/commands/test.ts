@@ -8,6 +8,7 @@ import { isProcessAlive } from '../process-util.ts';
 import { type RunningStack, startStack } from '../stack.ts';
 import { runDenoSuite } from '../testing/deno-suite.ts';
 import { runPgtapSuite } from '../testing/pgtap-suite.ts';
+import { ensureSystemTestTools } from '../testing/system-tools.ts';
 import type { SuiteContext, SuiteResult } from '../testing/suite.ts';
 import { runVitestSuite } from '../testing/vitest-suite.ts';
 
@@ -22,6 +23,7 @@ const testRunsDir = join(repoRoot, '.stack');
  */
 export async function testCommand(): Promise<number> {
   await removeAbandonedTestRuns();
+  ensureSystemTestTools(repoRoot);
   if (process.env.DATABASE_URL) console.log('note: DATABASE_URL is ignored by `plater test`; it uses a private stack');
 
   const abort = new AbortController();
