@@ -77,7 +77,7 @@ export async function createRealtimeGateway(
     joinRate: new JoinRateLimiter(options.maxJoinsPerSecond),
     replay: new ReplayReader(sql),
   };
-  const flusher = new Flusher(options.maxBufferedBytes, metrics);
+  const flusher = new Flusher(options.maxBufferedBytes, options.flushIntervalMs, metrics);
   const upgrader = new Upgrader(ctx, REALTIME_PREFIX);
   const broadcastApi = new BroadcastApi(ctx);
   const sessions = new Set<Session>();

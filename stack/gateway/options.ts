@@ -14,6 +14,8 @@ export interface GatewayOptions {
   readonly maxPayloadBytes: number;
   /** Bytes a socket may have queued but unsent before it is dropped as a slow consumer. */
   readonly maxBufferedBytes: number;
+  /** Least time between two fan-out flushes (they also pace themselves by their own cost); 0 = none. */
+  readonly flushIntervalMs: number;
   /** Phoenix's websocket idle timeout: a socket silent this long is closed. */
   readonly idleTimeoutMs: number;
   /** CHANNEL_ERROR_BACKOFF_MS: a failed join is answered after this delay. */
@@ -35,6 +37,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   maxFrameBytes: 5_000_000,
   maxPayloadBytes: 3000 * 1024 + 500,
   maxBufferedBytes: 1024 * 1024,
+  flushIntervalMs: 0,
   idleTimeoutMs: 60_000,
   joinErrorBackoffMs: 5000,
   connectErrorBackoffMs: 2000,
@@ -52,6 +55,7 @@ const ENV: Record<NumericOption, string> = {
   maxFrameBytes: 'PLATER_REALTIME_MAX_FRAME_BYTES',
   maxPayloadBytes: 'PLATER_REALTIME_MAX_PAYLOAD_BYTES',
   maxBufferedBytes: 'PLATER_REALTIME_MAX_BUFFERED_BYTES',
+  flushIntervalMs: 'PLATER_REALTIME_FLUSH_INTERVAL_MS',
   idleTimeoutMs: 'PLATER_REALTIME_IDLE_TIMEOUT_MS',
   joinErrorBackoffMs: 'PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS',
   connectErrorBackoffMs: 'PLATER_REALTIME_CONNECT_ERROR_BACKOFF_MS',

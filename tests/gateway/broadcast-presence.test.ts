@@ -75,7 +75,7 @@ describe('client broadcast', () => {
     const ana = await staffClient(SEED.users.ana);
     const gus = await staffClient(SEED.users.grill, '1.0.0');
     const anaGot: unknown[] = [];
-    const gusGot: { payload: unknown }[] = [];
+    const gusGot: unknown[] = [];
     const anaChannel = await joined(
       ana.sb
         .channel(crew, { config: { private: true, broadcast: { ack: true, self: true } } })
@@ -85,7 +85,9 @@ describe('client broadcast', () => {
       gus.sb.channel(crew, { config: { private: true } }).on('broadcast', { event: 'notice' }, (m) => gusGot.push(m)),
     );
 
-    expect(await anaChannel.send({ type: 'broadcast', event: 'notice', payload: { text: '86 the salmon' } })).toBe('ok');
+    expect(await anaChannel.send({ type: 'broadcast', event: 'notice', payload: { text: '86 the salmon' } })).toBe(
+      'ok',
+    );
     await waitFor(() => gusGot.length === 1 && anaGot.length === 1, 10_000, 'both copies');
     expect(gusGot[0]).toEqual({ type: 'broadcast', event: 'notice', payload: { text: '86 the salmon' } });
   });
@@ -94,9 +96,7 @@ describe('client broadcast', () => {
     const gus = await staffClient(SEED.users.grill);
     const eli = await staffClient(SEED.users.expo);
     const eliGot: unknown[] = [];
-    const gusChannel = await joined(
-      gus.sb.channel(kdsGrill, { config: { private: true, broadcast: { ack: true } } }),
-    );
+    const gusChannel = await joined(gus.sb.channel(kdsGrill, { config: { private: true, broadcast: { ack: true } } }));
     await joined(
       eli.sb.channel(kdsGrill, { config: { private: true } }).on('broadcast', { event: '*' }, (m) => eliGot.push(m)),
     );

@@ -19,7 +19,12 @@ afterEach(() => {
 });
 
 const JOIN_CONFIG = {
-  config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: [], private: false },
+  config: {
+    broadcast: { ack: false, self: false },
+    presence: { key: '', enabled: false },
+    postgres_changes: [],
+    private: false,
+  },
 };
 
 describe.each(['2.0.0', '1.0.0'] as const)('vsn %s', (vsn) => {

@@ -50,7 +50,9 @@ describe.each([
 
     const anonKey = await signApiKey(jwtSecret, 'anon', Math.floor(Date.now() / 1000));
     const sb = createClient(server.url, anonKey, { realtime: { transport: WebSocket as never } });
-    cleanup.push(() => sb.realtime.disconnect());
+    cleanup.push(async () => {
+      await sb.realtime.disconnect();
+    });
     const received: number[] = [];
     await joined(
       sb.channel('gw-restart').on('broadcast', { event: 'tick' }, (m) => received.push((m.payload as { n: number }).n)),

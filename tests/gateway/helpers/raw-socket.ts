@@ -19,7 +19,9 @@ export class RawSocket {
       this.received.push(clientDecode(vsn, data, isBinary));
       for (const wake of this.#waiters.splice(0)) wake();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   static open(apiUrl: string, apikey: string, vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<RawSocket> {
