@@ -1,0 +1,102 @@
+// @ts-check
+/**
+ * k6 version of the hot-topic fan-out (load/gateway-latency.ts): SUBSCRIBERS sockets join one public
+ * channel through the Realtime protocol, and a publisher sends RATE broadcasts/s through the REST endpoint
+ * (POST /realtime/v1/api/broadcast); each subscriber records publish → receive latency.
+ *
+ * k6 has no Postgres client, so this measures HTTP broadcast → socket, not database commit → socket;
+ * gateway-latency.ts measures the database path. Subscribers speak vsn 1.0.0 (JSON text): k6 has no
+ * TextDecoder to unpack vsn 2.0.0's binary kind-4 frames. Against a running stack:
+ *
+ *   eval "$(npx plater status -o env)"
+ *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY load/k6/realtime-fanout.js
+ *
+ * Options (-e): SUBSCRIBERS (1000), RATE (200/s), SECONDS (30). Gateway limits (joins per second,
+ * PLATER_REALTIME_MAX_JOINS_PER_SECOND) apply: ramping 1000 joins takes 10 s at Supabase's default of 100/s.
+ * Type-check: npx tsc --ignoreConfig --noEmit --allowJs --checkJs --skipLibCheck --types k6 --target es2022 --module es2022 \
+ *   --moduleResolution bundler load/k6/realtime-fanout.js
+ */
+import { check, fail } from 'k6';
+import http from 'k6/http';
+import { Counter, Trend } from 'k6/metrics';
+import { setInterval, setTimeout, clearInterval } from 'k6/timers';
+import { WebSocket } from 'k6/websockets';
+
+const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321';
+const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required');
+const SUBSCRIBERS = Number(__ENV.SUBSCRIBERS || 1000);
+const RATE = Number(__ENV.RATE || 200);
+const SECONDS = Number(__ENV.SECONDS || 30);
+const TOPIC = 'k6-fanout';
+/** Subscribers join during this window before the publisher starts. */
+const RAMP_SECONDS = Math.ceil(SUBSCRIBERS / 100) + 5;
+
+const delivery = new Trend('realtime_delivery_ms', true);
+const deliveries = new Counter('realtime_deliveries');
+const published = new Counter('realtime_published');
+
+/** @type {import('k6/options').Options} */
+export const options = {
+  scenarios: {
+    subscribers: {
+      executor: 'per-vu-iterations',
+      exec: 'subscribe',
+      vus: SUBSCRIBERS,
+      iterations: 1,
+      maxDuration: `${RAMP_SECONDS + SECONDS + 30}s`,
+    },
+    publisher: {
+      executor: 'constant-arrival-rate',
+      exec: 'publish',
+      rate: RATE,
+      timeUnit: '1s',
+      duration: `${SECONDS}s`,
+      startTime: `${RAMP_SECONDS}s`,
+      preAllocatedVUs: 20,
+      maxVUs: 200,
+    },
+  },
+  thresholds: {
+    // Design §7, hot topic: p99 ≤ 100 ms.
+    realtime_delivery_ms: ['p(99)<100'],
+    'checks{scenario:publisher}': ['rate>0.999'],
+  },
+};
+
+export function subscribe() {
+  const ws = new WebSocket(`${API_URL.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${ANON_KEY}&vsn=1.0.0`);
+  let ref = 0;
+  /** @param {string} topic @param {string} event @param {unknown} payload */
+  const push = (topic, event, payload) =>
+    ws.send(JSON.stringify({ topic, event, payload, ref: String(++ref), join_ref: topic === 'phoenix' ? null : '1' }));
+
+  ws.onopen = () => {
+    push(`realtime:${TOPIC}`, 'phx_join', { config: { broadcast: { self: false, ack: false }, private: false } });
+    // The official client's heartbeat; without it the gateway closes an idle socket after 60 s.
+    const heartbeat = setInterval(() => push('phoenix', 'heartbeat', {}), 25_000);
+    setTimeout(
+      () => {
+        clearInterval(heartbeat);
+        ws.close();
+      },
+      (RAMP_SECONDS + SECONDS + 10) * 1000,
+    );
+  };
+  ws.onmessage = (event) => {
+    if (!event || typeof event.data !== 'string') return;
+    const message = JSON.parse(event.data);
+    if (message.event !== 'broadcast' || message.payload.event !== 'tick') return;
+    delivery.add(Date.now() - message.payload.payload.sentAt);
+    deliveries.add(1);
+  };
+}
+
+export function publish() {
+  const res = http.post(
+    `${API_URL}/realtime/v1/api/broadcast`,
+    JSON.stringify({ messages: [{ topic: TOPIC, event: 'tick', payload: { sentAt: Date.now() }, private: false }] }),
+    { headers: { apikey: ANON_KEY, 'content-type': 'application/json' } },
+  );
+  check(res, { 'broadcast accepted (202)': (r) => r.status === 202 });
+  published.add(1);
+}
