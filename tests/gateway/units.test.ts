@@ -1,0 +1,240 @@
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { JwtVerifier } from '../../stack/gateway/auth/jwt.ts';
+import { messageFromRow, isMessagesRelation } from '../../stack/gateway/ingest/message-row.ts';
+import {
+  decodePgOutput,
+  decodeReplicationFrame,
+  formatLsn,
+  type Relation,
+} from '../../stack/gateway/ingest/pgoutput.ts';
+import { JoinRateLimiter, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
+import { PresenceState } from '../../stack/gateway/presence.ts';
+import { parseJoinPayload } from '../../stack/gateway/protocol/join-payload.ts';
+
+// The pure pieces behind the socket: each is small enough to pin down exactly.
+
+describe('phx_join payload', () => {
+  it("reads realtime-js's default join the way Realtime does", () => {
+    expect(
+      parseJoinPayload({
+        config: {
+          broadcast: { ack: false, self: false },
+          presence: { key: '', enabled: false },
+          postgres_changes: [],
+          private: true,
+        },
+        access_token: 'jwt',
+      }),
+    ).toEqual({
+      broadcastAck: false,
+      broadcastSelf: false,
+      replay: null,
+      presenceEnabled: false,
+      presenceKey: null,
+      postgresChanges: [],
+      postgresChangesWait: false,
+      private: true,
+      accessToken: 'jwt',
+    });
+  });
+
+  it('accepts "true"/"false" strings, the legacy user_token, and defaults what does not parse', () => {
+    const join = parseJoinPayload({
+      config: { broadcast: { ack: 'true', self: 7 }, private: 'false', presence: { key: 42 } },
+      user_token: 'legacy',
+    });
+    expect(join).toMatchObject({ broadcastAck: true, broadcastSelf: false, private: false, presenceKey: '42' });
+    expect(join.accessToken).toBe('legacy');
+  });
+
+  it('turns presence on without a presence config, as Join.presence_enabled?/1 does', () => {
+    expect(parseJoinPayload({}).presenceEnabled).toBe(true);
+    expect(parseJoinPayload({ config: {} }).presenceEnabled).toBe(true);
+  });
+
+  it('validates replay params like the Replay schema (limit 1..25, default 10)', () => {
+    const replay = (value: unknown) => parseJoinPayload({ config: { broadcast: { replay: value } } }).replay;
+    expect(replay({ since: 5 })).toEqual({ since: 5, limit: 10 });
+    expect(replay({ since: 5, limit: 26 })).toBe('invalid');
+    expect(replay('soon')).toBe('invalid');
+  });
+});
+
+describe('JWT verification', () => {
+  const secret = 'unit-test-secret-unit-test-secret';
+  const verifier = new JwtVerifier(secret);
+  const sign = (claims: Record<string, unknown>, key = secret) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(key));
+
+  it('accepts a valid token and returns its claims', async () => {
+    const result = await verifier.verify(await sign({ role: 'anon', exp: 4_000_000_000 }));
+    expect(result).toEqual({ ok: true, claims: { role: 'anon', exp: 4_000_000_000 } });
+  });
+
+  it('words failures as Realtime does', async () => {
+    const now = 1_800_000_000;
+    expect(await verifier.verify(await sign({ role: 'anon', exp: now - 12 }), now)).toMatchObject({
+      failure: 'expired',
+      message: 'Token has expired 12 seconds ago',
+    });
+    expect(await verifier.verify(await sign({ exp: now + 60 }), now)).toMatchObject({
+      message: 'Fields `role` and `exp` are required in JWT',
+    });
+    expect(await verifier.verify(await sign({ role: 'anon', exp: now + 60 }, 'other-secret'), now)).toMatchObject({
+      message: 'Failed to validate JWT signature',
+    });
+    expect(await verifier.verify('not.a.jwt', now)).toMatchObject({
+      message: 'The token provided is not a valid JWT',
+    });
+  });
+});
+
+describe('presence state', () => {
+  const a = {};
+  const b = {};
+
+  it('diffs a first track as a join, an update as leave + join with phx_ref_prev, a repeat as nothing', () => {
+    const state = new PresenceState();
+    const joined = state.track(a, 'ana', { at: 'floor' })!;
+    const ref = joined.joins.ana!.metas[0]!.phx_ref;
+    expect(joined).toEqual({ joins: { ana: { metas: [{ at: 'floor', phx_ref: ref }] } }, leaves: {} });
+    expect(state.track(a, 'ana', { at: 'floor' })).toBeNull();
+    const moved = state.track(a, 'ana', { at: 'pass' })!;
+    expect(moved.leaves.ana!.metas[0]).toEqual({ at: 'floor', phx_ref: ref });
+    expect(moved.joins.ana!.metas[0]).toMatchObject({ at: 'pass', phx_ref_prev: ref });
+  });
+
+  it('groups metas by key in presence_state, and untrack leaves', () => {
+    const state = new PresenceState();
+    state.track(a, 'ana', { device: 'phone' });
+    state.track(b, 'ana', { device: 'tablet' });
+    expect(state.state().ana!.metas.map((m) => m.device)).toEqual(['phone', 'tablet']);
+    expect(state.untrack(a)?.leaves.ana!.metas[0]).toMatchObject({ device: 'phone' });
+    expect(state.untrack(a)).toBeNull();
+  });
+});
+
+describe('limits', () => {
+  it('allows joins up to the per-second limit averaged over 5 s, then refuses', () => {
+    const limiter = new JoinRateLimiter(2);
+    const t = 1_000_000;
+    const allowed = Array.from({ length: 12 }, () => limiter.tryJoin(t)).filter(Boolean).length;
+    expect(allowed).toBe(10);
+    expect(limiter.tryJoin(t + 5_000)).toBe(true);
+  });
+
+  it('counts presence calls in a window that opens at the first call', () => {
+    const limiter = new PresenceCallLimiter();
+    const calls = [0, 1, 2, 3, 4, 5].map((i) => limiter.tryCall(5, 30_000, i));
+    expect(calls).toEqual([true, true, true, true, true, false]);
+    expect(limiter.tryCall(5, 30_000, 30_001)).toBe(true);
+  });
+});
+
+describe('pgoutput', () => {
+  const relation: Relation = {
+    id: 16385,
+    schema: 'realtime',
+    name: 'messages_2026_11_27',
+    columns: [
+      'topic',
+      'extension',
+      'payload',
+      'event',
+      'private',
+      'updated_at',
+      'inserted_at',
+      'id',
+      'binary_payload',
+    ].map((name) => ({ name, typeOid: 25 })),
+  };
+
+  function relationMessage(r: Relation): Buffer {
+    const parts = [
+      Buffer.from([0x52]),
+      u32(r.id),
+      cstr(r.schema),
+      cstr(r.name),
+      Buffer.from([0x64]),
+      u16(r.columns.length),
+    ];
+    for (const column of r.columns)
+      parts.push(Buffer.from([0]), cstr(column.name), u32(column.typeOid), u32(0xffffffff));
+    return Buffer.concat(parts);
+  }
+
+  function insertMessage(values: (string | null)[]): Buffer {
+    const parts = [Buffer.from([0x49]), u32(relation.id), Buffer.from('N'), u16(values.length)];
+    for (const value of values) {
+      if (value === null) parts.push(Buffer.from('n'));
+      else parts.push(Buffer.from('t'), u32(Buffer.byteLength(value)), Buffer.from(value));
+    }
+    return Buffer.concat(parts);
+  }
+
+  it('decodes Relation and Insert into a realtime.messages row, payload untouched', () => {
+    const decodedRelation = decodePgOutput(relationMessage(relation));
+    expect(decodedRelation).toEqual({ tag: 'relation', relation });
+    expect(isMessagesRelation(relation)).toBe(true);
+    const insert = decodePgOutput(
+      insertMessage([
+        'kds:r:s',
+        'broadcast',
+        '{"seq": 1}',
+        'item',
+        't',
+        null,
+        null,
+        '0b2f6c3e-8d1a-4f57-9b21-3c4d5e6f7a8b',
+        null,
+      ]),
+    );
+    expect(insert.tag).toBe('insert');
+    const row = messageFromRow(relation, insert.tag === 'insert' ? insert.values : []);
+    expect(row).toEqual({
+      id: '0b2f6c3e-8d1a-4f57-9b21-3c4d5e6f7a8b',
+      topic: 'kds:r:s',
+      event: 'item',
+      private: true,
+      payload: { encoding: 'json', bytes: Buffer.from('{"seq": 1}') },
+    });
+  });
+
+  it('takes binary_payload (bytea hex text) over payload', () => {
+    const insert = decodePgOutput(insertMessage(['t', 'broadcast', null, 'e', 'f', null, null, 'id-1', '\\xdeadbeef']));
+    const row = messageFromRow(relation, insert.tag === 'insert' ? insert.values : []);
+    expect(row?.payload).toEqual({ encoding: 'binary', bytes: Buffer.from('deadbeef', 'hex') });
+  });
+
+  it('reads Commit end LSNs and keepalives, and formats LSNs like Postgres', () => {
+    const commit = Buffer.concat([Buffer.from([0x43, 0]), u64(0x16b0850n), u64(0x16b0880n), u64(0n)]);
+    expect(decodePgOutput(commit)).toMatchObject({ tag: 'commit', endLsn: 0x16b0880n });
+    const keepalive = Buffer.concat([Buffer.from([0x6b]), u64(0x100000002n), u64(0n), Buffer.from([1])]);
+    expect(decodeReplicationFrame(keepalive)).toEqual({
+      kind: 'keepalive',
+      walEnd: 0x100000002n,
+      replyRequested: true,
+    });
+    expect(formatLsn(0x100000002n)).toBe('1/2');
+  });
+});
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+function u64(n: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(n);
+  return b;
+}
+function cstr(s: string): Buffer {
+  return Buffer.from(`${s}\0`);
+}
