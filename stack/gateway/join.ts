@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProbeError, type ProbeFailureKind } from './auth/policies.ts';
 import type { Channel } from './channel.ts';
+import type { GatewayContext } from './context.ts';
 import { EVENT } from './protocol/constants.ts';
 import { parseJoinPayload, type JoinPayload } from './protocol/join-payload.ts';
 import { JOIN_REASON, JWT_JOIN_CODE } from './protocol/reasons.ts';
@@ -44,9 +45,10 @@ export async function joinChannel(channel: Channel, request: JoinRequest): Promi
   try {
     await admit(channel, join, request);
     replay = await replayMessages(channel, join);
-  } catch (error) {
-    if (!(error instanceof JoinRefused)) throw error;
-    if (!error.disconnect) ctx.metrics.authFailures.join++;
+  } catch (caught) {
+    // Realtime rescues anything unexpected in join/3 as UnknownErrorOnChannel; the client still gets a reply.
+    const error = caught instanceof JoinRefused ? caught : unexpected(ctx, channel, caught);
+    if (!error.disconnect && caught instanceof JoinRefused) ctx.metrics.authFailures.join++;
     if (ctx.options.joinErrorBackoffMs > 0) await sleep(ctx.options.joinErrorBackoffMs);
     if (channel.state === 'closed') return;
     channel.reply(request.ref, 'error', { reason: error.reason });
@@ -134,6 +136,11 @@ function pushReplayed(channel: Channel, message: ReplayedMessage): void {
   if (frame) channel.conn.send(frame);
 }
 
+function unexpected(ctx: GatewayContext, channel: Channel, error: unknown): JoinRefused {
+  ctx.log.error('join failed unexpectedly', { topic: channel.topic, error });
+  return new JoinRefused(JOIN_REASON.unknown);
+}
+
 function probeReason(kind: ProbeFailureKind, subTopic: string): string {
   switch (kind) {
     case 'database_unavailable':
@@ -143,7 +150,7 @@ function probeReason(kind: ProbeFailureKind, subTopic: string): string {
     case 'unable_to_set_policies':
       return JOIN_REASON.unableToSetPolicies;
     case 'query_canceled':
-      return 'QueryCanceled: Query was cancelled, please try again';
+      return JOIN_REASON.queryCanceled;
     case 'rls_policy_error':
       return JOIN_REASON.unauthorized(subTopic);
   }

@@ -11,8 +11,8 @@ import type { Claims } from './jwt.ts';
  *   write: BEGIN; set role/claims/topic LOCAL; insert a probe row per extension under a savepoint
  *          (RLS WITH CHECK decides); ROLLBACK.
  *
- * Each probe is pipelined on one reserved connection (one round trip) and nothing is ever committed, so
- * logical replication never sees a probe row.
+ * Each probe's statements are issued together on one reserved connection, so postgres.js pipelines them
+ * (one round trip); nothing is ever committed, so logical replication never sees a probe row.
  */
 
 export interface AuthContext {
@@ -69,11 +69,11 @@ export class PolicyProbe {
           ? tx`insert into realtime.messages (id, topic, extension) values (${broadcastId}, ${ctx.subTopic}, 'broadcast')`
           : tx`insert into realtime.messages (id, topic, extension)
                values (${broadcastId}, ${ctx.subTopic}, 'broadcast'), (${presenceId}, ${ctx.subTopic}, 'presence')`;
-      const [, inserted, configured, selected] = await settle([
+      const [, inserted, configured, selected] = await Promise.allSettled([
         tx`begin`,
         insert,
         setConfig(tx, ctx),
-        tx`select id from realtime.messages
+        tx<{ id: string }[]>`select id from realtime.messages
            where topic = ${ctx.subTopic}
              and ((extension = 'broadcast' and id = ${broadcastId})
                or (extension = 'presence' and id = ${presenceId ?? broadcastId}))`,
@@ -82,7 +82,7 @@ export class PolicyProbe {
       failOn(inserted, (code) => (code === SQLSTATE.checkViolation ? 'missing_partition' : 'unable_to_set_policies'));
       failOn(configured, () => 'unable_to_set_policies');
       failOn(selected, (code) => (code === SQLSTATE.queryCanceled ? 'query_canceled' : 'rls_policy_error'));
-      return (selected as PromiseFulfilledResult<{ id: string }[]>).value;
+      return selected.value;
     });
     const visible = new Set(rows.map((row) => row.id));
     return { broadcast: visible.has(broadcastId), presence: presenceId !== null && visible.has(presenceId) };
@@ -93,7 +93,7 @@ export class PolicyProbe {
     return this.#run(async (tx) => {
       const insertProbe = (extension: 'broadcast' | 'presence') =>
         tx`insert into realtime.messages (id, topic, extension) values (${randomUUID()}, ${ctx.subTopic}, ${extension})`;
-      const [, configured, , broadcast, , presence] = await settle([
+      const [, configured, , broadcast, , presence] = await Promise.allSettled([
         tx`begin`,
         setConfig(tx, ctx),
         tx`savepoint probe`,
@@ -134,11 +134,6 @@ function setConfig(tx: ReservedSql, ctx: AuthContext) {
       set_config('request.headers', ${JSON.stringify(ctx.headers)}, true)`;
 }
 
-/** Pipelines the statements (postgres.js writes them all before reading), then waits for every answer. */
-function settle(queries: PromiseLike<unknown>[]): Promise<PromiseSettledResult<unknown>[]> {
-  return Promise.allSettled(queries);
-}
-
 function sqlState(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
@@ -148,15 +143,17 @@ function isPostgresError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'PostgresError';
 }
 
-function failOn(result: PromiseSettledResult<unknown> | undefined, kindFor: (code: string) => ProbeFailureKind) {
-  if (!result || result.status === 'fulfilled') return;
+function failOn<T>(
+  result: PromiseSettledResult<T>,
+  kindFor: (code: string) => ProbeFailureKind,
+): asserts result is PromiseFulfilledResult<T> {
+  if (result.status === 'fulfilled') return;
   const error: unknown = result.reason;
   if (!isPostgresError(error)) throw new ProbeError('database_unavailable', { cause: error });
   throw new ProbeError(kindFor(sqlState(error) ?? ''), { cause: error });
 }
 
-function allowed(result: PromiseSettledResult<unknown> | undefined): boolean {
-  if (!result) return false;
+function allowed(result: PromiseSettledResult<unknown>): boolean {
   if (result.status === 'fulfilled') return true;
   if (sqlState(result.reason) === SQLSTATE.insufficientPrivilege) return false;
   failOn(result, (code) => (code === SQLSTATE.checkViolation ? 'missing_partition' : 'rls_policy_error'));

@@ -20,7 +20,7 @@ import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate,
  * recreated at start (nobody was subscribed to what it held; clients catch up by `seq`).
  */
 
-export const PUBLICATION = 'supabase_realtime_messages_publication';
+const PUBLICATION = 'supabase_realtime_messages_publication';
 
 export interface IngestOptions {
   readonly dbUrl: string;

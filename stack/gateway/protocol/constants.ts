@@ -14,7 +14,6 @@ export const EVENT = {
   leave: 'phx_leave',
   reply: 'phx_reply',
   close: 'phx_close',
-  error: 'phx_error',
   heartbeat: 'heartbeat',
   accessToken: 'access_token',
   broadcast: 'broadcast',

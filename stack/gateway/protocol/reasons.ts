@@ -17,6 +17,8 @@ export const JOIN_REASON = {
   replayOnPublicChannel: 'UnableToReplayMessages: Replay is not allowed for public channels',
   replayParamsInvalid: 'UnableToReplayMessages: Replay params are not valid',
   replayFailed: 'UnableToReplayMessages: Realtime was unable to replay messages',
+  queryCanceled: 'QueryCanceled: Query was cancelled, please try again',
+  /** The one reason without a code prefix. */
   unknown: 'Unknown Error on Channel',
 } as const;
 

@@ -19,5 +19,3 @@ export function serializerFor(vsn: string): Serializer | undefined {
   if (vsn === VSN.v2) return v2Serializer;
   return undefined;
 }
-
-export const SERIALIZERS: readonly Serializer[] = [v1Serializer, v2Serializer];
