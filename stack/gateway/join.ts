@@ -23,9 +23,14 @@ const POSTGRES_CHANGES_UNSUPPORTED =
 class JoinRefused {
   constructor(
     readonly reason: string,
-    /** ClientJoinRateLimitReached also disconnects the whole socket. */
-    readonly disconnect = false,
+    /** Counted as an authorization failure in the metrics (bad JWT, RLS said no). */
+    readonly auth = false,
   ) {}
+
+  /** ClientJoinRateLimitReached also disconnects the whole socket. */
+  get disconnect(): boolean {
+    return this.reason === JOIN_REASON.tooManyJoins;
+  }
 }
 
 export interface JoinRequest {
@@ -48,7 +53,7 @@ export async function joinChannel(channel: Channel, request: JoinRequest): Promi
   } catch (caught) {
     // Realtime rescues anything unexpected in join/3 as UnknownErrorOnChannel; the client still gets a reply.
     const error = caught instanceof JoinRefused ? caught : unexpected(ctx, channel, caught);
-    if (!error.disconnect && caught instanceof JoinRefused) ctx.metrics.authFailures.join++;
+    if (error.auth) ctx.metrics.authFailures.join++;
     if (ctx.options.joinErrorBackoffMs > 0) await sleep(ctx.options.joinErrorBackoffMs);
     if (channel.state === 'closed') return;
     channel.reply(request.ref, 'error', { reason: error.reason });
@@ -77,13 +82,15 @@ export async function joinChannel(channel: Channel, request: JoinRequest): Promi
 async function admit(channel: Channel, join: JoinPayload, request: JoinRequest): Promise<void> {
   const { ctx } = channel.owner;
   if (channel.subTopic === '') throw new JoinRefused(JOIN_REASON.topicNameRequired);
-  if (request.otherChannels >= ctx.options.maxChannelsPerClient) throw new JoinRefused(JOIN_REASON.tooManyChannels);
-  if (!ctx.joinRate.tryJoin()) throw new JoinRefused(JOIN_REASON.tooManyJoins, true);
+  if (request.otherChannels >= ctx.options.maxChannelsPerClient) {
+    throw new JoinRefused(JOIN_REASON.tooManyChannels);
+  }
+  if (!ctx.joinRate.tryJoin()) throw new JoinRefused(JOIN_REASON.tooManyJoins);
 
   // An `sb_` publishable/secret key is not a JWT; Realtime then uses the socket's token.
   const token = join.accessToken && !join.accessToken.startsWith('sb_') ? join.accessToken : request.socketToken;
   const verified = await ctx.verifier.verify(token);
-  if (!verified.ok) throw new JoinRefused(`${JWT_JOIN_CODE[verified.failure]}: ${verified.message}`);
+  if (!verified.ok) throw new JoinRefused(`${JWT_JOIN_CODE[verified.failure]}: ${verified.message}`, true);
 
   channel.isPrivate = join.private;
   channel.ackBroadcast = join.broadcastAck;
@@ -99,10 +106,10 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
     } catch (error) {
       if (!(error instanceof ProbeError)) throw error;
       ctx.log.warn('read authorization failed', { topic: channel.topic, kind: error.kind, error: error.cause });
-      throw new JoinRefused(probeReason(error.kind, channel.subTopic));
+      throw new JoinRefused(probeReason(error.kind, channel.subTopic), error.kind === 'rls_policy_error');
     }
     if (!channel.read.broadcast && !channel.read.presence) {
-      throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic));
+      throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic), true);
     }
   }
   if (join.postgresChanges.length > 0 && join.postgresChangesWait) {
@@ -114,7 +121,7 @@ async function replayMessages(channel: Channel, join: JoinPayload): Promise<Repl
   if (join.replay === null) return [];
   if (!channel.isPrivate) throw new JoinRefused(JOIN_REASON.replayOnPublicChannel);
   if (join.replay === 'invalid') throw new JoinRefused(JOIN_REASON.replayParamsInvalid);
-  if (!channel.read?.broadcast) throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic));
+  if (!channel.read?.broadcast) throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic), true);
   const { ctx } = channel.owner;
   try {
     const messages = await ctx.replay.read(channel.subTopic, join.replay.since, join.replay.limit);
