@@ -48,6 +48,7 @@ function createVerifier(): Verifier {
 // Verified tokens, so a client revalidating a snapshot many times a second costs one HMAC, not one per request.
 // Expiry is still checked on every use.
 const verified = new Map<string, jose.JWTPayload>()
+const callers = new WeakMap<jose.JWTPayload, Caller>()
 const VERIFIED_CACHE_MAX = 10_000
 
 export function bearerToken(req: Request): string {
@@ -85,9 +86,14 @@ export async function verifyToken(token: string): Promise<jose.JWTPayload> {
   return claims
 }
 
-/** The verified caller of `req`; 401 JSON when the token is missing or invalid. */
+/**
+ * The verified caller of `req`; 401 JSON when the token is missing or invalid. The same token gives the same
+ * (frozen) Caller object, so per-caller work can be cached against it.
+ */
 export async function authenticate(req: Request): Promise<Caller> {
   const claims = await verifyToken(bearerToken(req))
+  const known = callers.get(claims)
+  if (known !== undefined) return known
   const role = typeof claims.role === 'string' ? claims.role : ''
   if (!ROLES.has(role)) throw new HttpError(401, 'invalid_jwt', `tokens with role "${role}" are not accepted`)
   const sub = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined
@@ -95,7 +101,9 @@ export async function authenticate(req: Request): Promise<Caller> {
   if (sub !== undefined && !UUID.test(sub)) {
     throw new HttpError(401, 'invalid_jwt', 'the token subject is not a user id')
   }
-  return { role: role as CallerRole, sub, claims }
+  const caller: Caller = Object.freeze({ role: role as CallerRole, sub, claims })
+  callers.set(claims, caller)
+  return caller
 }
 
 /** A signed-in user (not an API key): mutations act as a staff member. */

@@ -1,13 +1,19 @@
 // CORS for browser clients (supabase-js sends authorization, apikey, x-client-info and content-type; our
 // mutations add idempotency-key and if-match, snapshot revalidation if-none-match).
 
-export const corsHeaders: Record<string, string> = {
+/** On every response: who may read it, and which headers a browser script may see. */
+export const responseCorsHeaders: Record<string, string> = {
   'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'etag, idempotent-replayed, retry-after, allow',
+}
+
+/** On a preflight answer: what a request may use. */
+export const corsHeaders: Record<string, string> = {
+  ...responseCorsHeaders,
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers':
     'authorization, x-client-info, apikey, content-type, idempotency-key, if-match, if-none-match, ' +
     'x-supabase-api-version, x-region',
-  'access-control-expose-headers': 'etag, idempotent-replayed, retry-after, allow',
   'access-control-max-age': '86400',
 }
 
@@ -18,8 +24,8 @@ export function preflight(req: Request): Response | null {
 }
 
 export function withCors(response: Response): Response {
-  for (const [name, value] of Object.entries(corsHeaders)) {
-    if (!response.headers.has(name)) response.headers.set(name, value)
+  for (const name in responseCorsHeaders) {
+    if (!response.headers.has(name)) response.headers.set(name, responseCorsHeaders[name]!)
   }
   return response
 }

@@ -22,7 +22,9 @@ let pool: Sql | undefined
 export function db(): Sql {
   pool ??= postgres(requireEnv('SUPABASE_DB_URL'), {
     prepare: false,
-    max: intEnv('PLATER_DB_POOL_MAX', 10),
+    // Few connections, pipelined: on a small machine more would only spread the same queries over more sockets
+    // (each write through Deno's node:net layer costs more than the bytes it carries).
+    max: intEnv('PLATER_DB_POOL_MAX', 4),
     idle_timeout: 60,
     connect_timeout: 10,
     onnotice: () => {},
@@ -50,8 +52,19 @@ export function lastSelect<T>(result: any): Rows<T> {
   return result[result.length - 1] as Rows<T>
 }
 
-/** Statements that make the rest of the current transaction run as `caller`. */
+const actAsCache = new WeakMap<Caller, string>()
+
+/** Statements that make the rest of the current transaction run as `caller` (built once per caller). */
 export function actAs(caller: Caller): string {
+  let text = actAsCache.get(caller)
+  if (text === undefined) {
+    text = settingsOf(caller)
+    actAsCache.set(caller, text)
+  }
+  return text
+}
+
+function settingsOf(caller: Caller): string {
   return sqlText`select set_config('role', ${caller.role}, true), set_config('request.jwt.claims', ${
     JSON.stringify(caller.claims)
   }, true), set_config('request.jwt.claim.sub', ${caller.sub ?? ''}, true);`
@@ -65,31 +78,45 @@ export async function readAs<T>(caller: Caller, statement: string): Promise<Rows
   return lastSelect<T>(await db().unsafe(`${actAs(caller)}\n${statement}`))
 }
 
+/** Every result set of a simple query, in statement order (one statement gives one). */
+// deno-lint-ignore no-explicit-any
+export function resultSets(result: any): Rows[] {
+  if (!Array.isArray(result)) return []
+  return result.length > 0 && Array.isArray(result[0]) ? result as Rows[] : [result as Rows]
+}
+
+/** The rows of the first result set that has column `column`. */
+// deno-lint-ignore no-explicit-any
+export function rowsWith<T>(sets: Rows[], column: string): Rows<T> | undefined {
+  // deno-lint-ignore no-explicit-any
+  return sets.find((set) => (set as any).columns?.some((c: { name: string }) => c.name === column)) as
+    | Rows<T>
+    | undefined
+}
+
 export interface Tx {
-  /** Sends `text` (any number of statements, one Query message); the first call also opens the transaction. */
-  run<R>(text: string): Promise<Rows<R>>
-  /** Sends `text` followed by COMMIT in the same message. */
-  commit<R>(text?: string): Promise<Rows<R>>
+  /**
+   * Sends `text` (any number of statements, one Query message; the first call also opens the transaction) and
+   * answers every result set. Pass `commits` when the text ends the transaction with COMMIT.
+   */
+  send(text: string, options?: { commits?: boolean }): Promise<Rows[]>
 }
 
 /**
  * A transaction on a reserved connection, driven by hand so that several statements share a round trip. It is
- * rolled back unless `fn` commits; a connection whose rollback fails is dead anyway (postgres.js reconnects it).
+ * rolled back unless a `send` that commits succeeds; a connection whose rollback fails is dead anyway (postgres.js
+ * reconnects it).
  */
 export async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   const conn: ReservedSql = await db().reserve()
-  const state: { phase: 'idle' | 'open' | 'committed' } = { phase: 'idle' }
-  const send = async <R>(text: string): Promise<Rows<R>> => {
-    const prefix = state.phase === 'idle' ? 'begin;\n' : ''
-    state.phase = 'open'
-    return lastSelect<R>(await conn.unsafe(prefix + text))
-  }
+  const state: { phase: 'idle' | 'open' | 'done' } = { phase: 'idle' }
   const tx: Tx = {
-    run: send,
-    async commit<R>(text = '') {
-      const rows = await send<R>(`${text}\ncommit;`)
-      state.phase = 'committed'
-      return rows
+    async send(text, options = {}) {
+      const prefix = state.phase === 'idle' ? 'begin;\n' : ''
+      state.phase = 'open'
+      const sets = resultSets(await conn.unsafe(prefix + text))
+      if (options.commits) state.phase = 'done'
+      return sets
     },
   }
   try {

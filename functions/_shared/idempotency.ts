@@ -94,31 +94,43 @@ export interface KeyRow {
 }
 
 export interface ClaimRow {
+  /** The advisory lock on (user, key) was free: no other request with this key is running. */
   locked: boolean
-  inserted: boolean
+  /** The key is ours now (new, or past retention and renewed): the mutation runs. */
+  fresh: boolean
   /** The key's row as committed before this statement (null if none, or committed too late for its snapshot). */
   existing: KeyRow | null
 }
+
+/** The transaction-local setting that tells the statements after the claim whether the mutation is to run. */
+export const CLAIM_SETTING = 'plater.idempotency_claim'
+/** The transaction-local setting that carries the mutation's result to the statement that stores it. */
+export const OUTCOME_SETTING = 'plater.idempotency_outcome'
 
 const lockKey = (userId: string, key: string) =>
   sqlText`hashtextextended('plater:idempotency:' || ${userId} || ':' || ${key}, 0)`
 
 /**
- * One statement claiming `key` for `userId`; run it as the connection's own role (the key table is not granted to
- * API roles). The advisory lock is taken before the insert is tried; ON CONFLICT sees committed rows whatever the
- * statement's snapshot, so a key completed a moment ago is never inserted twice.
+ * One statement claiming `key` for `userId`, run as the connection's own role (the key table is not granted to
+ * API roles). It takes the advisory lock on (user, key) without waiting, then inserts the key — or renews it
+ * when it is past retention. ON CONFLICT sees committed rows whatever the statement's snapshot, so a key completed
+ * a moment ago is never claimed twice. The verdict is also left in CLAIM_SETTING for the statements that follow.
  */
 export function claimStatement(userId: string, key: string, hash: string): string {
   return `with lock as (select pg_try_advisory_xact_lock(${lockKey(userId, key)}) as locked),
-ins as (
-  insert into plater_private.idempotency_keys (user_id, key, request_hash)
+claimed as (
+  insert into plater_private.idempotency_keys as k (user_id, key, request_hash)
   select ${sqlText`${userId}::uuid, ${key}, ${hash}`} from lock where lock.locked
-  on conflict (user_id, key) do nothing
+  on conflict (user_id, key) do update
+     set request_hash = excluded.request_hash, status_code = null, response = null, created_at = now(),
+         completed_at = null
+   where k.created_at < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})
   returning 1
 )
-select lock.locked, exists (select from ins) as inserted, (${
-    existingStatement(userId, key)
-  }) as existing from lock;`
+select lock.locked, exists (select from claimed) as fresh, (${existingStatement(userId, key)}) as existing,
+       set_config('${CLAIM_SETTING}', case when exists (select from claimed) then 'fresh' else 'taken' end, true)
+         as claim_setting
+  from lock;`
 }
 
 /** The key's row as JSON, with whether it is past retention. */
@@ -128,16 +140,27 @@ export function existingStatement(userId: string, key: string): string {
     as existing from plater_private.idempotency_keys k where k.user_id = ${userId}::uuid and k.key = ${key}`
 }
 
-/** Makes a key past retention (or pruned meanwhile) a new request under the same key. */
-export function renewStatement(userId: string, key: string, hash: string): string {
-  return sqlText`insert into plater_private.idempotency_keys (user_id, key, request_hash)
-  values (${userId}::uuid, ${key}, ${hash})
-  on conflict (user_id, key) do update
-    set request_hash = excluded.request_hash, status_code = null, response = null, created_at = now(),
-        completed_at = null;`
+/**
+ * The mutation, run only if the claim was fresh: its JSON result is returned as `result` and kept in
+ * OUTCOME_SETTING for `storeResultStatement`. (`offset 0` keeps the call from being inlined twice.)
+ */
+export function gatedCallStatement(call: string): string {
+  return `select set_config('${OUTCOME_SETTING}', coalesce(mutation.result::text, ''), true) as outcome_setting,
+       mutation.result
+  from (select case when current_setting('${CLAIM_SETTING}', true) = 'fresh' then ${call} end as result offset 0)
+    as mutation;`
 }
 
-/** What a used key (one we hold the lock of) means for a request with `hash`; `fresh` = renew it first. */
+/** Stores the result left by `gatedCallStatement` on a fresh claim; run as the connection's own role. */
+export function storeResultStatement(userId: string, key: string, status: number): string {
+  return `update plater_private.idempotency_keys
+   set status_code = ${status}, response = nullif(current_setting('${OUTCOME_SETTING}', true), '')::jsonb,
+       completed_at = now()
+ where ${sqlText`user_id = ${userId}::uuid and key = ${key}`}
+   and current_setting('${CLAIM_SETTING}', true) = 'fresh';`
+}
+
+/** What a used key (one we hold the lock of, not renewed) means for a request with `hash`. */
 export function decide(existing: KeyRow | null, hash: string): Claim {
   if (existing === null || existing.expired) return { kind: 'fresh' }
   if (existing.request_hash !== hash) return { kind: 'reused' }
@@ -146,7 +169,7 @@ export function decide(existing: KeyRow | null, hash: string): Claim {
   return { kind: 'replay', outcome: { status: existing.status_code, body: existing.response } }
 }
 
-/** Records the outcome on the claimed key; run as the connection's own role. */
+/** Records a decided error as the key's outcome; run as the connection's own role. */
 export function storeStatement(userId: string, key: string, outcome: StoredOutcome): string {
   return sqlText`update plater_private.idempotency_keys
      set status_code = ${outcome.status}, response = ${

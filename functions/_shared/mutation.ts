@@ -1,30 +1,34 @@
 // The one pipeline every mutation goes through:
 //   token → Idempotency-Key → JSON body → zod (path + body) → expected version (If-Match or body)
-//   → ONE transaction, three round trips:
-//       1. begin; claim the key (advisory lock on (user, key) + insert)
-//       2. act as the caller; savepoint; the RPC
-//       3. release (or, for a decided error, roll back to) the savepoint; reset role; store the outcome; commit
+//   → ONE transaction, in ONE round trip when it succeeds:
+//       begin; claim the key (advisory lock on (user, key) + insert, verdict in a local setting);
+//       act as the caller; savepoint; the RPC — only if the claim is fresh; release the savepoint;
+//       reset role; store the RPC's result on the key; commit
+//     A decided refusal from the RPC (PT400/403/404/409/422) costs a second round trip: roll back to the
+//     savepoint, store the refusal on the key, commit. Anything else rolls the whole transaction back.
 //   → the answer (replays carry `Idempotent-Replayed: true`).
+// The restaurant lock the RPC takes is thus held only while the database itself works, never across a network
+// round trip to this function.
 import { authenticate, requireUser } from './auth.ts'
-import { actAs, transaction } from './db.ts'
+import { actAs, db, resultSets, type Rows, rowsWith, transaction } from './db.ts'
 import type { z } from './deps.ts'
 import { fromDatabaseError, HttpError, isStorableOutcome } from './errors.ts'
 import { parseIfMatch, versionEtag } from './etag.ts'
 import type { RouteContext, RouteHandler } from './http.ts'
 import { json, readJsonObject } from './http.ts'
 import {
-  type Claim,
   claimError,
   type ClaimRow,
   claimStatement,
   decide,
   existingStatement,
+  gatedCallStatement,
   type KeyRow,
   parseIdempotencyKey,
-  renewStatement,
   REPLAY_HEADER,
   requestFingerprint,
   type StoredOutcome,
+  storeResultStatement,
   storeStatement,
 } from './idempotency.ts'
 import { validate } from './validate.ts'
@@ -45,9 +49,9 @@ export interface MutationSpec<P extends z.ZodType, B extends z.ZodType> {
   body: B
   /** False for RPCs without an expected version (place_order, bump_ticket): If-Match is refused there. */
   versioned: boolean
-  /** The RPC call as SQL text (sql-text.ts), one SELECT whose column `result` is the RPC's JSON. */
-  statement: (input: MutationInput<z.output<P>, z.output<B>>) => string
-  /** The response body made of the RPC's result (default: as is). */
+  /** The RPC call as an SQL expression (sql-text.ts) whose value is the RPC's JSON, e.g. `public.start_item(…)`. */
+  call: (input: MutationInput<z.output<P>, z.output<B>>) => string
+  /** The response body made of the RPC's result (default: as is); applied to replays too. */
   shape?: (result: Json) => Json
   /** Success status (201 for a created order). */
   status?: number
@@ -89,7 +93,7 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
     }
     const usedIfMatch = headerVersion !== undefined
     const input = { params: parsedParams, body, expectedVersion: headerVersion ?? bodyVersion ?? null }
-    const call = spec.statement(input)
+    const call = spec.call(input)
     const hash = await requestFingerprint({
       method: req.method,
       target: `${spec.fn}${path}`,
@@ -97,49 +101,67 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
       ifMatch: ifMatchHeader,
     })
     const user = caller.sub
+    const status = spec.status ?? 200
 
     const result = await transaction(async (tx): Promise<Outcome> => {
-      // 1. the key
-      const [claim] = await tx.run<ClaimRow>(claimStatement(user, key, hash))
-      if (!claim!.locked) return { kind: 'refused', error: claimError({ kind: 'in_flight' })! }
-      if (!claim!.inserted) {
-        // used before; the row may have committed after this statement's snapshot: read it again then
-        const existing = claim!.existing ??
-          (await tx.run<{ existing: KeyRow | null }>(`${existingStatement(user, key)};`))[0]
-            ?.existing ??
-          null
-        const decision: Claim = decide(existing, hash)
-        if (decision.kind === 'replay') return { kind: 'done', outcome: decision.outcome, replayed: true }
-        const refused = claimError(decision)
-        if (refused) return { kind: 'refused', error: refused }
-        await tx.run(renewStatement(user, key, hash))
-      }
-
-      // 2. the mutation, as the caller
-      let outcome: StoredOutcome
-      let settle: string
+      let sets: Rows[]
       try {
-        const [row] = await tx.run<{ result: Json }>(`${actAs(caller)}\nsavepoint mutation;\n${call}`)
-        outcome = { status: spec.status ?? 200, body: spec.shape ? spec.shape(row!.result) : row!.result }
-        settle = 'release savepoint mutation;'
+        sets = await tx.send(
+          [
+            claimStatement(user, key, hash),
+            actAs(caller),
+            'savepoint mutation;',
+            gatedCallStatement(call),
+            'release savepoint mutation;',
+            'reset role;',
+            storeResultStatement(user, key, status),
+            'commit;',
+          ].join('\n'),
+          { commits: true },
+        )
       } catch (error) {
-        // A decided answer (bad input, forbidden, stale version, illegal move) is the request's result and is
-        // stored; anything else rolls back the key with the transaction, so a retry runs again.
+        // Only the RPC raises a project SQLSTATE, and it runs only on a fresh claim: a decided refusal is the
+        // request's answer and is stored with the key. Anything else rolls back everything (the key included), so
+        // a retry runs again.
         if (!isStorableOutcome(error)) throw error
         const http = fromDatabaseError(error, { ifMatch: usedIfMatch })!
-        outcome = { status: http.status, body: http.body }
-        settle = 'rollback to savepoint mutation;'
+        const refusal = { status: http.status, body: http.body }
+        await tx.send(
+          `rollback to savepoint mutation;\nreset role;\n${storeStatement(user, key, refusal)}\ncommit;`,
+          {
+            commits: true,
+          },
+        )
+        return { kind: 'done', outcome: refusal, replayed: false }
       }
 
-      // 3. the outcome, with the key, atomically
-      await tx.commit(`${settle}\nreset role;\n${storeStatement(user, key, outcome)}`)
-      return { kind: 'done', outcome, replayed: false }
+      const [claim] = rowsWith<ClaimRow>(sets, 'fresh')!
+      if (claim!.fresh) {
+        const [row] = rowsWith<{ result: Json }>(sets, 'result')!
+        return { kind: 'done', outcome: { status, body: row!.result }, replayed: false }
+      }
+      if (!claim!.locked) return { kind: 'refused', error: claimError({ kind: 'in_flight' })! }
+      // Used before: replay, or refuse. The row may have committed after the claim's snapshot: read it again then.
+      const existing = claim!.existing ??
+        resultSets(await db().unsafe(`${existingStatement(user, key)};`))[0]?.[0]?.existing as
+          | KeyRow
+          | null ??
+        null
+      const decision = decide(existing, hash)
+      if (decision.kind === 'replay') return { kind: 'done', outcome: decision.outcome, replayed: true }
+      // 'fresh' here means the row vanished meanwhile (pruned): the client's retry will be fresh
+      return {
+        kind: 'refused',
+        error: claimError(decision.kind === 'fresh' ? { kind: 'in_flight' } : decision)!,
+      }
     })
 
     if (result.kind === 'refused') throw result.error
     const { outcome, replayed } = result
-    return json(outcome.status, outcome.body, {
-      ...etagHeader(spec.etagOf, outcome.status, outcome.body),
+    // the key stores what the RPC answered; the response shape is applied on the way out, replays included
+    const answer = outcome.status < 300 && spec.shape ? spec.shape(outcome.body as Json) : outcome.body
+    return json(outcome.status, answer, {
+      ...etagHeader(spec.etagOf, outcome.status, answer),
       ...(replayed ? { [REPLAY_HEADER]: 'true' } : {}),
     })
   }

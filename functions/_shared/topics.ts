@@ -4,6 +4,11 @@ import { z } from './deps.ts'
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 const TOPIC = new RegExp(`^(?:(?:kds|server):${UUID}:${UUID}|(?:expo|floor|admin):${UUID})$`)
 
+/** The cheap check for hot paths; `topicSchema` gives the field-level error when it fails. */
+export function isTopic(value: string | null): value is string {
+  return value !== null && TOPIC.test(value)
+}
+
 export const topicSchema = z.string({ error: 'topic is required' })
   .regex(TOPIC, {
     error:

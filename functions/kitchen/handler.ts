@@ -22,12 +22,12 @@ function move(action: 'start' | 'finish' | 'recall') {
       body: versionOnlyBody,
       versioned: true,
       etagOf: 'item',
-      statement: ({ params, expectedVersion }) =>
+      call: ({ params, expectedVersion }) =>
         action === 'start'
-          ? sqlText`select public.start_item(${params.id}::uuid, ${expectedVersion}::int) as result`
+          ? sqlText`public.start_item(${params.id}::uuid, ${expectedVersion}::int)`
           : action === 'finish'
-          ? sqlText`select public.finish_item(${params.id}::uuid, ${expectedVersion}::int) as result`
-          : sqlText`select public.recall_item(${params.id}::uuid, ${expectedVersion}::int) as result`,
+          ? sqlText`public.finish_item(${params.id}::uuid, ${expectedVersion}::int)`
+          : sqlText`public.recall_item(${params.id}::uuid, ${expectedVersion}::int)`,
       shape: item,
     }),
   }
@@ -46,8 +46,8 @@ export const handler = createHandler('kitchen', [
       body: reasonBody,
       versioned: true,
       etagOf: 'item',
-      statement: ({ params, body, expectedVersion }) =>
-        sqlText`select public.void_item(${params.id}::uuid, ${body.reason}, ${expectedVersion}::int) as result`,
+      call: ({ params, body, expectedVersion }) =>
+        sqlText`public.void_item(${params.id}::uuid, ${body.reason}, ${expectedVersion}::int)`,
       shape: item,
     }),
   },
@@ -59,8 +59,7 @@ export const handler = createHandler('kitchen', [
       params: bumpParams,
       body: noBody,
       versioned: false,
-      statement: ({ params }) =>
-        sqlText`select public.bump_ticket(${params.id}::uuid, ${params.station}::uuid) as result`,
+      call: ({ params }) => sqlText`public.bump_ticket(${params.id}::uuid, ${params.station}::uuid)`,
     }),
   },
 ])

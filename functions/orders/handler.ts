@@ -30,8 +30,8 @@ export const handler = createHandler('orders', [
       versioned: false,
       status: 201,
       etagOf: 'order',
-      statement: ({ body }) =>
-        sqlText`select public.place_order(${body.table_id}::uuid, ${body.items}::jsonb, ${body.note}) as result`,
+      call: ({ body }) =>
+        sqlText`public.place_order(${body.table_id}::uuid, ${body.items}::jsonb, ${body.note})`,
     }),
   },
   {
@@ -43,8 +43,8 @@ export const handler = createHandler('orders', [
       body: addItemsBody,
       versioned: true,
       etagOf: 'order',
-      statement: ({ params, body, expectedVersion }) =>
-        sqlText`select public.add_items(${params.id}::uuid, ${body.items}::jsonb, ${expectedVersion}::int) as result`,
+      call: ({ params, body, expectedVersion }) =>
+        sqlText`public.add_items(${params.id}::uuid, ${body.items}::jsonb, ${expectedVersion}::int)`,
     }),
   },
   {
@@ -55,8 +55,8 @@ export const handler = createHandler('orders', [
       params: courseParams,
       body: versionOnlyBody,
       versioned: true,
-      statement: ({ params, expectedVersion }) =>
-        sqlText`select public.fire_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int) as result`,
+      call: ({ params, expectedVersion }) =>
+        sqlText`public.fire_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int)`,
     }),
   },
   {
@@ -67,8 +67,8 @@ export const handler = createHandler('orders', [
       params: courseParams,
       body: versionOnlyBody,
       versioned: true,
-      statement: ({ params, expectedVersion }) =>
-        sqlText`select public.hold_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int) as result`,
+      call: ({ params, expectedVersion }) =>
+        sqlText`public.hold_course(${params.id}::uuid, ${params.course}::int, ${expectedVersion}::int)`,
     }),
   },
   {
@@ -80,8 +80,8 @@ export const handler = createHandler('orders', [
       body: reasonBody,
       versioned: true,
       etagOf: 'order',
-      statement: ({ params, body, expectedVersion }) =>
-        sqlText`select public.cancel_order(${params.id}::uuid, ${body.reason}, ${expectedVersion}::int) as result`,
+      call: ({ params, body, expectedVersion }) =>
+        sqlText`public.cancel_order(${params.id}::uuid, ${body.reason}, ${expectedVersion}::int)`,
       shape: (order) => ({ order }),
     }),
   },
@@ -94,8 +94,8 @@ export const handler = createHandler('orders', [
       body: versionOnlyBody,
       versioned: true,
       etagOf: 'order',
-      statement: ({ params, expectedVersion }) =>
-        sqlText`select public.mark_served(${params.id}::uuid, ${expectedVersion}::int) as result`,
+      call: ({ params, expectedVersion }) =>
+        sqlText`public.mark_served(${params.id}::uuid, ${expectedVersion}::int)`,
     }),
   },
 ])

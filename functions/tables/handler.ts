@@ -19,9 +19,9 @@ export const handler = createHandler('tables', [
       body: seatBody,
       versioned: true,
       etagOf: 'table',
-      statement: ({ params, body, expectedVersion }) =>
-        sqlText`select public.seat_table(${params.id}::uuid, ${body.party_size}::int, ${expectedVersion}::int,
-                                         ${body.server_id}::uuid) as result`,
+      call: ({ params, body, expectedVersion }) =>
+        sqlText`public.seat_table(${params.id}::uuid, ${body.party_size}::int, ${expectedVersion}::int,
+                                         ${body.server_id}::uuid)`,
       shape: table,
     }),
   },
@@ -34,8 +34,8 @@ export const handler = createHandler('tables', [
       body: versionOnlyBody,
       versioned: true,
       etagOf: 'table',
-      statement: ({ params, expectedVersion }) =>
-        sqlText`select public.clear_table(${params.id}::uuid, ${expectedVersion}::int) as result`,
+      call: ({ params, expectedVersion }) =>
+        sqlText`public.clear_table(${params.id}::uuid, ${expectedVersion}::int)`,
       shape: table,
     }),
   },

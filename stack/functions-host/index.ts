@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiRoute } from '../api/route.ts';
@@ -9,13 +10,13 @@ import type { Logger } from '../log.ts';
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
 import { JwtGate } from './jwt.ts';
 import { BodyTooLargeError, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
-import { FunctionWorker } from './worker.ts';
+import { type Endpoint, FunctionWorker } from './worker.ts';
 
 /**
  * The functions host: serves every edge function at `/functions/v1/<name>` on the API port, like Supabase's
  * edge runtime behind its relay.
  *
- * Each function runs in its own long-lived `deno run` process (worker-bootstrap.js) on a private loopback port,
+ * Each function runs in its own long-lived `deno run` process (worker-bootstrap.js) on a private Unix socket,
  * started with the stack, so no request pays a cold start. One process per function (rather than one Deno
  * process importing every function) because that is the isolation functions get when deployed: separate module
  * state and memory per function, one crashing or leaking function does not take the others down, and a design
@@ -38,6 +39,19 @@ export interface FunctionsRoute extends ApiRoute {
 }
 
 const PREFIX = '/functions/v1';
+const EMPTY = Buffer.alloc(0);
+// sun_path holds 108 bytes on Linux (104 on macOS)
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * Where a worker listens. A Unix socket where there are any: the host↔worker hop is on every request, and a
+ * Unix socket costs the kernel less than loopback TCP. Named by host pid, so two stacks never collide.
+ */
+function listenAddress(name: string): string {
+  if (process.platform === 'win32' || process.env.PLATER_FUNCTIONS_TCP === '1') return 'tcp';
+  const path = join(tmpdir(), `plater-fn-${process.pid}-${name}.sock`);
+  return path.length <= MAX_SOCKET_PATH ? path : 'tcp';
+}
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 function denoBinary(repoRoot: string, env: NodeJS.ProcessEnv): string {
@@ -113,12 +127,15 @@ export async function createFunctionsRoute(
   if (cached.status !== 0) log.warn('deno cache failed; workers will try on their own', { stderr: cached.stderr?.trim() });
 
   const workers = new Map<string, FunctionWorker>();
+  const sockets: string[] = [];
   for (const spec of specs) {
-    workers.set(spec.name, new FunctionWorker({ spec, deno, bootstrap, denoConfig, cwd: config.repoRoot, env, log: log.child(spec.name) }));
+    const listen = listenAddress(spec.name);
+    workers.set(spec.name, new FunctionWorker({ spec, deno, bootstrap, denoConfig, cwd: config.repoRoot, env, listen, log: log.child(spec.name) }));
+    sockets.push(listen);
   }
   const started = Date.now();
   for (const worker of workers.values()) worker.start();
-  const ready = await Promise.allSettled([...workers.values()].map((worker) => worker.port(startTimeoutMs)));
+  const ready = await Promise.allSettled([...workers.values()].map((worker) => worker.endpoint(startTimeoutMs)));
   ready.forEach((result, i) => {
     if (result.status === 'rejected') log.error(`function ${specs[i]!.name} is not serving`, { error: result.reason });
   });
@@ -131,9 +148,12 @@ export async function createFunctionsRoute(
   const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, timeout: 30_000 });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const rest = url.pathname.slice(PREFIX.length); // "/<name>/…"
-    const name = rest.split('/')[1] ?? '';
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const pathname = queryAt < 0 ? target : target.slice(0, queryAt);
+    const search = queryAt < 0 ? '' : target.slice(queryAt);
+    const rest = pathname.slice(PREFIX.length); // "/<name>/…"
+    const name = rest.split('/', 2)[1] ?? '';
     const spec = specs.find((s) => s.name === name);
     const worker = spec && workers.get(spec.name);
     if (!spec || !worker) {
@@ -148,9 +168,9 @@ export async function createFunctionsRoute(
         return;
       }
     }
-    let body: Buffer;
+    let body: Buffer = EMPTY;
     try {
-      body = await readBody(req);
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) body = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLargeError) sendError(res, 413, 'payload_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
       else res.destroy();
@@ -165,19 +185,19 @@ export async function createFunctionsRoute(
       req.headers['idempotency-key'] !== undefined;
 
     for (let attempt = 0; ; attempt++) {
-      let port: number;
+      let endpoint: Endpoint;
       try {
-        port = await worker.port(startTimeoutMs);
+        endpoint = await worker.endpoint(startTimeoutMs);
       } catch (error) {
         sendError(res, 503, 'function_unavailable', (error as Error).message, true);
         return;
       }
       try {
-        await hop(agent, { port, method: req.method ?? 'GET', path: `${rest}${url.search}`, headers, body, timeoutMs: requestTimeoutMs }, res);
+        await hop(agent, { endpoint, method: req.method ?? 'GET', path: `${rest}${search}`, headers, body, timeoutMs: requestTimeoutMs }, res);
         return;
       } catch (error) {
         if (!(error instanceof HopError)) throw error;
-        worker.noteConnectionFailure(port);
+        worker.noteConnectionFailure(endpoint);
         // Send again only what cannot have reached a handler: a refused connection, or a reset of a reused
         // keep-alive socket (the worker closed it while idle) — and then only if the worker did not die on it.
         if (attempt === 0 && (error.kind === 'connect' || (error.unsent && repeatable && !(await worker.diedRecently())))) continue;
@@ -196,6 +216,7 @@ export async function createFunctionsRoute(
     async close() {
       await Promise.all([...workers.values()].map((worker) => worker.stop()));
       agent.destroy();
+      for (const path of sockets) if (path !== 'tcp') rmSync(path, { force: true });
     },
   };
 }

@@ -45,7 +45,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 }
 
 export interface Hop {
-  port: number;
+  endpoint: { socketPath: string } | { port: number };
   method: string;
   path: string;
   headers: Record<string, string | string[]>;
@@ -73,8 +73,7 @@ export function hop(agent: Agent, target: Hop, res: ServerResponse): Promise<voi
     let answered = false;
     const upstream = request({
       agent,
-      host: '127.0.0.1',
-      port: target.port,
+      ...('socketPath' in target.endpoint ? { socketPath: target.endpoint.socketPath } : { host: '127.0.0.1', port: target.endpoint.port }),
       method: target.method,
       path: target.path,
       headers: { ...target.headers, 'content-length': String(target.body.length) },

@@ -1,18 +1,18 @@
 // @ts-check
 // Runs ONE edge function inside a long-lived Deno process, the way Supabase's edge runtime runs a user worker:
 // the function's module calls `Deno.serve(handler)` (or exports `default { fetch }`); we capture that handler
-// instead of letting it bind port 8000, and serve it on a private loopback port chosen by the OS. The port is
-// reported to the host on stdout as `PLATER_WORKER_READY <port>`.
+// instead of letting it bind port 8000, and serve it on a private Unix socket (or, given `tcp`, a loopback port
+// chosen by the OS), reported to the host on stdout as `PLATER_WORKER_READY <path or port>`.
 //
-// Usage: deno run <permissions> worker-bootstrap.js <function name> <entrypoint path>
+// Usage: deno run <permissions> worker-bootstrap.js <function name> <entrypoint path> <socket path | tcp>
 //
 // A handler that throws (or rejects) answers 500 JSON `{code: "function_error", …}` and the process keeps serving;
 // unhandled rejections and uncaught errors in background work are logged, not fatal.
 
 const READY_PREFIX = 'PLATER_WORKER_READY'
-const [name, entrypoint] = Deno.args
-if (!name || !entrypoint) {
-  console.error('usage: worker-bootstrap.js <function name> <entrypoint path>')
+const [name, entrypoint, listen] = Deno.args
+if (!name || !entrypoint || !listen) {
+  console.error('usage: worker-bootstrap.js <function name> <entrypoint path> <socket path | tcp>')
   Deno.exit(2)
 }
 
@@ -100,21 +100,20 @@ function failure(error) {
   })
 }
 
-realServe({
-  hostname: '127.0.0.1',
-  port: 0,
-  onListen: ({ port }) => console.log(`${READY_PREFIX} ${port}`),
-  onError: async (error) => {
-    if (capturedOnError) {
-      try {
-        return await capturedOnError(error)
-      } catch (inner) {
-        return failure(inner)
-      }
+/** @type {((error: unknown) => Promise<Response>)} */
+const onError = async (error) => {
+  if (capturedOnError) {
+    try {
+      return await capturedOnError(error)
+    } catch (inner) {
+      return failure(inner)
     }
-    return failure(error)
-  },
-}, async (req, info) => {
+  }
+  return failure(error)
+}
+
+/** @type {(req: Request, info: any) => Promise<Response>} */
+const serve = async (req, info) => {
   try {
     const response = await handler(req, info)
     if (!(response instanceof Response)) throw new TypeError('the handler did not return a Response')
@@ -122,4 +121,16 @@ realServe({
   } catch (error) {
     return failure(error)
   }
-})
+}
+
+if (listen === 'tcp') {
+  realServe({ hostname: '127.0.0.1', port: 0, onListen: ({ port }) => console.log(`${READY_PREFIX} ${port}`), onError }, serve)
+} else {
+  // a socket file left by the previous worker of this function (it was killed) would refuse the bind
+  try {
+    Deno.removeSync(listen)
+  } catch {
+    // not there
+  }
+  realServe({ path: listen, onListen: () => console.log(`${READY_PREFIX} ${listen}`), onError }, serve)
+}

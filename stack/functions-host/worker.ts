@@ -3,8 +3,13 @@ import { createInterface } from 'node:readline';
 import type { Logger } from '../log.ts';
 import type { FunctionSpec } from './config.ts';
 
+/** Where a worker listens: a Unix socket (POSIX) or a loopback port. */
+export type Endpoint = { socketPath: string } | { port: number };
+
 export interface WorkerOptions {
   spec: FunctionSpec;
+  /** A Unix socket path for the worker, or 'tcp' for a loopback port of the OS's choosing. */
+  listen: string;
   /** The deno binary. */
   deno: string;
   /** Absolute path of worker-bootstrap.js. */
@@ -16,7 +21,7 @@ export interface WorkerOptions {
   log: Logger;
 }
 
-const READY = /^PLATER_WORKER_READY (\d+)$/;
+const READY = /^PLATER_WORKER_READY (.+)$/;
 // Restart backoff: 250 ms doubling to 10 s; a worker that stayed up for a minute starts the count again.
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
@@ -27,14 +32,14 @@ const STOP_GRACE_MS = 3_000;
 const PERMISSIONS = ['--allow-net', '--allow-env', '--allow-read', '--allow-sys'];
 
 /**
- * One function in one long-lived `deno run` process on a private loopback port. Restarted with backoff when it
- * exits; `port()` waits for the current (or next) process to listen.
+ * One function in one long-lived `deno run` process on a private Unix socket (or loopback port). Restarted with
+ * backoff when it exits; `endpoint()` waits for the current (or next) process to listen.
  */
 export class FunctionWorker {
   readonly name: string;
   #child: ChildProcess | undefined;
-  #port: number | undefined;
-  #waiters: Array<{ resolve: (port: number) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> = [];
+  #endpoint: Endpoint | undefined;
+  #waiters: Array<{ resolve: (endpoint: Endpoint) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> = [];
   #stopping = false;
   #failures = 0;
   #startedAt = 0;
@@ -54,12 +59,24 @@ export class FunctionWorker {
   }
 
   start(): void {
-    const { spec, deno, bootstrap, denoConfig, cwd, env, log } = this.options;
+    const { spec, deno, bootstrap, denoConfig, cwd, env, log, listen } = this.options;
     this.#startedAt = Date.now();
-    this.#port = undefined;
+    this.#endpoint = undefined;
     const child = spawn(
       deno,
-      ['run', '--quiet', '--no-prompt', `--config=${denoConfig}`, ...PERMISSIONS, bootstrap, spec.name, spec.entrypoint],
+      [
+        'run',
+        '--quiet',
+        '--no-prompt',
+        `--config=${denoConfig}`,
+        ...PERMISSIONS,
+        // its own socket file, nothing else
+        ...(listen === 'tcp' ? [] : [`--allow-write=${listen}`]),
+        bootstrap,
+        spec.name,
+        spec.entrypoint,
+        listen,
+      ],
       // stdin stays open and unused: the worker exits when it closes, i.e. when this process is gone
       { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
@@ -68,11 +85,13 @@ export class FunctionWorker {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const ready = READY.exec(line);
       if (ready && this.#child === child) {
-        this.#port = Number(ready[1]);
-        log.debug('ready', { pid: child.pid, port: this.#port, ms: Date.now() - this.#startedAt });
+        const where = ready[1]!;
+        const endpoint: Endpoint = /^\d+$/.test(where) ? { port: Number(where) } : { socketPath: where };
+        this.#endpoint = endpoint;
+        log.debug('ready', { pid: child.pid, ...endpoint, ms: Date.now() - this.#startedAt });
         for (const waiter of this.#waiters.splice(0)) {
           clearTimeout(waiter.timer);
-          waiter.resolve(this.#port);
+          waiter.resolve(endpoint);
         }
       } else if (line.trim() !== '') {
         log.info(line);
@@ -86,7 +105,7 @@ export class FunctionWorker {
     child.once('exit', (code, signal) => {
       if (this.#child !== child) return;
       this.#child = undefined;
-      this.#port = undefined;
+      this.#endpoint = undefined;
       if (this.#stopping) return;
       if (Date.now() - this.#startedAt > STABLE_AFTER_MS) this.#failures = 0;
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#failures);
@@ -100,9 +119,9 @@ export class FunctionWorker {
     });
   }
 
-  /** The port of a listening worker, waiting up to `timeoutMs` for one. */
-  port(timeoutMs: number): Promise<number> {
-    if (this.#port !== undefined) return Promise.resolve(this.#port);
+  /** Where a listening worker is, waiting up to `timeoutMs` for one. */
+  endpoint(timeoutMs: number): Promise<Endpoint> {
+    if (this.#endpoint !== undefined) return Promise.resolve(this.#endpoint);
     if (this.#stopping) return Promise.reject(new Error(`function ${this.name} is stopped`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -113,9 +132,9 @@ export class FunctionWorker {
     });
   }
 
-  /** The worker answered with a broken connection: if its process is gone, forget the port at once. */
-  noteConnectionFailure(port: number): void {
-    if (this.#port === port && (this.#child === undefined || this.#child.exitCode !== null)) this.#port = undefined;
+  /** The worker answered with a broken connection: if its process is gone, forget its endpoint at once. */
+  noteConnectionFailure(endpoint: Endpoint): void {
+    if (this.#endpoint === endpoint && (this.#child === undefined || this.#child.exitCode !== null)) this.#endpoint = undefined;
   }
 
   /** Whether the worker process exited (or is exiting): a broken connection was then a crash, not a stale socket. */
