@@ -95,7 +95,9 @@ export async function menuItem(sql: Sql, name: string): Promise<string> {
   return row.id;
 }
 
-export async function topicLogSize(sql: Sql): Promise<number> {
-  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from plater_private.topic_log`;
+/** Events published about one entity (its id is in every payload), on any topic. Other suites publish too. */
+export async function eventsAbout(sql: Sql, id: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from plater_private.topic_log where payload ->> 'id' = ${id}`;
   return row!.n;
 }

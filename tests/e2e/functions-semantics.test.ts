@@ -12,7 +12,7 @@ import {
   ownTable,
   signedIn,
   stackEnv,
-  topicLogSize,
+  eventsAbout,
 } from './functions-helpers.ts';
 
 let sql: Sql;
@@ -31,14 +31,14 @@ describe('Idempotency-Key', () => {
     const key = randomUUID();
     const first = await invoke(server, `tables/${table.id}/seat`, { key, body: { party_size: 2 } });
     expect(first.status).toBe(200);
-    const logBefore = await topicLogSize(sql);
+    const logBefore = await eventsAbout(sql, table.id);
     const [versionBefore] = await sql`select version from public.dining_tables where id = ${table.id}`;
 
     const again = await invoke(server, `tables/${table.id}/seat`, { key, body: { party_size: 2 } });
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
-    expect(await topicLogSize(sql)).toBe(logBefore);
+    expect(await eventsAbout(sql, table.id)).toBe(logBefore);
     const [versionAfter] = await sql`select version from public.dining_tables where id = ${table.id}`;
     expect(versionAfter!.version).toBe(versionBefore!.version);
   });
@@ -46,7 +46,7 @@ describe('Idempotency-Key', () => {
   it('two concurrent requests with one key: one applied, the other 409 in flight or a replay', async () => {
     const table = await ownTable(sql);
     const key = randomUUID();
-    const logBefore = await topicLogSize(sql);
+    const logBefore = await eventsAbout(sql, table.id);
     const answers = await Promise.all([
       invoke(server, `tables/${table.id}/seat`, { key, body: { party_size: 4 } }),
       invoke(server, `tables/${table.id}/seat`, { key, body: { party_size: 4 } }),
@@ -64,7 +64,7 @@ describe('Idempotency-Key', () => {
     const [row] = await sql`select version from public.dining_tables where id = ${table.id}`;
     expect(row!.version).toBe(2);
     // seating publishes to floor, the server's topic and admin: once
-    expect(await topicLogSize(sql)).toBe(logBefore + 3);
+    expect(await eventsAbout(sql, table.id)).toBe(logBefore + 3);
   });
 
   it('the same key with another body is 422; no key is 400', async () => {
