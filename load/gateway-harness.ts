@@ -116,6 +116,24 @@ export function machine() {
   return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
 }
 
+/**
+ * How busy the machine was: load average and the share of time runnable tasks waited for a CPU (Linux PSI).
+ * Benchmarks on a shared two-core machine are only comparable with this next to them.
+ */
+export function contention() {
+  const psi = (() => {
+    try {
+      return /avg10=([\d.]+) avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    } catch {
+      return null;
+    }
+  })();
+  return {
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
+    cpuPressureSomeAvg60: psi ? Number(psi[2]) : null,
+  };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

@@ -5,6 +5,7 @@ import { signApiKey } from '../stack/keys.ts';
 import {
   HISTOGRAM,
   ask,
+  contention,
   cpuSeconds,
   machine,
   stackCredentials,
@@ -117,6 +118,8 @@ async function insertAt(count: number, event: string): Promise<{ sent: number; f
 }
 
 await insertAt(rate * warmupSeconds, 'warmup');
+const contentionBefore = contention();
+const harnessCpuBefore = cpuSeconds(process.pid);
 const cpuBefore = cpuSeconds(gateway.pid);
 const wallBefore = performance.now();
 const inserted = await insertAt(rate * seconds, 'tick');
@@ -127,6 +130,7 @@ for (let waited = 0; waited < 15_000 && received < expected; waited += 250) {
   received = (await ask<{ received: number }>(workers, { type: 'count' })).reduce((sum, r) => sum + r.received, 0);
 }
 const cpuAfter = cpuSeconds(gateway.pid);
+const harnessCpuAfter = cpuSeconds(process.pid);
 const wall = (performance.now() - wallBefore) / 1000;
 
 const final = await ask<SubscriberReport>(workers, { type: 'report', acks });
@@ -150,6 +154,7 @@ const result = {
   scenario: 'hot topic: DB commit → client callback',
   date: new Date().toISOString(),
   machine: machine(),
+  contention: { before: contentionBefore, after: contention() },
   parameters: {
     subscribers,
     insertsPerSecond: rate,
@@ -173,6 +178,8 @@ const result = {
     statementToCallback: merge((r) => r.stamp),
     deliveredBeforeAckSeen: final.reduce((sum, r) => sum + r.beforeAck, 0),
   },
+  /** Subscribers, decoding and the inserter share this process (main thread + workers). */
+  harnessCpuPercentOfOneCore: Math.round(((harnessCpuAfter - harnessCpuBefore) / wall) * 100),
   gateway: {
     cpuPercentOfOneCore: Math.round(((cpuAfter - cpuBefore) / wall) * 100),
     rssBytes: metrics.process.rssBytes,

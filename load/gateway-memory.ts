@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { signApiKey } from '../stack/keys.ts';
 import {
   ask,
+  contention,
   machine,
   stackCredentials,
   startGatewayProcess,
@@ -88,6 +89,7 @@ const result = {
   scenario: 'gateway RSS per idle socket',
   date: new Date().toISOString(),
   machine: machine(),
+  contention: contention(),
   parameters: { sockets, settleSeconds: settleMs / 1000, vsn: '2.0.0' },
   connectedOnly: connected,
   joinedOneChannel: joined,

@@ -82,12 +82,15 @@ export class Conn {
   }
 }
 
+const MAX_PACING_MS = 10;
+
 /**
  * Writes every socket that has queued frames, pacing itself by its own cost: after a flush that took D ms,
- * the next one waits until D ms have passed (and at least `minIntervalMs`). An idle gateway flushes on the
- * next event-loop turn (D is microseconds); a loaded one spends at most half its time writing, and
+ * the next one waits until min(D, 10) ms have passed (and at least `minIntervalMs`). An idle gateway flushes
+ * on the next event-loop turn (D is microseconds); a loaded one spends about half its time writing, and
  * messages that arrive meanwhile share the next write to each socket. Measured on the hot-topic benchmark,
- * the write syscalls are the fan-out's cost, so fewer, fuller writes are what keeps latency down.
+ * the write syscalls are the fan-out's cost, so fewer, fuller writes are what keeps latency down. The cap
+ * bounds the delay pacing can add when a flush was slow only because the process was descheduled.
  */
 export class Flusher {
   readonly maxBufferedBytes: number;
@@ -119,6 +122,6 @@ export class Flusher {
     this.#scheduled = false;
     for (const conn of dirty) conn.flush();
     const ended = performance.now();
-    this.#earliestNext = ended + Math.max(ended - started, this.#minIntervalMs);
+    this.#earliestNext = ended + Math.max(Math.min(ended - started, MAX_PACING_MS), this.#minIntervalMs);
   };
 }
