@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,17 @@ export function workerEnv(config: StackConfig, env: NodeJS.ProcessEnv = process.
   };
 }
 
+/** Runs a command to its end without blocking the event loop (the stack's other parts keep serving). */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', (error) => resolve({ code: -1, stderr: error.message }));
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
+
 function sendError(res: ServerResponse, status: number, code: string, message: string, relay = false): void {
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify({ code, message });
@@ -119,12 +130,11 @@ export async function createFunctionsRoute(
 
   // Fill the module cache once, in one process, before the workers start in parallel (a fresh machine downloads
   // the npm packages here instead of six times concurrently).
-  const cached = spawnSync(deno, ['cache', '--quiet', `--config=${denoConfig}`, bootstrap, ...specs.map((s) => s.entrypoint)], {
+  const cached = await run(deno, ['cache', '--quiet', `--config=${denoConfig}`, bootstrap, ...specs.map((s) => s.entrypoint)], {
     cwd: config.repoRoot,
     env,
-    encoding: 'utf8',
   });
-  if (cached.status !== 0) log.warn('deno cache failed; workers will try on their own', { stderr: cached.stderr?.trim() });
+  if (cached.code !== 0) log.warn('deno cache failed; workers will try on their own', { stderr: cached.stderr.trim() });
 
   const workers = new Map<string, FunctionWorker>();
   const sockets: string[] = [];

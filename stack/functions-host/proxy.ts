@@ -102,10 +102,11 @@ export function hop(agent: Agent, target: Hop, res: ServerResponse): Promise<voi
       }
       if (error instanceof HopError) return reject(error);
       const code = error.code ?? '';
-      // A refused connection never reached the worker; a reset on a reused keep-alive socket before any answer
-      // is the classic stale-socket race (the request was not read).
-      const unsent = code === 'ECONNREFUSED' || (upstream.reusedSocket && code === 'ECONNRESET');
-      reject(new HopError(`${code || error.message}`, code === 'ECONNREFUSED' ? 'connect' : 'broken', unsent));
+      // A refused connection (or a missing socket file) never reached the worker; a reset on a reused keep-alive
+      // socket before any answer is the classic stale-socket race (the request was not read).
+      const refused = code === 'ECONNREFUSED' || code === 'ENOENT';
+      const unsent = refused || (upstream.reusedSocket && code === 'ECONNRESET');
+      reject(new HopError(`${code || error.message}`, refused ? 'connect' : 'broken', unsent));
     });
     res.once('close', () => {
       if (!res.writableFinished) upstream.destroy();
