@@ -102,7 +102,7 @@ describe('a slow consumer', () => {
     const { dbUrl, jwtSecret, anonKey } = stackEnv();
     server = await startGatewayServer(
       { dbUrl, jwtSecret },
-      { maxBufferedBytes: 256 * 1024, slotName: `plater_realtime_slow_test_${process.pid}` },
+      { maxBufferedBytes: 256 * 1024, slotName: 'plater_realtime_slow_test' },
     );
     cleanup.push(() => server.close());
 

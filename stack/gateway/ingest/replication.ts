@@ -54,8 +54,9 @@ export class ReplicationIngest {
   #lastLsn: bigint | null = null;
   #connected = false;
   #stopped = false;
-  #stream: Duplex | null = null;
-  #repl: Sql | null = null;
+  /** Resolves when stop() is called, so a session waiting on its stream ends at once. */
+  readonly #stopping: Promise<void>;
+  #stopRequested: () => void = () => {};
   #loop: Promise<void> | null = null;
   readonly #relations = new Map<number, Relation>();
   #lagMs: number | null = null;
@@ -67,6 +68,7 @@ export class ReplicationIngest {
 
   constructor(options: IngestOptions) {
     this.#options = options;
+    this.#stopping = new Promise((resolve) => (this.#stopRequested = resolve));
   }
 
   start(): void {
@@ -88,8 +90,7 @@ export class ReplicationIngest {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#stream?.end();
-    await this.#repl?.end({ timeout: 1 }).catch(() => {});
+    this.#stopRequested();
     await this.#loop;
     await this.#dropSlot();
   }
@@ -107,7 +108,7 @@ export class ReplicationIngest {
       this.#connected = false;
       if (this.#stopped) break;
       this.#reconnects++;
-      await sleep(backoff);
+      await Promise.race([sleep(backoff), this.#stopping]);
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
     }
   }
@@ -151,7 +152,6 @@ export class ReplicationIngest {
         string
       >,
     });
-    this.#repl = repl;
     try {
       const start = formatLsn(this.#lastLsn ?? 0n);
       // postgres.js types the CopyBoth stream as Writable; it is a Duplex (CopyData in both directions).
@@ -161,24 +161,22 @@ export class ReplicationIngest {
             `(proto_version '1', publication_names '${PUBLICATION}')`,
         )
         .writable()) as unknown as Duplex;
-      this.#stream = stream;
       this.#connected = true;
       this.#relations.clear();
       log.info('replication streaming', { slot: slotName, from: start });
-      await new Promise<void>((resolve) => {
-        const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS);
-        stream.on('data', (data: Buffer) => this.#onData(stream, data));
+      const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS);
+      stream.on('data', (data: Buffer) => this.#onData(stream, data));
+      const ended = new Promise<void>((resolve) => {
         stream.on('error', (error: Error) => {
           if (!this.#stopped) log.warn('replication stream ended', { error });
-        });
-        stream.on('close', () => {
-          clearInterval(feedback);
           resolve();
         });
+        stream.on('close', resolve);
       });
+      await Promise.race([ended, this.#stopping]);
+      clearInterval(feedback);
+      stream.destroy();
     } finally {
-      this.#stream = null;
-      this.#repl = null;
       await repl.end({ timeout: 1 }).catch(() => {});
     }
   }
