@@ -45,11 +45,12 @@ const MAX_SOCKET_PATH = 100;
 
 /**
  * Where a worker listens. A Unix socket where there are any: the host↔worker hop is on every request, and a
- * Unix socket costs the kernel less than loopback TCP. Named by host pid, so two stacks never collide.
+ * Unix socket costs the kernel less than loopback TCP. Named by process and host instance, so never shared.
  */
-function listenAddress(name: string): string {
+let hosts = 0;
+function listenAddress(host: number, name: string): string {
   if (process.platform === 'win32' || process.env.PLATER_FUNCTIONS_TCP === '1') return 'tcp';
-  const path = join(tmpdir(), `plater-fn-${process.pid}-${name}.sock`);
+  const path = join(tmpdir(), `plater-fn-${process.pid}-${host}-${name}.sock`);
   return path.length <= MAX_SOCKET_PATH ? path : 'tcp';
 }
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -138,8 +139,9 @@ export async function createFunctionsRoute(
 
   const workers = new Map<string, FunctionWorker>();
   const sockets: string[] = [];
+  const host = hosts++;
   for (const spec of specs) {
-    const listen = listenAddress(spec.name);
+    const listen = listenAddress(host, spec.name);
     workers.set(spec.name, new FunctionWorker({ spec, deno, bootstrap, denoConfig, cwd: config.repoRoot, env, listen, log: log.child(spec.name) }));
     sockets.push(listen);
   }
