@@ -157,3 +157,20 @@ async function metrics(): Promise<{ drops: { unauthorizedWrites: number } }> {
   const { apiUrl } = stackEnv();
   return (await (await fetch(`${apiUrl}/realtime/v1/metrics`)).json()) as { drops: { unauthorizedWrites: number } };
 }
+
+describe('broadcast replay', () => {
+  it('replays the newest database broadcasts of a private topic on join, oldest first, marked replayed', async () => {
+    const event = `replay-${Date.now()}`;
+    for (const n of [1, 2, 3]) await sql`select realtime.send(${sql.json({ n })}, ${event}, ${crew}, true)`;
+    const ana = await staffClient(SEED.users.ana);
+    const got: { payload: { n: number }; meta?: { replayed?: boolean } }[] = [];
+    await joined(
+      ana.sb
+        .channel(crew, { config: { private: true, broadcast: { replay: { since: Date.now() - 60_000, limit: 2 } } } })
+        .on('broadcast', { event }, (m) => got.push(m as never)),
+    );
+    await waitFor(() => got.length === 2, 10_000, 'two replayed messages');
+    expect(got.map((m) => m.payload.n)).toEqual([2, 3]);
+    expect(got.every((m) => m.meta?.replayed === true)).toBe(true);
+  });
+});
