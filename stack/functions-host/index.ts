@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiRoute } from '../api/route.ts';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { isProcessAlive } from '../process-util.ts';
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
 import { JwtGate } from './jwt.ts';
 import { BodyTooLargeError, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
@@ -47,6 +48,18 @@ const MAX_SOCKET_PATH = 100;
  * Where a worker listens. A Unix socket where there are any: the host↔worker hop is on every request, and a
  * Unix socket costs the kernel less than loopback TCP. Named by process and host instance, so never shared.
  */
+/** Socket files of hosts that died without cleaning up (SIGKILL): their workers exited with them. */
+function removeStaleSockets(): void {
+  try {
+    for (const entry of readdirSync(tmpdir())) {
+      const owner = /^plater-fn-(\d+)-\d+-.+\.sock$/.exec(entry);
+      if (owner && !isProcessAlive(Number(owner[1]))) rmSync(join(tmpdir(), entry), { force: true });
+    }
+  } catch {
+    // an unreadable tmpdir only means stale files stay
+  }
+}
+
 let hosts = 0;
 function listenAddress(host: number, name: string): string {
   if (process.platform === 'win32' || process.env.PLATER_FUNCTIONS_TCP === '1') return 'tcp';
@@ -140,6 +153,7 @@ export async function createFunctionsRoute(
   const workers = new Map<string, FunctionWorker>();
   const sockets: string[] = [];
   const host = hosts++;
+  removeStaleSockets();
   for (const spec of specs) {
     const listen = listenAddress(host, spec.name);
     workers.set(spec.name, new FunctionWorker({ spec, deno, bootstrap, denoConfig, cwd: config.repoRoot, env, listen, log: log.child(spec.name) }));
