@@ -2,27 +2,34 @@
 -- domain tables and nothing else; every write goes through the RPCs (SECURITY DEFINER, rights checked there).
 
 -- The caller's active staff row. SECURITY DEFINER so policies on `staff` itself do not recurse.
+-- These helpers run on every request, join probe and RLS check, so they are plpgsql: a SECURITY DEFINER SQL
+-- function is never inlined and is planned again on each call, while plpgsql keeps its plans per session.
 create function plater_private.current_staff()
 returns public.staff
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select s.* from public.staff s where s.user_id = auth.uid() and s.active
+declare
+  me public.staff;
+begin
+  select s.* into me from public.staff s where s.user_id = auth.uid() and s.active;
+  return me;
+end;
 $$;
 
 create function plater_private.my_restaurant() returns uuid
-language sql stable security definer set search_path = ''
-as $$ select (plater_private.current_staff()).restaurant_id $$;
+language plpgsql stable security definer set search_path = ''
+as $$ begin return (plater_private.current_staff()).restaurant_id; end; $$;
 
 create function plater_private.my_role() returns public.staff_role
-language sql stable security definer set search_path = ''
-as $$ select (plater_private.current_staff()).role $$;
+language plpgsql stable security definer set search_path = ''
+as $$ begin return (plater_private.current_staff()).role; end; $$;
 
 create function plater_private.my_station() returns uuid
-language sql stable security definer set search_path = ''
-as $$ select (plater_private.current_staff()).station_id $$;
+language plpgsql stable security definer set search_path = ''
+as $$ begin return (plater_private.current_staff()).station_id; end; $$;
 
 revoke all on function plater_private.current_staff() from public;
 grant execute on function plater_private.my_restaurant(), plater_private.my_role(), plater_private.my_station()

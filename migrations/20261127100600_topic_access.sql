@@ -9,40 +9,43 @@
 --   admin:{restaurant}           manager
 --   crew:{restaurant}            every staff member (the one topic clients broadcast on)
 
+-- plpgsql for its cached plans: this runs on every join probe, snapshot and catch-up request.
 create function plater_private.can_read_topic(topic text)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  with parts as (
-    select split_part(topic, ':', 1) as kind,
-           split_part(topic, ':', 2) as restaurant,
-           split_part(topic, ':', 3) as scope,
-           array_length(string_to_array(topic, ':'), 1) as n
-  )
-  select coalesce((
-    select case p.kind
-             when 'kds' then p.n = 3
-                  and exists (select 1 from public.stations st
-                              where st.id::text = p.scope and st.restaurant_id = s.restaurant_id)
-                  and (s.role in ('expo', 'manager') or (s.role = 'cook' and s.station_id::text = p.scope))
-             when 'expo' then p.n = 2 and s.role in ('expo', 'manager')
-             when 'server' then p.n = 3
-                  and ((s.role = 'server' and s.user_id::text = p.scope)
-                       or (s.role = 'manager'
-                           and exists (select 1 from public.staff x
-                                       where x.user_id::text = p.scope and x.restaurant_id = s.restaurant_id
-                                         and x.role in ('server', 'manager'))))
-             when 'floor' then p.n = 2 and s.role in ('server', 'expo', 'manager')
-             when 'admin' then p.n = 2 and s.role = 'manager'
-             when 'crew' then p.n = 2
-             else false
-           end
-      from parts p
-      join public.staff s on s.user_id = auth.uid() and s.active and s.restaurant_id::text = p.restaurant
-  ), false)
+declare
+  kind text := split_part(topic, ':', 1);
+  restaurant text := split_part(topic, ':', 2);
+  scope text := split_part(topic, ':', 3);
+  parts int := array_length(string_to_array(topic, ':'), 1);
+  me public.staff;
+begin
+  select s.* into me from public.staff s
+   where s.user_id = auth.uid() and s.active and s.restaurant_id::text = restaurant;
+  if me.user_id is null then
+    return false;
+  end if;
+  return case kind
+    when 'kds' then parts = 3
+         and exists (select 1 from public.stations st where st.id::text = scope and st.restaurant_id = me.restaurant_id)
+         and (me.role in ('expo', 'manager') or (me.role = 'cook' and me.station_id::text = scope))
+    when 'expo' then parts = 2 and me.role in ('expo', 'manager')
+    when 'server' then parts = 3
+         and ((me.role = 'server' and me.user_id::text = scope)
+              or (me.role = 'manager'
+                  and exists (select 1 from public.staff x
+                              where x.user_id::text = scope and x.restaurant_id = me.restaurant_id
+                                and x.role in ('server', 'manager'))))
+    when 'floor' then parts = 2 and me.role in ('server', 'expo', 'manager')
+    when 'admin' then parts = 2 and me.role = 'manager'
+    when 'crew' then parts = 2
+    else false
+  end;
+end;
 $$;
 
 -- Clients may track presence where they may read; broadcasts from clients only on the crew topic.

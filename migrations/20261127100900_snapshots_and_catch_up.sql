@@ -16,8 +16,12 @@ end;
 $$;
 
 create function plater_private.topic_head(topic text) returns bigint
-language sql stable security definer set search_path = ''
-as $$ select coalesce((select last_seq from plater_private.topic_seq s where s.topic = topic_head.topic), 0) $$;
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  return coalesce((select last_seq from plater_private.topic_seq s where s.topic = topic_head.topic), 0);
+end;
+$$;
 
 -- The seq a topic is at, for revalidating cached snapshots (ETag) without rebuilding them.
 create function public.topic_seq(topic text) returns bigint
