@@ -55,7 +55,7 @@ export class Channel implements Subscriber {
   /** RLS write answers, probed on the first send or track and forgotten when the token changes. */
   write: Permissions | null = null;
   replayedIds: ReadonlySet<string> | null = null;
-  readonly presenceCalls = new PresenceCallLimiter();
+  #presenceCalls: PresenceCallLimiter | null = null;
 
   #topic: Topic | null = null;
   #expiry: NodeJS.Timeout | null = null;
@@ -86,6 +86,11 @@ export class Channel implements Subscriber {
 
   replayed(messageId: string): boolean {
     return this.replayedIds?.has(messageId) ?? false;
+  }
+
+  /** Created on the first presence call: most channels never make one, and idle channels must stay small. */
+  get presenceCalls(): PresenceCallLimiter {
+    return (this.#presenceCalls ??= new PresenceCallLimiter());
   }
 
   get registryTopic(): Topic | null {
