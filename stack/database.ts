@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureAuthSchema } from './auth/schema.ts';
 import { applySupabaseCompat } from './bootstrap/apply.ts';
 import { withDb } from './db.ts';
 import { maintainMessagePartitions } from './janitor.ts';
@@ -6,11 +7,13 @@ import type { Logger } from './log.ts';
 import { migrateIfNeeded } from './migrate.ts';
 
 /**
- * Brings a database to the state the app expects: Supabase-compat objects, today's realtime.messages partitions
- * (before the seed, whose triggers broadcast), then migrations + seed through the Supabase CLI when pending.
+ * Brings a database to the state the app expects: Supabase-compat objects and the dev auth's own tables (so a
+ * reset of a running stack keeps sign-in working), today's realtime.messages partitions (before the seed, whose
+ * triggers broadcast), then migrations + seed through the Supabase CLI when pending.
  */
 export async function prepareDatabase(repoRoot: string, dbUrl: string, log: Logger): Promise<void> {
   await applySupabaseCompat(dbUrl);
+  await withDb(dbUrl, 'auth', (sql) => ensureAuthSchema(sql));
   await withDb(dbUrl, 'janitor', (sql) => maintainMessagePartitions(sql));
   await migrateIfNeeded(repoRoot, dbUrl, log);
 }

@@ -4,7 +4,8 @@ import type { Logger } from './log.ts';
 /**
  * Housekeeping the Supabase Realtime server does for each project, which our stack must do itself:
  * daily `realtime.messages` partitions from yesterday to today+3 (an insert with no partition for its day fails,
- * and `realtime.send` only warns), partitions older than 72 hours dropped; plus our own topic-log pruning.
+ * and `realtime.send` only warns), partitions older than 72 hours dropped; plus the domain's retention
+ * (topic log, idempotency keys), which pg_cron runs on hosted Supabase.
  */
 const PARTITION_DAYS_BEHIND = 1;
 const PARTITION_DAYS_AHEAD = 3;
@@ -63,16 +64,17 @@ export async function maintainMessagePartitions(sql: Queryable, now = Date.now()
   return { created, dropped };
 }
 
-/** Calls the domain's retention function when the migrations define one (they may not exist yet). */
-export async function pruneTopicLog(sql: Queryable): Promise<boolean> {
-  const [row] = await sql<{ present: boolean }[]>`
-    select exists (
-      select from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'plater_private' and p.proname = 'prune_topic_log'
-    ) as present`;
-  if (!row?.present) return false;
-  await sql`select plater_private.prune_topic_log()`;
-  return true;
+/** The domain's retention functions; a database whose migrations are not applied yet may lack them. */
+const RETENTION_FUNCTIONS = ['prune_topic_log', 'prune_idempotency_keys'];
+
+/** Runs every retention function the migrations define; returns the names it ran. */
+export async function runRetention(sql: Queryable): Promise<string[]> {
+  const present = await sql<{ name: string }[]>`
+    select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'plater_private' and p.proname = any(${RETENTION_FUNCTIONS}) order by p.proname`;
+  // names come from the constant list above, never from input
+  for (const { name } of present) await sql.unsafe(`select plater_private.${name}()`);
+  return present.map((row) => row.name);
 }
 
 export interface Janitor {
@@ -86,7 +88,7 @@ export async function startJanitor(dbUrl: string, log: Logger): Promise<Janitor>
       const { created, dropped } = await maintainMessagePartitions(sql);
       if (created.length > 0) log.debug('created partitions', { created });
       if (dropped.length > 0) log.info('dropped old partitions', { dropped });
-      await pruneTopicLog(sql);
+      await runRetention(sql);
     });
 
   await runOnce();

@@ -4,7 +4,7 @@ import type { ApiRoute } from '../api/route.ts';
 import type { StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
-import { AUTH_SCHEMA, ensureAuthSchema, pruneAuthState } from './schema.ts';
+import { AUTH_SCHEMA, pruneAuthState } from './schema.ts';
 import { type AccessClaims, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
 import { type UserRow, userJson } from './users.ts';
 
@@ -91,7 +91,6 @@ export interface AuthRoute extends ApiRoute {
 
 export async function createAuthRoute(config: StackConfig, log: Logger): Promise<AuthRoute> {
   const sql: Sql = openDb(config.dbUrl, 'auth', { max: 4, idleTimeout: 60 });
-  await ensureAuthSchema(sql);
   await pruneAuthState(sql);
   const pruneTimer = setInterval(() => {
     pruneAuthState(sql).catch((error: unknown) => log.warn('pruning sessions failed', { error }));

@@ -1,9 +1,9 @@
 import type { Sql } from 'postgres';
 
 /**
- * The dev auth's own state: sessions and opaque refresh tokens (stored as SHA-256 hashes). Created by this module
- * when the stack starts — never a migration: hosted Supabase has GoTrue and its own `auth.sessions`. The schema is
- * not granted to any API role.
+ * The dev auth's own state: sessions and opaque refresh tokens (stored as SHA-256 hashes). Created with the
+ * Supabase-compat objects whenever the stack prepares a database (start, reset) — never a migration: hosted
+ * Supabase has GoTrue and its own `auth.sessions`. The schema is not granted to any API role.
  */
 export const AUTH_SCHEMA = 'plater_stack_auth';
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiRoute } from '../api/route.ts';
 import type { StackConfig } from '../config.ts';
+import { denoBinary, denoEnv } from '../deno.ts';
 import type { Logger } from '../log.ts';
 import { isProcessAlive } from '../process-util.ts';
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
@@ -68,11 +69,6 @@ function listenAddress(host: number, name: string): string {
 }
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function denoBinary(repoRoot: string, env: NodeJS.ProcessEnv): string {
-  if (env.PLATER_DENO) return env.PLATER_DENO;
-  const local = join(repoRoot, 'node_modules', '.bin', 'deno');
-  return existsSync(local) ? local : 'deno';
-}
 
 /** `KEY=value` lines of functions/.env (like `supabase functions serve` loads supabase/functions/.env). */
 function readDotEnv(path: string): Record<string, string> {
@@ -87,7 +83,7 @@ function readDotEnv(path: string): Record<string, string> {
 }
 
 const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy',
-  'no_proxy', 'NPM_CONFIG_REGISTRY', 'SSL_CERT_FILE', 'DENO_TLS_CA_STORE', 'PLATER_DB_POOL_MAX'];
+  'no_proxy', 'NPM_CONFIG_REGISTRY', 'SSL_CERT_FILE', 'PLATER_DB_POOL_MAX'];
 
 export function workerEnv(config: StackConfig, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
@@ -95,8 +91,7 @@ export function workerEnv(config: StackConfig, env: NodeJS.ProcessEnv = process.
   return {
     ...out,
     ...readDotEnv(join(config.repoRoot, 'functions', '.env')),
-    DENO_DIR: env.DENO_DIR ?? join(config.repoRoot, '.deno'),
-    DENO_NO_UPDATE_CHECK: '1',
+    ...denoEnv(config.repoRoot, env),
     NO_COLOR: '1',
     SUPABASE_URL: config.apiUrl,
     SUPABASE_ANON_KEY: config.anonKey,

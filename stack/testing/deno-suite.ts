@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { denoBinary, denoEnv } from '../deno.ts';
 import { banner, runTool, stripAnsi, type SuiteContext, type SuiteResult } from './suite.ts';
 
 const NAME = 'Deno';
@@ -13,16 +14,10 @@ export async function runDenoSuite(context: SuiteContext): Promise<SuiteResult> 
   if (!hasTestFiles(dir)) return { name: NAME, passed: 0, failed: 0, skipped: 'no tests in tests/functions/' };
   banner(`${NAME}: deno test tests/functions/`);
 
-  const deno = join(context.repoRoot, 'node_modules', '.bin', 'deno');
+  const deno = denoBinary(context.repoRoot, context.env);
   const { code, stdout } = await runTool(deno, ['test', '-A', 'tests/functions/'], {
     ...context,
-    env: {
-      ...context.env,
-      DENO_DIR: join(context.repoRoot, '.deno'),
-      // Trust the OS certificate store too (Deno bundles Mozilla's only): `npm:` imports are fetched over HTTPS,
-      // and machines behind a TLS-inspecting proxy (CI sandboxes, corporate networks) add their CA there.
-      DENO_TLS_CA_STORE: context.env.DENO_TLS_CA_STORE ?? 'system,mozilla',
-    },
+    env: { ...context.env, ...denoEnv(context.repoRoot, context.env) },
   });
   return { name: NAME, ...countDeno(stripAnsi(stdout), code) };
 }

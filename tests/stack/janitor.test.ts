@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maintainMessagePartitions } from '../../stack/janitor.ts';
+import { maintainMessagePartitions, runRetention } from '../../stack/janitor.ts';
 import { inRolledBackTransaction } from './helpers/rollback.ts';
 import { testStack } from './helpers/stack-env.ts';
 
@@ -23,5 +23,10 @@ describe('the janitor', () => {
   it('changes nothing when the partitions are already in place', async () => {
     const changes = await inRolledBackTransaction(sql, (tx) => maintainMessagePartitions(tx));
     expect(changes).toEqual({ created: [], dropped: [] });
+  });
+
+  it('runs the retention of the topic log and of idempotency keys', async () => {
+    const ran = await inRolledBackTransaction(sql, (tx) => runRetention(tx));
+    expect(ran).toEqual(['prune_idempotency_keys', 'prune_topic_log']);
   });
 });
