@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Golden frames recorded from @supabase/supabase-js 2.119.1 (shared/reference/wire-fixtures.json).
+ * Golden frames recorded from @supabase/supabase-js 2.119.1; a copy of shared/reference/wire-fixtures.json kept in
+ * the repo so a clone (and CI) is self-contained.
  * Only the client side of them is authoritative; server frames there follow Supabase's notes.
  */
 export interface FixtureEntry {
@@ -32,7 +33,7 @@ interface Fixtures {
   decoding: DecodingCase[];
 }
 
-const path = fileURLToPath(new URL('../../../../shared/reference/wire-fixtures.json', import.meta.url));
+const path = fileURLToPath(new URL('../fixtures/wire-fixtures.json', import.meta.url));
 
 export const fixtures = JSON.parse(readFileSync(path, 'utf8')) as Fixtures;
 
