@@ -9,8 +9,7 @@
  *
  * Options (-e): RATE (200/s), SECONDS (30), ITEMS (60), REVALIDATE_VUS (32), REVALIDATE_SECONDS (10),
  * TABLE_ID (default: the last free table of the floor snapshot). Thresholds are design §7's targets.
- * Type-check: npx tsc --ignoreConfig --noEmit --allowJs --checkJs --skipLibCheck --types k6 --target es2022 --module es2022 \
- *   --moduleResolution bundler load/k6/functions-mutations.js
+ * Type-check: npx tsc -p load/k6 (part of `npm run typecheck`).
  */
 import { check, fail } from 'k6';
 import exec from 'k6/execution';

@@ -13,8 +13,7 @@
  *
  * Options (-e): SUBSCRIBERS (1000), RATE (200/s), SECONDS (30). Gateway limits (joins per second,
  * PLATER_REALTIME_MAX_JOINS_PER_SECOND) apply: ramping 1000 joins takes 10 s at Supabase's default of 100/s.
- * Type-check: npx tsc --ignoreConfig --noEmit --allowJs --checkJs --skipLibCheck --types k6 --target es2022 --module es2022 \
- *   --moduleResolution bundler load/k6/realtime-fanout.js
+ * Type-check: npx tsc -p load/k6 (part of `npm run typecheck`).
  */
 import { check, fail } from 'k6';
 import http from 'k6/http';
