@@ -2,7 +2,7 @@
 import { decodeJwt } from 'jose';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, EMAILS, invoke, ownerDb, PASSWORD, stackEnv } from './functions-helpers.ts';
+import { client, EMAILS, invoke, ownerDb, PASSWORD, testStack } from './functions-helpers.ts';
 
 let sql: Sql;
 beforeAll(() => {
@@ -46,7 +46,7 @@ describe('/auth/v1 with supabase-js', () => {
     expect(decodeJwt(refreshed.session!.access_token).session_id).toBe(decodeJwt(first.access_token).session_id);
 
     // a concurrent refresh that presents the old token within the reuse interval still works
-    const { apiUrl, anonKey } = stackEnv();
+    const { apiUrl, anonKey } = testStack();
     const refresh = (token: string) =>
       fetch(`${apiUrl}/auth/v1/token?grant_type=refresh_token`, {
         method: 'POST',
@@ -71,14 +71,14 @@ describe('/auth/v1 with supabase-js', () => {
     const { data } = await supabase.auth.signInWithPassword({ email: EMAILS.ben, password: PASSWORD });
     const token = data.session!.access_token;
     expect((await supabase.auth.signOut()).error).toBeNull();
-    const { apiUrl, anonKey } = stackEnv();
+    const { apiUrl, anonKey } = testStack();
     const res = await fetch(`${apiUrl}/auth/v1/user`, { headers: { apikey: anonKey, authorization: `Bearer ${token}` } });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'session_not_found' });
   });
 
   it('like Supabase, /auth/v1 wants an API key', async () => {
-    const { apiUrl } = stackEnv();
+    const { apiUrl } = testStack();
     const res = await fetch(`${apiUrl}/auth/v1/token?grant_type=password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -2,39 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
+import { SEED, SEED_PASSWORD } from '../helpers/seed.ts';
+import { testStack } from '../helpers/stack-env.ts';
 
-/** The stack `npm test` started (docs/architecture.md, "Stack contract"). */
-export function stackEnv() {
-  const read = (name: string) => {
-    const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set: run these tests with \`npm test\` (it starts a stack)`);
-    return value;
-  };
-  return {
-    apiUrl: read('PLATER_API_URL'),
-    dbUrl: read('PLATER_DB_URL'),
-    anonKey: read('PLATER_ANON_KEY'),
-    serviceRoleKey: read('PLATER_SERVICE_ROLE_KEY'),
-    jwtSecret: read('PLATER_JWT_SECRET'),
-  };
-}
+export { testStack };
 
-export const BISTRO = '00000000-0000-4000-8000-00000000b001';
-export const STATIONS = { grill: '00000000-0000-4000-8000-00000000b0a1', fry: '00000000-0000-4000-8000-00000000b0a2' } as const;
+export const BISTRO = SEED.bistro;
+export const STATIONS = { grill: SEED.stations.bistroGrill, fry: SEED.stations.bistroFry } as const;
 export const EMAILS = {
-  manager: 'manager@bistro.test',
-  expo: 'expo@bistro.test',
-  grill: 'cook.grill@bistro.test',
-  fry: 'cook.fry@bistro.test',
-  ana: 'server.ana@bistro.test',
-  ben: 'server.ben@bistro.test',
-  dinerManager: 'manager@diner.test',
+  manager: SEED.users.manager.email,
+  expo: SEED.users.expo.email,
+  grill: SEED.users.grill.email,
+  fry: SEED.users.fry.email,
+  ana: SEED.users.ana.email,
+  ben: SEED.users.ben.email,
+  dinerManager: SEED.users.dinerManager.email,
 } as const;
-export const PASSWORD = 'plater-demo';
+export const PASSWORD = SEED_PASSWORD;
 
 /** The official client as an app would make it (Node 20 needs a WebSocket implementation for realtime). */
 export function client(): SupabaseClient {
-  const env = stackEnv();
+  const env = testStack();
   return createClient(env.apiUrl, env.anonKey, {
     realtime: { transport: WebSocket as never },
     auth: { persistSession: false, autoRefreshToken: false },
@@ -77,7 +65,7 @@ export async function invoke<T = any>(
 }
 
 export function ownerDb(): Sql {
-  return postgres(stackEnv().dbUrl, { max: 2, onnotice: () => {} });
+  return postgres(testStack().dbUrl, { max: 2, onnotice: () => {} });
 }
 
 /** A dining table of the demo bistro that only this test uses (seed tables are shared by every suite). */

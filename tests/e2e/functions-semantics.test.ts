@@ -11,7 +11,7 @@ import {
   ownerDb,
   ownTable,
   signedIn,
-  stackEnv,
+  testStack,
   eventsAbout,
 } from './functions-helpers.ts';
 
@@ -130,7 +130,7 @@ describe('versions, rights, transitions, input', () => {
     const order = await invoke(server, 'orders', { body: { table_id: table.id, items: [{ menu_item_id: 'x', qty: 1 }] } });
     expect(order.status).toBe(400);
     expect(order.body.details.issues[0]).toEqual({ path: 'items.0.menu_item_id', message: 'menu_item_id must be a UUID' });
-    const notJson = await fetch(`${stackEnv().apiUrl}/functions/v1/tables/${table.id}/seat`, {
+    const notJson = await fetch(`${testStack().apiUrl}/functions/v1/tables/${table.id}/seat`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${(await server.auth.getSession()).data.session!.access_token}`,
@@ -144,7 +144,7 @@ describe('versions, rights, transitions, input', () => {
   });
 
   it('401 without a token, with a bad one, and with only the anon key', async () => {
-    const { apiUrl, anonKey } = stackEnv();
+    const { apiUrl, anonKey } = testStack();
     const url = `${apiUrl}/functions/v1/tables/${randomUUID()}/seat`;
     const none = await fetch(url, { method: 'POST', body: '{}' });
     expect(none.status).toBe(401);
@@ -159,7 +159,7 @@ describe('versions, rights, transitions, input', () => {
   });
 
   it('CORS preflight is answered without a token', async () => {
-    const res = await fetch(`${stackEnv().apiUrl}/functions/v1/orders`, {
+    const res = await fetch(`${testStack().apiUrl}/functions/v1/orders`, {
       method: 'OPTIONS',
       headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'idempotency-key' },
     });

@@ -9,7 +9,7 @@ import {
   openDb,
   realtimeClient,
   SEED,
-  stackEnv,
+  testStack,
   subscribe,
   tokenFor,
   waitFor,
@@ -76,7 +76,7 @@ describe('joining private topics', () => {
 
 describe('connecting with a bad token', () => {
   async function upgrade(query: string): Promise<{ status: number; body: unknown }> {
-    const url = `${stackEnv().apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?${query}`;
+    const url = `${testStack().apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?${query}`;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       ws.on('unexpected-response', (_req, res) => {
@@ -90,7 +90,7 @@ describe('connecting with a bad token', () => {
   }
 
   it('answers HTTP 401 JSON instead of upgrading: expired, forged, missing', async () => {
-    const secret = new TextEncoder().encode(stackEnv().jwtSecret);
+    const secret = new TextEncoder().encode(testStack().jwtSecret);
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ role: 'authenticated', sub: SEED.users.ana.id })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -161,7 +161,7 @@ describe('access_token refresh', () => {
 
   it('closes the channel when its token expires, with "Token has expired N seconds ago"', async () => {
     // Issued 3598 s ago with Supabase Auth's one-hour lifetime: it expires two seconds from now.
-    const short = await signAccessToken(stackEnv().jwtSecret, SEED.users.ana, new Date(Date.now() - 3_598_000));
+    const short = await signAccessToken(testStack().jwtSecret, SEED.users.ana, new Date(Date.now() - 3_598_000));
     const ana = await client(short);
     const system: { message: string }[] = [];
     const statuses: string[] = [];

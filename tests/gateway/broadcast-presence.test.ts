@@ -7,7 +7,7 @@ import {
   realtimeClient,
   SEED,
   sleep,
-  stackEnv,
+  testStack,
   tokenFor,
   waitFor,
   type Client,
@@ -141,7 +141,7 @@ describe('REST broadcast', () => {
     clients.push(anon);
     const got: unknown[] = [];
     await joined(anon.sb.channel('gw-lobby').on('broadcast', { event: '*' }, (m) => got.push(m)));
-    const { apiUrl, anonKey } = stackEnv();
+    const { apiUrl, anonKey } = testStack();
     const res = await fetch(`${apiUrl}/realtime/v1/api/broadcast`, {
       method: 'POST',
       headers: { apikey: anonKey, 'content-type': 'application/json' },
@@ -154,7 +154,7 @@ describe('REST broadcast', () => {
 });
 
 async function metrics(): Promise<{ drops: { unauthorizedWrites: number } }> {
-  const { apiUrl } = stackEnv();
+  const { apiUrl } = testStack();
   return (await (await fetch(`${apiUrl}/realtime/v1/metrics`)).json()) as { drops: { unauthorizedWrites: number } };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { RawSocket } from './helpers/raw-socket.ts';
-import { stackEnv } from './helpers/stack.ts';
+import { testStack } from './helpers/stack.ts';
 
 // Realtime's per-socket and per-tenant join limits, with its texts. A gateway of our own with tiny limits
 // (and no error backoff), so the limits are reached in a few frames.
@@ -10,7 +10,7 @@ let server: GatewayServer;
 const sockets: RawSocket[] = [];
 
 beforeAll(async () => {
-  const { dbUrl, jwtSecret } = stackEnv();
+  const { dbUrl, jwtSecret } = testStack();
   server = await startGatewayServer(
     { dbUrl, jwtSecret },
     {
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function open(): Promise<RawSocket> {
-  const socket = await RawSocket.open(server.url, stackEnv().anonKey);
+  const socket = await RawSocket.open(server.url, testStack().anonKey);
   sockets.push(socket);
   return socket;
 }

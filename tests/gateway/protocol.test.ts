@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawSocket } from './helpers/raw-socket.ts';
-import { stackEnv } from './helpers/stack.ts';
+import { testStack } from './helpers/stack.ts';
 
 // Frame-level behaviour the official client relies on, and the frames it never sends: the gateway must
 // answer the first exactly as Realtime does and survive the second.
@@ -8,7 +8,7 @@ import { stackEnv } from './helpers/stack.ts';
 const sockets: RawSocket[] = [];
 
 async function open(vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<RawSocket> {
-  const { apiUrl, anonKey } = stackEnv();
+  const { apiUrl, anonKey } = testStack();
   const socket = await RawSocket.open(apiUrl, anonKey, vsn);
   sockets.push(socket);
   return socket;
@@ -99,7 +99,7 @@ describe('bad frames', () => {
     const other = await open('1.0.0');
     other.push(null, '1', 'phoenix', 'heartbeat', {});
     expect((await other.reply('1')).payload).toMatchObject({ status: 'ok' });
-    const metrics = (await (await fetch(`${stackEnv().apiUrl}/realtime/v1/metrics`)).json()) as {
+    const metrics = (await (await fetch(`${testStack().apiUrl}/realtime/v1/metrics`)).json()) as {
       drops: { malformedFrames: number };
     };
     expect(metrics.drops.malformedFrames).toBeGreaterThanOrEqual(4);

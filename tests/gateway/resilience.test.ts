@@ -14,7 +14,7 @@ import { findFreePorts } from '../../stack/ports.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/postgres/cluster.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { RawSocket } from './helpers/raw-socket.ts';
-import { joined, sleep, stackEnv, waitFor } from './helpers/stack.ts';
+import { joined, sleep, testStack, waitFor } from './helpers/stack.ts';
 
 // Failures the gateway must ride out without losing messages or slowing anyone else down. These tests run
 // gateways of their own (their own limits, and in one case their own Postgres to restart), since the shared
@@ -99,7 +99,7 @@ describe('a slow consumer', () => {
   let server: GatewayServer;
 
   it('is disconnected past the buffer bound while the others keep receiving', { timeout: 60_000 }, async () => {
-    const { dbUrl, jwtSecret, anonKey } = stackEnv();
+    const { dbUrl, jwtSecret, anonKey } = testStack();
     server = await startGatewayServer(
       { dbUrl, jwtSecret },
       { maxBufferedBytes: 256 * 1024, slotName: 'plater_realtime_slow_test' },

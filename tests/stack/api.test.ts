@@ -3,7 +3,7 @@ import { createHealthRoute } from '../../stack/api/health.ts';
 import { startApiServer } from '../../stack/api/server.ts';
 import { createLogger } from '../../stack/log.ts';
 import { findFreePorts } from '../../stack/ports.ts';
-import { testStack } from './helpers/stack-env.ts';
+import { testStack } from '../helpers/stack-env.ts';
 
 describe('the API server of the test stack', () => {
   const { apiUrl } = testStack();

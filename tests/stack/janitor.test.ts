@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { maintainMessagePartitions, runRetention } from '../../stack/janitor.ts';
 import { inRolledBackTransaction } from './helpers/rollback.ts';
-import { testStack } from './helpers/stack-env.ts';
+import { testStack } from '../helpers/stack-env.ts';
 
 const sql = postgres(testStack().dbUrl, { max: 1, onnotice: () => {} });
 afterAll(() => sql.end());

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { countDeno } from '../../stack/testing/deno-suite.ts';
 import { countPgProve } from '../../stack/testing/pgtap-suite.ts';
 import { stripAnsi } from '../../stack/testing/suite.ts';
-import { testStack } from './helpers/stack-env.ts';
+import { testStack } from '../helpers/stack-env.ts';
 
 // The summary line adds up what each tool reports; these run the real tools on tiny suites with known outcomes.
 const dir = mkdtempSync(join(tmpdir(), 'plater-counts-'));

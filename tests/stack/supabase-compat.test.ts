@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applySupabaseCompat } from '../../stack/bootstrap/apply.ts';
 import { inRolledBackTransaction } from './helpers/rollback.ts';
-import { testStack } from './helpers/stack-env.ts';
+import { testStack } from '../helpers/stack-env.ts';
 
 const { dbUrl } = testStack();
 const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });

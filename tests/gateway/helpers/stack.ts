@@ -2,41 +2,11 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
 import { signAccessToken } from '../../../stack/keys.ts';
+import { SEED } from '../../helpers/seed.ts';
+import { testStack } from '../../helpers/stack-env.ts';
 
-/** The running stack `npm test` started (docs/architecture.md, "Stack contract"). */
-export function stackEnv() {
-  const read = (name: string) => {
-    const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set: run these tests with \`npm test\` (it starts a stack)`);
-    return value;
-  };
-  return {
-    apiUrl: read('PLATER_API_URL'),
-    dbUrl: read('PLATER_DB_URL'),
-    anonKey: read('PLATER_ANON_KEY'),
-    serviceRoleKey: read('PLATER_SERVICE_ROLE_KEY'),
-    jwtSecret: read('PLATER_JWT_SECRET'),
-  };
-}
+export { SEED, testStack };
 
-/** Fixed ids from supabase/seed.sql. */
-export const SEED = {
-  bistro: '00000000-0000-4000-8000-00000000b001',
-  diner: '00000000-0000-4000-8000-00000000d001',
-  stations: {
-    bistroGrill: '00000000-0000-4000-8000-00000000b0a1',
-    bistroFry: '00000000-0000-4000-8000-00000000b0a2',
-  },
-  users: {
-    manager: { id: '00000000-0000-4000-8000-00000000b101', email: 'manager@bistro.test' },
-    expo: { id: '00000000-0000-4000-8000-00000000b102', email: 'expo@bistro.test' },
-    grill: { id: '00000000-0000-4000-8000-00000000b103', email: 'cook.grill@bistro.test' },
-    fry: { id: '00000000-0000-4000-8000-00000000b104', email: 'cook.fry@bistro.test' },
-    ana: { id: '00000000-0000-4000-8000-00000000b105', email: 'server.ana@bistro.test' },
-    ben: { id: '00000000-0000-4000-8000-00000000b106', email: 'server.ben@bistro.test' },
-    dinerGrill: { id: '00000000-0000-4000-8000-00000000d102', email: 'cook.grill@diner.test' },
-  },
-} as const;
 
 let tokenClock = 0;
 
@@ -46,11 +16,11 @@ let tokenClock = 0;
  */
 export function tokenFor(user: { id: string; email: string }): Promise<string> {
   tokenClock = Math.max(tokenClock + 1000, Date.now());
-  return signAccessToken(stackEnv().jwtSecret, user, new Date(tokenClock));
+  return signAccessToken(testStack().jwtSecret, user, new Date(tokenClock));
 }
 
 export function openDb(): Sql {
-  return postgres(stackEnv().dbUrl, { max: 2, onnotice: () => {} });
+  return postgres(testStack().dbUrl, { max: 2, onnotice: () => {} });
 }
 
 /** Runs SQL as the user, the way PostgREST would: role authenticated and their claims, in one transaction. */
@@ -75,7 +45,7 @@ export interface Client {
  * token through the `accessToken` callback, and `setAuth()` awaited before any channel subscribes.
  */
 export async function realtimeClient(token: string | null, vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<Client> {
-  const env = stackEnv();
+  const env = testStack();
   // supabase-js calls accessToken from its constructor, so the holder must exist before createClient.
   const holder = { token };
   const sb = createClient(env.apiUrl, env.anonKey, {
