@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { clientDecode } from '../tests/gateway/helpers/client-serializer.ts';
+import { staggeredHeartbeats } from './heartbeats.ts';
 import { HISTOGRAM, type SubscriberConfig, type SubscriberReport, type WorkerCommand } from './gateway-harness.ts';
 
 /**
@@ -81,14 +82,7 @@ for (let i = 0; i < config.count; i += 50) {
   await Promise.all(Array.from({ length: Math.min(50, config.count - i) }, (_, j) => open(i + j)));
 }
 
-// Phoenix drops a socket after 60 s without a frame; benchmark clients keep the official 25 s heartbeat.
-let heartbeatRef = 0;
-const heartbeat = setInterval(() => {
-  for (const ws of sockets) {
-    if (ws.readyState === WebSocket.OPEN)
-      ws.send(JSON.stringify([null, `hb${heartbeatRef++}`, 'phoenix', 'heartbeat', {}]));
-  }
-}, 25_000);
+const stopHeartbeats = staggeredHeartbeats(sockets);
 
 parentPort!.on('message', (command: WorkerCommand) => {
   if (command.type === 'count') {
@@ -115,7 +109,7 @@ parentPort!.on('message', (command: WorkerCommand) => {
     parentPort!.postMessage(report);
     return;
   }
-  clearInterval(heartbeat);
+  stopHeartbeats();
   for (const ws of sockets) ws.terminate();
   parentPort!.close();
 });

@@ -7,6 +7,7 @@ import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
 import { signAccessToken, signApiKey } from '../stack/keys.ts';
 import { clientDecode } from '../tests/gateway/helpers/client-serializer.ts';
+import { staggeredHeartbeats } from './heartbeats.ts';
 import {
   HISTOGRAM,
   contention,
@@ -170,18 +171,7 @@ async function subscriberWorker(): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => open(i + j)));
   }
 
-  // Every socket heartbeats every 25 s like realtime-js, but staggered (1/25 of them each second) as real
-  // clients connected at different times would be: 10 000 heartbeats in one burst would stall the gateway
-  // for a few hundred ms and measure the harness, not a service.
-  let heartbeatRef = 0;
-  let heartbeatSlot = 0;
-  const heartbeat = setInterval(() => {
-    const slot = heartbeatSlot++ % 25;
-    for (let i = slot; i < sockets.length; i += 25) {
-      const ws = sockets[i]!;
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify([null, `hb${heartbeatRef++}`, 'phoenix', 'heartbeat', {}]));
-    }
-  }, 1_000);
+  const stopHeartbeats = staggeredHeartbeats(sockets);
 
   parentPort!.on('message', (command: Command) => {
     if (command.type === 'count') {
@@ -202,7 +192,7 @@ async function subscriberWorker(): Promise<void> {
       };
       parentPort!.postMessage(report);
     } else {
-      clearInterval(heartbeat);
+      stopHeartbeats();
       for (const ws of sockets) ws.terminate();
       parentPort!.close();
     }
