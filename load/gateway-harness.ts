@@ -176,7 +176,7 @@ export const HISTOGRAM = {
 } as const;
 
 /** Asks every worker the same question and collects the answers. */
-export function ask<T>(workers: Worker[], command: WorkerCommand): Promise<T[]> {
+export function ask<T, C = WorkerCommand>(workers: Worker[], command: C): Promise<T[]> {
   return Promise.all(
     workers.map(
       (worker) =>

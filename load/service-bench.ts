@@ -10,6 +10,7 @@ import { clientDecode } from '../tests/gateway/helpers/client-serializer.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import {
   HISTOGRAM,
+  ask,
   contention,
   cpuSeconds,
   machine,
@@ -223,18 +224,6 @@ function postgresCpuSeconds(): number {
     }
   }
   return total;
-}
-
-function askAll<T>(workers: Worker[], command: Command): Promise<T[]> {
-  return Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<T>((resolve) => {
-          worker.once('message', resolve);
-          worker.postMessage(command);
-        }),
-    ),
-  );
 }
 
 /** Deletes every throw-away row of this benchmark (restaurants cascade to everything they own). */
@@ -524,14 +513,14 @@ async function main(): Promise<void> {
     console.log(`warming up for ${warmupSeconds} s, then ${rate} mutations/s for ${seconds} s…`);
     await drive(rate * warmupSeconds);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await askAll(workers, { type: 'reset' });
+    await ask<unknown, Command>(workers, { type: 'reset' });
     mutationLatency.reset();
     const contentionBefore = contention();
     const machineBefore = cpuTimes();
     const harnessCpuBefore = cpuSeconds(process.pid);
     const gatewayCpuBefore = cpuSeconds(gateway.pid);
     const postgresCpuBefore = postgresCpuSeconds();
-    const receivedBefore = (await askAll<{ received: number }>(workers, { type: 'count' })).reduce((s, r) => s + r.received, 0);
+    const receivedBefore = (await ask<{ received: number }, Command>(workers, { type: 'count' })).reduce((s, r) => s + r.received, 0);
     const wallBefore = performance.now();
     const written = await drive(rate * seconds);
     const writeSeconds = (performance.now() - wallBefore) / 1000;
@@ -541,7 +530,7 @@ async function main(): Promise<void> {
     const expected = socketTopic.reduce((sum, topic) => sum + expectedPerTopic[topic]!, 0);
     let received = 0;
     for (let waited = 0; waited < 15_000; waited += 250) {
-      received = (await askAll<{ received: number }>(workers, { type: 'count' })).reduce((s, r) => s + r.received, 0);
+      received = (await ask<{ received: number }, Command>(workers, { type: 'count' })).reduce((s, r) => s + r.received, 0);
       if (received >= expected) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -553,7 +542,7 @@ async function main(): Promise<void> {
     const contentionAfter = contention();
     const metrics = await gateway.metrics();
 
-    const reports = await askAll<WorkerReport>(workers, { type: 'report' });
+    const reports = await ask<WorkerReport, Command>(workers, { type: 'report' });
     const merged = hdr.build(HISTOGRAM);
     for (const report of reports) merged.add(hdr.decodeFromCompressedBase64(report.latency));
     const ms = (percentile: number) => Math.round(merged.getValueAtPercentile(percentile)) / 1000;
