@@ -86,7 +86,6 @@ export function resultSets(result: any): Rows[] {
 }
 
 /** The rows of the first result set that has column `column`. */
-// deno-lint-ignore no-explicit-any
 export function rowsWith<T>(sets: Rows[], column: string): Rows<T> | undefined {
   // deno-lint-ignore no-explicit-any
   return sets.find((set) => (set as any).columns?.some((c: { name: string }) => c.name === column)) as

@@ -104,64 +104,51 @@ as $$ select '00000000-0000-4000-8000-00000000b001'::uuid $$;
 create or replace function tests.diner() returns uuid language sql immutable
 as $$ select '00000000-0000-4000-8000-00000000d001'::uuid $$;
 
+/** The id a fixture lookup found, or an error naming what is missing. */
+create or replace function tests.found(id uuid, what text) returns uuid
+language plpgsql immutable
+as $$
+begin
+  if id is null then
+    raise exception 'test fixture: no %', what;
+  end if;
+  return id;
+end;
+$$;
+
 /** ### tests.user_id(email text) → the auth user's id; raises if there is none. */
 create or replace function tests.user_id(email text) returns uuid
-language plpgsql stable security definer set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
-declare
-  uid uuid;
-begin
-  select u.id into uid from auth.users u where u.email = user_id.email;
-  if uid is null then
-    raise exception 'test fixture: no auth user with email %', email;
-  end if;
-  return uid;
-end;
+  select tests.found((select u.id from auth.users u where u.email = user_id.email),
+                     format('auth user with email %s', email))
 $$;
 
 /** ### tests.station_id(restaurant uuid, slug text) */
 create or replace function tests.station_id(restaurant uuid, slug text) returns uuid
-language plpgsql stable security definer set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
-declare
-  sid uuid;
-begin
-  select s.id into sid from public.stations s where s.restaurant_id = restaurant and s.slug = station_id.slug;
-  if sid is null then
-    raise exception 'test fixture: no station % in restaurant %', slug, restaurant;
-  end if;
-  return sid;
-end;
+  select tests.found((select s.id from public.stations s
+                       where s.restaurant_id = station_id.restaurant and s.slug = station_id.slug),
+                     format('station %s in restaurant %s', slug, restaurant))
 $$;
 
 /** ### tests.table_id(restaurant uuid, label text) */
 create or replace function tests.table_id(restaurant uuid, label text) returns uuid
-language plpgsql stable security definer set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
-declare
-  tid uuid;
-begin
-  select d.id into tid from public.dining_tables d where d.restaurant_id = restaurant and d.label = table_id.label;
-  if tid is null then
-    raise exception 'test fixture: no table % in restaurant %', label, restaurant;
-  end if;
-  return tid;
-end;
+  select tests.found((select d.id from public.dining_tables d
+                       where d.restaurant_id = table_id.restaurant and d.label = table_id.label),
+                     format('table %s in restaurant %s', label, restaurant))
 $$;
 
 /** ### tests.menu_item_id(restaurant uuid, name text) */
 create or replace function tests.menu_item_id(restaurant uuid, name text) returns uuid
-language plpgsql stable security definer set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
-declare
-  mid uuid;
-begin
-  select m.id into mid from public.menu_items m where m.restaurant_id = restaurant and m.name = menu_item_id.name;
-  if mid is null then
-    raise exception 'test fixture: no menu item % in restaurant %', name, restaurant;
-  end if;
-  return mid;
-end;
+  select tests.found((select m.id from public.menu_items m
+                       where m.restaurant_id = menu_item_id.restaurant and m.name = menu_item_id.name),
+                     format('menu item %s in restaurant %s', name, restaurant))
 $$;
 
 /**
