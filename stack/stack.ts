@@ -6,23 +6,30 @@ import { withDb } from './db.ts';
 import { type Janitor, startJanitor } from './janitor.ts';
 import type { Logger } from './log.ts';
 import { resolvePostgresBinaries } from './postgres/binaries.ts';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './postgres/cluster.ts';
 import { installPgtapIntoEmbedded } from './postgres/pgtap.ts';
+import { type SupervisedPostgres, superviseEmbeddedPostgres } from './postgres/supervisor.ts';
 import { assertPortFree } from './ports.ts';
 
 /** A started stack: Postgres (unless external), database prepared, janitor, API server. */
 export interface RunningStack {
   readonly config: StackConfig;
-  /** The embedded server, absent with DATABASE_URL. */
-  readonly postgres?: EmbeddedPostgres;
+  /** The embedded server, restarted when it exits on its own; absent with DATABASE_URL. */
+  readonly postgres?: SupervisedPostgres;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** After the embedded Postgres was restarted (its new pid). */
+  onPostgresRestart?(pid: number): void;
+  /** Awaited before each Postgres restart (tests hold the database down with it). */
+  beforePostgresRestart?(): Promise<void>;
 }
 
 /**
  * Starts every part in dependency order and, if a step fails, stops what already runs before rethrowing.
  * Used by `plater start` (foreground) and `plater test` (a private stack for the suites).
  */
-export async function startStack(config: StackConfig, log: Logger): Promise<RunningStack> {
+export async function startStack(config: StackConfig, log: Logger, options: StackOptions = {}): Promise<RunningStack> {
   const stopSteps: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const step of stopSteps.reverse().splice(0)) {
@@ -38,7 +45,7 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
   await assertPortFree(config.apiHost, config.apiPort, 'API', API_PORT_HINT);
 
   try {
-    let postgres: EmbeddedPostgres | undefined;
+    let postgres: SupervisedPostgres | undefined;
     if (config.externalDb) {
       await warnUnlessLogicalWal(config.dbUrl, log);
     } else {
@@ -49,7 +56,13 @@ export async function startStack(config: StackConfig, log: Logger): Promise<Runn
       } else if (pgtap === 'extension-dir-read-only') {
         log.child('postgres').warn(`cannot copy pgTAP into ${binaries.extensionDir} (not writable); \`create extension pgtap\` will fail`);
       }
-      postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.dbPort, log: log.child('postgres') });
+      postgres = await superviseEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.dbPort,
+        log: log.child('postgres'),
+        onRestart: options.onPostgresRestart,
+        beforeRestart: options.beforePostgresRestart,
+      });
       stopSteps.push(() => postgres!.stop());
     }
 

@@ -61,39 +61,76 @@ function parseDetail(detail: string | undefined): unknown {
   }
 }
 
+/** The answer to every connection-level failure: nothing can be said about the data, so ask for a retry. */
+const RETRY_AFTER = { 'retry-after': '1' }
+
+/**
+ * The database could not be reached or the connection broke: a transient fault (the server starting up or
+ * restarting, a connection refused, reset or stuck past its time limit, a fault inside the driver). `sent` is
+ * false when nothing can have reached the server (it was refused at connect), so nothing was applied; when true,
+ * statements may have run, and a COMMIT among them may have taken effect.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, readonly sent: boolean, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DatabaseUnavailableError'
+  }
+}
+
+// SQLSTATEs of a server that is going away or not there yet: connection exceptions (class 08), admin/crash
+// shutdown, "the database system is starting up" (57P03), too many connections.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300'])
+// Refused before the session began: no statement can have reached the server.
+const REFUSED_SQLSTATES = new Set(['57P03', '53300', '08001', '08004'])
+const REFUSED_CODES = new Set([
+  'ECONNREFUSED',
+  'CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+])
+
+/**
+ * `error` as a DatabaseUnavailableError when it is a connection-level failure of a database call: a server
+ * error of the SQLSTATEs above, or anything the driver throws that is not a server error (its own connection
+ * codes such as CONNECTION_CLOSED, a socket error, an internal TypeError of a driver that lost its socket).
+ * Undefined for a server's answer to the statements (those are the request's own outcome).
+ */
+export function connectionFailure(error: unknown): DatabaseUnavailableError | undefined {
+  if (error instanceof DatabaseUnavailableError) return error
+  if (error instanceof HttpError) return undefined
+  const code = String((error as { code?: unknown } | null)?.code ?? '')
+  if (isDatabaseError(error)) {
+    if (!code.startsWith('08') && !UNAVAILABLE_SQLSTATES.has(code)) return undefined
+    return new DatabaseUnavailableError(
+      `the database is unavailable (${code})`,
+      !REFUSED_SQLSTATES.has(code),
+      {
+        cause: error,
+      },
+    )
+  }
+  const what = code || (error instanceof Error ? error.name : 'error')
+  return new DatabaseUnavailableError(`the database connection failed (${what})`, !REFUSED_CODES.has(code), {
+    cause: error,
+  })
+}
+
 /**
  * The HTTP error for a database error, or undefined when it is not one we can answer for (the caller then
  * answers 500 without leaking the message). `storable` errors are deterministic outcomes of running the
  * mutation, which an idempotency key records and replays; the others (auth, transient) are safe to retry.
+ * Only errors of database calls reach here as anything but an HttpError: db.ts has already turned connection-level
+ * failures into DatabaseUnavailableError.
  */
 export function fromDatabaseError(error: unknown, options: MappingOptions = {}): HttpError | undefined {
-  if (!isDatabaseError(error)) {
-    const code = (error as { code?: unknown } | null)?.code
-    if (
-      typeof code === 'string' &&
-      [
-        'ECONNREFUSED',
-        'ECONNRESET',
-        'CONNECTION_CLOSED',
-        'CONNECTION_ENDED',
-        'CONNECT_TIMEOUT',
-        'CONNECTION_DESTROYED',
-      ]
-        .includes(code)
-    ) {
-      return new HttpError(
-        503,
-        'database_unavailable',
-        'the database is not reachable; retry shortly',
-        undefined,
-        {
-          'retry-after': '1',
-        },
-        { cause: error },
-      )
-    }
-    return undefined
+  if (error instanceof DatabaseUnavailableError) {
+    return new HttpError(503, 'retry_later', `${error.message}; retry shortly`, undefined, RETRY_AFTER, {
+      cause: error,
+    })
   }
+  if (!isDatabaseError(error)) return undefined
   const details = parseDetail(error.detail)
   const cause = { cause: error }
   switch (error.code) {
@@ -116,14 +153,26 @@ export function fromDatabaseError(error: unknown, options: MappingOptions = {}):
     case '40001': // serialization_failure
     case '40P01': // deadlock_detected
     case '55P03': // lock_not_available
-      return new HttpError(503, 'retry_later', 'the write collided with another; retry it', undefined, {
-        'retry-after': '1',
-      }, cause)
+      return new HttpError(
+        503,
+        'retry_later',
+        'the write collided with another; retry it',
+        undefined,
+        RETRY_AFTER,
+        cause,
+      )
     case '57014': // query_canceled (statement_timeout)
-      return new HttpError(503, 'timeout', 'the database took too long; retry it', undefined, {
-        'retry-after': '1',
-      }, cause)
+      return new HttpError(
+        503,
+        'timeout',
+        'the database took too long; retry it',
+        undefined,
+        RETRY_AFTER,
+        cause,
+      )
   }
+  const unavailable = connectionFailure(error)
+  if (unavailable) return fromDatabaseError(unavailable)
   if (error.code.startsWith('22')) {
     // data exceptions (a value of the wrong shape or range): the input got past validation but not past the schema
     return new HttpError(400, 'invalid_input', error.message, undefined, {}, cause)

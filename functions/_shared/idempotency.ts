@@ -197,3 +197,19 @@ export function claimError(claim: Claim): HttpError | undefined {
   }
   return undefined
 }
+
+/**
+ * After a failure that may have come after COMMIT was sent: one statement (its own transaction) that tells
+ * whether the first request with this key has ended — the advisory lock is free once its transaction committed
+ * or rolled back, and cannot be taken while it runs — and what it stored, if it committed.
+ */
+export function settledStatement(userId: string, key: string): string {
+  return `select pg_try_advisory_xact_lock(${lockKey(userId, key)}) as settled, (${
+    existingStatement(userId, key)
+  }) as existing;`
+}
+
+export interface SettledRow {
+  settled: boolean
+  existing: KeyRow | null
+}

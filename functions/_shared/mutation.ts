@@ -9,10 +9,26 @@
 //   → the answer (replays carry `Idempotent-Replayed: true`).
 // The restaurant lock the RPC takes is thus held only while the database itself works, never across a network
 // round trip to this function.
+//
+// A connection that breaks after the statements were sent leaves the outcome unknown (the COMMIT may have taken
+// effect): the key is asked what happened (`settle`), so a request that was applied is answered as applied, never
+// with a 503. Only when the database stays unreachable for DB_LIMITS.roundTripMs does that answer become 503 — and
+// a retry with the same Idempotency-Key is always safe: it answers what was stored, or applies the request once.
 import { authenticate, requireUser } from './auth.ts'
-import { actAs, db, resultSets, type Rows, rowsWith, transaction } from './db.ts'
+import {
+  actAs,
+  db,
+  DB_LIMITS,
+  lastSelect,
+  query,
+  resultSets,
+  roundTrip,
+  type Rows,
+  rowsWith,
+  transaction,
+} from './db.ts'
 import type { z } from './deps.ts'
-import { fromDatabaseError, HttpError, isStorableOutcome } from './errors.ts'
+import { DatabaseUnavailableError, fromDatabaseError, HttpError, isStorableOutcome } from './errors.ts'
 import { parseIfMatch, versionEtag } from './etag.ts'
 import type { RouteContext, RouteHandler } from './http.ts'
 import { json, readJsonObject } from './http.ts'
@@ -27,6 +43,8 @@ import {
   parseIdempotencyKey,
   REPLAY_HEADER,
   requestFingerprint,
+  type SettledRow,
+  settledStatement,
   type StoredOutcome,
   storeResultStatement,
   storeStatement,
@@ -143,7 +161,7 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
       if (!claim!.locked) return { kind: 'refused', error: claimError({ kind: 'in_flight' })! }
       // Used before: replay, or refuse. The row may have committed after the claim's snapshot: read it again then.
       const existing = claim!.existing ??
-        resultSets(await db().unsafe(`${existingStatement(user, key)};`))[0]?.[0]?.existing as
+        resultSets(await query(`${existingStatement(user, key)};`))[0]?.[0]?.existing as
           | KeyRow
           | null ??
         null
@@ -154,6 +172,9 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
         kind: 'refused',
         error: claimError(decision.kind === 'fresh' ? { kind: 'in_flight' } : decision)!,
       }
+    }).catch((error: unknown) => {
+      if (error instanceof DatabaseUnavailableError && error.sent) return settle(user, key, hash, error)
+      throw error
     })
 
     if (result.kind === 'refused') throw result.error
@@ -165,4 +186,51 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
       ...(replayed ? { [REPLAY_HEADER]: 'true' } : {}),
     })
   }
+}
+
+const SETTLE_POLL_MS = 250
+
+/**
+ * What became of a request whose connection failed after its statements were sent. Once the key's transaction has
+ * ended (its lock is free): a stored answer is this request's answer; no row means nothing was applied (503, retry).
+ * While the database restarts, asks again until DB_LIMITS.roundTripMs has passed.
+ */
+async function settle(
+  user: string,
+  key: string,
+  hash: string,
+  failure: DatabaseUnavailableError,
+): Promise<Outcome> {
+  const deadline = Date.now() + DB_LIMITS.roundTripMs
+  for (let left = DB_LIMITS.roundTripMs; left > 0; left = deadline - Date.now()) {
+    try {
+      const [row] = lastSelect<SettledRow>(
+        await roundTrip(() => db().unsafe(settledStatement(user, key)), left),
+      )
+      if (row!.settled) {
+        const decision = decide(row!.existing, hash)
+        if (decision.kind === 'replay') return { kind: 'done', outcome: decision.outcome, replayed: false }
+        if (decision.kind === 'fresh') {
+          throw fromDatabaseError(
+            new DatabaseUnavailableError(`${failure.message}; nothing was applied`, false),
+          )!
+        }
+        return { kind: 'refused', error: claimError(decision)! }
+      }
+    } catch (error) {
+      if (!(error instanceof DatabaseUnavailableError)) throw error
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(SETTLE_POLL_MS, Math.max(0, deadline - Date.now())))
+    )
+  }
+  throw new HttpError(
+    503,
+    'retry_later',
+    'the database connection broke while the request was committing; retry with the same Idempotency-Key: ' +
+      'that is always safe (it answers what was applied, or applies the request once)',
+    undefined,
+    { 'retry-after': '1' },
+    { cause: failure },
+  )
 }

@@ -6,7 +6,7 @@
 // a matching If-None-Match answers 304 without touching the cache, a cached entry at that seq is served as is,
 // and only a miss builds (`topic_snapshot`, rows and seq from one MVCC snapshot).
 import { authenticate, type Caller, requireUser } from '../_shared/auth.ts'
-import { db, lastSelect, readAs } from '../_shared/db.ts'
+import { lastSelect, query, readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
 import { HttpError } from '../_shared/errors.ts'
 import { ifNoneMatchHits, snapshotEtag } from '../_shared/etag.ts'
@@ -109,7 +109,7 @@ export interface WarmResult {
 export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
   const started = performance.now()
   const [scopes] = lastSelect<{ found: boolean; stations: string[]; servers: string[] }>(
-    await db().unsafe(sqlText`
+    await query(sqlText`
       select exists (select from public.restaurants where id = ${restaurant}::uuid) as found,
              array(select id::text from public.stations where restaurant_id = ${restaurant}::uuid order by slug) as stations,
              array(select user_id::text from public.staff
@@ -120,7 +120,7 @@ export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
   const topics = restaurantTopics(restaurant, scopes!)
   // one statement, so all the snapshots come from one MVCC snapshot of the database
   const rows = lastSelect<{ snapshot: Snapshot }>(
-    await db().unsafe(sqlText`
+    await query(sqlText`
       select s as snapshot
         from unnest(string_to_array(${topics.join(',')}, ',')) with ordinality as t(topic, n)
        cross join lateral (

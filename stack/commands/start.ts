@@ -1,7 +1,8 @@
 import { resolveConfig } from '../config.ts';
 import { createLogger, parseLogLevel } from '../log.ts';
 import { startStack } from '../stack.ts';
-import { removeStackState, runningStack, writeStackState } from '../state.ts';
+import { removeStackState, runningStack, type StackState, writeStackState } from '../state.ts';
+import { cleanUpAfterKilledStack } from './leftovers.ts';
 import { formatStatus, statusValues } from './status-values.ts';
 
 /** `plater start`: runs the whole stack in the foreground until Ctrl-C / SIGTERM / `plater stop`. */
@@ -15,15 +16,26 @@ export async function startCommand(): Promise<number> {
     log.error(`a stack from ${config.dataDir} is already running (pid ${existing.pid}, ${existing.apiUrl}); \`plater stop\` stops it`);
     return 1;
   }
+  await cleanUpAfterKilledStack(config.dataDir, log);
 
-  const stack = await startStack(config, log);
-  writeStackState(config.dataDir, {
+  // Written before anything starts, so a second `plater start` of this data dir sees this one while it starts.
+  const state: StackState = {
     pid: process.pid,
-    postgresPid: stack.postgres?.pid,
     apiUrl: config.apiUrl,
     dbUrl: config.dbUrl,
     startedAt: new Date(startedAt).toISOString(),
-  });
+  };
+  writeStackState(config.dataDir, state);
+  let stack;
+  try {
+    stack = await startStack(config, log, {
+      onPostgresRestart: (pid) => writeStackState(config.dataDir, { ...state, postgresPid: pid }),
+    });
+  } catch (error) {
+    removeStackState(config.dataDir);
+    throw error;
+  }
+  writeStackState(config.dataDir, { ...state, postgresPid: stack.postgres?.pid });
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`\nPlater stack started in ${seconds}s.\n`);
@@ -33,15 +45,15 @@ export async function startCommand(): Promise<number> {
   const reason = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
-    stack.postgres?.exited.then(() => resolve('postgres-exited'));
+    stack.postgres?.gaveUp.then(() => resolve('postgres-gave-up'));
   });
   // A second Ctrl-C while stopping exits at once (Postgres still gets its shutdown signal on exit).
   process.once('SIGINT', () => process.exit(130));
 
-  if (reason === 'postgres-exited') log.error('Postgres exited unexpectedly; stopping the stack (see <dataDir>/postgres.log)');
+  if (reason === 'postgres-gave-up') log.error('Postgres cannot be restarted; stopping the stack (see <dataDir>/postgres.log)');
   else log.info('stopping…');
   await stack.stop();
   removeStackState(config.dataDir);
   log.info('stopped');
-  return reason === 'postgres-exited' ? 1 : 0;
+  return reason === 'postgres-gave-up' ? 1 : 0;
 }

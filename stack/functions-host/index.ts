@@ -46,15 +46,13 @@ const EMPTY = Buffer.alloc(0);
 // sun_path holds 108 bytes on Linux (104 on macOS)
 const MAX_SOCKET_PATH = 100;
 
-/**
- * Where a worker listens. A Unix socket where there are any: the host↔worker hop is on every request, and a
- * Unix socket costs the kernel less than loopback TCP. Named by process and host instance, so never shared.
- */
+const SOCKET_NAME = /^plater-fn-(\d+)-\d+-.+\.sock$/;
+
 /** Socket files of hosts that died without cleaning up (SIGKILL): their workers exited with them. */
 function removeStaleSockets(): void {
   try {
     for (const entry of readdirSync(tmpdir())) {
-      const owner = /^plater-fn-(\d+)-\d+-.+\.sock$/.exec(entry);
+      const owner = SOCKET_NAME.exec(entry);
       if (owner && !isProcessAlive(Number(owner[1]))) rmSync(join(tmpdir(), entry), { force: true });
     }
   } catch {
@@ -62,6 +60,43 @@ function removeStaleSockets(): void {
   }
 }
 
+/**
+ * Workers of a host that was killed and has not been replaced (`plater start` cleaning up after a killed stack).
+ * They exit when their stdin closes, i.e. with their host; one stuck in its own work may not have noticed yet.
+ * Found by their command line, which names their socket, which names the host's pid (Linux /proc; elsewhere none).
+ */
+export function stopOrphanedWorkers(hostPid: number): number[] {
+  const marker = `${join(tmpdir(), `plater-fn-${hostPid}-`)}`;
+  const stopped: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return stopped;
+  }
+  for (const entry of entries) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (!args.some((arg) => arg.endsWith('worker-bootstrap.js')) || !args.some((arg) => arg.startsWith(marker))) continue;
+    try {
+      process.kill(Number(entry), 'SIGKILL');
+      stopped.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  removeStaleSockets();
+  return stopped;
+}
+
+/**
+ * Where a worker listens. A Unix socket where there are any: the host↔worker hop is on every request, and a
+ * Unix socket costs the kernel less than loopback TCP. Named by process and host instance, so never shared.
+ */
 let hosts = 0;
 function listenAddress(host: number, name: string): string {
   if (process.platform === 'win32' || process.env.PLATER_FUNCTIONS_TCP === '1') return 'tcp';

@@ -26,8 +26,8 @@ const STOP_TIMEOUT_MS = 30_000;
 export interface EmbeddedPostgres {
   readonly pid: number;
   readonly port: number;
-  /** Resolves when the server process ends, whether stopped or crashed. */
-  readonly exited: Promise<void>;
+  /** Resolves when the server process ends, whether stopped or crashed, saying how (`code 0`, `signal SIGKILL`). */
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -81,7 +81,9 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedPost
   });
   closeSync(logFd);
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+  );
   // Last resort if this process ends without stopping the server (uncaught error, process.exit elsewhere).
   const stopOnExit = () => child.exitCode === null && child.kill('SIGINT');
   process.once('exit', stopOnExit);
@@ -103,7 +105,7 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedPost
   };
 }
 
-async function waitUntilReady(child: ChildProcess, pgDataDir: string, exited: Promise<void>): Promise<void> {
+async function waitUntilReady(child: ChildProcess, pgDataDir: string, exited: Promise<string>): Promise<void> {
   let hasExited = false;
   void exited.then(() => (hasExited = true));
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -117,7 +119,7 @@ async function waitUntilReady(child: ChildProcess, pgDataDir: string, exited: Pr
 }
 
 /** SIGINT is Postgres' "fast" shutdown: roll back open transactions, checkpoint, exit. */
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function stopChild(child: ChildProcess, exited: Promise<string>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
   // ref: false so a pending timer never keeps the process alive after the server is gone.

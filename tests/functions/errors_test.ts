@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import {
+  connectionFailure,
+  DatabaseUnavailableError,
   fromDatabaseError,
   HttpError,
   isStorableOutcome,
@@ -62,8 +64,38 @@ Deno.test('transient and unknown database errors', () => {
   assert.equal(fromDatabaseError(pgError('42501'))!.status, 403)
   assert.equal(fromDatabaseError(pgError('22P02', 'invalid input syntax for type uuid'))!.status, 400)
   assert.equal(fromDatabaseError(pgError('23505')), undefined)
-  const connection = Object.assign(new Error('gone'), { code: 'CONNECTION_CLOSED' })
-  assert.equal(fromDatabaseError(connection)!.status, 503)
+})
+
+Deno.test('every connection-level failure is a 503 retry_later with Retry-After', () => {
+  const failures: [unknown, boolean][] = [
+    // [what the driver or server reported, whether statements may have reached the server]
+    [pgError('57P03', 'the database system is starting up'), false],
+    [pgError('53300', 'sorry, too many clients already'), false],
+    [pgError('57P01', 'terminating connection due to administrator command'), true],
+    [pgError('57P02', 'terminating connection because of crash of another server process'), true],
+    [pgError('08006', 'connection failure'), true],
+    [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), false],
+    [Object.assign(new Error('write CONNECT_TIMEOUT'), { code: 'CONNECT_TIMEOUT' }), false],
+    [Object.assign(new Error('gone'), { code: 'CONNECTION_CLOSED' }), true],
+    [Object.assign(new Error('reset'), { code: 'ECONNRESET' }), true],
+    [new TypeError("Cannot read properties of null (reading 'write')"), true],
+  ]
+  for (const [error, sent] of failures) {
+    const unavailable = connectionFailure(error)!
+    assert.ok(unavailable instanceof DatabaseUnavailableError, String(error))
+    assert.equal(unavailable.sent, sent, String(error))
+    const http = fromDatabaseError(unavailable)!
+    assert.equal(http.status, 503)
+    assert.equal(http.code, 'retry_later')
+    assert.equal(http.headers['retry-after'], '1')
+  }
+  // a server-side connection SQLSTATE is mapped even when it did not pass through db.ts
+  assert.equal(fromDatabaseError(pgError('57P03'))!.code, 'retry_later')
+  // the server's answers to the statements are not connection failures
+  for (const code of ['PT409', '23505', '40001', '57014']) {
+    assert.equal(connectionFailure(pgError(code)), undefined)
+  }
+  assert.equal(connectionFailure(new HttpError(400, 'x', 'y')), undefined)
 })
 
 Deno.test('toHttpError hides what it does not know behind a 500', () => {

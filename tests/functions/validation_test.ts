@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { HttpError } from '../../functions/_shared/errors.ts'
-import { courseParams, placeOrderBody, reasonBody, seatBody, versionOnlyBody } from '../../functions/_shared/schemas.ts'
+import {
+  courseParams,
+  placeOrderBody,
+  reasonBody,
+  seatBody,
+  versionOnlyBody,
+} from '../../functions/_shared/schemas.ts'
 import { topicSchema } from '../../functions/_shared/topics.ts'
 import { validate } from '../../functions/_shared/validate.ts'
 
@@ -81,7 +87,9 @@ Deno.test('topics: the five kinds with a snapshot', () => {
 
 Deno.test('a NUL character in free text is a 400 naming the field, never a 500', () => {
   assert.deepEqual(
-    issues(() => validate(placeOrderBody, { table_id: TABLE, items: [{ menu_item_id: MENU, qty: 1 }], note: 'a\0b' })),
+    issues(() =>
+      validate(placeOrderBody, { table_id: TABLE, items: [{ menu_item_id: MENU, qty: 1 }], note: 'a\0b' })
+    ),
     [{ path: 'note', message: 'note must not contain NUL characters' }],
   )
   assert.deepEqual(issues(() => validate(reasonBody, { reason: 'spilt\0' })), [
