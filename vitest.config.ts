@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Files and the tests inside them run in a random order, so no test can lean on another having run first.
+    // `plater test` picks the seed and prints it; PLATER_TEST_SEED=<seed> npm test repeats an order.
+    sequence: { shuffle: true },
   },
 });

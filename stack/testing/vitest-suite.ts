@@ -11,16 +11,20 @@ interface VitestJsonReport {
   numFailedTestSuites: number;
 }
 
-/** `vitest run` (vitest.config.ts) with a JSON report next to the usual console output, for exact counts. */
+/**
+ * `vitest run` (vitest.config.ts, shuffled) with a JSON report next to the usual console output, for exact counts.
+ * The shuffle's seed is printed; PLATER_TEST_SEED repeats it.
+ */
 export async function runVitestSuite(context: SuiteContext): Promise<SuiteResult> {
-  banner(`${NAME}: vitest run`);
+  const seed = shuffleSeed(context.env.PLATER_TEST_SEED);
+  banner(`${NAME}: vitest run (shuffled, seed ${seed}: PLATER_TEST_SEED=${seed} repeats the order)`);
   const reportDir = mkdtempSync(join(tmpdir(), 'plater-vitest-'));
   const reportFile = join(reportDir, 'report.json');
   try {
     const vitest = join(context.repoRoot, 'node_modules', '.bin', 'vitest');
     const { code } = await runTool(
       vitest,
-      ['run', '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`],
+      ['run', '--passWithNoTests', `--sequence.seed=${seed}`, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`],
       context,
     );
     const report = readReport(reportFile);
@@ -32,6 +36,15 @@ export async function runVitestSuite(context: SuiteContext): Promise<SuiteResult
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
   }
+}
+
+function shuffleSeed(given: string | undefined): number {
+  if (given !== undefined && given !== '') {
+    const seed = Number(given);
+    if (!Number.isSafeInteger(seed)) throw new Error(`PLATER_TEST_SEED must be an integer, got "${given}"`);
+    return seed;
+  }
+  return Math.floor(Math.random() * 1_000_000);
 }
 
 function readReport(file: string): VitestJsonReport | undefined {

@@ -1,9 +1,14 @@
 // Shared by the Deno tests: a JWT secret for the functions under test, token signing, and the database the test
-// runner exports (PLATER_DB_URL, PLATER_JWT_SECRET). DB-backed tests are skipped without it.
+// runner exports (PLATER_DB_URL, PLATER_JWT_SECRET). DB-backed tests are skipped without it when run by hand
+// (`deno test`), and fail under `npm test` (PLATER_TEST_REQUIRE_DB=1).
 import { jose } from '../../functions/_shared/deps.ts'
 
 export const DB_URL = Deno.env.get('PLATER_DB_URL') ?? Deno.env.get('SUPABASE_DB_URL')
 export const HAS_DB = DB_URL !== undefined && DB_URL !== ''
+// `npm test` always has a database: there, a DB test that would be skipped is a broken run, not a pass.
+if (!HAS_DB && Deno.env.get('PLATER_TEST_REQUIRE_DB') === '1') {
+  throw new Error('PLATER_TEST_REQUIRE_DB=1 but PLATER_DB_URL is not set: the database tests cannot run')
+}
 export const SECRET = Deno.env.get('PLATER_JWT_SECRET') ?? 'deno-test-secret-deno-test-secret-0123456789'
 
 Deno.env.set('SUPABASE_JWT_SECRET', SECRET)

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { denoEnv } from '../../stack/deno.ts';
 import { countDeno } from '../../stack/testing/deno-suite.ts';
 import { countPgProve } from '../../stack/testing/pgtap-suite.ts';
 import { stripAnsi } from '../../stack/testing/suite.ts';
@@ -51,6 +52,29 @@ describe('counting deno test results', () => {
     const { code, stdout } = run(deno, ['test', '--no-check', 'sample_test.ts'], { DENO_DIR: join(dir, '.deno') });
     expect(code).not.toBe(0);
     expect(countDeno(stdout, code)).toEqual({ passed: 2, failed: 1 });
+  });
+
+  it('counts ignored tests as failed: under npm test nothing may be skipped', () => {
+    writeFileSync(
+      join(dir, 'ignored_test.ts'),
+      `Deno.test('runs', () => {});
+       Deno.test({ name: 'needs a database', ignore: true, fn() {} });`,
+    );
+    const deno = join(process.cwd(), 'node_modules', '.bin', 'deno');
+    const { code, stdout } = run(deno, ['test', '--no-check', 'ignored_test.ts'], { DENO_DIR: join(dir, '.deno') });
+    expect(code).toBe(0); // deno itself calls this a success
+    expect(countDeno(stdout, code)).toEqual({ passed: 1, failed: 1 });
+  });
+
+  it('makes the database tests fail to load when npm test has no database for them', () => {
+    const repo = process.cwd();
+    const result = spawnSync(join(repo, 'node_modules', '.bin', 'deno'), ['test', '--no-check', '-A', 'tests/functions/sql_text_test.ts'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, ...denoEnv(repo), NO_COLOR: '1', PLATER_DB_URL: '', SUPABASE_DB_URL: '', PLATER_TEST_REQUIRE_DB: '1' },
+    });
+    expect(`${result.stdout}${result.stderr}`).toContain('PLATER_TEST_REQUIRE_DB=1 but PLATER_DB_URL is not set');
+    expect(countDeno(stripAnsi(result.stdout), result.status).failed).toBeGreaterThan(0);
   });
 
   it('counts a run that fails before any test as one failure', () => {
