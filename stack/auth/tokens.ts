@@ -1,6 +1,7 @@
-import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type JWTPayload, SignJWT } from 'jose';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../keys.ts';
+import type { SigningJwk } from '../secrets.ts';
 
 export interface AccessClaims extends JWTPayload {
   sub: string;
@@ -16,17 +17,23 @@ export interface TokenUser {
   user_metadata: Record<string, unknown>;
 }
 
-/** Signs and checks the stack's access tokens (HS256 with the stack's JWT secret, GoTrue's claim set). */
+/**
+ * Signs the stack's access tokens as Supabase Auth does with asymmetric signing keys: ES256 with the install's
+ * signing key, its `kid` in the header (the JWKS at /auth/v1/.well-known/jwks.json lists the public key), GoTrue's
+ * claim set.
+ */
 export class TokenSigner {
   readonly #key: KeyObject;
+  readonly #kid: string;
 
   constructor(
-    jwtSecret: string,
+    signingKey: SigningJwk,
     /** `iss`, like GoTrue's `<API URL>/auth/v1`. */
     readonly issuer: string,
     readonly ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
   ) {
-    this.#key = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
+    this.#key = createPrivateKey({ key: signingKey, format: 'jwk' });
+    this.#kid = signingKey.kid;
   }
 
   async accessToken(user: TokenUser, sessionId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
@@ -43,7 +50,7 @@ export class TokenSigner {
       session_id: sessionId,
       is_anonymous: false,
     })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: this.#kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(user.id)
       .setAudience('authenticated')
@@ -51,11 +58,6 @@ export class TokenSigner {
       .setExpirationTime(expiresAt)
       .sign(this.#key);
     return { token, expiresAt };
-  }
-
-  /** Any token signed with the stack's secret (API keys included); throws when invalid or expired. */
-  async verify(token: string): Promise<JWTPayload> {
-    return (await jwtVerify(token, this.#key, { algorithms: ['HS256'] })).payload;
   }
 }
 
