@@ -136,7 +136,9 @@ export function createTokenVerifier(keys: TokenKeys): TokenVerifier {
       if (error instanceof jose.errors.JOSEAlgNotAllowed || error instanceof jose.errors.JOSENotSupported) {
         return fail('signer', 'Failed to generate JWT signer, check your JWT secret or JWKS configuration')
       }
-      if (error instanceof jose.errors.JWSInvalid) return fail('malformed', 'The token provided is not a valid JWT')
+      if (error instanceof jose.errors.JWSInvalid) {
+        return fail('malformed', 'The token provided is not a valid JWT')
+      }
       // the JWKS did not load (timeout, network, bad document)
       throw new KeysUnavailable('the signing keys (JWKS) could not be loaded', { cause: error })
     }
@@ -159,7 +161,9 @@ function keysFromEnv(plural: string, singular: string): string[] {
   const dictionary = env(plural)
   if (dictionary !== undefined) {
     const parsed: unknown = JSON.parse(dictionary)
-    if (typeof parsed !== 'object' || parsed === null) throw new Error(`${plural} must be a JSON object of keys`)
+    if (typeof parsed !== 'object' || parsed === null) {
+      throw new Error(`${plural} must be a JSON object of keys`)
+    }
     keys.push(...Object.values(parsed).filter((value): value is string => typeof value === 'string'))
   }
   const single = env(singular)
@@ -171,7 +175,9 @@ function keysFromEnv(plural: string, singular: string): string[] {
 function verifierFromEnv(): TokenVerifier {
   const url = env('SUPABASE_URL')
   return createTokenVerifier({
-    jwks: url === undefined ? undefined : jose.createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', url)),
+    jwks: url === undefined
+      ? undefined
+      : jose.createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', url)),
     jwtSecret: env('JWT_SECRET'),
     publishableKeys: keysFromEnv('SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_PUBLISHABLE_KEY'),
     secretKeys: keysFromEnv('SUPABASE_SECRET_KEYS', 'SUPABASE_SECRET_KEY'),
@@ -205,7 +211,10 @@ export function bearerToken(req: Request): string {
 }
 
 /** The verified claims of `token` (a JWT or an API key); 401 when it breaks a rule, 503 without the JWKS. */
-export async function verifyToken(token: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<jose.JWTPayload> {
+export async function verifyToken(
+  token: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<jose.JWTPayload> {
   const cached = verified.get(token)
   if (cached && cached.exp > nowSeconds) return cached
   if (cached) verified.delete(token)
@@ -215,7 +224,9 @@ export async function verifyToken(token: string, nowSeconds = Math.floor(Date.no
     result = await verifier(token, nowSeconds)
   } catch (error) {
     if (!(error instanceof KeysUnavailable)) throw error
-    throw new HttpError(503, 'auth_unavailable', error.message, undefined, { 'retry-after': '1' }, { cause: error })
+    throw new HttpError(503, 'auth_unavailable', error.message, undefined, { 'retry-after': '1' }, {
+      cause: error,
+    })
   }
   if (!result.ok) {
     const expired = result.failure === 'expired'

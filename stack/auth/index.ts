@@ -5,7 +5,7 @@ import { JWKS_PATH, type StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
 import { AUTH_SCHEMA, pruneAuthState } from './schema.ts';
-import { type AccessClaims, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
+import { type AccessClaims, AUTH_ISSUER_PATH, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
 import { type UserRow, userJson } from './users.ts';
 import { stackVerifier } from './verify.ts';
 
@@ -28,7 +28,7 @@ import { stackVerifier } from './verify.ts';
  * Refresh-token rotation follows GoTrue: a used token may be presented again for 10 s (concurrent refreshes,
  * `refresh_token_reuse_interval`); after that a reuse revokes the whole session.
  */
-const PREFIX = '/auth/v1';
+const PREFIX = AUTH_ISSUER_PATH;
 const API_VERSION = '2024-01-01';
 const REUSE_INTERVAL_SECONDS = 10;
 // bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.

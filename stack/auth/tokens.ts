@@ -3,6 +3,9 @@ import { type JWTPayload, SignJWT } from 'jose';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../keys.ts';
 import type { SigningJwk } from '../secrets.ts';
 
+/** Where the auth is mounted; `iss` is `<API URL>` + this, like GoTrue's. */
+export const AUTH_ISSUER_PATH = '/auth/v1';
+
 export interface AccessClaims extends JWTPayload {
   sub: string;
   role: string;
@@ -36,7 +39,8 @@ export class TokenSigner {
     this.#kid = signingKey.kid;
   }
 
-  async accessToken(user: TokenUser, sessionId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+  /** Without a session (`plater token`) the token has no `session_id`, so signing out cannot end it. */
+  async accessToken(user: TokenUser, sessionId?: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
     const iat = Math.floor(now / 1000);
     const expiresAt = iat + this.ttlSeconds;
     const token = await new SignJWT({
@@ -47,7 +51,7 @@ export class TokenSigner {
       role: 'authenticated',
       aal: 'aal1',
       amr: [{ method: 'password', timestamp: iat }],
-      session_id: sessionId,
+      ...(sessionId === undefined ? {} : { session_id: sessionId }),
       is_anonymous: false,
     })
       .setProtectedHeader({ alg: 'ES256', kid: this.#kid, typ: 'JWT' })

@@ -16,13 +16,16 @@ const verify = createTokenVerifier({
   secretKeys: [table.secretKey],
 })
 
-Deno.test('the token table uses the functions\' leeway', () => {
+Deno.test("the token table uses the functions' leeway", () => {
   assert.equal(CLOCK_LEEWAY_SECONDS, spec.leewaySeconds)
 })
 
 for (const { name, token, expect } of table.cases) {
   Deno.test(`token rules: ${name}`, async () => {
     const result = await verify(token, table.now)
-    assert.deepEqual(result.ok ? { ok: true, role: result.claims.role } : { ok: false, failure: result.failure }, expect)
+    assert.deepEqual(
+      result.ok ? { ok: true, role: result.claims.role } : { ok: false, failure: result.failure },
+      expect,
+    )
   })
 }
