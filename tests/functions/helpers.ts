@@ -11,7 +11,7 @@ if (!HAS_DB && Deno.env.get('PLATER_TEST_REQUIRE_DB') === '1') {
 }
 export const SECRET = Deno.env.get('PLATER_JWT_SECRET') ?? 'deno-test-secret-deno-test-secret-0123456789'
 
-Deno.env.set('SUPABASE_JWT_SECRET', SECRET)
+Deno.env.set('JWT_SECRET', SECRET)
 if (HAS_DB) Deno.env.set('SUPABASE_DB_URL', DB_URL!)
 
 export const BISTRO = '00000000-0000-4000-8000-00000000b001'
