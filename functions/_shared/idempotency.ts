@@ -218,10 +218,12 @@ export function claimError(claim: Claim): HttpError | undefined {
 export function settledStatement(userId: string, key: string): string {
   return `select pg_try_advisory_xact_lock(${lockKey(userId, key)}) as settled, (${
     existingStatement(userId, key)
-  }) as existing;`
+  }) as existing,
+       exists (select from public.staff s where ${sqlText`s.user_id = ${userId}::uuid`} and s.active) as caller_active;`
 }
 
 export interface SettledRow {
   settled: boolean
   existing: KeyRow | null
+  caller_active: boolean
 }

@@ -208,7 +208,7 @@ async function settle(
         await roundTrip(() => db().unsafe(settledStatement(user, key)), left),
       )
       if (row!.settled) {
-        const decision = decide(row!.existing, hash)
+        const decision = decide(row!.existing, hash, row!.caller_active)
         if (decision.kind === 'replay') return { kind: 'done', outcome: decision.outcome, replayed: false }
         if (decision.kind === 'fresh') {
           throw fromDatabaseError(
