@@ -4,20 +4,30 @@ import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import type { StatusFormat } from './commands/status-values.ts';
 import { stopCommand } from './commands/stop.ts';
-import { testCommand } from './commands/test.ts';
+import { testCommand, testDbCommand } from './commands/test.ts';
+import { DEFAULTS } from './config.ts';
 import { tokenCommand } from './commands/token.ts';
 
-const USAGE = `Usage: plater <command>
+/** The usage text, with the ports and data dir this shell's environment gives (what `start` would use). */
+function usage(env: NodeJS.ProcessEnv = process.env): string {
+  const apiPort = env.PLATER_API_PORT || String(DEFAULTS.apiPort);
+  const dbPort = env.PLATER_DB_PORT || String(DEFAULTS.dbPort);
+  const dataDir = env.PLATER_DATA_DIR || DEFAULTS.dataDir;
+  const db = env.DATABASE_URL ? 'DATABASE_URL' : `127.0.0.1:${dbPort}`;
+  return `Usage: plater <command>
 
-  start                    run the local stack in the foreground (Postgres, migrations + seed, API on :54321)
+  start                    run the local stack in the foreground (Postgres on ${db}, migrations + seed,
+                           API on ${DEFAULTS.apiHost}:${apiPort})
   stop                     stop the running stack
   status [-o env|json]     URLs and keys of the running stack
   reset                    re-create the database: bootstrap, migrations, seed
   token --email <email>    print an access token for a seeded staff member
   test                     run every test suite against a fresh private stack
+  test db                  run the pgTAP suite (tests/db) against the running stack, like \`supabase test db\`
 
-Environment: PLATER_API_PORT (54321), PLATER_DB_PORT (54322), PLATER_DATA_DIR (.stack),
+Environment (effective value): PLATER_API_PORT (${apiPort}), PLATER_DB_PORT (${dbPort}), PLATER_DATA_DIR (${dataDir}),
 DATABASE_URL (use this Postgres instead of the embedded one), PLATER_LOG_LEVEL (debug|info|warn|error).`;
+}
 
 const STATUS_FORMATS: StatusFormat[] = ['pretty', 'env', 'json'];
 
@@ -41,12 +51,14 @@ export async function main(argv: string[]): Promise<number> {
       return tokenCommand(values.email);
     }
     case 'test':
-      return testCommand();
+      if (rest.length === 0) return testCommand();
+      if (rest.length === 1 && rest[0] === 'db') return testDbCommand();
+      throw new UsageError(`unknown test target "${rest.join(' ')}" (db)`);
     case undefined:
     case 'help':
     case '--help':
     case '-h':
-      console.log(USAGE);
+      console.log(usage());
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown command "${command}"`);
@@ -63,7 +75,7 @@ export async function run(argv: string[]): Promise<never> {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`plater: ${message}`);
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`\n${USAGE}`);
+      console.error(`\n${usage()}`);
       code = 2;
     } else {
       if (process.env.PLATER_LOG_LEVEL === 'debug' && error instanceof Error) console.error(error.stack);

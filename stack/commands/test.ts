@@ -5,6 +5,7 @@ import { createLogger, parseLogLevel } from '../log.ts';
 import { findFreePorts } from '../ports.ts';
 import { stopClusterByPidFile } from '../postgres/cluster.ts';
 import { isProcessAlive } from '../process-util.ts';
+import { runningStack } from '../state.ts';
 import { type RunningStack, startStack } from '../stack.ts';
 import { runDenoSuite } from '../testing/deno-suite.ts';
 import { runPgtapSuite } from '../testing/pgtap-suite.ts';
@@ -47,7 +48,7 @@ export async function testCommand(): Promise<number> {
 
     const started = Date.now();
     stack = await startStack(config, createLogger('stack', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn')));
-    console.log(`test stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${config.apiUrl}, db port ${config.dbPort}`);
+    console.log(`test stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${config.apiUrl}, db port ${config.dbPort}, Node ${process.version}`);
 
     const context: SuiteContext = {
       repoRoot,
@@ -74,6 +75,36 @@ export async function testCommand(): Promise<number> {
     results.push({ name: 'interrupted', passed: 0, failed: 1 });
   }
   return printSummary(results);
+}
+
+/**
+ * `plater test db`: the pgTAP suite (tests/db) against the running stack, as `supabase test db` runs
+ * supabase/tests against the local one — with the stack's own database URL, so nothing needs a password by hand
+ * (the dblink sessions of tests/db/concurrency.test.sql take it from PLATER_DB_URL). The files clean up after
+ * themselves (transactions rolled back; the concurrency file's throw-away restaurant is deleted).
+ */
+export async function testDbCommand(): Promise<number> {
+  const config = await resolveConfig();
+  const state = runningStack(config.dataDir);
+  if (!state && !config.externalDb) {
+    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``);
+    return 1;
+  }
+  const dbUrl = state?.dbUrl ?? config.dbUrl;
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.on('SIGINT', onSignal);
+  try {
+    const result = await runPgtapSuite({
+      repoRoot,
+      env: { ...process.env, PLATER_DB_URL: dbUrl, ...colorEnv() },
+      dbUrl,
+      signal: abort.signal,
+    });
+    return printSummary([result]);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
 }
 
 /** The stack contract's variables for tests (docs/architecture.md). */
