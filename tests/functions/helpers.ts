@@ -6,7 +6,7 @@ export const DB_URL = Deno.env.get('PLATER_DB_URL') ?? Deno.env.get('SUPABASE_DB
 export const HAS_DB = DB_URL !== undefined && DB_URL !== ''
 export const SECRET = Deno.env.get('PLATER_JWT_SECRET') ?? 'deno-test-secret-deno-test-secret-0123456789'
 
-Deno.env.set('SUPABASE_JWT_SECRET', SECRET)
+Deno.env.set('JWT_SECRET', SECRET)
 if (HAS_DB) Deno.env.set('SUPABASE_DB_URL', DB_URL!)
 
 export const BISTRO = '00000000-0000-4000-8000-00000000b001'
