@@ -69,3 +69,19 @@ export async function call(
   }
   return { status: res.status, headers: res.headers, body }
 }
+
+/** A test that needs the database; ignored without PLATER_DB_URL. */
+export const dbTest = (name: string, fn: () => Promise<void>) =>
+  Deno.test({ name, ignore: !HAS_DB, sanitizeOps: false, sanitizeResources: false, fn })
+
+/**
+ * The last test of a DB-backed file: closes the functions' pool and the file's owner connection, so the next
+ * file starts clean and Deno sees nothing left open.
+ */
+export function closePoolsAfterwards(file: string, owner: { end(): Promise<void> } | undefined) {
+  dbTest(`close the pools (${file})`, async () => {
+    const { closeDb } = await import('../../functions/_shared/db.ts')
+    await closeDb()
+    await owner!.end()
+  })
+}
