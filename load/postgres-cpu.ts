@@ -40,8 +40,8 @@ function kind(pid: number): keyof PostgresCpu {
 
 /** The postmaster's pid: the parent of the backend serving this connection. */
 export async function postmasterPid(sql: Sql): Promise<number> {
-  const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-  const fields = statFields(pid);
+  const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  const fields = statFields(row!.pid);
   if (!fields) throw new Error('Postgres is not on this machine: cannot read its CPU from /proc');
   return Number(fields[1]);
 }
