@@ -61,9 +61,11 @@ grant execute on function public.set_rush(uuid, boolean, int) to authenticated, 
 revoke all on function plater_private.inherit_rush() from public;
 
 -- The payload builders of 20261127100700_topic_payloads.sql, each with `rush` (docs/topics.md). Same
--- signatures, so every publisher and snapshot that calls them carries the field.
+-- signatures, so every publisher and snapshot that calls them carries the field. STABLE, as
+-- 20261130100000_statement_publishing.sql made them: an IMMUTABLE SQL function around jsonb_build_object is
+-- never inlined and is planned again on every call.
 create or replace function plater_private.kds_item(i public.order_items, table_label text) returns jsonb
-language sql immutable
+language sql stable
 as $$
   select jsonb_build_object(
     'type', 'item', 'id', i.id, 'version', i.version, 'order_id', i.order_id, 'table', table_label,
@@ -73,7 +75,7 @@ as $$
 $$;
 
 create or replace function plater_private.expo_item(i public.order_items) returns jsonb
-language sql immutable
+language sql stable
 as $$
   select jsonb_build_object(
     'type', 'item', 'id', i.id, 'version', i.version, 'order_id', i.order_id, 'station_id', i.station_id,
@@ -82,7 +84,7 @@ as $$
 $$;
 
 create or replace function plater_private.server_item(i public.order_items) returns jsonb
-language sql immutable
+language sql stable
 as $$
   select jsonb_build_object(
     'type', 'item', 'id', i.id, 'version', i.version, 'order_id', i.order_id, 'course', i.course,
@@ -90,7 +92,7 @@ as $$
 $$;
 
 create or replace function plater_private.order_summary(o public.orders, table_label text) returns jsonb
-language sql immutable
+language sql stable
 as $$
   select jsonb_build_object(
     'type', 'order', 'id', o.id, 'version', o.version, 'table_id', o.table_id, 'table', table_label,
