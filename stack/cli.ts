@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resetCommand } from './commands/reset.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import type { StatusFormat } from './commands/status-values.ts';
@@ -22,6 +23,8 @@ function usage(env: NodeJS.ProcessEnv = process.env): string {
   status [-o env|json]     URLs and keys of the running stack
   reset                    re-create the database: bootstrap, migrations, seed
   token --email <email>    print an access token for a seeded staff member
+  simulate [--rate 2/s] [--restaurant <id|name>] [--seed n]
+                           act out a service through the edge functions as the restaurant's staff (Ctrl-C stops)
   test                     run every test suite against a fresh private stack
   test db                  run the pgTAP suite (tests/db) against the running stack, like \`supabase test db\`
 
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { email: { type: 'string' } } });
       return tokenCommand(values.email);
     }
+    case 'simulate':
+      return simulateCommand(rest);
     case 'test':
       if (rest.length === 0) return testCommand();
       if (rest.length === 1 && rest[0] === 'db') return testDbCommand();
