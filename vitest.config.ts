@@ -1,11 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm test` runs this through `plater test`, which starts a private stack and passes it in PLATER_* variables.
-const ALL = 'tests/**/*.test.ts';
-const GATEWAY = 'tests/gateway/**/*.test.ts';
-
 export default defineConfig({
   test: {
+    include: ['tests/**/*.test.ts'],
     environment: 'node',
     // End-to-end tests wait on a real stack (database round trips, WebSocket joins).
     testTimeout: 30_000,
@@ -14,11 +12,5 @@ export default defineConfig({
     // Files and the tests inside them run in a random order, so no test can lean on another having run first.
     // `plater test` picks the seed and prints it; PLATER_TEST_SEED=<seed> npm test repeats an order.
     sequence: { shuffle: true },
-    projects: [
-      { extends: true, test: { name: 'suites', include: [ALL], exclude: [GATEWAY] } },
-      // Until tests/gateway/limits.test.ts stops sharing one join-rate budget between its tests (COORD.md), the
-      // gateway's files are shuffled but the tests inside each keep their order.
-      { extends: true, test: { name: 'gateway', include: [GATEWAY], sequence: { shuffle: { files: true, tests: false } } } },
-    ],
   },
 });

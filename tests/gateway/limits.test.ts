@@ -38,7 +38,9 @@ const join = (socket: RawSocket, ref: string, topic: string) => {
   return socket.reply(ref);
 };
 
-describe('join limits', () => {
+// shuffle: false — the tests share one join-rate budget (the rate test spends it); until they stop sharing it they run
+// in this order (vitest shuffles everything else, vitest.config.ts).
+describe('join limits', { shuffle: false }, () => {
   it('refuses a third channel on one socket with ChannelRateLimitReached', async () => {
     const socket = await open();
     // Join 3 is refused before it counts against the join rate, so this test uses three of the five.
