@@ -55,25 +55,12 @@ export async function startGatewayProcess(
     ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ...(options.exposeGc ? ['--expose-gc'] : []),
   ];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'load/gateway-serve.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PLATER_DB_URL: credentials.dbUrl,
-      PLATER_JWT_SECRET: credentials.jwtSecret,
-      PLATER_REALTIME_SLOT: `plater_realtime_bench_${process.pid}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, url, pid, stop } = await startServerProcess('load/gateway-serve.ts', nodeArgs, {
+    PLATER_DB_URL: credentials.dbUrl,
+    PLATER_JWT_SECRET: credentials.jwtSecret,
+    PLATER_REALTIME_SLOT: `plater_realtime_bench_${process.pid}`,
+    ...env,
   });
-  // A benchmark that dies must not leave its gateway (and replication slot) behind.
-  const killChild = () => child.kill('SIGTERM');
-  process.once('exit', killChild);
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`gateway process exited (${code})`)));
-  });
-  const { url, pid } = JSON.parse(line) as { url: string; pid: number };
   return {
     url,
     pid,
@@ -84,8 +71,39 @@ export async function startGatewayProcess(
       child.kill('SIGUSR2');
       await new Promise((resolve) => setTimeout(resolve, 1000));
     },
+    stop,
+  };
+}
+
+/**
+ * Starts a server script of the harness (the gateway, a baseline) in its own process, so its CPU and RSS are
+ * measured apart from the load generator; it prints one JSON line `{"url", "pid"}` once it listens. An IPC
+ * channel is open for scripts that take commands. A benchmark that dies must not leave it behind.
+ */
+export async function startServerProcess(
+  script: string,
+  nodeArgs: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; pid: number; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+  });
+  const { url, pid } = JSON.parse(line) as { url: string; pid: number };
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+  return {
+    child,
+    url,
+    pid,
     async stop() {
       process.off('exit', killChild);
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
@@ -153,19 +171,25 @@ export interface SubscriberConfig {
 
 export type WorkerCommand =
   | { readonly type: 'count' }
-  /** `acks[seq]`: when the inserter saw the commit of message `seq` acknowledged (epoch ms). */
-  | { readonly type: 'report'; readonly acks: Float64Array }
+  /** Starts a new measured step (seqs 1…maxSeq): counters, per-socket seq tracking and samples back to zero. */
+  | { readonly type: 'reset'; readonly maxSeq: number }
+  | { readonly type: 'report' }
   | { readonly type: 'close' };
 
 export interface SubscriberReport {
   readonly received: number;
   readonly errors: number;
   readonly open: number;
-  /** hdr histograms (µs), compressed: arrival − clock_timestamp() stamp, and arrival − commit ack. */
-  readonly stamp: string;
-  readonly ack: string;
-  /** Sampled deliveries that arrived before the inserter had processed the commit's acknowledgement. */
-  readonly beforeAck: number;
+  /** Per socket: deliveries of the measured event, seqs seen again, arrivals below a seq already seen. */
+  readonly perSocketReceived: Int32Array;
+  readonly perSocketDuplicates: Int32Array;
+  readonly perSocketOutOfOrder: Int32Array;
+  /**
+   * Sampled deliveries as triples (ms): arrival − `t` (the source's own clock stamp: clock_timestamp() in the
+   * database's transaction, or the bare server's send time), arrival − `due` (the generator's scheduled time), and
+   * `due` itself (epoch ms), not clamped: a negative value means clock skew or an early send.
+   */
+  readonly samples: Float64Array;
 }
 
 /** Latencies are recorded in microseconds, up to two minutes, at three significant digits. */

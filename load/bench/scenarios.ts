@@ -1,0 +1,5 @@
+import { hotTopic } from '../scenarios/hot-topic.ts';
+import type { Scenario } from './scenario.ts';
+
+/** Every scenario of `npm run bench`, in the order `all` runs them (chaos last: it restarts the stack). */
+export const SCENARIOS: Scenario[] = [hotTopic];
