@@ -120,9 +120,12 @@ export async function waitForIngest(gateway: GatewayProcess): Promise<void> {
   throw new Error('the gateway did not start streaming');
 }
 
-/** Writes `load/results/<name>-<timestamp>.json` and returns its path. */
+/**
+ * Writes `load/results/<name>-<timestamp>.json` and returns its path. Under `npm run bench`, which keeps its own
+ * record of the run, PLATER_BENCH_RESULTS_DIR sends the script's file elsewhere so the run is not counted twice.
+ */
 export function writeResult(name: string, result: object): string {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  const dir = process.env.PLATER_BENCH_RESULTS_DIR ? `${process.env.PLATER_BENCH_RESULTS_DIR}/` : fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const path = `${dir}${name}-${stamp}.json`;
@@ -167,6 +170,17 @@ export interface SubscriberConfig {
   /** Every n-th socket decodes with realtime-js and measures latency; 0 = none. */
   readonly sampleEvery: number;
   readonly join: boolean;
+  /** Join at this steady rate (this worker's share) once every socket is connected; else right after connecting. */
+  readonly joinsPerSecond?: number;
+}
+
+/** A subscriber worker's first message: its sockets are open (and joined), and how that went. */
+export interface SubscribersReady {
+  readonly ready: true;
+  readonly connectSeconds: number;
+  readonly joinSeconds: number;
+  /** Join replies by status ('ok', 'error'). */
+  readonly joinStatuses: Record<string, number>;
 }
 
 export type WorkerCommand =

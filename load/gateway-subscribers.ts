@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { clientDecode } from '../tests/gateway/helpers/client-serializer.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
-import type { SubscriberConfig, SubscriberReport, WorkerCommand } from './gateway-harness.ts';
+import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerCommand } from './gateway-harness.ts';
 
 /**
  * A worker thread holding a share of the fan-out benchmark's subscribers: raw `ws` sockets speaking vsn 2.0.0,
@@ -76,40 +76,66 @@ function count(i: number, data: Buffer, isBinary: boolean): void {
   track(i, seq);
 }
 
-async function open(index: number): Promise<void> {
+async function connect(index: number): Promise<WebSocket> {
   const ws = new WebSocket(
     `${config.url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${config.apikey}&vsn=2.0.0`,
   );
-  sockets.push(ws);
+  sockets[index] = ws;
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
   ws.on('error', () => errors++);
-  if (!config.join) return;
+  return ws;
+}
+
+/** Joins the topic; resolves with the reply's status once it comes ('ok', or 'error' with a reason). */
+function join(ws: WebSocket, index: number): Promise<string> {
   const ref = String(index + 1);
   const sampled = config.sampleEvery > 0 && index % config.sampleEvery === 0;
-  const joined = new Promise<void>((resolve) => {
+  const joined = new Promise<string>((resolve) => {
     const onJoin = (data: Buffer, isBinary: boolean) => {
       const message = clientDecode('2.0.0', data, isBinary);
       if (message.event === 'phx_reply' && message.ref === ref) {
         ws.off('message', onJoin);
         ws.on('message', sampled ? (d: Buffer, b: boolean) => measure(index, d, b) : (d: Buffer, b: boolean) => count(index, d, b));
-        resolve();
+        resolve((message.payload as { status?: string }).status ?? 'none');
       }
     };
     ws.on('message', onJoin);
   });
   ws.send(JSON.stringify([ref, ref, `realtime:${config.topic}`, 'phx_join', { config: { private: false } }]));
-  await joined;
+  return joined;
 }
 
+// Heartbeats from the start: a slow join ramp outlasts Phoenix's 60 s idle timeout.
+const stopHeartbeats = staggeredHeartbeats(sockets);
+const joinStatuses: Record<string, number> = {};
+const countStatus = (status: string) => (joinStatuses[status] = (joinStatuses[status] ?? 0) + 1);
+const started = performance.now();
 // Connect in batches so the server sees a ramp, not a SYN flood.
 for (let i = 0; i < config.count; i += 50) {
-  await Promise.all(Array.from({ length: Math.min(50, config.count - i) }, (_, j) => open(i + j)));
+  await Promise.all(
+    Array.from({ length: Math.min(50, config.count - i) }, async (_, j) => {
+      const ws = await connect(i + j);
+      if (config.join && !config.joinsPerSecond) countStatus(await join(ws, i + j));
+    }),
+  );
 }
+const connectSeconds = (performance.now() - started) / 1000;
+if (config.join && config.joinsPerSecond) {
+  // Joins at a steady rate, as clients arriving over time would (a gateway limits joins per second).
+  const pending: Promise<void>[] = [];
+  const joinStart = performance.now();
+  for (let i = 0; i < config.count; i++) {
+    const wait = joinStart + (i * 1000) / config.joinsPerSecond - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(join(sockets[i]!, i).then((status) => void countStatus(status)));
+  }
+  await Promise.all(pending);
+}
+const joinSeconds = (performance.now() - started) / 1000 - connectSeconds;
 
-const stopHeartbeats = staggeredHeartbeats(sockets);
 
 parentPort!.on('message', (command: WorkerCommand) => {
   if (command.type === 'count') {
@@ -137,4 +163,4 @@ parentPort!.on('message', (command: WorkerCommand) => {
     parentPort!.close();
   }
 });
-parentPort!.postMessage({ ready: true });
+parentPort!.postMessage({ ready: true, connectSeconds, joinSeconds, joinStatuses } satisfies SubscribersReady);
