@@ -1,12 +1,7 @@
 // Request schemas of the mutations (the database re-checks everything; these give clients field-level 400s
 // before a transaction is opened).
 import { z } from './deps.ts'
-import { expectedVersion, reason, uuid } from './validate.ts'
-
-const label = (what: string, max: number) =>
-  z.string({ error: `${what} must be a string` }).max(max, {
-    error: `${what} must be at most ${max} characters`,
-  })
+import { expectedVersion, freeText as label, reason, uuid } from './validate.ts'
 
 export const orderLine = z.strictObject({
   menu_item_id: uuid('menu_item_id'),

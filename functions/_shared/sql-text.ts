@@ -7,8 +7,10 @@
 // (revalidation: 1 round trip; a mutation: 3) are built this way.
 //
 // Safety: values are quoted exactly as libpq's PQescapeLiteral does it (quotes doubled; with a backslash the
-// E'' form and backslashes doubled, which is correct whatever standard_conforming_strings says), NUL is
-// refused, numbers must be finite. Identifiers are never interpolated: statement shapes are fixed in the code.
+// ` E''` form — leading space included, so it never fuses with the token before it — and backslashes doubled,
+// which is correct whatever standard_conforming_strings says), NUL is refused (validation refuses it first, with
+// a 400), numbers must be finite and are parenthesised (`5-${-1}` must not become `5--1`, a comment).
+// Identifiers are never interpolated: statement shapes are fixed in the code.
 
 export type SqlValue =
   | string
@@ -24,15 +26,15 @@ export type SqlValue =
 export function literal(value: SqlValue): string {
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'bigint') return `(${value})`
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('cannot write a non-finite number into SQL')
-    return String(value)
+    return `(${value})`
   }
   const text = typeof value === 'string' ? value : JSON.stringify(value)
   if (text.includes('\0')) throw new TypeError('cannot write a NUL character into SQL')
   const quoted = text.replaceAll("'", "''")
-  return text.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`
+  return text.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`
 }
 
 /** A tagged template whose interpolations become literals: sqlText`select f(${topic})` → "select f('…')". */

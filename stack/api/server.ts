@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../log.ts';
 import { assertPortFree } from '../ports.ts';
 import type { ApiRoute } from './route.ts';
-import { sendJson } from './respond.ts';
+import { HttpError, sendError } from './respond.ts';
 
 export interface ApiServer {
   readonly url: string;
@@ -41,12 +41,12 @@ export async function startApiServer({ host, port, routes, log }: ApiServerOptio
     const path = pathOf(req);
     const route = routeFor(ordered, path);
     if (!route?.handleRequest) {
-      sendJson(res, 404, { code: 'not_found', message: `no route for ${path}` });
+      sendError(res, new HttpError(404, 'not_found', `no route for ${path}`));
       return;
     }
     Promise.resolve(route.handleRequest(req, res)).catch((error: unknown) => {
       log.error(`unhandled error in ${route.prefix}`, { error });
-      if (!res.headersSent) sendJson(res, 500, { code: 'internal_error', message: 'internal error' });
+      if (!res.headersSent) sendError(res, new HttpError(500, 'internal_error', 'internal error'));
       else res.destroy();
     });
   });

@@ -4,6 +4,7 @@ import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HttpError, sendError } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import type { StackConfig } from '../config.ts';
 import { denoBinary, denoEnv } from '../deno.ts';
@@ -11,7 +12,7 @@ import type { Logger } from '../log.ts';
 import { isProcessAlive } from '../process-util.ts';
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
 import { JwtGate } from './jwt.ts';
-import { BodyTooLargeError, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
+import { BodyTooLargeError, discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
 import { type Endpoint, FunctionWorker } from './worker.ts';
 
 /**
@@ -112,16 +113,9 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   });
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, relay = false): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify({ code, message });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'access-control-allow-origin': '*',
-    ...(relay ? { 'x-relay-error': 'true' } : {}),
-  });
-  res.end(body);
+/** An error the host answers itself (the function never saw the request); `x-relay-error` as Supabase's relay. */
+function relayError(status: number, code: string, message: string): HttpError {
+  return new HttpError(status, code, message, { 'x-relay-error': 'true' });
 }
 
 export async function createFunctionsRoute(
@@ -178,14 +172,14 @@ export async function createFunctionsRoute(
     const spec = specs.find((s) => s.name === name);
     const worker = spec && workers.get(spec.name);
     if (!spec || !worker) {
-      sendError(res, 404, 'function_not_found', `no function named "${name}"`);
+      sendError(res, new HttpError(404, 'function_not_found', `no function named "${name}"`));
       return;
     }
     // CORS preflights carry no token; like Supabase's relay, they reach the function unauthenticated.
     if (spec.verifyJwt && req.method !== 'OPTIONS') {
       const refused = await gate.check(req.headers.authorization);
       if (refused) {
-        sendError(res, 401, refused.code, refused.message);
+        sendError(res, new HttpError(401, refused.code, refused.message));
         return;
       }
     }
@@ -193,8 +187,11 @@ export async function createFunctionsRoute(
     try {
       if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) body = await readBody(req);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) sendError(res, 413, 'payload_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
-      else res.destroy();
+      if (!(error instanceof BodyTooLargeError) || !(await discardBody(req))) {
+        res.destroy();
+        return;
+      }
+      sendError(res, new HttpError(413, 'payload_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`, { connection: 'close' }));
       return;
     }
     const headers = forwardableHeaders(req.headers);
@@ -210,7 +207,7 @@ export async function createFunctionsRoute(
       try {
         endpoint = await worker.endpoint(startTimeoutMs);
       } catch (error) {
-        sendError(res, 503, 'function_unavailable', (error as Error).message, true);
+        sendError(res, relayError(503, 'function_unavailable', (error as Error).message));
         return;
       }
       try {
@@ -222,8 +219,8 @@ export async function createFunctionsRoute(
         // Send again only what cannot have reached a handler: a refused connection, or a reset of a reused
         // keep-alive socket (the worker closed it while idle) — and then only if the worker did not die on it.
         if (attempt === 0 && (error.kind === 'connect' || (error.unsent && repeatable && !(await worker.diedRecently())))) continue;
-        if (error.kind === 'timeout') sendError(res, 504, 'function_timeout', `function "${name}" did not answer within ${requestTimeoutMs} ms`, true);
-        else sendError(res, 502, 'function_crashed', `function "${name}" broke off the request (${error.message})`, true);
+        if (error.kind === 'timeout') sendError(res, relayError(504, 'function_timeout', `function "${name}" did not answer within ${requestTimeoutMs} ms`));
+        else sendError(res, relayError(502, 'function_crashed', `function "${name}" broke off the request (${error.message})`));
         return;
       }
     }

@@ -9,6 +9,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackConfig } from '../../stack/config.ts';
 import { createFunctionsRoute, type FunctionsRoute } from '../../stack/functions-host/index.ts';
+import { MAX_BODY_BYTES } from '../../stack/functions-host/proxy.ts';
 import { createLogger } from '../../stack/log.ts';
 
 const SECRET = 'host-test-secret-host-test-secret-0123456789';
@@ -164,5 +165,37 @@ describe('functions host', () => {
       expect(res.status).toBe(404);
       expect((await res.json()).code).toBe('function_not_found');
     }
+  });
+});
+
+describe('request bodies', () => {
+  const jsonOf = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - '{"pad":""}'.length) });
+
+  it(`take up to ${MAX_BODY_BYTES} bytes`, async () => {
+    const res = await fetch(`${base}/open`, { method: 'POST', body: jsonOf(MAX_BODY_BYTES) });
+    expect(res.status).toBe(200);
+    expect((await res.json()).body.pad).toHaveLength(MAX_BODY_BYTES - 10);
+  });
+
+  it('over the limit answer 413 JSON (not a reset connection), whether the length is declared or streamed', async () => {
+    const body = jsonOf(MAX_BODY_BYTES + 1);
+    const declared = await fetch(`${base}/open`, { method: 'POST', body });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ code: 'payload_too_large', message: `the body exceeds ${MAX_BODY_BYTES} bytes` });
+
+    const bytes = new TextEncoder().encode(body);
+    const chunked = await fetch(`${base}/open`, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 64 * 1024) controller.enqueue(bytes.subarray(at, at + 64 * 1024));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()).code).toBe('payload_too_large');
+    expect((await fetch(`${base}/open`)).status).toBe(200);
   });
 });

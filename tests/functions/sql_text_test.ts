@@ -6,15 +6,18 @@ import { postgres } from '../../functions/_shared/deps.ts'
 Deno.test('literal quotes strings like PQescapeLiteral', () => {
   assert.equal(literal('plain'), "'plain'")
   assert.equal(literal("it's"), "'it''s'")
-  assert.equal(literal('back\\slash'), "E'back\\\\slash'")
-  assert.equal(literal("both \\ and '"), "E'both \\\\ and '''")
+  // PQescapeLiteral's leading space: the E never fuses with the token before it
+  assert.equal(literal('back\\slash'), " E'back\\\\slash'")
+  assert.equal(literal("both \\ and '"), " E'both \\\\ and '''")
   assert.equal(literal(''), "''")
 })
 
 Deno.test('literal writes numbers, booleans, null and JSON', () => {
-  assert.equal(literal(42), '42')
-  assert.equal(literal(-1.5), '-1.5')
-  assert.equal(literal(10n), '10')
+  // parenthesised, so a negative number after a minus sign never becomes `--`, a comment
+  assert.equal(literal(42), '(42)')
+  assert.equal(literal(-1.5), '(-1.5)')
+  assert.equal(literal(10n), '(10)')
+  assert.equal(literal(-10n), '(-10)')
   assert.equal(literal(true), 'true')
   assert.equal(literal(null), 'null')
   assert.equal(literal(undefined), 'null')
@@ -29,7 +32,25 @@ Deno.test('literal refuses what SQL cannot hold', () => {
 })
 
 Deno.test('sqlText interpolates literals only', () => {
-  assert.equal(sqlText`select f(${"a'b"}, ${3}::int, ${null})`, "select f('a''b', 3::int, null)")
+  assert.equal(sqlText`select f(${"a'b"}, ${3}::int, ${null})`, "select f('a''b', (3)::int, null)")
+  assert.equal(sqlText`select 5-${-1}`, 'select 5-(-1)')
+  assert.equal(sqlText`select 'x'||${'a\\b'}`, "select 'x'|| E'a\\\\b'")
+})
+
+Deno.test({
+  name: 'negative numbers and E-strings mean in Postgres what they say',
+  ignore: !HAS_DB,
+  async fn() {
+    const sql = postgres(DB_URL!, { prepare: false, max: 1, onnotice: () => {} })
+    try {
+      const [row] = await sql.unsafe(
+        sqlText`select 5-${-1} as diff, 5-${-1n} as big, 2*${-0.5} as half, 'a'||${'\\'}||'b' as text`,
+      )
+      assert.deepEqual({ ...row }, { diff: 6, big: 6, half: '-1.0', text: 'a\\b' })
+    } finally {
+      await sql.end()
+    }
+  },
 })
 
 Deno.test({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { HttpError } from '../../functions/_shared/errors.ts'
-import { courseParams, placeOrderBody, seatBody, versionOnlyBody } from '../../functions/_shared/schemas.ts'
+import { courseParams, placeOrderBody, reasonBody, seatBody, versionOnlyBody } from '../../functions/_shared/schemas.ts'
 import { topicSchema } from '../../functions/_shared/topics.ts'
 import { validate } from '../../functions/_shared/validate.ts'
 
@@ -77,4 +77,21 @@ Deno.test('topics: the five kinds with a snapshot', () => {
   for (const topic of [`crew:${r}`, `kds:${r}`, `floor:${r}:${s}`, 'floor:nope', '', `floor:${r}'`]) {
     assert.equal(topicSchema.safeParse(topic).success, false, topic)
   }
+})
+
+Deno.test('a NUL character in free text is a 400 naming the field, never a 500', () => {
+  assert.deepEqual(
+    issues(() => validate(placeOrderBody, { table_id: TABLE, items: [{ menu_item_id: MENU, qty: 1 }], note: 'a\0b' })),
+    [{ path: 'note', message: 'note must not contain NUL characters' }],
+  )
+  assert.deepEqual(issues(() => validate(reasonBody, { reason: 'spilt\0' })), [
+    { path: 'reason', message: 'reason must not contain NUL characters' },
+  ])
+  const lines = issues(() =>
+    validate(placeOrderBody, {
+      table_id: TABLE,
+      items: [{ menu_item_id: MENU, qty: 1, notes: '\0', modifiers: ['ok', 'x\0'] }],
+    })
+  )
+  assert.deepEqual(lines.map((issue) => issue.path).sort(), ['items.0.modifiers.1', 'items.0.notes'])
 })
