@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
-import { DEMO, TABLE_CYCLE, TARGETS, TOPICS, cycleRequest } from '../k6/scenarios.js';
-import { Http, signIn } from '../functions-env.ts';
+import { DEMO, TABLE_CYCLE, TARGETS } from '../k6/scenarios.js';
+import { DemoBistro } from '../bench/demo-service.ts';
 import { numberOption, type Scenario } from '../bench/scenario.ts';
 import type { BenchStack } from '../bench/stack.ts';
 
@@ -91,30 +90,10 @@ export const bytes: Scenario = {
   minutes: 0.5,
   async run({ stack, progress, options }) {
     const sql = postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
-    const http = new Http(stack.apiUrl);
+    const bistro = await DemoBistro.open(stack, sql);
     const sockets: RoleSocket[] = [];
     try {
-      const r = DEMO.restaurant;
-      const ids = Object.fromEntries(
-        (await sql<{ email: string; id: string; station: string | null }[]>`
-          select u.email, s.user_id as id, s.station_id as station from public.staff s join auth.users u on u.id = s.user_id
-           where s.restaurant_id = ${r}`).map((row) => [row.email, row]),
-      );
-      const tokens = Object.fromEntries(
-        await Promise.all(
-          [DEMO.staff.manager, DEMO.staff.expo, ...DEMO.staff.cooks, ...DEMO.staff.servers].map(async (email) => [email, await signIn(http, stack.anonKey, email)] as const),
-        ),
-      );
-      const cook = ids[DEMO.staff.cooks[0]!]!;
-      const server = ids[DEMO.staff.servers[0]!]!;
-      const roles: [string, string, string[]][] = [
-        ['cook', cook.email, [TOPICS.kds(r, cook.station!)]],
-        ['server', server.email, [TOPICS.server(r, server.id), TOPICS.floor(r)]],
-        ['expo', DEMO.staff.expo, [TOPICS.expo(r)]],
-        ['manager', DEMO.staff.manager, [TOPICS.admin(r)]],
-      ];
-      for (const [role, email, topics] of roles) sockets.push(await roleSocket(stack, role, tokens[email]!, topics));
-
+      for (const screen of bistro.screens()) sockets.push(await roleSocket(stack, screen.role, screen.token, screen.topics));
       await installNaiveFeed(sql);
       let naiveBytes = 0;
       let naiveMessages = 0;
@@ -123,54 +102,29 @@ export const bytes: Scenario = {
         naiveMessages++;
       });
 
-      // Free tables, seated alternately by the two servers; each order has two items from two of the stations in
-      // turn, started and finished by that station's cook (expo for a station without one): a cook sees its share.
       const tableCount = numberOption(options, 'tables');
-      const tables = await sql<{ id: string }[]>`
-        select id from public.dining_tables where restaurant_id = ${r} and status = 'free' order by label limit ${tableCount}`;
-      const cookByStation = new Map(DEMO.staff.cooks.map((email) => [ids[email]!.station!, email]));
-      const menu = await sql<{ id: string; station_id: string }[]>`
-        select distinct on (station_id) id, station_id from public.menu_items
-         where restaurant_id = ${r} and active order by station_id, name`;
+      const cycles = (await bistro.freeTables(sql, tableCount)).map((table, n) => bistro.cycle(table, n));
       let writes = 0;
       let failed = 0;
       await Promise.all(
-        tables.map(async ({ id: table }, n) => {
-          const state: { order?: string; items?: string[] } = {};
-          const dishes = [menu[n % menu.length]!, menu[(n + 1) % menu.length]!];
-          const waiter = DEMO.staff.servers[n % DEMO.staff.servers.length]!;
-          const as = (role: string, item?: number) =>
-            role === 'server' ? waiter : role === 'cook' ? (cookByStation.get(dishes[item!]!.station_id) ?? DEMO.staff.expo) : DEMO.staff.expo;
-          for (const step of TABLE_CYCLE) {
-            const request = cycleRequest(step.step, {
-              table,
-              order: state.order,
-              item: step.item === undefined ? undefined : state.items?.[step.item],
-              items: dishes.map((m) => m.id),
-            });
-            const answer = await http.send('POST', `/functions/v1/${request.path}`, {
-              apikey: stack.anonKey,
-              authorization: `Bearer ${tokens[as(step.as, step.item)]!}`,
-              'idempotency-key': randomUUID(),
-            }, request.body);
-            if (answer.status >= 300) {
+        cycles.map(async (cycle) => {
+          for (let step = 0; step < TABLE_CYCLE.length; step++) {
+            try {
+              await cycle.advance();
+              writes++;
+              progress.update(`${writes} writes`);
+            } catch (error) {
               failed++;
-              progress.note(`bytes: ${step.step} on a table failed: ${answer.status} ${answer.body.slice(0, 200)}`);
+              progress.note(`bytes: a table cycle stopped: ${(error as Error).message}`);
               return;
-            }
-            writes++;
-            progress.update(`${writes} writes`);
-            if (step.step === 'place') {
-              const placed = JSON.parse(answer.body) as { order: { id: string }; items: { id: string; menu_item_id: string }[] };
-              state.order = placed.order.id;
-              state.items = dishes.map((d) => placed.items.find((i) => i.menu_item_id === d.id)!.id);
             }
           }
         }),
       );
       // Until nothing more arrives for a second (deliveries take milliseconds; this is generous).
-      for (let last = -1; last !== sockets.reduce((s, x) => s + x.bytes, 0) + naiveBytes; ) {
-        last = sockets.reduce((s, x) => s + x.bytes, 0) + naiveBytes;
+      const total = () => sockets.reduce((sum, x) => sum + x.bytes, 0) + naiveBytes;
+      for (let last = -1; last !== total(); ) {
+        last = total();
         await sleep(1000);
       }
       await listener.unlisten();
@@ -186,14 +140,14 @@ export const bytes: Scenario = {
         target,
       });
       return {
-        parameters: { tables: tableCount, restaurant: r },
+        parameters: { tables: tableCount, restaurant: DEMO.restaurant },
         figures: {
           reductionCook: reductionFigure('cook', TARGETS.bytes.reductionCook),
           reductionServer: reductionFigure('server', TARGETS.bytes.reductionServer),
           reductionExpo: reductionFigure('expo'),
           reductionManager: reductionFigure('manager'),
           naivePerWrite: { label: 'naive full-row feed, per socket per write (payload only)', value: Math.round(naivePerWrite), unit: 'bytes' },
-          failedWrites: { label: 'writes that failed', value: failed, unit: 'writes', target: { max: 0 } },
+          failedWrites: { label: 'table cycles that stopped on an error', value: failed, unit: 'cycles', target: { max: 0 } },
         },
         bottleneck: `where the bytes go — ${sockets
           .filter((x) => x.role === 'cook' || x.role === 'server')
@@ -205,7 +159,7 @@ export const bytes: Scenario = {
     } finally {
       for (const socket of sockets) socket.close();
       await removeNaiveFeed(sql).catch(() => {});
-      http.close();
+      bistro.close();
       await sql.end();
     }
   },
