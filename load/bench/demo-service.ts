@@ -1,85 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from 'postgres';
-import { DEMO, TABLE_CYCLE, TOPICS, cycleRequest } from '../k6/scenarios.js';
+import { DEMO, TABLE_CYCLE, cycleRequest, demoScreens, demoTable, demoTopics } from '../k6/scenarios.js';
 import { Http, signIn } from '../functions-env.ts';
 import type { StackEndpoints } from './stack.ts';
 
 /**
- * Service in the seeded demo bistro through /functions/v1, as its staff do it: who may read which topic, and table
- * cycles (the shared TABLE_CYCLE) over its free tables — tables alternate between its two servers, orders take
- * dishes from each of its stations in turn, a dish is started and finished by its station's cook (expo for a
- * station without one).
+ * Service in the seeded demo bistro through /functions/v1, as its staff do it (the shared definitions in
+ * load/k6/scenarios.js: its screens, topics and table cycles): staff signed in, their screens, and table cycles
+ * over its free tables.
  */
-export interface DemoStaff {
-  readonly email: string;
-  readonly id: string;
-  readonly station: string | null;
-  readonly token: string;
-}
-
 export class DemoBistro {
   private constructor(
     readonly http: Http,
     readonly stack: StackEndpoints,
-    readonly staff: Record<string, DemoStaff>,
-    readonly menu: { id: string; station_id: string }[],
+    /** Access tokens by email. */
+    readonly tokens: Record<string, string>,
   ) {}
 
-  static async open(stack: StackEndpoints, sql: Sql): Promise<DemoBistro> {
+  static async open(stack: StackEndpoints): Promise<DemoBistro> {
     const http = new Http(stack.apiUrl);
-    const rows = await sql<{ email: string; id: string; station: string | null }[]>`
-      select u.email, s.user_id as id, s.station_id as station from public.staff s join auth.users u on u.id = s.user_id
-       where s.restaurant_id = ${DEMO.restaurant}`;
-    const emails = [DEMO.staff.manager, DEMO.staff.expo, ...DEMO.staff.cooks, ...DEMO.staff.servers];
-    const staff: Record<string, DemoStaff> = {};
-    for (const email of emails) {
-      const row = rows.find((r) => r.email === email);
-      if (!row) throw new Error(`the demo bistro has no staff member ${email} (is the seed loaded?)`);
-      staff[email] = { ...row, token: await signIn(http, stack.anonKey, email) };
-    }
-    const menu = await sql<{ id: string; station_id: string }[]>`
-      select distinct on (station_id) id, station_id from public.menu_items
-       where restaurant_id = ${DEMO.restaurant} and active order by station_id, name`;
-    return new DemoBistro(http, stack, staff, menu);
+    const tokens: Record<string, string> = {};
+    for (const email of Object.keys(DEMO.ids)) tokens[email] = await signIn(http, stack.anonKey, email);
+    return new DemoBistro(http, stack, tokens);
   }
 
-  /** Each role's screen: the topics it holds and whose token reads them. */
+  /** Each role's screen: the topics it holds, with that staff member's token. */
   screens(): { role: string; token: string; topics: string[] }[] {
-    const r = DEMO.restaurant;
-    const cook = this.staff[DEMO.staff.cooks[0]!]!;
-    const server = this.staff[DEMO.staff.servers[0]!]!;
-    return [
-      { role: 'cook', token: cook.token, topics: [TOPICS.kds(r, cook.station!)] },
-      { role: 'server', token: server.token, topics: [TOPICS.server(r, server.id), TOPICS.floor(r)] },
-      { role: 'expo', token: this.staff[DEMO.staff.expo]!.token, topics: [TOPICS.expo(r)] },
-      { role: 'manager', token: this.staff[DEMO.staff.manager]!.token, topics: [TOPICS.admin(r)] },
-    ];
+    return demoScreens().map((screen) => ({ ...screen, token: this.tokens[screen.email]! }));
   }
 
-  /** Every topic the bistro's writes publish to, each with a token allowed to read it. */
+  /** Every topic the bistro's writes publish to, with a token allowed to read it (the manager's). */
   allTopics(): { topic: string; token: string }[] {
-    const r = DEMO.restaurant;
-    const manager = this.staff[DEMO.staff.manager]!.token;
-    const stations = [...new Set(this.menu.map((m) => m.station_id))];
-    return [
-      ...stations.map((station) => ({ topic: TOPICS.kds(r, station), token: manager })),
-      { topic: TOPICS.expo(r), token: manager },
-      { topic: TOPICS.floor(r), token: manager },
-      { topic: TOPICS.admin(r), token: manager },
-      ...DEMO.staff.servers.map((email) => ({ topic: TOPICS.server(r, this.staff[email]!.id), token: manager })),
-    ];
+    return demoTopics().map((topic) => ({ topic, token: this.tokens[DEMO.staff.manager]! }));
   }
 
-  async freeTables(sql: Sql, limit: number): Promise<string[]> {
-    const rows = await sql<{ id: string }[]>`
-      select id from public.dining_tables where restaurant_id = ${DEMO.restaurant} and status = 'free' order by label limit ${limit}`;
-    return rows.map((row) => row.id);
-  }
-
-  /** The n-th table's service cycle. */
-  cycle(table: string, n: number): TableCycle {
-    return new TableCycle(this, table, [this.menu[n % this.menu.length]!, this.menu[(n + 1) % this.menu.length]!], DEMO.staff.servers[n % DEMO.staff.servers.length]!);
+  /** Cycles for up to `limit` of the bistro's tables that are free now. */
+  async freeTableCycles(sql: Sql, limit: number): Promise<TableCycle[]> {
+    const free = new Set(
+      (await sql<{ id: string }[]>`select id from public.dining_tables where id = any(${DEMO.tables}::uuid[]) and status = 'free'`).map((row) => row.id),
+    );
+    return DEMO.tables
+      .flatMap((id, n) => (free.has(id) ? [new TableCycle(this, n)] : []))
+      .slice(0, limit);
   }
 
   close(): void {
@@ -91,24 +54,15 @@ export class DemoBistro {
 export class TableCycle {
   step = 0;
   busy = false;
+  readonly plan: ReturnType<typeof demoTable>;
   #order: string | undefined;
   #items: string[] = [];
 
   constructor(
     readonly bistro: DemoBistro,
-    readonly table: string,
-    readonly dishes: { id: string; station_id: string }[],
-    readonly server: string,
-  ) {}
-
-  #actor(as: string, item: number | undefined): string {
-    if (as === 'server') return this.server;
-    if (as === 'cook') {
-      const station = this.dishes[item!]!.station_id;
-      const cook = DEMO.staff.cooks.find((email) => this.bistro.staff[email]!.station === station);
-      if (cook) return cook;
-    }
-    return DEMO.staff.expo;
+    n: number,
+  ) {
+    this.plan = demoTable(n);
   }
 
   /**
@@ -119,14 +73,14 @@ export class TableCycle {
   async advance(retryFor = 0): Promise<number> {
     const step = TABLE_CYCLE[this.step]!;
     const request = cycleRequest(step.step, {
-      table: this.table,
+      table: this.plan.table,
       order: this.#order,
       item: step.item === undefined ? undefined : this.#items[step.item],
-      items: this.dishes.map((d) => d.id),
+      items: this.plan.dishes.map((d) => d.id),
     });
     const headers = {
       apikey: this.bistro.stack.anonKey,
-      authorization: `Bearer ${this.bistro.staff[this.#actor(step.as, step.item)]!.token}`,
+      authorization: `Bearer ${this.bistro.tokens[this.plan.actor(step)]!}`,
       'idempotency-key': randomUUID(),
     };
     const deadline = performance.now() + retryFor;
@@ -136,7 +90,7 @@ export class TableCycle {
         if (step.step === 'place') {
           const placed = JSON.parse(answer.body) as { order: { id: string }; items: { id: string; menu_item_id: string }[] };
           this.#order = placed.order.id;
-          this.#items = this.dishes.map((d) => placed.items.find((i) => i.menu_item_id === d.id)!.id);
+          this.#items = this.plan.dishes.map((d) => placed.items.find((i) => i.menu_item_id === d.id)!.id);
         }
         this.step = (this.step + 1) % TABLE_CYCLE.length;
         return attempt;

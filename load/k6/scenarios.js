@@ -31,9 +31,25 @@ export const TARGETS = {
   worstRunFactor: 2,
 };
 
+/**
+ * The i-th element of a list, round robin.
+ * @template T
+ * @param {readonly T[]} list
+ * @param {number} i
+ * @returns {T}
+ */
+function pick(list, i) {
+  const value = list[i % list.length];
+  if (value === undefined) throw new Error('pick from an empty list');
+  return value;
+}
+
+/** @param {string} suffix */
+const bistro = (suffix) => `00000000-0000-4000-8000-00000000${suffix}`;
+
 /** The seeded demo restaurant (supabase/seed.sql): fixed ids and accounts, every password `plater-demo`. */
 export const DEMO = {
-  restaurant: '00000000-0000-4000-8000-00000000b001',
+  restaurant: bistro('b001'),
   password: 'plater-demo',
   staff: {
     manager: 'manager@bistro.test',
@@ -41,7 +57,75 @@ export const DEMO = {
     cooks: ['cook.grill@bistro.test', 'cook.fry@bistro.test'],
     servers: ['server.ana@bistro.test', 'server.ben@bistro.test'],
   },
+  /** User ids by email, and the station of each cook. */
+  /** @type {Record<string, string>} */
+  ids: {
+    'manager@bistro.test': bistro('b101'),
+    'expo@bistro.test': bistro('b102'),
+    'cook.grill@bistro.test': bistro('b103'),
+    'cook.fry@bistro.test': bistro('b104'),
+    'server.ana@bistro.test': bistro('b105'),
+    'server.ben@bistro.test': bistro('b106'),
+  },
+  /** @type {Record<string, string>} */
+  stationOfCook: { 'cook.grill@bistro.test': bistro('b0a1'), 'cook.fry@bistro.test': bistro('b0a2') },
+  /** T1…T12. */
+  tables: Array.from({ length: 12 }, (_, i) => bistro(`b2${String(i + 1).padStart(2, '0')}`)),
+  /** One dish per station: grill, fry, salad, bar (the last two have no cook in the seed). */
+  dishes: [
+    { id: bistro('b301'), station: bistro('b0a1') },
+    { id: bistro('b307'), station: bistro('b0a2') },
+    { id: bistro('b312'), station: bistro('b0a3') },
+    { id: bistro('b317'), station: bistro('b0a4') },
+  ],
 };
+
+/**
+ * The demo bistro's screens: each role's topics and whose token reads them (a cook its station's kds; a server its
+ * own server topic and the floor; expo the expo topic; the manager the admin feed).
+ * @returns {{ role: string; email: string; topics: string[] }[]}
+ */
+export function demoScreens() {
+  const r = DEMO.restaurant;
+  const cook = pick(DEMO.staff.cooks, 0);
+  const server = pick(DEMO.staff.servers, 0);
+  return [
+    { role: 'cook', email: cook, topics: [TOPICS.kds(r, String(DEMO.stationOfCook[cook]))] },
+    { role: 'server', email: server, topics: [TOPICS.server(r, String(DEMO.ids[server])), TOPICS.floor(r)] },
+    { role: 'expo', email: DEMO.staff.expo, topics: [TOPICS.expo(r)] },
+    { role: 'manager', email: DEMO.staff.manager, topics: [TOPICS.admin(r)] },
+  ];
+}
+
+/**
+ * The n-th table's service in the demo bistro: tables alternate between the two servers; an order takes two dishes
+ * from the stations in turn; a dish is started and finished by its station's cook, or by expo where none works.
+ * @param {number} n
+ */
+export function demoTable(n) {
+  const dishes = [pick(DEMO.dishes, n), pick(DEMO.dishes, n + 1)];
+  const server = pick(DEMO.staff.servers, n);
+  /** Who does a TABLE_CYCLE step. @param {{ as: string; item?: number }} step */
+  const actor = (step) => {
+    if (step.as === 'server') return server;
+    const station = step.item === undefined ? undefined : pick(dishes, step.item).station;
+    const cook = DEMO.staff.cooks.find((email) => DEMO.stationOfCook[email] === station);
+    return step.as === 'cook' && cook ? cook : DEMO.staff.expo;
+  };
+  return { table: pick(DEMO.tables, n), dishes, server, actor };
+}
+
+/** Every topic the demo bistro's writes publish to. */
+export function demoTopics() {
+  const r = DEMO.restaurant;
+  return [
+    ...[...new Set(DEMO.dishes.map((d) => d.station))].map((station) => TOPICS.kds(r, station)),
+    TOPICS.expo(r),
+    TOPICS.floor(r),
+    TOPICS.admin(r),
+    ...DEMO.staff.servers.map((email) => TOPICS.server(r, String(DEMO.ids[email]))),
+  ];
+}
 
 /** Topic names (docs/topics.md). */
 export const TOPICS = {

@@ -90,7 +90,7 @@ export const bytes: Scenario = {
   minutes: 0.5,
   async run({ stack, progress, options }) {
     const sql = postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
-    const bistro = await DemoBistro.open(stack, sql);
+    const bistro = await DemoBistro.open(stack);
     const sockets: RoleSocket[] = [];
     try {
       for (const screen of bistro.screens()) sockets.push(await roleSocket(stack, screen.role, screen.token, screen.topics));
@@ -103,7 +103,7 @@ export const bytes: Scenario = {
       });
 
       const tableCount = numberOption(options, 'tables');
-      const cycles = (await bistro.freeTables(sql, tableCount)).map((table, n) => bistro.cycle(table, n));
+      const cycles = await bistro.freeTableCycles(sql, tableCount);
       let writes = 0;
       let failed = 0;
       await Promise.all(

@@ -48,8 +48,8 @@ export const chaos: Scenario = {
     const duration = numberOption(options, 'duration');
     const rate = numberOption(options, 'rate');
     const sql = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-    const bistro = await DemoBistro.open(stack, sql);
-    const cycles: TableCycle[] = (await bistro.freeTables(sql, numberOption(options, 'tables'))).map((t, n) => bistro.cycle(t, n));
+    const bistro = await DemoBistro.open(stack);
+    const cycles: TableCycle[] = await bistro.freeTableCycles(sql, numberOption(options, 'tables'));
     await sql.end();
     const topics = bistro.allTopics();
     const baseline = await topicSeqs(stack.dbUrl, topics.map((t) => t.topic));
