@@ -95,11 +95,22 @@ async function main(): Promise<number> {
     const runId = randomUUID();
     try {
       for (const scenario of scenarios) {
+        // An unattended run must end: a scenario far past its expected time is stuck; stop everything, keep the rest.
+        const limitMinutes = scenario.minutes * 2 + 5 + (Number(options.duration) || 0) / 40;
+        const watchdog = setTimeout(() => {
+          progress.note(`${scenario.name} still running after ${Math.round(limitMinutes)} min: stopping the run`);
+          void stack.stop().finally(() => {
+            if (report) writeReport();
+            process.exit(1);
+          });
+        }, limitMinutes * 60_000);
         try {
           await runScenario(scenario, stack, progress, runId, options);
         } catch (error) {
           failed++;
           progress.note(`${scenario.name} failed: ${(error as Error).stack ?? error}`);
+        } finally {
+          clearTimeout(watchdog);
         }
       }
     } finally {

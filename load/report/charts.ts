@@ -1,6 +1,6 @@
 import type { RunRecord } from '../bench/record.ts';
 import { TARGETS } from '../k6/scenarios.js';
-import { lineChart, type Series } from './svg.ts';
+import { lineChart, stackedBarChart, type Series } from './svg.ts';
 
 /** The charts of a scenario's latest run: file name under load/results/charts/, SVG text, caption. */
 export interface Chart {
@@ -15,9 +15,9 @@ const SYSTEM_NAMES: Record<string, string> = { bare: '(a) bare ws', relay: '(b) 
 
 function hotTopicCharts(record: RunRecord): Chart[] {
   const systems = record.data.systems as Record<string, Data[]>;
-  const series: Series[] = Object.entries(systems).flatMap(([name, steps]) => [
-    { name: `${SYSTEM_NAMES[name] ?? name} p99`, points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromSourceMs.p99] as const) },
-    { name: `${SYSTEM_NAMES[name] ?? name} p50`, points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromSourceMs.p50] as const), dashed: true },
+  const series: Series[] = Object.entries(systems).flatMap(([name, steps], i) => [
+    { name: `${SYSTEM_NAMES[name] ?? name} p99`, points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromSourceMs.p99] as const), colorIndex: i },
+    { name: `${SYSTEM_NAMES[name] ?? name} p50`, points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromSourceMs.p50] as const), dashed: true, colorIndex: i },
   ]);
   const charts: Chart[] = [
     {
@@ -51,8 +51,49 @@ function hotTopicCharts(record: RunRecord): Chart[] {
   return charts;
 }
 
+function chaosCharts(record: RunRecord): Chart[] {
+  const outages = record.data.outages as { kind: string; atSecond: number; downSeconds: number; healSeconds: number | null }[];
+  return [
+    {
+      file: 'chaos-time-to-heal.svg',
+      caption: 'Chaos: each outage, stack down and time until every subscriber held everything',
+      svg: stackedBarChart({
+        title: 'Chaos: time to heal per outage',
+        unit: 'seconds from the outage',
+        rows: outages.map((o) => ({
+          label: `${o.kind} at ${Math.round(o.atSecond)} s`,
+          segments: { 'stack down': o.downSeconds, 'catching up after restart': Math.max(0, (o.healSeconds ?? o.downSeconds) - o.downSeconds) },
+        })),
+      }),
+    },
+  ];
+}
+
+function connectionCharts(record: RunRecord): Chart[] {
+  const phases = record.data as Record<string, Data>;
+  const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
+  return [
+    {
+      file: 'connections-rss-per-socket.svg',
+      caption: 'Connections: RSS per idle socket, without and after a forced GC',
+      svg: stackedBarChart({
+        title: `Gateway RSS per idle socket (${record.parameters.sockets} sockets)`,
+        unit: 'KB per socket (target ≤ 10 KB)',
+        rows: [
+          { label: 'connected', segments: { 'no forced GC': kb(phases.connectedOnly!.bytesPerSocket) } },
+          { label: 'connected, GC', segments: { 'after a forced GC': kb(phases.connectedOnly!.bytesPerSocketAfterGc) } },
+          { label: 'one channel', segments: { 'no forced GC': kb(phases.joinedOneChannel!.bytesPerSocket) } },
+          { label: 'one channel, GC', segments: { 'after a forced GC': kb(phases.joinedOneChannel!.bytesPerSocketAfterGc) } },
+        ],
+      }),
+    },
+  ];
+}
+
 const BUILDERS: Record<string, (record: RunRecord) => Chart[]> = {
   'hot-topic': hotTopicCharts,
+  connections: connectionCharts,
+  chaos: chaosCharts,
 };
 
 export function chartsFor(record: RunRecord): Chart[] {

@@ -7,6 +7,8 @@ export interface Series {
   readonly name: string;
   readonly points: ReadonlyArray<readonly [number, number]>;
   readonly dashed?: boolean;
+  /** Series with the same color index share a color (e.g. one system's p50 dashed beside its p99). */
+  readonly colorIndex?: number;
 }
 
 export interface LineChart {
@@ -73,8 +75,9 @@ export function lineChart(chart: LineChart): string {
   if (points.length === 0) return frame(chart.title, [`<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">no data yet</text>`]);
   const xs = points.map(([x]) => x);
   const ys = [...points.map(([, y]) => y), ...(chart.thresholds ?? []).map((t) => t.y)];
-  const xMin = Math.min(...xs);
-  const xMax = Math.max(...xs) === xMin ? xMin + 1 : Math.max(...xs);
+  const single = Math.min(...xs) === Math.max(...xs);
+  const xMin = single ? Math.min(...xs) * 0.9 - 1 : Math.min(...xs);
+  const xMax = single ? Math.max(...xs) * 1.1 + 1 : Math.max(...xs);
   const positive = ys.filter((y) => y > 0);
   const log = chart.logY && positive.length > 0;
   const yLo = log ? 10 ** Math.floor(Math.log10(Math.min(...positive))) : Math.min(0, ...ys);
@@ -105,7 +108,7 @@ export function lineChart(chart: LineChart): string {
     body.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${sy(threshold.y)}" y2="${sy(threshold.y)}" stroke="#555" stroke-dasharray="2 3"/>`);
     body.push(`<text x="${MARGIN.left + plotW - 4}" y="${sy(threshold.y) - 4}" text-anchor="end" fill="#555">${escape(threshold.label)}</text>`);
   }
-  const entries = chart.series.map((series, i) => ({ name: series.name, color: COLORS[i % COLORS.length]!, dashed: series.dashed }));
+  const entries = chart.series.map((series, i) => ({ name: series.name, color: COLORS[(series.colorIndex ?? i) % COLORS.length]!, dashed: series.dashed }));
   chart.series.forEach((series, i) => {
     const valid = series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     const color = entries[i]!.color;
