@@ -1,43 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
 import { cpuSeconds } from '../gateway-harness.ts';
+import { cpuDelta, postgresCpu, postmasterPid } from '../postgres-cpu.ts';
 
 /**
  * CPU per process over a measured window, from /proc (Linux): named processes (a gateway, a baseline server, the
- * API server), the stack's Postgres (its postmaster and every child: backends, walsender, background workers —
- * not other clusters on a shared machine), the load generator (this process and its worker threads) and the whole
- * machine, so a figure can say what it was bound by and what the generator cost.
+ * API server), the stack's Postgres (its cluster only, load/postgres-cpu.ts — not other clusters on a shared
+ * machine), the load generator (this process and its worker threads) and the whole machine, so a figure can say
+ * what it was bound by and what the generator cost.
  */
 export type CpuReading = Record<string, number>;
 
-function parentPid(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-/** The postmaster of the cluster `sql` is connected to: the parent of our backend. */
-export async function postmasterPid(sql: Sql): Promise<number | undefined> {
-  const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+/** CPU seconds so far of the cluster `sql` is connected to, or undefined when it runs on another machine. */
+export async function postgresCpuReader(sql: Sql): Promise<(() => number) | undefined> {
   try {
-    return row ? parentPid(row.pid) : undefined;
+    const postmaster = await postmasterPid(sql);
+    const zero = postgresCpu(postmaster);
+    return () => cpuDelta(postgresCpu(postmaster), zero).total;
   } catch {
-    return undefined; // a Postgres on another machine
+    return undefined;
   }
-}
-
-/** CPU seconds of a process and all its children alive now. */
-export function treeCpuSeconds(root: number): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    try {
-      if (pid === root || parentPid(pid) === root) total += cpuSeconds(pid);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
 }
 
 function machineTimes(): { busy: number; total: number } {
@@ -68,14 +50,14 @@ export const LOAD_GENERATOR = 'load generator';
 export class CpuMeter {
   #start: { wall: number; seconds: CpuReading; machine: { busy: number; total: number } } | undefined;
 
-  /** `processes`: name → pid (a whole process tree when `tree`); undefined pids are left out. */
-  constructor(readonly processes: Record<string, { pid: number | undefined; tree?: boolean }>) {}
+  /** `processes`: name → a pid, or a function reading CPU seconds so far; undefined entries are left out. */
+  constructor(readonly processes: Record<string, number | (() => number) | undefined>) {}
 
   #read(): CpuReading {
     const own = process.cpuUsage();
     const reading: CpuReading = { [LOAD_GENERATOR]: (own.user + own.system) / 1e6 };
-    for (const [name, { pid, tree }] of Object.entries(this.processes)) {
-      if (pid !== undefined) reading[name] = safe(() => (tree ? treeCpuSeconds(pid) : cpuSeconds(pid)));
+    for (const [name, source] of Object.entries(this.processes)) {
+      if (source !== undefined) reading[name] = safe(() => (typeof source === 'number' ? cpuSeconds(source) : source()));
     }
     return reading;
   }

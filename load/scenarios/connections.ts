@@ -65,7 +65,7 @@ async function phase(context: ScenarioContext, join: boolean): Promise<Phase> {
     await gateway.collectGarbage();
     const before = (await gateway.metrics()).process.rssBytes;
 
-    const meter = new CpuMeter({ gateway: { pid: gateway.pid } });
+    const meter = new CpuMeter({ gateway: gateway.pid });
     meter.start();
     const label = join ? `${sockets} sockets, joining at ${joinRate}/s` : `${sockets} sockets, connecting`;
     workers = Array.from({ length: workerCount }, (_, index) =>

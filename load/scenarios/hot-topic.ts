@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { signApiKey } from '../../stack/keys.ts';
 import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from '../k6/scenarios.js';
-import { CpuMeter, LOAD_GENERATOR, postmasterPid, rssOf } from '../bench/cpu.ts';
+import { CpuMeter, LOAD_GENERATOR, postgresCpuReader, rssOf } from '../bench/cpu.ts';
 import { openLoop, type OpenLoopOutcome } from '../bench/open-loop.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
 import { percentilesBySecond, summarize, type LatencySummary } from '../bench/stats.ts';
@@ -261,7 +261,7 @@ export const hotTopic: Scenario = {
     const workerCount = numberOption(options, 'workers');
     const apikey = await signApiKey(stack.jwtSecret, 'anon', Math.floor(Date.now() / 1000));
     const probe = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-    const postmaster = await postmasterPid(probe);
+    const postgresSeconds = await postgresCpuReader(probe);
     await probe.end();
 
     const results: Partial<Record<SystemName, Step[]>> = {};
@@ -282,7 +282,7 @@ export const hotTopic: Scenario = {
       const steps: Step[] = [];
       try {
         await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
-        const meter = new CpuMeter({ [name === 'gateway' ? 'gateway' : `${name} server`]: { pid: system.pid }, postgres: { pid: postmaster, tree: true } });
+        const meter = new CpuMeter({ [name === 'gateway' ? 'gateway' : `${name} server`]: system.pid, postgres: postgresSeconds });
         for (const rate of rates) {
           const step = await runStep(context, name, system, workers, meter, rate);
           steps.push(step);
