@@ -4,7 +4,7 @@ import { TARGETS } from '../k6/scenarios.js';
 import { SCENARIOS } from '../bench/scenarios.ts';
 import { RECORD_SCHEMA, readAllResults, RESULTS_DIR, type Figure, type RunRecord } from '../bench/record.ts';
 import { median } from '../bench/stats.ts';
-import { fromLegacy } from './legacy.ts';
+import { fromLegacy, type LegacyRun } from './legacy.ts';
 import { chartsFor } from './charts.ts';
 import { stackedBarChart } from './svg.ts';
 
@@ -15,16 +15,11 @@ import { stackedBarChart } from './svg.ts';
  * charts (load/results/charts/*.svg). Every figure names the files it comes from.
  */
 
-export interface Run {
+/** One run as the report sees it, whatever format its file has. */
+export interface Run extends LegacyRun {
   readonly file: string;
-  readonly scenario: string;
-  readonly finishedAt: string;
-  readonly parameters: Record<string, unknown>;
-  readonly contended: boolean | null;
-  readonly figures: Record<string, Figure>;
-  readonly bottleneck: string;
-  readonly cpuPercentOfOneCore: Record<string, number>;
   readonly commit: string | null;
+  /** The full record (files written by `npm run bench`). */
   readonly record?: RunRecord;
 }
 
