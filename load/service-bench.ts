@@ -6,7 +6,7 @@ import * as hdr from 'hdr-histogram-js';
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
 import { signAccessToken, signApiKey } from '../stack/keys.ts';
-import { clientDecode } from '../tests/gateway/helpers/client-serializer.ts';
+import { clientDecode } from '../stack/gateway/protocol/client.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import {
   HISTOGRAM,

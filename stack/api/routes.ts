@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import { createAuthRoute } from '../auth/index.ts';
 import { createFunctionsRoute } from '../functions-host/index.ts';
 import { createRealtimeGateway } from '../gateway/index.ts';
+import { createConsoleRoute } from './console.ts';
 import { createHealthRoute } from './health.ts';
 import type { ApiRoute } from './route.ts';
 
@@ -12,6 +13,7 @@ import type { ApiRoute } from './route.ts';
  *   /realtime/v1   stack/gateway (createRealtimeGateway)
  *   /functions/v1  stack/functions-host (createFunctionsRoute)
  *   /auth/v1       stack/auth (createAuthRoute)
+ *   everything else  the console's build and its deep links (createConsoleRoute)
  * Each lands as one more entry in the returned list.
  */
 export async function createApiRoutes(config: StackConfig, log: Logger): Promise<ApiRoute[]> {
@@ -20,5 +22,6 @@ export async function createApiRoutes(config: StackConfig, log: Logger): Promise
     await createRealtimeGateway(config, log.child('realtime')),
     await createFunctionsRoute(config, log.child('functions')),
     await createAuthRoute(config, log.child('auth')),
+    await createConsoleRoute(config, log.child('console')),
   ];
 }

@@ -1,0 +1,103 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { type MouseEvent, useEffect, useMemo, useState } from 'react';
+import { ExpoScreen } from '../screens/expo/ExpoScreen.tsx';
+import { KdsScreen } from '../screens/kds/KdsScreen.tsx';
+import { MonitorScreen } from '../screens/monitor/MonitorScreen.tsx';
+import { ServerScreen } from '../screens/server/ServerScreen.tsx';
+import { SignIn } from '../screens/SignIn.tsx';
+import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
+import { ToastProvider } from '../ui/toasts.tsx';
+import { createAuthClient, useAuthSession } from './auth.ts';
+import { type ConsoleConfig, loadConsoleConfig } from './config.ts';
+import { LiveProvider, useSession } from './live.ts';
+import { navigate, usePath } from './router.ts';
+import { type Screen, screensFor } from './routes.ts';
+
+export function App() {
+  const [config, setConfig] = useState<ConsoleConfig | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    loadConsoleConfig().then(setConfig, (failure: Error) => setError(failure.message));
+  }, []);
+  if (error) return <p className="screen error-text">{error}</p>;
+  if (!config) return <p className="screen muted">Loading…</p>;
+  return (
+    <ToastProvider>
+      <Authenticated config={config} />
+    </ToastProvider>
+  );
+}
+
+function Authenticated({ config }: { config: ConsoleConfig }) {
+  const auth = useMemo(() => createAuthClient(config), [config]);
+  const session = useAuthSession(auth);
+  if (session === undefined) return <p className="screen muted">Loading…</p>;
+  if (session === null) return <SignIn auth={auth} config={config} />;
+  return (
+    <ErrorBoundary>
+      <LiveProvider key={session.user.id} config={config} auth={auth} userId={session.user.id}>
+        <Shell auth={auth} />
+      </LiveProvider>
+    </ErrorBoundary>
+  );
+}
+
+function Shell({ auth }: { auth: SupabaseClient }) {
+  const session = useSession();
+  const screens = useMemo(() => screensFor(session), [session]);
+  const path = usePath();
+  const current = screens.find((screen) => screen.path === path);
+
+  useEffect(() => {
+    if (!current && screens[0]) navigate(screens[0].path, { replace: true });
+  }, [current, screens]);
+
+  function follow(event: MouseEvent<HTMLAnchorElement>, screen: Screen) {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(screen.path);
+  }
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <strong>{session.restaurant.name}</strong>
+        <nav aria-label="Screens">
+          {screens.map((screen) => (
+            <a key={screen.path} href={screen.path} aria-current={screen === current ? 'page' : undefined} onClick={(e) => follow(e, screen)}>
+              {screen.label}
+            </a>
+          ))}
+        </nav>
+        <span className="who">
+          {session.staff.display_name} · {session.staff.role}
+        </span>
+        <button type="button" onClick={() => void auth.auth.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        {!current ? (
+          <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
+        ) : (
+          <ErrorBoundary key={current.path}>
+            <ScreenView screen={current} />
+          </ErrorBoundary>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function ScreenView({ screen }: { screen: Screen }) {
+  switch (screen.kind) {
+    case 'kds':
+      return <KdsScreen key={screen.station.id} station={screen.station} />;
+    case 'expo':
+      return <ExpoScreen />;
+    case 'server':
+      return <ServerScreen />;
+    case 'monitor':
+      return <MonitorScreen />;
+  }
+}

@@ -1,0 +1,129 @@
+import { type KeyboardEvent, memo } from 'react';
+import type { KdsItem, Ticket } from '../../app/plater.ts';
+import { formatAge } from '../../ui/time.ts';
+import { type AgeLevel } from './thresholds.ts';
+
+export interface TicketActions {
+  start(item: KdsItem): void;
+  finish(item: KdsItem): void;
+  recall(item: KdsItem): void;
+  bump(ticket: Ticket): void;
+}
+
+const OPEN = new Set(['pending', 'preparing']);
+
+/** The one kitchen move an item offers now (digit keys on a focused ticket run it). */
+function nextMove(item: KdsItem): 'start' | 'finish' | 'recall' | null {
+  if (item.status === 'pending') return 'start';
+  if (item.status === 'preparing') return 'finish';
+  if (item.status === 'ready') return 'recall';
+  return null;
+}
+
+const MOVE_LABEL = { start: 'Start', finish: 'Finish', recall: 'Recall' } as const;
+
+/**
+ * One order's items for this station. Keyboard (a bump bar's keys): Enter or B bumps, 1–9 runs item n's next
+ * move, ←/→ move between tickets.
+ */
+export const TicketCard = memo(function TicketCard({
+  ticket,
+  ageMs,
+  level,
+  actions,
+}: {
+  ticket: Ticket;
+  ageMs: number;
+  level: AgeLevel;
+  actions: TicketActions;
+}) {
+  const bumpable = ticket.items.some((item) => OPEN.has(item.status));
+  const courses = new Set(ticket.items.map((item) => item.course));
+
+  function run(item: KdsItem) {
+    const move = nextMove(item);
+    if (move) actions[move](item);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    if (event.target !== event.currentTarget) return;
+    const digit = Number(event.key);
+    if ((event.key === 'Enter' || event.key.toLowerCase() === 'b') && bumpable) {
+      event.preventDefault();
+      actions.bump(ticket);
+    } else if (digit >= 1 && digit <= 9 && ticket.items[digit - 1]) {
+      event.preventDefault();
+      run(ticket.items[digit - 1]!);
+    } else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+      event.preventDefault();
+      const sibling =
+        event.key === 'ArrowRight' ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+      (sibling as HTMLElement | null)?.focus();
+    }
+  }
+
+  return (
+    <article
+      className="ticket"
+      tabIndex={0}
+      data-age={level}
+      data-rush={ticket.rush}
+      data-order={ticket.orderId}
+      data-pending={ticket.pending}
+      aria-label={`Table ${ticket.table}${ticket.rush ? ', rush' : ''}, ${formatAge(ageMs)} old`}
+      onKeyDown={onKeyDown}
+    >
+      <header className="ticket-head">
+        <span className="table">{ticket.table}</span>
+        {ticket.rush && <span className="rush-badge">RUSH</span>}
+        <span className="muted num">#{ticket.orderId.slice(0, 4)}</span>
+        <span className="age">{formatAge(ageMs)}</span>
+      </header>
+      <ol className="ticket-items">
+        {ticket.items.map((item, index) => {
+          const move = nextMove(item);
+          return (
+            <li key={item.id} className="item" data-status={item.status} data-pending={item.pending} data-item={item.id}>
+              <span className="item-name">
+                <span className="muted num">{index + 1}.</span> {item.qty}× {item.name}
+                {courses.size > 1 && <span className="muted"> · c{item.course}</span>}
+              </span>
+              <span className="item-actions">
+                <span className="pending-label">{item.pending ? 'sending…' : ''}</span>
+                {move ? (
+                  <button type="button" onClick={() => actions[move](item)} disabled={item.pending}>
+                    {MOVE_LABEL[move]}
+                  </button>
+                ) : (
+                  <span className="item-status" data-status={item.status}>
+                    {item.status}
+                  </span>
+                )}
+              </span>
+              {(item.modifiers.length > 0 || item.allergens.length > 0 || item.notes) && (
+                <span className="item-detail">
+                  {item.allergens.map((allergen) => (
+                    <span key={allergen} className="allergen">
+                      ⚠ {allergen}
+                    </span>
+                  ))}
+                  {item.modifiers.map((modifier) => (
+                    <span key={modifier} className="modifier">
+                      {modifier}
+                    </span>
+                  ))}
+                  {item.notes && <span className="note">“{item.notes}”</span>}
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      <footer className="ticket-foot">
+        <button type="button" className="good" disabled={!bumpable || ticket.pending} onClick={() => actions.bump(ticket)}>
+          Bump
+        </button>
+      </footer>
+    </article>
+  );
+});

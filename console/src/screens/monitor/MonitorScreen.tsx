@@ -1,0 +1,123 @@
+import { useRealtimeHealth } from '../../app/live.ts';
+import { StatusPill } from '../../ui/StatusPill.tsx';
+import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
+import { Chart } from './Chart.tsx';
+import { totalDrops, useGatewayMetrics } from './gateway.ts';
+import { useHealthHistory } from './history.ts';
+
+function Tile({ label, value, alert = false, name }: { label: string; value: string; alert?: boolean; name: string }) {
+  return (
+    <div className="tile" data-alert={alert} data-metric={name}>
+      <div className="value">{value}</div>
+      <div className="label">{label}</div>
+    </div>
+  );
+}
+
+const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+
+/** The manager's view of realtime health: this console's client, the gateway, alerts over set limits. */
+export function MonitorScreen() {
+  const health = useRealtimeHealth();
+  const { metrics: gateway, unavailable } = useGatewayMetrics();
+  const samples = useHealthHistory(health);
+  const [limits, setLimits] = useAlertThresholds();
+  const alerts = alertsFor(health, gateway, limits);
+
+  return (
+    <section className="screen monitor" aria-label="Health monitor">
+      <div className="screen-head">
+        <h1>Realtime health</h1>
+        <StatusPill status={health.status} />
+      </div>
+
+      <section aria-label="Alerts" className="panel">
+        <h2>Alerts</h2>
+        <ul className="alerts" data-testid="alerts">
+          {alerts.length === 0 ? <li style={{ borderColor: 'var(--ok)', background: 'transparent' }}>All within limits.</li> : alerts.map((alert) => <li key={alert}>{alert}</li>)}
+        </ul>
+      </section>
+
+      <h2>This console</h2>
+      <div className="tiles">
+        <Tile name="p50" label="delivery p50" value={ms(health.latencyMs.p50)} />
+        <Tile name="p95" label="delivery p95" value={ms(health.latencyMs.p95)} alert={health.latencyMs.p95 > limits.p95LatencyMs} />
+        <Tile name="p99" label="delivery p99" value={ms(health.latencyMs.p99)} />
+        <Tile name="messages-per-second" label="messages / s" value={health.messagesPerSecond.toFixed(1)} />
+        <Tile name="reconnects" label="reconnects" value={String(health.reconnects)} />
+        <Tile name="gaps-healed" label="gaps healed" value={String(health.gapsHealed)} />
+        <Tile name="cache-hit-rate" label="cache hit rate" value={`${Math.round(health.cacheHitRate * 100)} %`} />
+        <Tile name="pending" label="pending actions" value={String(health.pendingMutations)} alert={health.pendingMutations > limits.pendingMutations} />
+        <Tile name="rollbacks" label="rolled back" value={String(health.rollbacks)} alert={health.rollbacks > limits.rollbacks} />
+      </div>
+
+      <Chart
+        title="Delivery latency (database commit → screen)"
+        unit="ms"
+        samples={samples}
+        series={[
+          { key: 'p50', label: 'p50', color: '#39d98a' },
+          { key: 'p95', label: 'p95', color: '#ffc53d' },
+          { key: 'p99', label: 'p99', color: '#ff5a5a' },
+        ]}
+      />
+      <Chart title="Messages per second" unit="msg/s" samples={samples} series={[{ key: 'messagesPerSecond', label: 'msg/s', color: '#4cc2ff' }]} />
+
+      <section className="panel" aria-label="Subscriptions">
+        <h2>Subscriptions</h2>
+        <table className="data">
+          <thead>
+            <tr>
+              <th>topic</th>
+              <th>status</th>
+              <th>seq</th>
+            </tr>
+          </thead>
+          <tbody>
+            {health.scopes.map((scope) => (
+              <tr key={scope.topic}>
+                <td>{scope.topic.split(':').slice(0, 1).join('')}</td>
+                <td>{scope.status}</td>
+                <td className="num">{scope.seq}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <h2>Gateway {unavailable && <span className="muted">(metrics unavailable)</span>}</h2>
+      <div className="tiles">
+        <Tile name="sockets" label="sockets" value={gateway ? String(gateway.sockets) : '–'} />
+        <Tile name="channels" label="channels" value={gateway ? String(gateway.channels) : '–'} />
+        <Tile name="topics" label="topics" value={gateway ? String(gateway.topics) : '–'} />
+        <Tile name="messages-out" label="messages out" value={gateway ? String(gateway.messages.out) : '–'} />
+        <Tile name="drops" label="drops" value={gateway ? String(totalDrops(gateway)) : '–'} alert={!!gateway && totalDrops(gateway) > 0} />
+        <Tile
+          name="ingest-lag"
+          label="ingest lag"
+          value={gateway?.ingest.lagMs != null ? ms(gateway.ingest.lagMs) : '–'}
+          alert={(gateway?.ingest.lagMs ?? 0) > limits.ingestLagMs}
+        />
+      </div>
+
+      <AlertSettings limits={limits} onChange={setLimits} />
+    </section>
+  );
+}
+
+function AlertSettings({ limits, onChange }: { limits: AlertThresholds; onChange: (next: AlertThresholds) => void }) {
+  const field = (key: keyof AlertThresholds, label: string) => (
+    <label>
+      {label}
+      <input type="number" min={0} value={limits[key]} onChange={(e) => onChange({ ...limits, [key]: Math.max(0, Number(e.target.value) || 0) })} />
+    </label>
+  );
+  return (
+    <form className="settings panel" aria-label="Alert limits" onSubmit={(event) => event.preventDefault()}>
+      {field('p95LatencyMs', 'p95 latency (ms)')}
+      {field('pendingMutations', 'pending actions')}
+      {field('rollbacks', 'rollbacks')}
+      {field('ingestLagMs', 'ingest lag (ms)')}
+    </form>
+  );
+}

@@ -1,0 +1,162 @@
+import { useEffect, useState } from 'react';
+import type { FloorTable, MenuItem, ServerOrder } from '../../app/plater.ts';
+import { useMenu, useMutations, useScope, useSession } from '../../app/live.ts';
+import { useAction } from '../../ui/actions.ts';
+import { StatusPill } from '../../ui/StatusPill.tsx';
+import { type DraftLine, toOrderItems } from './draft.ts';
+import { OrderPad } from './OrderPad.tsx';
+
+const LIVE_ORDER = new Set(['open', 'ready', 'served']);
+
+/** A server's floor: seat and clear their tables; for the chosen table, its orders and the pad to add to them. */
+export function ServerScreen() {
+  const session = useSession();
+  const floor = useScope({ scope: 'floor' });
+  const mine = useScope({ scope: 'server' });
+  const menu = useMenu();
+  const [selected, setSelected] = useState<string | null>(null);
+  const me = session.staff.user_id;
+  const tables = floor.view?.tables ?? [];
+  const table = tables.find((t) => t.id === selected);
+
+  // A table cleared (here or elsewhere) or seated by someone else is no longer ours to work on.
+  useEffect(() => {
+    if (table && (table.status !== 'seated' || table.serverId !== me)) setSelected(null);
+  }, [table, me]);
+
+  return (
+    <section className="screen server" aria-label="Server">
+      <div className="screen-head">
+        <h1>Tables</h1>
+        <span className="muted num">{tables.filter((t) => t.serverId === me).length} mine</span>
+        <StatusPill status={floor.status === 'live' ? mine.status : floor.status} />
+      </div>
+      <div className="floor" role="group" aria-label="Floor">
+        {[...tables]
+          .sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }))
+          .map((t) => (
+            <TableTile key={t.id} table={t} mine={t.serverId === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
+          ))}
+      </div>
+      {table ? (
+        <TableDetail
+          table={table}
+          orders={(mine.view?.orders ?? []).filter((order) => order.tableId === table.id && LIVE_ORDER.has(order.status))}
+          menu={menu}
+          stations={session.stations}
+        />
+      ) : (
+        <p className="muted">Choose one of your tables, or seat a free one.</p>
+      )}
+    </section>
+  );
+}
+
+function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; mine: boolean; selected: boolean; onSelect: () => void }) {
+  const mutations = useMutations();
+  const act = useAction();
+  const free = table.status === 'free';
+
+  function seat() {
+    const answer = window.prompt(`Party size for ${table.label} (1–${table.seats * 2})`, String(table.seats));
+    const partySize = Number(answer);
+    if (!answer || !Number.isInteger(partySize) || partySize < 1) return;
+    void act(`seat ${table.label}`, () => mutations.seatTable({ tableId: table.id, partySize })).then((ok) => ok && onSelect());
+  }
+
+  return (
+    <button
+      type="button"
+      className="table-tile"
+      data-status={table.status}
+      data-mine={mine}
+      data-pending={table.pending}
+      data-table={table.label}
+      aria-pressed={selected}
+      disabled={!free && !mine}
+      onClick={free ? seat : onSelect}
+    >
+      <span className="label">{table.label}</span>
+      <span className="muted">
+        {free ? `free · ${table.seats} seats` : `${table.partySize ?? '?'} guests${mine ? '' : ' · other server'}`}
+      </span>
+      <span className="pending-label">{table.pending ? 'sending…' : ''}</span>
+    </button>
+  );
+}
+
+function TableDetail({
+  table,
+  orders,
+  menu,
+  stations,
+}: {
+  table: FloorTable;
+  orders: ServerOrder[];
+  menu: MenuItem[];
+  stations: { id: string; name: string }[];
+}) {
+  const mutations = useMutations();
+  const act = useAction();
+  const [addingTo, setAddingTo] = useState<string | null>(null);
+  const target = orders.find((order) => order.id === addingTo);
+
+  async function send(lines: DraftLine[]) {
+    const items = toOrderItems(lines);
+    if (target) return act(`add to ${table.label}`, () => mutations.addItems({ orderId: target.id, items }));
+    return act(`order for ${table.label}`, () => mutations.placeOrder({ tableId: table.id, items }));
+  }
+
+  return (
+    <div className="server-layout">
+      <div className="order-list" aria-label={`Orders of ${table.label}`}>
+        <div className="screen-head">
+          <h2>{table.label}</h2>
+          <button
+            type="button"
+            className="danger"
+            disabled={orders.some((order) => order.status !== 'served')}
+            onClick={() => void act(`clear ${table.label}`, () => mutations.clearTable({ tableId: table.id }))}
+          >
+            Clear table
+          </button>
+        </div>
+        {orders.length === 0 && <p className="muted">No orders yet.</p>}
+        {orders.map((order) => (
+          <article key={order.id} className="order" data-status={order.status} data-order={order.id} data-pending={order.pending}>
+            <header className="order-head">
+              <span className="table">#{order.id.slice(0, 4)}</span>
+              <span className="order-status">{order.pending ? 'sending…' : order.status}</span>
+            </header>
+            <ul className="lines">
+              {order.items.map((item) => (
+                <li key={item.id} className="item" data-status={item.status} data-pending={item.pending}>
+                  <span className="item-name">
+                    {item.qty}× {item.name} <span className="muted">c{item.course}</span>
+                  </span>
+                  <span className="item-status" data-status={item.status}>
+                    {item.pending ? 'sending…' : item.status}
+                  </span>
+                </li>
+              ))}
+            </ul>
+            <div className="order-actions">
+              <button type="button" aria-pressed={addingTo === order.id} onClick={() => setAddingTo(addingTo === order.id ? null : order.id)}>
+                {addingTo === order.id ? 'Adding to this order' : 'Add items'}
+              </button>
+              <button
+                type="button"
+                className="danger"
+                disabled={order.status === 'served' || order.pending}
+                onClick={() => window.confirm(`Cancel this order for ${table.label}?`) && void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }))}
+              >
+                Cancel order
+              </button>
+            </div>
+          </article>
+        ))}
+      </div>
+      <OrderPad menu={menu} stations={stations} submitLabel={target ? `Add to #${target.id.slice(0, 4)}` : 'Place order'} onSubmit={send} />
+    </div>
+  );
+}

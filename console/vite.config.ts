@@ -1,0 +1,21 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// `npm run build:console` builds into console/dist, which the stack serves at `/`. `npx vite console` serves the
+// sources with hot reload and forwards the stack's paths to a running `npm start` (or PLATER_API_URL).
+const stack = process.env.PLATER_API_URL ?? 'http://127.0.0.1:54321';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: '/',
+  plugins: [react()],
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1024 },
+  server: {
+    proxy: {
+      '/auth/v1': stack,
+      '/functions/v1': stack,
+      '/realtime/v1': { target: stack, ws: true },
+      '/console-config.json': stack,
+    },
+  },
+});

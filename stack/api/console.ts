@@ -1,0 +1,129 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { consoleDist, ensureConsoleBuild } from '../../console/build.ts';
+import type { StackConfig } from '../config.ts';
+import { openDb } from '../db.ts';
+import type { Logger } from '../log.ts';
+import type { ApiRoute } from './route.ts';
+import { sendJson } from './respond.ts';
+
+/**
+ * The console (console/, a Vite build) at `/`, under every path no other route claims:
+ *
+ *   GET /console-config.json   what the built app cannot know: the anon key, and (this is a development stack)
+ *                              the seeded staff accounts the sign-in page lists with their shared password
+ *   GET /assets/…, /…          files of console/dist (hashed assets cached for good, index.html revalidated)
+ *   GET /, /kds/grill, /expo…  index.html (for `/`, and for any browser navigation, Accept: text/html, so deep
+ *                              links work)
+ *
+ * Anything else keeps the API server's JSON 404, so an API client that mistypes a path is not handed HTML.
+ * The build is brought up to date (console/build.ts) before the route exists, so `npm start` and `npm test`
+ * never serve a stale console.
+ */
+const CONFIG_PATH = '/console-config.json';
+// supabase/seed.sql gives every seeded account this password (development only).
+const SEED_PASSWORD = 'plater-demo';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+export interface SeededAccount {
+  email: string;
+  displayName: string;
+  role: string;
+  station: string | null;
+  restaurant: string;
+}
+
+export async function createConsoleRoute(config: StackConfig, log: Logger): Promise<ApiRoute> {
+  const started = Date.now();
+  try {
+    if (await ensureConsoleBuild()) log.info(`console built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  } catch (error) {
+    // The API must come up regardless; `/` then says what is wrong.
+    log.error('console build failed; `npm run build:console` shows why', { error });
+  }
+  const sql = openDb(config.dbUrl, 'console', { idleTimeout: 10, connectTimeout: 2 });
+
+  async function accounts(): Promise<SeededAccount[]> {
+    return sql<SeededAccount[]>`
+      select u.email, s.display_name as "displayName", s.role::text as role, st.slug as station, r.name as restaurant
+        from public.staff s
+        join auth.users u on u.id = s.user_id
+        join public.restaurants r on r.id = s.restaurant_id
+        left join public.stations st on st.id = s.station_id
+       where s.active
+       order by r.name, array_position(array['manager','expo','cook','server'], s.role::text), u.email`;
+  }
+
+  return {
+    prefix: '',
+    async handleRequest(req, res) {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res, path);
+      if (path === CONFIG_PATH) {
+        sendJson(res, 200, { anonKey: config.anonKey, accounts: await accounts(), accountPassword: SEED_PASSWORD });
+        return;
+      }
+      const file = fileFor(path);
+      if (file) return sendFile(req, res, file);
+      if (path === '/' || wantsPage(req, path)) {
+        const index = join(consoleDist, 'index.html');
+        if (existsSync(index)) return sendFile(req, res, index);
+        sendJson(res, 503, { code: 'console_not_built', message: 'the console is not built: run `npm run build:console`' });
+        return;
+      }
+      notFound(res, path);
+    },
+    close: () => sql.end({ timeout: 2 }),
+  };
+}
+
+function notFound(res: ServerResponse, path: string): void {
+  sendJson(res, 404, { code: 'not_found', message: `no route for ${path}` });
+}
+
+/** A file of the build for this path, never one outside it. */
+function fileFor(path: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  if (decoded === '/' || decoded.includes('\0')) return undefined;
+  const file = normalize(join(consoleDist, decoded));
+  if (!file.startsWith(consoleDist + sep)) return undefined;
+  return existsSync(file) && statSync(file).isFile() ? file : undefined;
+}
+
+/** A browser navigating to one of the app's pages (not a missing asset, not an API client). */
+function wantsPage(req: IncomingMessage, path: string): boolean {
+  return extname(path) === '' && (req.headers.accept ?? '').includes('text/html');
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string): void {
+  const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+  const immutable = file.startsWith(join(consoleDist, 'assets') + sep);
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': statSync(file).size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}

@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/**
+ * Headless Chromium for the console's browser tests: Debian's `chromium` (scripts/setup installs it), or the
+ * binary PLATER_CHROMIUM names. Every role gets its own context (its own storage, so its own session).
+ */
+export const CHROMIUM = process.env.PLATER_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Screenshots go to docs/screenshots only when asked (PLATER_UPDATE_SCREENSHOTS=1 npm test): a run that
+ * rewrote tracked images every time would leave every checkout dirty.
+ */
+export const SCREENSHOT_DIR =
+  process.env.PLATER_UPDATE_SCREENSHOTS === '1'
+    ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+    : join(tmpdir(), 'plater-console-screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup (or set PLATER_CHROMIUM)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Chromium refuses to sandbox itself as root (containers, CI).
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+}
+
+/** A tablet in landscape, as a kitchen mounts it. */
+export async function newTablet(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1366, height: 900 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/');
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
