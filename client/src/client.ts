@@ -81,7 +81,6 @@ class Client implements PlaterClient {
   readonly #scopes = new Map<string, Scope>();
   readonly #healthListeners = new Set<(health: Health) => void>();
   readonly #healthNotifier: Coalescer<true>;
-  readonly #restored: Promise<void>;
   readonly #detach: (() => void)[] = [];
   #session: Cached<Session> | null = null;
   #sessionRequest: Promise<Session> | null = null;
@@ -137,7 +136,7 @@ class Client implements PlaterClient {
       newId: () => crypto.randomUUID(),
       storage: options.storage,
     });
-    this.#restored = this.#restoreQueue();
+    void this.#restoreQueue();
     this.mutations = this.#mutationsApi();
     this.health = {
       get: () => this.#healthNow(),
@@ -229,10 +228,8 @@ class Client implements PlaterClient {
   #mutationsApi(): Mutations {
     const api = { pending: () => this.#queue.pending } as Mutations;
     for (const name of Object.keys(MUTATIONS) as MutationName[]) {
-      (api as Record<string, unknown>)[name] = async (args: never) => {
-        await this.#restored;
-        return this.#queue.run(name, args);
-      };
+      // synchronous up to the optimistic change: the view shows it before the caller's next line
+      (api as Record<string, unknown>)[name] = (args: never) => this.#queue.run(name, args);
     }
     return api;
   }

@@ -155,7 +155,7 @@ export class TopicStore {
       const reload = !this.#loaded || this.#reloadWanted;
       if (!reload && !this.#resyncWanted && this.#buffer.size === 0) break;
       this.#setStatus(this.#loaded ? 'catching_up' : 'loading');
-      const healing = this.#buffer.size > 0 || this.#resyncWanted;
+      const healing = this.#loaded && (this.#buffer.size > 0 || this.#resyncWanted);
       this.#resyncWanted = false;
       const before = this.seq;
       try {

@@ -117,10 +117,15 @@ export class MutationQueue {
     } catch {
       return; // unreadable: nothing to restore
     }
+    // they were made before anything of this page load: they go first, and hold up later ones on their rows
+    const newer = this.#entries;
+    this.#entries = [];
+    let serial = -saved.length;
     for (const item of saved) {
-      if (!(item.name in MUTATIONS) || this.#entries.some((entry) => entry.id === item.id)) continue;
-      this.#enqueue(item.name, item.args, item.id, item);
+      if (!(item.name in MUTATIONS) || newer.some((entry) => entry.id === item.id)) continue;
+      this.#enqueue(item.name, item.args, item.id, item, serial++);
     }
+    this.#entries.push(...newer);
     if (saved.length > 0) {
       this.host.changed();
       this.#pump();
@@ -145,7 +150,13 @@ export class MutationQueue {
     this.wake();
   }
 
-  #enqueue(name: MutationName, args: MutationArgs[MutationName], id: string, saved: Persisted | null): Entry {
+  #enqueue(
+    name: MutationName,
+    args: MutationArgs[MutationName],
+    id: string,
+    saved: Persisted | null,
+    serial = this.#serial++,
+  ): Entry {
     const spec = MUTATIONS[name] as (typeof MUTATIONS)[MutationName] & { creates?(a: unknown): number };
     const ctx = this.host.context();
     const tempIds = saved?.tempIds ?? Array.from({ length: spec.creates?.(args as never) ?? 0 }, () => this.host.newId());
@@ -159,7 +170,7 @@ export class MutationQueue {
       }
     }
     const entry: Entry = {
-      id, name, args, tempIds, lanes, baseVersion, serial: this.#serial++, state: 'queued', result: null,
+      id, name, args, tempIds, lanes, baseVersion, serial, state: 'queued', result: null,
       dependsOn, settleBy: Infinity,
     };
     this.#entries.push(entry);
