@@ -126,6 +126,7 @@ export class MutationQueue {
       this.#enqueue(item.name, item.args, item.id, item, serial++);
     }
     this.#entries.push(...newer);
+    this.#persist();
     if (saved.length > 0) {
       this.host.changed();
       this.#pump();
@@ -206,13 +207,16 @@ export class MutationQueue {
       } catch (error) {
         const tokenTrouble = error instanceof ApiError && (error.code === 'token_expired' || error.code === 'invalid_jwt');
         const network = isTransient(error) && !(error instanceof ApiError);
-        const retry = network || ((isTransient(error) || tokenTrouble) && ++serverFailures <= this.host.maxServerRetries);
+        const inFlight = error instanceof ApiError && error.code === 'idempotency_key_in_flight';
+        const retry = network || inFlight ||
+          ((isTransient(error) || tokenTrouble) && ++serverFailures <= this.host.maxServerRetries);
         if (!retry) {
           this.#refuse(entry, asMutationError(error));
           return;
         }
         const wait = error instanceof ApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff.next();
-        await this.#pause(wait);
+        // only a missing network is news when connectivity returns; a server's Retry-After is kept
+        await this.#pause(wait, network);
       }
     }
   }
@@ -224,7 +228,7 @@ export class MutationQueue {
     return entry.baseVersion;
   }
 
-  #pause(ms: number): Promise<void> {
+  #pause(ms: number, wakeable: boolean): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.host.clock.clearTimeout(timer);
@@ -232,7 +236,7 @@ export class MutationQueue {
         resolve();
       };
       const timer = this.host.clock.setTimeout(done, ms);
-      this.#wake.add(done);
+      if (wakeable || this.#closed) this.#wake.add(done);
     });
   }
 
