@@ -36,7 +36,11 @@ export interface StoreOptions {
   random: () => number;
   metrics: StoreMetrics;
   retry: BackoffOptions;
+  /** Observes every seq the store applies and every snapshot it loads (tests, debugging). */
+  trace?: StoreTrace;
 }
+
+export type StoreTrace = (event: { topic: string; kind: 'snapshot' | 'apply'; seq: number; epoch: string | null }) => void;
 
 /** Anything more behind than this many buffered messages is re-read from the server instead of held. */
 const MAX_BUFFERED = 10_000;
@@ -224,6 +228,7 @@ export class TopicStore {
     this.epoch = epoch;
     this.etag = answer.etag;
     this.#loaded = true;
+    this.options.trace?.({ topic: this.topic, kind: 'snapshot', seq: this.seq, epoch });
     this.#emit({ topic: this.topic, reset: true, entities: [] });
     this.#drain();
   }
@@ -255,6 +260,7 @@ export class TopicStore {
     for (const message of messages) {
       if (Number(message.seq) !== this.seq + 1) continue;
       this.seq += 1;
+      this.options.trace?.({ topic: this.topic, kind: 'apply', seq: this.seq, epoch: this.epoch });
       const entity: Entity = entityOf(message);
       const rows = this.confirmed[entity.type];
       const held = rows.get(entity.id);
