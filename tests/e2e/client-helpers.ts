@@ -122,6 +122,11 @@ export class CutProxy {
     this.#holdHttp = true;
   }
 
+  /** Chunks of HTTP requests held back so far. */
+  get held(): number {
+    return this.#held.length;
+  }
+
   releaseHttp(): void {
     this.#holdHttp = false;
     for (const go of this.#held.splice(0)) go();

@@ -73,8 +73,8 @@ type Persisted = Pick<PendingMutation, 'id' | 'name' | 'args' | 'tempIds' | 'bas
 export class MutationQueue {
   #entries: Entry[] = [];
   #serial = 0;
-  /** Versions answers gave rows: [version, serial of the mutation that got it]. */
-  #answered = new Map<string, [number, number]>();
+  /** Versions answers gave rows: [version, id of the mutation that got it]. */
+  #answered = new Map<string, [number, string]>();
   #realIds = new Map<string, string>();
   #wake = new Set<() => void>();
   #settleTimer: unknown = null;
@@ -221,10 +221,13 @@ export class MutationQueue {
     }
   }
 
-  /** The version the user saw: the answer of an earlier mutation on the row if there was one, else the base. */
+  /**
+   * The version the user saw: if this mutation was made on top of an earlier one on the row (still pending
+   * then), that one's answer; else the confirmed version when it was made.
+   */
   #expectedVersion(entry: Entry, key: string): number | null {
     const answered = this.#answered.get(key);
-    if (answered && answered[1] < entry.serial) return answered[0];
+    if (answered && entry.dependsOn.has(answered[1])) return answered[0];
     return entry.baseVersion;
   }
 
@@ -244,7 +247,7 @@ export class MutationQueue {
     entry.state = 'answered';
     entry.result = result;
     entry.settleBy = this.host.clock.now() + this.host.settleTimeoutMs;
-    for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.serial]);
+    for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.id]);
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
     for (const [temp, real] of spec.realIds?.(entry.args as never, entry.tempIds, result) ?? []) this.#realIds.set(temp, real);
     entry.settle?.resolve(result);
