@@ -15,7 +15,7 @@ import { SEED, SEED_MENU, seedTableId } from '../helpers/seed.ts';
 import { seqProblems, type Staff, staffClient, waitUntil } from './client-helpers.ts';
 
 const TOPIC = `kds:${SEED.bistro}:${SEED.stations.bistroGrill}`;
-const log = createLogger('client-reset-test', 'warn');
+const log = createLogger('client-reset-test', 'error');
 let dataDir: string;
 let config: StackConfig;
 let stack: RunningStack | null = null;
