@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../helpers/seed.ts';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn } from './browser.ts';
+import { expoOrder, kdsTicket, metricTile, seatAndOrder, waitLive } from './screens.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 
 /**
@@ -63,6 +64,58 @@ describe('the console in a browser', () => {
         await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
       } finally {
         await context.close();
+      }
+    });
+
+    it('carries an order from the server to the grill (and not the fry), and a bump to expo', async () => {
+      const [grill, fry, server, expo, manager] = await Promise.all(
+        ['grill', 'fry', 'server', 'expo', 'manager'].map(() => newTablet(browser, apiUrl)),
+      );
+      try {
+        await Promise.all([
+          signIn(grill!.page, restaurant.emails.grill, PASSWORD),
+          signIn(fry!.page, restaurant.emails.fry, PASSWORD),
+          signIn(server!.page, restaurant.emails.server, PASSWORD),
+          signIn(expo!.page, restaurant.emails.expo, PASSWORD),
+          signIn(manager!.page, restaurant.emails.manager, PASSWORD),
+        ]);
+        await grill!.page.waitForURL('**/kds/grill');
+        await fry!.page.waitForURL('**/kds/fry');
+        await expo!.page.waitForURL('**/expo');
+        await manager!.page.getByRole('link', { name: 'Health' }).click();
+        await manager!.page.waitForURL('**/monitor');
+        await Promise.all([grill!, fry!, server!, expo!, manager!].map(({ page }) => waitLive(page)));
+
+        // The server's order: one grill dish with a modifier and an allergen.
+        await seatAndOrder(server!.page, 'T1', [{ dish: 'Ribeye 300g', modifiers: 'medium rare', allergens: ['dairy'] }]);
+        const ticket = kdsTicket(grill!.page, 'T1');
+        await ticket.waitFor();
+        expect(await ticket.locator('.item-name').textContent()).toContain('Ribeye 300g');
+        expect(await ticket.locator('.allergen').textContent()).toContain('dairy');
+        expect(await ticket.locator('.modifier').textContent()).toContain('medium rare');
+
+        // Sentinel: a fry order placed after it reaches the fry screen, so the fry screen was listening — and it
+        // never showed T1.
+        await seatAndOrder(server!.page, 'T2', [{ dish: 'Fries' }]);
+        await kdsTicket(fry!.page, 'T2').waitFor();
+        expect(await kdsTicket(fry!.page, 'T1').count()).toBe(0);
+        await screenshot(grill!.page, 'kds');
+
+        // The cook starts the dish and bumps the ticket: it leaves the grill's line and expo sees T1 ready.
+        await ticket.getByRole('button', { name: 'Start' }).click();
+        await ticket.locator('.item[data-status="preparing"][data-pending="false"]').waitFor();
+        await ticket.getByRole('button', { name: 'Bump' }).click();
+        await kdsTicket(grill!.page, 'T1').waitFor({ state: 'detached' });
+        await expoOrder(expo!.page, 'T1').and(expo!.page.locator('[data-status="ready"]')).waitFor();
+        await screenshot(expo!.page, 'expo');
+        await screenshot(server!.page, 'server');
+
+        // The manager's monitor has been receiving the restaurant's feed all along.
+        await expect.poll(async () => Number.parseFloat((await metricTile(manager!.page, 'p50').textContent()) ?? '0')).toBeGreaterThan(0);
+        expect(Number(await metricTile(manager!.page, 'sockets').textContent())).toBeGreaterThan(0);
+        await screenshot(manager!.page, 'monitor');
+      } finally {
+        await Promise.all([grill, fry, server, expo, manager].map((tablet) => tablet?.context.close()));
       }
     });
   });

@@ -19,9 +19,9 @@ export function ServerScreen() {
   const tables = floor.view?.tables ?? [];
   const table = tables.find((t) => t.id === selected);
 
-  // A table cleared (here or elsewhere) or seated by someone else is no longer ours to work on.
+  // A table seated by someone else (here or elsewhere) is no longer ours to work on.
   useEffect(() => {
-    if (table && (table.status !== 'seated' || table.serverId !== me)) setSelected(null);
+    if (table && table.status === 'seated' && table.serverId !== me) setSelected(null);
   }, [table, me]);
 
   return (
@@ -38,7 +38,9 @@ export function ServerScreen() {
             <TableTile key={t.id} table={t} mine={t.serverId === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
           ))}
       </div>
-      {table ? (
+      {table?.status === 'free' ? (
+        <SeatForm key={table.id} table={table} />
+      ) : table ? (
         <TableDetail
           table={table}
           orders={(mine.view?.orders ?? []).filter((order) => order.tableId === table.id && LIVE_ORDER.has(order.status))}
@@ -53,17 +55,7 @@ export function ServerScreen() {
 }
 
 function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; mine: boolean; selected: boolean; onSelect: () => void }) {
-  const mutations = useMutations();
-  const act = useAction();
   const free = table.status === 'free';
-
-  function seat() {
-    const answer = window.prompt(`Party size for ${table.label} (1–${table.seats * 2})`, String(table.seats));
-    const partySize = Number(answer);
-    if (!answer || !Number.isInteger(partySize) || partySize < 1) return;
-    void act(`seat ${table.label}`, () => mutations.seatTable({ tableId: table.id, partySize })).then((ok) => ok && onSelect());
-  }
-
   return (
     <button
       type="button"
@@ -74,7 +66,7 @@ function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; min
       data-table={table.label}
       aria-pressed={selected}
       disabled={!free && !mine}
-      onClick={free ? seat : onSelect}
+      onClick={onSelect}
     >
       <span className="label">{table.label}</span>
       <span className="muted">
@@ -82,6 +74,32 @@ function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; min
       </span>
       <span className="pending-label">{table.pending ? 'sending…' : ''}</span>
     </button>
+  );
+}
+
+/** Seating a free table: how many guests, then it is this server's. */
+function SeatForm({ table }: { table: FloorTable }) {
+  const mutations = useMutations();
+  const act = useAction();
+  const [partySize, setPartySize] = useState(Math.min(2, table.seats));
+  return (
+    <form
+      className="panel settings"
+      aria-label={`Seat ${table.label}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void act(`seat ${table.label}`, () => mutations.seatTable({ tableId: table.id, partySize }));
+      }}
+    >
+      <h2>Seat {table.label}</h2>
+      <label>
+        Guests
+        <input type="number" min={1} max={99} value={partySize} onChange={(e) => setPartySize(Math.max(1, Number(e.target.value) || 1))} autoFocus />
+      </label>
+      <button type="submit" className="primary">
+        Seat
+      </button>
+    </form>
   );
 }
 
@@ -99,6 +117,8 @@ function TableDetail({
   const mutations = useMutations();
   const act = useAction();
   const [addingTo, setAddingTo] = useState<string | null>(null);
+  // Cancelling takes a second tap on the same button (no dialog in the way of a busy floor).
+  const [confirmCancel, setConfirmCancel] = useState<string | null>(null);
   const target = orders.find((order) => order.id === addingTo);
 
   async function send(lines: DraftLine[]) {
@@ -148,9 +168,14 @@ function TableDetail({
                 type="button"
                 className="danger"
                 disabled={order.status === 'served' || order.pending}
-                onClick={() => window.confirm(`Cancel this order for ${table.label}?`) && void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }))}
+                onClick={() => {
+                  if (confirmCancel !== order.id) return setConfirmCancel(order.id);
+                  setConfirmCancel(null);
+                  void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }));
+                }}
+                onBlur={() => setConfirmCancel(null)}
               >
-                Cancel order
+                {confirmCancel === order.id ? 'Really cancel?' : 'Cancel order'}
               </button>
             </div>
           </article>
