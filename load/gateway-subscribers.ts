@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
-import { clientDecode } from '../tests/gateway/helpers/client-serializer.ts';
+import { clientDecode } from '../stack/gateway/protocol/client.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import { HISTOGRAM, type SubscriberConfig, type SubscriberReport, type WorkerCommand } from './gateway-harness.ts';
 

@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JSONWebKeySet } from 'jose';
 import { signApiKey } from './keys.ts';
-import { loadOrCreateSecrets } from './secrets.ts';
+import { loadOrCreateSecrets, type SigningJwk } from './secrets.ts';
 
 /** The one configuration every stack module receives (docs/architecture.md, "Stack contract"). */
 export interface StackConfig {
@@ -17,10 +18,26 @@ export interface StackConfig {
   dbUrl: string;
   /** True when `DATABASE_URL` points at a Postgres the stack does not run itself. */
   externalDb: boolean;
+  /** The legacy HS256 secret: signs the anon/service_role keys, and still verifies older tokens. */
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** The ES256 private key the local auth signs user tokens with. */
+  signingKey: SigningJwk;
+  /** Its public half, served at `<apiUrl>/auth/v1/.well-known/jwks.json`. */
+  jwks: JSONWebKeySet;
+  /** The new-format API keys: role anon and service_role, not JWTs. */
+  publishableKey: string;
+  secretKey: string;
 }
+
+export const JWKS_PATH = '/auth/v1/.well-known/jwks.json';
+
+/** The public JWK of a signing key (what a JWKS lists). */
+export function publicJwk({ d: _private, ...jwk }: SigningJwk): SigningJwkPublic {
+  return { ...jwk, use: 'sig' };
+}
+type SigningJwkPublic = Omit<SigningJwk, 'd'> & { use: 'sig' };
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
@@ -80,5 +97,9 @@ export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promi
     jwtSecret: secrets.jwtSecret,
     anonKey,
     serviceRoleKey,
+    signingKey: secrets.signingKey,
+    jwks: { keys: [publicJwk(secrets.signingKey)] },
+    publishableKey: secrets.publishableKey,
+    secretKey: secrets.secretKey,
   };
 }

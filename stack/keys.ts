@@ -30,7 +30,11 @@ export interface TokenSubject {
   email: string;
 }
 
-/** A user access token shaped like one from Supabase Auth (`role`/`aud` = authenticated). */
+/**
+ * A legacy user access token: HS256 with the JWT secret, as Supabase Auth signed before asymmetric signing keys
+ * (the local auth now signs ES256, stack/auth/tokens.ts). Still accepted wherever the secret is configured, so
+ * tests and load scripts mint tokens with it without a sign-in.
+ */
 export function signAccessToken(jwtSecret: string, user: TokenSubject, now = new Date()): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT({ role: 'authenticated', email: user.email })

@@ -283,6 +283,12 @@ export const ADMIN_ROW_FIELDS = {
 
 export const ENVELOPE_FIELDS = fields<EnvelopeFields>({ seq: true, ts: true });
 
+/** The keys of a snapshot and of a catch-up answer (`GET /snapshot`, `GET /catch-up` 200). */
+export const SNAPSHOT_FIELDS = fields<Snapshot>({ topic: true, epoch: true, seq: true, data: true });
+export const CATCH_UP_FIELDS = fields<CatchUp>({
+  status: true, topic: true, epoch: true, last_seq: true, events: true, more: true,
+});
+
 /** The keys of each snapshot's `data`. */
 export const SNAPSHOT_DATA_FIELDS = {
   kds: fields<SnapshotData['kds']>({ items: true }),

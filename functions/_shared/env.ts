@@ -1,6 +1,7 @@
-// Configuration comes from the environment, as on hosted Supabase (SUPABASE_URL, SUPABASE_ANON_KEY,
-// SUPABASE_SERVICE_ROLE_KEY, SUPABASE_DB_URL are provided by the platform; the local functions host sets the same
-// names plus SUPABASE_JWT_SECRET).
+// Configuration comes from the environment, as on hosted Supabase (SUPABASE_URL, SUPABASE_DB_URL,
+// SUPABASE_PUBLISHABLE_KEYS, SUPABASE_SECRET_KEYS and the legacy SUPABASE_ANON_KEY / SUPABASE_SERVICE_ROLE_KEY are
+// provided by the platform; JWT_SECRET, the legacy HS256 secret, is a secret you set). The local functions host sets
+// the same names.
 
 export function env(name: string): string | undefined {
   const value = Deno.env.get(name)

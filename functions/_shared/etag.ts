@@ -1,10 +1,19 @@
-// Entity tags. Snapshots: `"<topic>:<seq>"` — a topic's snapshot changes exactly when its seq does, so the tag is
-// derived from the seq without reading the body (revalidation costs one `topic_seq` call). Mutated rows:
-// `"<version>"`, the row's version, which `If-Match` sends back as the expected version.
+// Entity tags. Snapshots: `"<topic>:<seq>@<epoch>"` — a topic's snapshot changes exactly when its seq does within
+// an epoch, and seq starts over only with a new epoch (a reset or restore), so the tag is derived from the two
+// without reading the body (revalidation costs one `topic_seq` + `topic_epoch` statement). Mutated rows:
+// `"<version>"`, the row's version, which `If-Match` sends back as the expected version. Small reads without a
+// version (session, menu): a hash of the body they answer.
 import { HttpError } from './errors.ts'
 
-export function snapshotEtag(topic: string, seq: number): string {
-  return `"${topic}:${seq}"`
+export function snapshotEtag(topic: string, epoch: string, seq: number): string {
+  return `"${topic}:${seq}@${epoch}"`
+}
+
+/** A strong tag naming exactly these bytes: base64url of their SHA-256, truncated to 128 bits. */
+export async function contentEtag(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))
+  const text = btoa(String.fromCharCode(...digest.subarray(0, 16)))
+  return `"${text.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')}"`
 }
 
 export function versionEtag(version: number): string {

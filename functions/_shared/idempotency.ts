@@ -4,6 +4,8 @@
 //   retry after completion  → the stored answer again, with `Idempotent-Replayed: true`; nothing re-applied
 //   retry while in flight   → 409 `idempotency_key_in_flight` (Retry-After: 1)
 //   same key, other request → 422 `idempotency_key_reused`
+//   any retry of a caller who is no longer active staff → 401 `not_staff` (as the RPC would answer): a stored
+//                             answer is replayed only to someone who could still make the request
 //
 // Keys are scoped per user (primary key (user_id, key)), so one user can neither replay nor block another's.
 // Retention: 24 hours from the first use (plater_private.prune_idempotency_keys; an older key is a new request).
@@ -84,6 +86,7 @@ export type Claim =
   | { kind: 'fresh' }
   | { kind: 'in_flight' }
   | { kind: 'reused' }
+  | { kind: 'not_staff' }
   | { kind: 'replay'; outcome: StoredOutcome }
 
 export interface KeyRow {
@@ -100,6 +103,8 @@ export interface ClaimRow {
   fresh: boolean
   /** The key's row as committed before this statement (null if none, or committed too late for its snapshot). */
   existing: KeyRow | null
+  /** The caller is an active staff member (the RPC checks this itself; a replay skips the RPC, so it is read here). */
+  caller_active: boolean
 }
 
 /** The transaction-local setting that tells the statements after the claim whether the mutation is to run. */
@@ -128,6 +133,7 @@ claimed as (
   returning 1
 )
 select lock.locked, exists (select from claimed) as fresh, (${existingStatement(userId, key)}) as existing,
+       exists (select from public.staff s where ${sqlText`s.user_id = ${userId}::uuid`} and s.active) as caller_active,
        set_config('${CLAIM_SETTING}', case when exists (select from claimed) then 'fresh' else 'taken' end, true)
          as claim_setting
   from lock;`
@@ -160,8 +166,10 @@ export function storeResultStatement(userId: string, key: string, status: number
    and current_setting('${CLAIM_SETTING}', true) = 'fresh';`
 }
 
-/** What a used key (one we hold the lock of, not renewed) means for a request with `hash`. */
-export function decide(existing: KeyRow | null, hash: string): Claim {
+/** What a used key (one we hold the lock of, not renewed) means for a request with `hash` from this caller. */
+export function decide(existing: KeyRow | null, hash: string, callerActive: boolean): Claim {
+  // checked first: someone who may no longer act learns nothing about their keys
+  if (!callerActive) return { kind: 'not_staff' }
   if (existing === null || existing.expired) return { kind: 'fresh' }
   if (existing.request_hash !== hash) return { kind: 'reused' }
   // A completed row always has a status (rows are committed completed); anything else must not replay.
@@ -179,6 +187,10 @@ export function storeStatement(userId: string, key: string, outcome: StoredOutco
 }
 
 export function claimError(claim: Claim): HttpError | undefined {
+  if (claim.kind === 'not_staff') {
+    // the words and code of the RPCs' own refusal (PT401), so a client handles both alike
+    return new HttpError(401, 'not_staff', 'no active staff member for this user')
+  }
   if (claim.kind === 'in_flight') {
     return new HttpError(
       409,

@@ -147,7 +147,7 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
           | KeyRow
           | null ??
         null
-      const decision = decide(existing, hash)
+      const decision = decide(existing, hash, claim!.caller_active)
       if (decision.kind === 'replay') return { kind: 'done', outcome: decision.outcome, replayed: true }
       // 'fresh' here means the row vanished meanwhile (pruned): the client's retry will be fresh
       return {

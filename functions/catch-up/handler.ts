@@ -1,9 +1,13 @@
 // Catch-up after a gap, a reconnect or a wake-up:
-//   GET /catch-up?topic=<topic>&after=<seq>[&limit=<1..5000, default 500>]
-//   → 200 {status: "ok", topic, last_seq, events: [{event, payload}], more}   (page on with after = last payload seq)
-//   → 410 {code: "refetch_snapshot", message, details: {reason, topic, last_seq}} when the log no longer reaches
-//     back to `after` (reason "beyond_retention", 24 h) or `after` is ahead of the topic ("ahead_of_topic",
-//     e.g. the database was reset): fetch a new snapshot and apply events after its seq.
+//   GET /catch-up?topic=<topic>&after=<seq>[&epoch=<uuid>][&limit=<1..5000, default 500>]
+//   → 200 {status: "ok", topic, epoch, last_seq, events: [{event, payload}], more}
+//     (page on with after = last payload seq)
+//   → 410 {code: "refetch_snapshot", message, details: {reason, topic, epoch, last_seq}} when `after` is a seq of
+//     another epoch than the database's (reason "epoch_changed": the sequences started over, e.g. a reset or
+//     restore), when the log no longer reaches back to `after` ("beyond_retention", 24 h) or `after` is ahead of
+//     the topic ("ahead_of_topic"): fetch a new snapshot and apply events after its seq.
+// Clients should always send the epoch of the snapshot they hold: without it, a reset that brought the topic
+// back past `after` is invisible here.
 import { authenticate, requireUser } from '../_shared/auth.ts'
 import { readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
@@ -11,7 +15,7 @@ import { HttpError } from '../_shared/errors.ts'
 import { createHandler, json } from '../_shared/http.ts'
 import { sqlText } from '../_shared/sql-text.ts'
 import { topicSchema } from '../_shared/topics.ts'
-import { validate } from '../_shared/validate.ts'
+import { uuid, validate } from '../_shared/validate.ts'
 
 const seqParam = (what: string, max: number) =>
   z.string({ error: `${what} is required` })
@@ -23,6 +27,7 @@ const querySchema = z.object({
   topic: topicSchema,
   after: seqParam('after', Number.MAX_SAFE_INTEGER),
   limit: seqParam('limit', 5000).refine((n) => n >= 1, { error: 'limit must be at least 1' }).optional(),
+  epoch: uuid('epoch').optional(),
 })
 
 interface EventsAnswer {
@@ -36,25 +41,31 @@ interface EventsAnswer {
 
 async function catchUp(req: Request, url: URL): Promise<Response> {
   const caller = requireUser(await authenticate(req))
-  const { topic, after, limit } = validate(querySchema, Object.fromEntries(url.searchParams), 'query')
-  const [row] = await readAs<{ answer: EventsAnswer }>(
+  const query = validate(querySchema, Object.fromEntries(url.searchParams), 'query')
+  const { topic, after } = query
+  const limit = query.limit ?? 500
+  // one statement: the events (authorised as the caller) and the epoch they belong to
+  const [row] = await readAs<{ answer: EventsAnswer; epoch: string }>(
     caller,
-    sqlText`select public.topic_events(${topic}, ${after}::bigint, ${limit ?? 500}::int) as answer;`,
+    sqlText`select public.topic_events(${topic}, ${after}::bigint, ${limit}::int) as answer,
+                   public.topic_epoch() as epoch;`,
   )
-  const answer = row!.answer
-  if (answer.status === 'refetch') {
+  const { answer, epoch } = row!
+  const reason = query.epoch !== undefined && query.epoch.toLowerCase() !== epoch
+    ? 'epoch_changed'
+    : answer.reason
+  if (reason !== undefined) {
     throw new HttpError(
       410,
       'refetch_snapshot',
-      `the log of ${topic} cannot continue after seq ${after}; fetch the snapshot`,
-      {
-        reason: answer.reason,
-        topic,
-        last_seq: answer.last_seq,
-      },
+      reason === 'epoch_changed'
+        ? `the topic sequences of this database started over (epoch ${epoch}); fetch the snapshot of ${topic}`
+        : `the log of ${topic} cannot continue after seq ${after}; fetch the snapshot`,
+      { reason, topic, epoch, last_seq: answer.last_seq },
     )
   }
-  return json(200, answer, { 'cache-control': 'no-store' })
+  const { status, last_seq, events, more } = answer
+  return json(200, { status, topic, epoch, last_seq, events, more }, { 'cache-control': 'no-store' })
 }
 
 export const handler = createHandler('catch-up', [

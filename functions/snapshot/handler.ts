@@ -1,10 +1,12 @@
 // Role-scoped snapshots, cached in memory and validated by seq on every request:
-//   GET  /snapshot?topic=<topic>     → 200 {topic, seq, data} with ETag "<topic>:<seq>", or 304 on If-None-Match
+//   GET  /snapshot?topic=<topic>     → 200 {topic, epoch, seq, data} with ETag "<topic>:<seq>@<epoch>", or 304 on
+//                                      If-None-Match
 //   POST /snapshot/warm {restaurant} → builds every topic of a restaurant into this instance's cache
 //                                      (managers of that restaurant, or the service_role key)
-// Revalidation is one statement: `topic_seq(topic)` as the caller both authorises (401/403) and gives the seq;
-// a matching If-None-Match answers 304 without touching the cache, a cached entry at that seq is served as is,
-// and only a miss builds (`topic_snapshot`, rows and seq from one MVCC snapshot).
+// Revalidation is one statement: `topic_seq(topic)` as the caller both authorises (401/403) and gives the seq,
+// `topic_epoch()` the epoch; a matching If-None-Match answers 304 without touching the cache, a cached entry at
+// that epoch and seq is served as is, and only a miss builds (`topic_snapshot`, rows and seq from one MVCC
+// snapshot, with the epoch read in the same statement).
 import { authenticate, type Caller, requireUser } from '../_shared/auth.ts'
 import { db, lastSelect, readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
@@ -24,23 +26,32 @@ function snapshotHeaders(etag: string): Record<string, string> {
   return { etag, 'cache-control': CACHE_CONTROL }
 }
 
-/** The topic's current seq, authorised as the caller (PT401/PT403 otherwise): one round trip. */
-async function currentSeq(caller: Caller, topic: string): Promise<number> {
-  const [row] = await readAs<{ seq: string }>(caller, sqlText`select public.topic_seq(${topic}) as seq;`)
-  return Number(row!.seq)
+interface Position {
+  epoch: string
+  seq: number
+}
+
+/** The topic's current epoch and seq, authorised as the caller (PT401/PT403 otherwise): one round trip. */
+async function currentPosition(caller: Caller, topic: string): Promise<Position> {
+  const [row] = await readAs<{ seq: string; epoch: string }>(
+    caller,
+    sqlText`select public.topic_seq(${topic}) as seq, public.topic_epoch() as epoch;`,
+  )
+  return { epoch: row!.epoch, seq: Number(row!.seq) }
 }
 
 /** Builds the caller's snapshot of `topic` (topic_snapshot re-checks the caller). */
 async function buildAsCaller(caller: Caller, topic: string): Promise<CachedSnapshot> {
   const [row] = await readAs<{ snapshot: Snapshot }>(
     caller,
-    sqlText`select public.topic_snapshot(${topic}) as snapshot;`,
+    sqlText`select public.topic_snapshot(${topic}) || jsonb_build_object('epoch', public.topic_epoch()) as snapshot;`,
   )
   return entryOf(row!.snapshot)
 }
 
 interface Snapshot {
   topic: string
+  epoch: string
   seq: number
   data: unknown
 }
@@ -50,9 +61,10 @@ function entryOf(snapshot: Snapshot): CachedSnapshot {
   const seq = Number(snapshot.seq)
   return {
     topic: snapshot.topic,
+    epoch: snapshot.epoch,
     seq,
     body: JSON.stringify(snapshot),
-    etag: snapshotEtag(snapshot.topic, seq),
+    etag: snapshotEtag(snapshot.topic, snapshot.epoch, seq),
     builtAt: Date.now(),
   }
 }
@@ -66,12 +78,13 @@ async function getSnapshot(req: Request, url: URL): Promise<Response> {
   const topic = isTopic(given)
     ? given
     : validate(querySchema, Object.fromEntries(url.searchParams), 'query').topic
-  const seq = await currentSeq(caller, topic)
-  const etag = snapshotEtag(topic, seq)
+  const { epoch, seq } = await currentPosition(caller, topic)
+  const etag = snapshotEtag(topic, epoch, seq)
   if (ifNoneMatchHits(req.headers.get('if-none-match'), etag)) {
     return new Response(null, { status: 304, headers: snapshotHeaders(etag) })
   }
-  const entry = cache.at(topic, seq) ?? await cache.build(topic, seq, () => buildAsCaller(caller, topic))
+  const entry = cache.at(topic, epoch, seq) ??
+    await cache.build(topic, epoch, seq, () => buildAsCaller(caller, topic))
   return new Response(entry.body, {
     status: 200,
     headers: { 'content-type': 'application/json; charset=utf-8', ...snapshotHeaders(entry.etag) },
@@ -87,7 +100,7 @@ async function authorizeWarm(caller: Caller, restaurant: string): Promise<void> 
     throw new HttpError(403, 'forbidden', 'warming needs a manager or the service key')
   }
   try {
-    await currentSeq(caller, `admin:${restaurant}`)
+    await currentPosition(caller, `admin:${restaurant}`)
   } catch (error) {
     if ((error as { code?: string }).code === 'PT403') {
       throw new HttpError(403, 'forbidden', 'only a manager of this restaurant may warm its snapshots')
@@ -124,7 +137,8 @@ export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
       select s as snapshot
         from unnest(string_to_array(${topics.join(',')}, ',')) with ordinality as t(topic, n)
        cross join lateral (
-         select jsonb_build_object('topic', t.topic, 'seq', plater_private.topic_head(t.topic),
+         select jsonb_build_object('topic', t.topic, 'epoch', public.topic_epoch(),
+                                   'seq', plater_private.topic_head(t.topic),
                                    'data', plater_private.snapshot_rows(t.topic)) as s offset 0) as snapshot
        order by t.n`),
   )

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sql } from 'postgres';
 import type { ApiRoute } from '../api/route.ts';
-import type { StackConfig } from '../config.ts';
+import { JWKS_PATH, type StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
 import { AUTH_SCHEMA, pruneAuthState } from './schema.ts';
-import { type AccessClaims, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
+import { type AccessClaims, AUTH_ISSUER_PATH, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
 import { type UserRow, userJson } from './users.ts';
+import { stackVerifier } from './verify.ts';
 
 /**
  * The local auth subset at `/auth/v1`, shaped like Supabase Auth (GoTrue) so the official client's
@@ -17,14 +18,17 @@ import { type UserRow, userJson } from './users.ts';
  *   GET  /auth/v1/user                            Bearer <access token> → user
  *   POST /auth/v1/logout?scope=global|local|others Bearer <access token> → 204
  *   GET  /auth/v1/health
+ *   GET  /auth/v1/.well-known/jwks.json           the public signing keys (no apikey needed, as on Supabase)
  *
  * Passwords are checked in the database against auth.users.encrypted_password (bcrypt) with pgcrypto's crypt().
- * Like Supabase's API gateway, every request needs an `apikey` (the anon or service key). Errors are
+ * Access tokens are ES256 (stack/auth/tokens.ts); tokens are verified with stack/auth/verify.ts, the stack's one
+ * rule set. Like Supabase's API gateway, every other request needs an `apikey`: a legacy anon/service_role JWT or
+ * a `sb_publishable_…` / `sb_secret_…` key. Errors are
  * `{code, message}` with `X-Supabase-Api-Version: 2024-01-01`, which supabase-js reads as error codes.
  * Refresh-token rotation follows GoTrue: a used token may be presented again for 10 s (concurrent refreshes,
  * `refresh_token_reuse_interval`); after that a reuse revokes the whole session.
  */
-const PREFIX = '/auth/v1';
+const PREFIX = AUTH_ISSUER_PATH;
 const API_VERSION = '2024-01-01';
 const REUSE_INTERVAL_SECONDS = 10;
 // bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.
@@ -100,17 +104,15 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     select exists (select from information_schema.columns
                     where table_schema = 'auth' and table_name = 'users' and column_name = 'last_sign_in_at') as last_sign_in`;
   const tracksSignIn = columns?.last_sign_in === true;
-  const signer = new TokenSigner(config.jwtSecret, `${config.apiUrl}${PREFIX}`);
+  const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${PREFIX}`);
+  const verifier = stackVerifier(config);
+  const jwks = JSON.stringify(config.jwks);
 
   async function requireApiKey(req: IncomingMessage): Promise<void> {
     const header = req.headers.apikey;
     const apikey = Array.isArray(header) ? header[0] : header;
     if (!apikey) throw new AuthError(401, 'no_api_key', 'No API key found in request');
-    try {
-      await signer.verify(apikey);
-    } catch {
-      throw new AuthError(401, 'invalid_api_key', 'Invalid API key');
-    }
+    if (!(await verifier.verify(apikey)).ok) throw new AuthError(401, 'invalid_api_key', 'Invalid API key');
   }
 
   async function session(user: UserRow, sessionId: string, refreshToken: string) {
@@ -195,13 +197,9 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
 
   /** The verified user claims of the request's access token, with its session still alive. */
   async function currentUser(req: IncomingMessage): Promise<{ claims: AccessClaims; user: UserRow }> {
-    let claims: AccessClaims;
-    try {
-      claims = (await signer.verify(bearer(req))) as AccessClaims;
-    } catch (error) {
-      if (error instanceof AuthError) throw error;
-      throw new AuthError(403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature, or token is expired');
-    }
+    const verified = await verifier.verify(bearer(req));
+    if (!verified.ok) throw new AuthError(403, 'bad_jwt', `invalid JWT: ${verified.message}`);
+    const claims = verified.claims as AccessClaims;
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
     }
@@ -246,6 +244,17 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
           'access-control-max-age': '86400',
         });
         res.end();
+        return;
+      }
+      if (`${PREFIX}${path}` === JWKS_PATH && req.method === 'GET') {
+        res.writeHead(200, {
+          ...baseHeaders,
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(jwks),
+          // as GoTrue: verifiers may cache the keys for a while (jose's remote JWKS refetches on an unknown kid)
+          'cache-control': 'public, max-age=600',
+        });
+        res.end(jwks);
         return;
       }
       if (path === '/health' && req.method === 'GET') {

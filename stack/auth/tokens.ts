@@ -1,6 +1,10 @@
-import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type JWTPayload, SignJWT } from 'jose';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../keys.ts';
+import type { SigningJwk } from '../secrets.ts';
+
+/** Where the auth is mounted; `iss` is `<API URL>` + this, like GoTrue's. */
+export const AUTH_ISSUER_PATH = '/auth/v1';
 
 export interface AccessClaims extends JWTPayload {
   sub: string;
@@ -16,20 +20,27 @@ export interface TokenUser {
   user_metadata: Record<string, unknown>;
 }
 
-/** Signs and checks the stack's access tokens (HS256 with the stack's JWT secret, GoTrue's claim set). */
+/**
+ * Signs the stack's access tokens as Supabase Auth does with asymmetric signing keys: ES256 with the install's
+ * signing key, its `kid` in the header (the JWKS at /auth/v1/.well-known/jwks.json lists the public key), GoTrue's
+ * claim set.
+ */
 export class TokenSigner {
   readonly #key: KeyObject;
+  readonly #kid: string;
 
   constructor(
-    jwtSecret: string,
+    signingKey: SigningJwk,
     /** `iss`, like GoTrue's `<API URL>/auth/v1`. */
     readonly issuer: string,
     readonly ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
   ) {
-    this.#key = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
+    this.#key = createPrivateKey({ key: signingKey, format: 'jwk' });
+    this.#kid = signingKey.kid;
   }
 
-  async accessToken(user: TokenUser, sessionId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+  /** Without a session (`plater token`) the token has no `session_id`, so signing out cannot end it. */
+  async accessToken(user: TokenUser, sessionId?: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
     const iat = Math.floor(now / 1000);
     const expiresAt = iat + this.ttlSeconds;
     const token = await new SignJWT({
@@ -40,10 +51,10 @@ export class TokenSigner {
       role: 'authenticated',
       aal: 'aal1',
       amr: [{ method: 'password', timestamp: iat }],
-      session_id: sessionId,
+      ...(sessionId === undefined ? {} : { session_id: sessionId }),
       is_anonymous: false,
     })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: this.#kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(user.id)
       .setAudience('authenticated')
@@ -51,11 +62,6 @@ export class TokenSigner {
       .setExpirationTime(expiresAt)
       .sign(this.#key);
     return { token, expiresAt };
-  }
-
-  /** Any token signed with the stack's secret (API keys included); throws when invalid or expired. */
-  async verify(token: string): Promise<JWTPayload> {
-    return (await jwtVerify(token, this.#key, { algorithms: ['HS256'] })).payload;
   }
 }
 

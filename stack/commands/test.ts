@@ -84,6 +84,8 @@ function suiteEnv(config: StackConfig): NodeJS.ProcessEnv {
     PLATER_ANON_KEY: config.anonKey,
     PLATER_SERVICE_ROLE_KEY: config.serviceRoleKey,
     PLATER_JWT_SECRET: config.jwtSecret,
+    PLATER_PUBLISHABLE_KEY: config.publishableKey,
+    PLATER_SECRET_KEY: config.secretKey,
   };
 }
 

@@ -1,11 +1,11 @@
 import { resolveConfig } from '../config.ts';
 import { withDb } from '../db.ts';
-import { signAccessToken } from '../keys.ts';
+import { AUTH_ISSUER_PATH, TokenSigner } from '../auth/tokens.ts';
 import { runningStack } from '../state.ts';
 
 /**
- * `plater token --email <email>`: prints an access token for a staff member, signed with the stack's secret —
- * what signing in would return, without the password round trip. Only users with a `staff` row qualify: a token
+ * `plater token --email <email>`: prints an access token for a staff member, signed like the local auth signs
+ * (ES256, the stack's signing key) — what signing in would return, without the password round trip or a session. Only users with a `staff` row qualify: a token
  * for anyone else would be rejected by every RPC anyway.
  */
 export async function tokenCommand(email: string | undefined): Promise<number> {
@@ -33,6 +33,7 @@ export async function tokenCommand(email: string | undefined): Promise<number> {
     console.error(`plater: no staff member with email ${email} (the seeded accounts are listed in README.md)`);
     return 1;
   }
-  console.log(await signAccessToken(config.jwtSecret, user));
+  const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${AUTH_ISSUER_PATH}`);
+  console.log((await signer.accessToken({ ...user, app_metadata: { provider: 'email', providers: ['email'] }, user_metadata: {} })).token);
   return 0;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpError, sendError } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
+import { stackVerifier } from '../auth/verify.ts';
 import type { StackConfig } from '../config.ts';
 import { denoBinary, denoEnv } from '../deno.ts';
 import type { Logger } from '../log.ts';
@@ -97,8 +98,11 @@ export function workerEnv(config: StackConfig, env: NodeJS.ProcessEnv = process.
     SUPABASE_URL: config.apiUrl,
     SUPABASE_ANON_KEY: config.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: config.serviceRoleKey,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: config.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: config.secretKey }),
     SUPABASE_DB_URL: config.dbUrl,
-    SUPABASE_JWT_SECRET: config.jwtSecret,
+    // The legacy HS256 secret, under the name the functions read on hosted Supabase too (functions/README.md).
+    JWT_SECRET: config.jwtSecret,
   };
 }
 
@@ -159,7 +163,7 @@ export async function createFunctionsRoute(
     ms: Date.now() - started,
   });
 
-  const gate = new JwtGate(config.jwtSecret);
+  const gate = new JwtGate(stackVerifier(config));
   const agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, timeout: 30_000 });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,7 +5,7 @@ import { sendJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { JwtVerifier } from './auth/jwt.ts';
+import { stackVerifier } from './auth/jwt.ts';
 import { PolicyProbe } from './auth/policies.ts';
 import type { GatewayContext } from './context.ts';
 import { BroadcastApi, CORS } from './http/broadcast-api.ts';
@@ -54,7 +54,8 @@ export interface RealtimeGateway extends ApiRoute {
 }
 
 export async function createRealtimeGateway(
-  config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'>,
+  /** The JWKS and new API keys are optional so a bare gateway (tests, load/) can run with the legacy secret. */
+  config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'> & Partial<Pick<StackConfig, 'jwks' | 'publishableKey' | 'secretKey'>>,
   log: Logger,
   options: GatewayOptions = optionsFromEnv(),
 ): Promise<RealtimeGateway> {
@@ -71,7 +72,7 @@ export async function createRealtimeGateway(
     options,
     log,
     metrics,
-    verifier: new JwtVerifier(config.jwtSecret),
+    verifier: stackVerifier(config),
     probe: new PolicyProbe(sql),
     registry,
     joinRate: new JoinRateLimiter(options.maxJoinsPerSecond),

@@ -545,7 +545,12 @@ select is((select jsonb_array_length(e -> 'events') from public.topic_events(:'k
           'a client exactly at the pruned point still catches up');
 select is(public.topic_seq(:'kds_grill'), (:'grill_head')::bigint, 'pruning does not move the topic''s seq');
 select tests.reset_role();
-select ok(plater_private.prune_topic_log('0 seconds') >= 0, 'prune_topic_log(''0 seconds'') runs');
+-- everything written before this transaction (the seed, earlier files) and one floor event aged by a second
+update plater_private.topic_log set created_at = now() - interval '1 second'
+ where topic = :'floor' and seq = (select min(seq) from plater_private.topic_log where topic = :'floor');
+select count(*) as older_than_now from plater_private.topic_log where created_at < now() \gset
+select is(plater_private.prune_topic_log('0 seconds'), (:'older_than_now')::bigint,
+          'prune_topic_log(''0 seconds'') removes exactly the entries written before now');
 select is(plater_private.prune_topic_log('0 seconds'), 0::bigint, 'and a second prune finds nothing more to remove');
 select pruned_through as floor_pruned from plater_private.topic_seq where topic = :'floor' \gset
 select tests.act_as('manager@bistro.test');

@@ -5,14 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StackConfig } from '../../stack/config.ts';
+import { publicJwk, type StackConfig } from '../../stack/config.ts';
 import { createFunctionsRoute, type FunctionsRoute } from '../../stack/functions-host/index.ts';
 import { MAX_BODY_BYTES } from '../../stack/functions-host/proxy.ts';
 import { createLogger } from '../../stack/log.ts';
+import { newSigningKey } from '../../stack/secrets.ts';
 
 const SECRET = 'host-test-secret-host-test-secret-0123456789';
+const SIGNING_KEY = newSigningKey();
 const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
 const FIXTURES: Record<string, string> = {
@@ -20,7 +22,8 @@ const FIXTURES: Record<string, string> = {
     method: req.method,
     path: new URL(req.url).pathname + new URL(req.url).search,
     body: req.method === 'POST' ? await req.json() : null,
-    env: { url: Deno.env.get('SUPABASE_URL'), db: Deno.env.get('SUPABASE_DB_URL'), secret: Deno.env.get('SUPABASE_JWT_SECRET') !== undefined },
+    env: { url: Deno.env.get('SUPABASE_URL'), db: Deno.env.get('SUPABASE_DB_URL'), secret: Deno.env.get('JWT_SECRET') !== undefined,
+      publishable: JSON.parse(Deno.env.get('SUPABASE_PUBLISHABLE_KEYS') ?? '{}').default },
   }))`,
   closed: `Deno.serve((req) => req.method === 'OPTIONS'
     ? new Response(null, { status: 204, headers: { 'access-control-allow-origin': '*' } })
@@ -80,6 +83,10 @@ beforeAll(async () => {
     jwtSecret: SECRET,
     anonKey: 'anon',
     serviceRoleKey: 'service',
+    signingKey: SIGNING_KEY,
+    jwks: { keys: [publicJwk(SIGNING_KEY)] },
+    publishableKey: 'sb_publishable_hostTest',
+    secretKey: 'sb_secret_hostTest',
   } satisfies StackConfig;
   route = await createFunctionsRoute(config, createLogger('functions-host-test', 'error'), { startTimeoutMs: 30_000 });
   server = createServer((req, res) => void route.handleRequest!(req, res));
@@ -113,7 +120,7 @@ describe('functions host', () => {
       method: 'POST',
       path: '/open/deeper/path?x=1',
       body: { a: 1 },
-      env: { url: 'http://127.0.0.1:1', db: 'postgresql://nobody@127.0.0.1:1/none', secret: true },
+      env: { url: 'http://127.0.0.1:1', db: 'postgresql://nobody@127.0.0.1:1/none', secret: true, publishable: 'sb_publishable_hostTest' },
     });
   });
 
@@ -128,9 +135,29 @@ describe('functions host', () => {
     expect((await forged.json()).code).toBe('invalid_jwt');
     const good = await fetch(`${base}/closed`, { headers: { authorization: `Bearer ${await token()}` } });
     expect(await good.json()).toEqual({ authorization: true });
+    const es256 = await new SignJWT({ role: 'authenticated', sub: '00000000-0000-4000-8000-000000000001' })
+      .setProtectedHeader({ alg: 'ES256', kid: SIGNING_KEY.kid })
+      .setExpirationTime('1h')
+      .sign(await importJWK(SIGNING_KEY, 'ES256'));
+    expect((await fetch(`${base}/closed`, { headers: { authorization: `Bearer ${es256}` } })).status).toBe(200);
     expect((await fetch(`${base}/open`)).status).toBe(200);
     const preflight = await fetch(`${base}/closed`, { method: 'OPTIONS' });
     expect(preflight.status).toBe(204);
+  });
+
+  it('verify_jwt applies the stack\'s token rules: HS512, no exp, nbf ahead, an sb_ key are refused', async () => {
+    const secret = new TextEncoder().encode(SECRET);
+    const refused = [
+      await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS512' }).setExpirationTime('1h').sign(secret),
+      await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256' }).sign(secret),
+      // an hour ahead: refused whatever the machine's load (the rule itself is tested with an injected clock)
+      await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256' }).setNotBefore('1h').setExpirationTime('2h').sign(secret),
+      'sb_publishable_hostTest',
+    ];
+    for (const bad of refused) {
+      const res = await fetch(`${base}/closed`, { headers: { authorization: `Bearer ${bad}` } });
+      expect(res.status).toBe(401);
+    }
   });
 
   it('a function that throws answers 500 JSON and the worker keeps serving', async () => {

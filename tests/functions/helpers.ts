@@ -6,7 +6,7 @@ export const DB_URL = Deno.env.get('PLATER_DB_URL') ?? Deno.env.get('SUPABASE_DB
 export const HAS_DB = DB_URL !== undefined && DB_URL !== ''
 export const SECRET = Deno.env.get('PLATER_JWT_SECRET') ?? 'deno-test-secret-deno-test-secret-0123456789'
 
-Deno.env.set('SUPABASE_JWT_SECRET', SECRET)
+Deno.env.set('JWT_SECRET', SECRET)
 if (HAS_DB) Deno.env.set('SUPABASE_DB_URL', DB_URL!)
 
 export const BISTRO = '00000000-0000-4000-8000-00000000b001'
@@ -68,4 +68,20 @@ export async function call(
     // not JSON
   }
   return { status: res.status, headers: res.headers, body }
+}
+
+/** A test that needs the database; ignored without PLATER_DB_URL. */
+export const dbTest = (name: string, fn: () => Promise<void>) =>
+  Deno.test({ name, ignore: !HAS_DB, sanitizeOps: false, sanitizeResources: false, fn })
+
+/**
+ * The last test of a DB-backed file: closes the functions' pool and the file's owner connection, so the next
+ * file starts clean and Deno sees nothing left open.
+ */
+export function closePoolsAfterwards(file: string, owner: { end(): Promise<void> } | undefined) {
+  dbTest(`close the pools (${file})`, async () => {
+    const { closeDb } = await import('../../functions/_shared/db.ts')
+    await closeDb()
+    await owner!.end()
+  })
 }

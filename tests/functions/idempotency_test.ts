@@ -60,14 +60,24 @@ Deno.test('the request fingerprint covers method, target, body and If-Match, not
 
 Deno.test('a used key replays, refuses a different request, or starts over past retention', () => {
   const row = { request_hash: 'h1', status_code: 201, response: { order: { id: 'o' } }, expired: false }
-  assert.deepEqual(decide(row, 'h1'), {
+  assert.deepEqual(decide(row, 'h1', true), {
     kind: 'replay',
     outcome: { status: 201, body: { order: { id: 'o' } } },
   })
-  assert.deepEqual(decide(row, 'h2'), { kind: 'reused' })
-  assert.deepEqual(decide({ ...row, expired: true }, 'h2'), { kind: 'fresh' })
-  assert.deepEqual(decide(null, 'h1'), { kind: 'fresh' })
-  assert.deepEqual(decide({ ...row, status_code: null }, 'h1'), { kind: 'in_flight' })
+  assert.deepEqual(decide(row, 'h2', true), { kind: 'reused' })
+  assert.deepEqual(decide({ ...row, expired: true }, 'h2', true), { kind: 'fresh' })
+  assert.deepEqual(decide(null, 'h1', true), { kind: 'fresh' })
+  assert.deepEqual(decide({ ...row, status_code: null }, 'h1', true), { kind: 'in_flight' })
+})
+
+Deno.test('a caller who is no longer active staff gets nothing replayed, nor learns about the key', () => {
+  const row = { request_hash: 'h1', status_code: 201, response: { order: { id: 'o' } }, expired: false }
+  for (const [existing, hash] of [[row, 'h1'], [row, 'h2'], [null, 'h1']] as const) {
+    assert.deepEqual(decide(existing, hash, false), { kind: 'not_staff' })
+  }
+  const refused = claimError({ kind: 'not_staff' })!
+  assert.equal(refused.status, 401)
+  assert.equal(refused.code, 'not_staff')
 })
 
 Deno.test('in-flight and reused keys have their own errors', () => {

@@ -267,6 +267,25 @@ dbTest('an order placed with items answers 201; a role without rights 403', asyn
   assert.equal(cook.body.code, 'forbidden')
 })
 
+dbTest('a deactivated staff member gets no stored answer replayed: the caller is checked first', async () => {
+  const user = crypto.randomUUID()
+  await owner!`insert into auth.users (id, email) values (${user}, ${`deno-${user.slice(0, 8)}@bistro.test`})`
+  await owner!`insert into public.staff (user_id, restaurant_id, role, display_name)
+               values (${user}, ${BISTRO}, 'server', 'Deno Temp')`
+  const table = await newTable()
+  const request = {
+    token: await userToken(user),
+    body: { party_size: 2 },
+    headers: { 'idempotency-key': crypto.randomUUID() },
+  }
+  assert.equal((await call(tables, 'POST', `/tables/${table}/seat`, request)).status, 200)
+  await owner!`update public.staff set active = false where user_id = ${user}`
+  const retry = await call(tables, 'POST', `/tables/${table}/seat`, request)
+  assert.equal(retry.status, 401)
+  assert.equal(retry.body.code, 'not_staff')
+  assert.equal(retry.headers.get('idempotent-replayed'), null)
+})
+
 Deno.test({
   name: 'close the pools',
   ignore: !HAS_DB,

@@ -1,14 +1,20 @@
 // Snapshots, revalidation, warm and catch-up against the real database (PLATER_DB_URL).
 import assert from 'node:assert/strict'
-import { BISTRO, call, DB_URL, HAS_DB, sign, STAFF, userToken } from './helpers.ts'
+import {
+  BISTRO,
+  call,
+  closePoolsAfterwards,
+  DB_URL,
+  dbTest,
+  HAS_DB,
+  sign,
+  STAFF,
+  userToken,
+} from './helpers.ts'
 import { postgres } from '../../functions/_shared/deps.ts'
 import { cache, handler as snapshot } from '../../functions/snapshot/handler.ts'
 import { handler as catchUp } from '../../functions/catch-up/handler.ts'
 import { handler as tables } from '../../functions/tables/handler.ts'
-import { closeDb } from '../../functions/_shared/db.ts'
-
-const dbTest = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, ignore: !HAS_DB, sanitizeOps: false, sanitizeResources: false, fn })
 
 const owner = HAS_DB ? postgres(DB_URL!, { prepare: false, max: 2, onnotice: () => {} }) : undefined
 const FLOOR = `floor:${BISTRO}`
@@ -35,7 +41,8 @@ dbTest('a snapshot carries its seq and ETag; revalidation answers 304 until the 
   assert.equal(typeof first.body.seq, 'number')
   assert.ok(Array.isArray(first.body.data.tables))
   const etag = first.headers.get('etag')!
-  assert.equal(etag, `"${FLOOR}:${first.body.seq}"`)
+  assert.match(first.body.epoch, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  assert.equal(etag, `"${FLOOR}:${first.body.seq}@${first.body.epoch}"`)
   assert.equal(first.headers.get('cache-control'), 'private, no-cache')
 
   const unchanged = await call(snapshot, 'GET', `/snapshot?topic=${FLOOR}`, {
@@ -126,6 +133,7 @@ dbTest('catch-up gives the events after a seq, once, and refetch when it cannot'
   const events = await call(catchUp, 'GET', `/catch-up?topic=${FLOOR}&after=${snap.body.seq}`, { token })
   assert.equal(events.status, 200)
   assert.equal(events.body.status, 'ok')
+  assert.equal(events.body.epoch, snap.body.epoch, 'catch-up answers the epoch of the snapshot')
   const seqs = events.body.events.map((e: { payload: { seq: number } }) => e.payload.seq)
   assert.deepEqual(
     seqs,
@@ -160,13 +168,4 @@ dbTest('catch-up gives the events after a seq, once, and refetch when it cannot'
   assert.equal(malformed.status, 400)
 })
 
-Deno.test({
-  name: 'close the pools (reads)',
-  ignore: !HAS_DB,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    await closeDb()
-    await owner!.end()
-  },
-})
+closePoolsAfterwards('reads', owner)

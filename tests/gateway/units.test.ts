@@ -1,6 +1,4 @@
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { JwtVerifier } from '../../stack/gateway/auth/jwt.ts';
 import { messageFromRow, isMessagesRelation } from '../../stack/gateway/ingest/message-row.ts';
 import {
   decodePgOutput,
@@ -58,35 +56,6 @@ describe('phx_join payload', () => {
     expect(replay({ since: 5 })).toEqual({ since: 5, limit: 10 });
     expect(replay({ since: 5, limit: 26 })).toBe('invalid');
     expect(replay('soon')).toBe('invalid');
-  });
-});
-
-describe('JWT verification', () => {
-  const secret = 'unit-test-secret-unit-test-secret';
-  const verifier = new JwtVerifier(secret);
-  const sign = (claims: Record<string, unknown>, key = secret) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(key));
-
-  it('accepts a valid token and returns its claims', async () => {
-    const result = await verifier.verify(await sign({ role: 'anon', exp: 4_000_000_000 }));
-    expect(result).toEqual({ ok: true, claims: { role: 'anon', exp: 4_000_000_000 } });
-  });
-
-  it('words failures as Realtime does', async () => {
-    const now = 1_800_000_000;
-    expect(await verifier.verify(await sign({ role: 'anon', exp: now - 12 }), now)).toMatchObject({
-      failure: 'expired',
-      message: 'Token has expired 12 seconds ago',
-    });
-    expect(await verifier.verify(await sign({ exp: now + 60 }), now)).toMatchObject({
-      message: 'Fields `role` and `exp` are required in JWT',
-    });
-    expect(await verifier.verify(await sign({ role: 'anon', exp: now + 60 }, 'other-secret'), now)).toMatchObject({
-      message: 'Failed to validate JWT signature',
-    });
-    expect(await verifier.verify('not.a.jwt', now)).toMatchObject({
-      message: 'The token provided is not a valid JWT',
-    });
   });
 });
 

@@ -8,6 +8,8 @@ export interface TestStack {
   anonKey: string;
   serviceRoleKey: string;
   jwtSecret: string;
+  publishableKey: string;
+  secretKey: string;
 }
 
 function required(name: string): string {
@@ -23,5 +25,7 @@ export function testStack(): TestStack {
     anonKey: required('PLATER_ANON_KEY'),
     serviceRoleKey: required('PLATER_SERVICE_ROLE_KEY'),
     jwtSecret: required('PLATER_JWT_SECRET'),
+    publishableKey: required('PLATER_PUBLISHABLE_KEY'),
+    secretKey: required('PLATER_SECRET_KEY'),
   };
 }

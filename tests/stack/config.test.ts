@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jwtVerify } from 'jose';
+import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../stack/config.ts';
 import { signAccessToken } from '../../stack/keys.ts';
+import { stackVerifier } from '../../stack/auth/verify.ts';
 
 const dirs: string[] = [];
 function freshDataDir(): string {
@@ -70,6 +71,35 @@ describe('resolveConfig', () => {
       expect(payload.exp! - payload.iat!).toBeGreaterThan(tenYearsish);
     }
     await expect(jwtVerify(config.anonKey, secretKey('another-secret-another-secret-12'))).rejects.toThrow();
+  });
+});
+
+describe('signing keys and the new API keys', () => {
+  it('generates an ES256 signing key and sb_ keys per install; the JWKS holds only the public key', async () => {
+    const dataDir = freshDataDir();
+    const config = await resolveConfig({ PLATER_DATA_DIR: dataDir });
+    expect(config.publishableKey).toMatch(/^sb_publishable_[\w-]{20,}$/);
+    expect(config.secretKey).toMatch(/^sb_secret_[\w-]{20,}$/);
+    expect(config.jwks.keys).toEqual([
+      { kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: config.signingKey.kid, x: config.signingKey.x, y: config.signingKey.y },
+    ]);
+    expect(await resolveConfig({ PLATER_DATA_DIR: dataDir })).toMatchObject({ signingKey: config.signingKey, publishableKey: config.publishableKey });
+    const token = await new SignJWT({ role: 'authenticated', sub: '00000000-0000-4000-8000-000000000001' })
+      .setProtectedHeader({ alg: 'ES256', kid: config.signingKey.kid })
+      .setExpirationTime('1h')
+      .sign(await importJWK(config.signingKey, 'ES256'));
+    expect(await stackVerifier(config).verify(token)).toMatchObject({ ok: true });
+    expect(await stackVerifier(config).verify(config.publishableKey)).toMatchObject({ ok: true, claims: { role: 'anon' } });
+  });
+
+  it('adds what an older secrets.json lacks, keeping its JWT secret (and so its keys and tokens)', async () => {
+    const dataDir = freshDataDir();
+    const old = { jwtSecret: 'an-older-install-secret-an-older-install', issuedAt: 1_700_000_000 };
+    writeFileSync(join(dataDir, 'secrets.json'), JSON.stringify(old));
+    const config = await resolveConfig({ PLATER_DATA_DIR: dataDir });
+    expect(config.jwtSecret).toBe(old.jwtSecret);
+    const stored = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, unknown>;
+    expect(stored).toMatchObject({ ...old, signingKey: config.signingKey, publishableKey: config.publishableKey, secretKey: config.secretKey });
   });
 });
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { clientDecode, type ClientMessage } from './client-serializer.ts';
+import { clientDecode, clientTextPush, type ClientMessage } from '../../../stack/gateway/protocol/client.ts';
 
 /**
  * A bare WebSocket speaking the protocol by hand, for frame-exact assertions and for frames no official
@@ -34,11 +34,7 @@ export class RawSocket {
 
   /** A message in this socket's text format. */
   push(joinRef: string | null, ref: string | null, topic: string, event: string, payload: unknown): void {
-    this.ws.send(
-      this.vsn === '2.0.0'
-        ? JSON.stringify([joinRef, ref, topic, event, payload])
-        : JSON.stringify({ topic, event, payload, ref, join_ref: joinRef }),
-    );
+    this.ws.send(clientTextPush(this.vsn, { join_ref: joinRef, ref, topic, event, payload }));
   }
 
   sendRaw(data: string | Buffer, binary = false): void {
