@@ -94,17 +94,22 @@ describe('the console in a browser', () => {
         expect(await ticket.locator('.allergen').textContent()).toContain('dairy');
         expect(await ticket.locator('.modifier').textContent()).toContain('medium rare');
 
-        // Sentinel: a fry order placed after it reaches the fry screen, so the fry screen was listening — and it
-        // never showed T1.
-        await seatAndOrder(server!.page, 'T2', [{ dish: 'Fries' }]);
+        // Sentinel: an order with a fry dish placed after it reaches the fry screen, so the fry screen was
+        // listening — and it never showed T1. Its burger lands on the grill after T1 without moving T1.
+        const before = await ticket.boundingBox();
+        await seatAndOrder(server!.page, 'T2', [{ dish: 'Fries' }, { dish: 'Burger' }]);
         await kdsTicket(fry!.page, 'T2').waitFor();
         expect(await kdsTicket(fry!.page, 'T1').count()).toBe(0);
+        await kdsTicket(grill!.page, 'T2').waitFor();
+        expect(await ticket.boundingBox()).toEqual(before);
         await screenshot(grill!.page, 'kds');
 
-        // The cook starts the dish and bumps the ticket: it leaves the grill's line and expo sees T1 ready.
+        // The cook starts the dish (a tap) and bumps the ticket (the keyboard, as with a bump bar): it leaves the
+        // grill's line and expo sees T1 ready.
         await ticket.getByRole('button', { name: 'Start' }).click();
         await ticket.locator('.item[data-status="preparing"][data-pending="false"]').waitFor();
-        await ticket.getByRole('button', { name: 'Bump' }).click();
+        await ticket.focus();
+        await grill!.page.keyboard.press('Enter');
         await kdsTicket(grill!.page, 'T1').waitFor({ state: 'detached' });
         await expoOrder(expo!.page, 'T1').and(expo!.page.locator('[data-status="ready"]')).waitFor();
         await screenshot(expo!.page, 'expo');
@@ -113,6 +118,9 @@ describe('the console in a browser', () => {
         // The manager's monitor has been receiving the restaurant's feed all along.
         await expect.poll(async () => Number.parseFloat((await metricTile(manager!.page, 'p50').textContent()) ?? '0')).toBeGreaterThan(0);
         expect(Number(await metricTile(manager!.page, 'sockets').textContent())).toBeGreaterThan(0);
+        expect(Number(await metricTile(manager!.page, 'messages-out').textContent())).toBeGreaterThan(0);
+        // A few seconds of history in the charts before the picture.
+        await expect.poll(() => manager!.page.locator('svg.chart').first().getAttribute('data-samples'), { timeout: 20_000 }).toMatch(/^([5-9]|\d\d+)$/);
         await screenshot(manager!.page, 'monitor');
       } finally {
         await Promise.all([grill, fry, server, expo, manager].map((tablet) => tablet?.context.close()));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import type { Browser } from 'playwright-core';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn } from './browser.ts';
@@ -30,7 +31,10 @@ describe('a stale-version action in the console', () => {
   });
 
   async function staff(email: string): Promise<SupabaseClient> {
-    const supabase = createClient(apiUrl, anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const supabase = createClient(apiUrl, anonKey, {
+      realtime: { transport: WebSocket as never },
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
     const { error } = await supabase.auth.signInWithPassword({ email, password: PASSWORD });
     if (error) throw error;
     return supabase;
@@ -78,7 +82,9 @@ describe('a stale-version action in the console', () => {
 
       const alert = page.locator('.toast[data-kind="error"]');
       await alert.waitFor();
-      expect(await alert.textContent()).toMatch(/Rolled back — start Burger \((version_conflict|precondition_failed)/);
+      expect(await alert.textContent()).toMatch(/^Rolled back — start Burger: someone else changed it first \(version_conflict\)/);
+      // The optimistic start is gone from the view (the screen shows what the server holds, not "sending…").
+      await ticket.locator('.item[data-pending="false"]').waitFor();
       await screenshot(page, 'rolled-back');
 
       holding = false;

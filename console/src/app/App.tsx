@@ -35,7 +35,24 @@ function Authenticated({ config }: { config: ConsoleConfig }) {
   if (session === null) return <SignIn auth={auth} config={config} />;
   return (
     <ErrorBoundary>
-      <LiveProvider key={session.user.id} config={config} auth={auth} userId={session.user.id}>
+      <LiveProvider
+        key={session.user.id}
+        config={config}
+        auth={auth}
+        fallback={({ error }) =>
+          error ? (
+            <div className="screen panel" role="alert">
+              <h2>Could not open the console</h2>
+              <p className="error-text">{error.message}</p>
+              <button type="button" onClick={() => void auth.auth.signOut()}>
+                Sign out
+              </button>
+            </div>
+          ) : (
+            <p className="screen muted">Connecting…</p>
+          )
+        }
+      >
         <Shell auth={auth} />
       </LiveProvider>
     </ErrorBoundary>

@@ -1,49 +1,45 @@
 import { useEffect, useState } from 'react';
-import type { FloorTable, MenuItem, ServerOrder } from '../../app/plater.ts';
-import { useMenu, useMutations, useScope, useSession } from '../../app/live.ts';
+import { type FloorTableView, type MenuItem, type ServerOrder, useMenu, useMutations, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { type DraftLine, toOrderItems } from './draft.ts';
 import { OrderPad } from './OrderPad.tsx';
 
-const LIVE_ORDER = new Set(['open', 'ready', 'served']);
 
 /** A server's floor: seat and clear their tables; for the chosen table, its orders and the pad to add to them. */
 export function ServerScreen() {
   const session = useSession();
-  const floor = useScope({ scope: 'floor' });
-  const mine = useScope({ scope: 'server' });
+  const floor = useScopeState({ scope: 'floor' });
+  const mine = useScopeState({ scope: 'server' });
   const menu = useMenu();
   const [selected, setSelected] = useState<string | null>(null);
   const me = session.staff.user_id;
-  const tables = floor.view?.tables ?? [];
+  const tables = floor.view.tables;
   const table = tables.find((t) => t.id === selected);
 
   // A table seated by someone else (here or elsewhere) is no longer ours to work on.
   useEffect(() => {
-    if (table && table.status === 'seated' && table.serverId !== me) setSelected(null);
+    if (table && table.status === 'seated' && table.server_id !== me) setSelected(null);
   }, [table, me]);
 
   return (
     <section className="screen server" aria-label="Server">
       <div className="screen-head">
         <h1>Tables</h1>
-        <span className="muted num">{tables.filter((t) => t.serverId === me).length} mine</span>
+        <span className="muted num">{tables.filter((t) => t.server_id === me).length} mine</span>
         <StatusPill status={floor.status === 'live' ? mine.status : floor.status} />
       </div>
       <div className="floor" role="group" aria-label="Floor">
-        {[...tables]
-          .sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }))
-          .map((t) => (
-            <TableTile key={t.id} table={t} mine={t.serverId === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
-          ))}
+        {tables.map((t) => (
+          <TableTile key={t.id} table={t} mine={t.server_id === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
+        ))}
       </div>
       {table?.status === 'free' ? (
         <SeatForm key={table.id} table={table} />
       ) : table ? (
         <TableDetail
           table={table}
-          orders={(mine.view?.orders ?? []).filter((order) => order.tableId === table.id && LIVE_ORDER.has(order.status))}
+          orders={mine.view.orders.filter((order) => order.table_id === table.id)}
           menu={menu}
           stations={session.stations}
         />
@@ -54,7 +50,7 @@ export function ServerScreen() {
   );
 }
 
-function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; mine: boolean; selected: boolean; onSelect: () => void }) {
+function TableTile({ table, mine, selected, onSelect }: { table: FloorTableView; mine: boolean; selected: boolean; onSelect: () => void }) {
   const free = table.status === 'free';
   return (
     <button
@@ -70,7 +66,7 @@ function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; min
     >
       <span className="label">{table.label}</span>
       <span className="muted">
-        {free ? `free · ${table.seats} seats` : `${table.partySize ?? '?'} guests${mine ? '' : ' · other server'}`}
+        {free ? `free · ${table.seats} seats` : `${table.party_size ?? '?'} guests${mine ? '' : ' · other server'}`}
       </span>
       <span className="pending-label">{table.pending ? 'sending…' : ''}</span>
     </button>
@@ -78,7 +74,7 @@ function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; min
 }
 
 /** Seating a free table: how many guests, then it is this server's. */
-function SeatForm({ table }: { table: FloorTable }) {
+function SeatForm({ table }: { table: FloorTableView }) {
   const mutations = useMutations();
   const act = useAction();
   const [partySize, setPartySize] = useState(Math.min(2, table.seats));
@@ -109,7 +105,7 @@ function TableDetail({
   menu,
   stations,
 }: {
-  table: FloorTable;
+  table: FloorTableView;
   orders: ServerOrder[];
   menu: MenuItem[];
   stations: { id: string; name: string }[];
