@@ -119,9 +119,11 @@ describe('the console in a browser', () => {
         await expect.poll(async () => Number.parseFloat((await metricTile(manager!.page, 'p50').textContent()) ?? '0')).toBeGreaterThan(0);
         expect(Number(await metricTile(manager!.page, 'sockets').textContent())).toBeGreaterThan(0);
         expect(Number(await metricTile(manager!.page, 'messages-out').textContent())).toBeGreaterThan(0);
+        // Each open console reports itself in presence; the monitor lists them (the five tablets of this test).
+        await expect.poll(() => manager!.page.getByRole('region', { name: 'Connected consoles' }).locator('tbody tr').count()).toBeGreaterThanOrEqual(5);
         // A few seconds of history in the charts before the picture.
         await expect.poll(() => manager!.page.locator('svg.chart').first().getAttribute('data-samples'), { timeout: 20_000 }).toMatch(/^([5-9]|\d\d+)$/);
-        await screenshot(manager!.page, 'monitor');
+        await screenshot(manager!.page, 'monitor', { fullPage: true });
       } finally {
         await Promise.all([grill, fry, server, expo, manager].map((tablet) => tablet?.context.close()));
       }

@@ -1,4 +1,5 @@
 import { useRealtimeHealth, useScopeState, useSession } from '../../app/live.ts';
+import { useCrewRoster } from '../../app/presence.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
 import { Chart } from './Chart.tsx';
@@ -75,6 +76,8 @@ export function MonitorScreen() {
       />
       <Chart title="Messages per second" unit="msg/s" samples={samples} series={[{ key: 'messagesPerSecond', label: 'msg/s', color: '#4cc2ff' }]} />
 
+      <ConnectedConsoles />
+
       <section className="panel" aria-label="Subscriptions">
         <h2>Subscriptions</h2>
         <table className="data">
@@ -113,6 +116,44 @@ export function MonitorScreen() {
       </div>
 
       <AlertSettings limits={limits} onChange={setLimits} />
+    </section>
+  );
+}
+
+/** Every open console of the restaurant, as it reports itself in presence (app/presence.ts). */
+function ConnectedConsoles() {
+  const roster = [...useCrewRoster()].sort((a, b) => a.role.localeCompare(b.role) || a.name.localeCompare(b.name));
+  return (
+    <section className="panel" aria-label="Connected consoles">
+      <h2>Connected consoles</h2>
+      <table className="data">
+        <thead>
+          <tr>
+            <th>who</th>
+            <th>screen</th>
+            <th>status</th>
+            <th>p95</th>
+            <th>pending</th>
+            <th>rolled back</th>
+            <th>reconnects</th>
+          </tr>
+        </thead>
+        <tbody>
+          {roster.map((client, index) => (
+            <tr key={`${client.name}-${index}`} data-status={client.status}>
+              <td>
+                {client.name} <span className="muted">· {client.role}</span>
+              </td>
+              <td>{client.screen}</td>
+              <td>{client.status}</td>
+              <td className="num">{ms(client.p95)}</td>
+              <td className="num">{client.pending}</td>
+              <td className="num">{client.rollbacks}</td>
+              <td className="num">{client.reconnects}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }
