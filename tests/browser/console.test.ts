@@ -112,7 +112,16 @@ describe('the console in a browser', () => {
         await grill!.page.keyboard.press('Enter');
         await kdsTicket(grill!.page, 'T1').waitFor({ state: 'detached' });
         await expoOrder(expo!.page, 'T1').and(expo!.page.locator('[data-status="ready"]')).waitFor();
+
+        // A two-course table: the main is held until expo fires it, then the grill can start it.
+        await seatAndOrder(server!.page, 'T3', [{ dish: 'Calamari' }, { dish: 'Ribeye 300g', course: 2, hold: true }]);
+        const mains = kdsTicket(grill!.page, 'T3');
+        await mains.locator('.item[data-status="held"]').waitFor();
+        const fire = expoOrder(expo!.page, 'T3').locator('.course[data-course="2"]').getByRole('button', { name: 'Fire' });
+        await fire.waitFor();
         await screenshot(expo!.page, 'expo');
+        await fire.click();
+        await mains.getByRole('button', { name: 'Start' }).waitFor();
         await screenshot(server!.page, 'server');
 
         // The manager's monitor has been receiving the restaurant's feed all along.

@@ -30,7 +30,7 @@ export function metricTile(page: Page, name: string): Locator {
 export async function seatAndOrder(
   page: Page,
   table: string,
-  lines: { dish: string; modifiers?: string; allergens?: string[] }[],
+  lines: { dish: string; modifiers?: string; allergens?: string[]; course?: number; hold?: boolean }[],
 ): Promise<void> {
   await tableTile(page, table).click();
   const seat = page.getByRole('form', { name: `Seat ${table}` });
@@ -42,6 +42,8 @@ export async function seatAndOrder(
     const added = page.getByLabel('Order lines').locator('li.line').last();
     if (line.modifiers) await added.getByLabel(/Modifiers/).fill(line.modifiers);
     for (const allergen of line.allergens ?? []) await added.getByLabel(allergen, { exact: true }).check();
+    if (line.course) await added.getByLabel('Course').fill(String(line.course));
+    if (line.hold) await added.getByLabel(/^hold/).check();
   }
   await page.getByRole('button', { name: 'Place order' }).click();
   await orders.first().locator('article.order').first().waitFor();

@@ -6,7 +6,6 @@ import { formatAge, useNow } from '../../ui/time.ts';
 import { RushButton } from './RushButton.tsx';
 
 type Item = WithPending<ExpoItem>;
-const COOKING = new Set(['pending', 'preparing']);
 
 /** Per course: fire when anything is held, hold while nothing has been started. */
 function courseMoves(items: Item[]): { fire: boolean; hold: boolean } {
@@ -18,8 +17,9 @@ function courseMoves(items: Item[]): { fire: boolean; hold: boolean } {
 
 function courseState(items: Item[]): string {
   if (items.every((item) => item.status === 'held')) return 'held';
-  const cooking = items.filter((item) => COOKING.has(item.status)).length;
-  if (cooking > 0) return `${cooking} cooking`;
+  const waiting = items.filter((item) => item.status === 'pending').length;
+  const cooking = items.filter((item) => item.status === 'preparing').length;
+  if (waiting + cooking > 0) return [waiting && `${waiting} waiting`, cooking && `${cooking} cooking`].filter(Boolean).join(', ');
   return items.every((item) => item.status === 'served') ? 'served' : 'ready';
 }
 
