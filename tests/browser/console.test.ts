@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../helpers/seed.ts';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, newTablet, screenshot, signIn } from './browser.ts';
+import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
 import { expoOrder, kdsTicket, metricTile, seatAndOrder, waitLive } from './screens.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 
@@ -27,8 +27,8 @@ describe('the console in a browser', () => {
     try {
       await page.goto('/');
       const accounts = page.getByRole('region', { name: 'Development accounts' });
-      await expect.poll(() => accounts.locator(`button[data-email="${SEED.users.grill.email}"]`).count()).toBe(1);
-      expect(await accounts.getByText('plater-demo').count()).toBe(1);
+      await expect.poll(() => accounts.locator(`button[data-email="${SEED.users.grill.email}"]`).count(), SLOW).toBe(1);
+      expect(await accounts.getByText('plater-demo').count(), SLOW).toBe(1);
       await screenshot(page, 'sign-in');
     } finally {
       await context.close();
@@ -51,7 +51,7 @@ describe('the console in a browser', () => {
       try {
         await signIn(page, restaurant.emails.grill, 'not-the-password');
         const form = page.getByRole('form', { name: 'Sign in' });
-        await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/invalid/i);
+        await expect.poll(() => form.getByRole('alert').textContent(), SLOW).toMatch(/invalid/i);
       } finally {
         await context.close();
       }
@@ -61,13 +61,13 @@ describe('the console in a browser', () => {
       const { context, page } = await newTablet(browser, apiUrl);
       try {
         await signIn(page, restaurant.emails.grill, PASSWORD);
-        await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
+        await expect.poll(() => page.getByRole('form', { name: 'Sign in' }).count(), SLOW).toBe(0);
       } finally {
         await context.close();
       }
     });
 
-    it('carries an order from the server to the grill (and not the fry), and a bump to expo', async () => {
+    it('carries an order from the server to the grill (and not the fry), and a bump to expo', { timeout: 180_000 }, async () => {
       const [grill, fry, server, expo, manager] = await Promise.all(
         ['grill', 'fry', 'server', 'expo', 'manager'].map(() => newTablet(browser, apiUrl)),
       );
@@ -99,7 +99,7 @@ describe('the console in a browser', () => {
         const before = await ticket.boundingBox();
         await seatAndOrder(server!.page, 'T2', [{ dish: 'Fries' }, { dish: 'Burger' }]);
         await kdsTicket(fry!.page, 'T2').waitFor();
-        expect(await kdsTicket(fry!.page, 'T1').count()).toBe(0);
+        expect(await kdsTicket(fry!.page, 'T1').count(), SLOW).toBe(0);
         await kdsTicket(grill!.page, 'T2').waitFor();
         expect(await ticket.boundingBox()).toEqual(before);
         await screenshot(grill!.page, 'kds');
@@ -125,13 +125,18 @@ describe('the console in a browser', () => {
         await screenshot(server!.page, 'server');
 
         // The manager's monitor has been receiving the restaurant's feed all along.
-        await expect.poll(async () => Number.parseFloat((await metricTile(manager!.page, 'p50').textContent()) ?? '0')).toBeGreaterThan(0);
+        await expect.poll(async () => Number.parseFloat((await metricTile(manager!.page, 'p50').textContent()) ?? '0'), SLOW).toBeGreaterThan(0);
         expect(Number(await metricTile(manager!.page, 'sockets').textContent())).toBeGreaterThan(0);
         expect(Number(await metricTile(manager!.page, 'messages-out').textContent())).toBeGreaterThan(0);
         // Each open console reports itself in presence; the monitor lists them (the five tablets of this test).
-        await expect.poll(() => manager!.page.getByRole('region', { name: 'Connected consoles' }).locator('tbody tr').count()).toBeGreaterThanOrEqual(5);
+        await expect.poll(() => manager!.page.getByRole('region', { name: 'Connected consoles' }).locator('tbody tr[data-status="live"]').count(), SLOW).toBeGreaterThanOrEqual(5);
         // A few seconds of history in the charts before the picture.
-        await expect.poll(() => manager!.page.locator('svg.chart').first().getAttribute('data-samples'), { timeout: 20_000 }).toMatch(/^([5-9]|\d\d+)$/);
+        await expect.poll(() => manager!.page.locator('svg.chart').first().getAttribute('data-samples'), SLOW).toMatch(/^([5-9]|\d\d+)$/);
+        // A limit the figures cross raises an alert.
+        const alerts = manager!.page.getByTestId('alerts');
+        expect(await alerts.textContent()).not.toMatch(/Delivery p95/);
+        await manager!.page.getByRole('form', { name: 'Alert limits' }).getByLabel('p95 latency (ms)').fill('0');
+        await alerts.getByText(/Delivery p95 \d+ ms > 0 ms/).waitFor();
         await screenshot(manager!.page, 'monitor', { fullPage: true });
       } finally {
         await Promise.all([grill, fry, server, expo, manager].map((tablet) => tablet?.context.close()));

@@ -21,8 +21,12 @@ export interface ConsolePresence {
   at: number;
 }
 
-// Supabase Realtime allows 5 presence calls per 30 s per channel.
-const TRACK_EVERY_MS = 10_000;
+// Supabase Realtime allows 5 presence calls per 30 s per channel: a report a second after the status changes
+// (a start-up's connecting → degraded → live is one report), else every 15 s, and never a 5th within 30 s.
+const WINDOW_MS = 30_000;
+const CALLS_PER_WINDOW = 4;
+const SETTLE_MS = 1_000;
+const REFRESH_MS = 15_000;
 
 const RosterContext = createContext<ConsolePresence[]>([]);
 
@@ -38,9 +42,23 @@ export function CrewPresence({ auth, session, children }: { auth: SupabaseClient
   useEffect(() => {
     if (!crew) return;
     let channel: RealtimeChannel | null = null;
-    let timer: ReturnType<typeof setInterval> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let dueAt = Infinity;
+    let sent: number[] = [];
+    let lastStatus: string | null = null;
     let live = true;
+    /** The next report at `delayMs` from now (or when allowed), unless one is already due sooner. */
+    const schedule = (delayMs: number) => {
+      const now = Date.now();
+      sent = sent.filter((at) => at > now - WINDOW_MS);
+      const at = Math.max(now + delayMs, sent.length < CALLS_PER_WINDOW ? 0 : sent[0]! + WINDOW_MS);
+      if (at >= dueAt) return;
+      clearTimeout(timer);
+      dueAt = at;
+      timer = setTimeout(track, at - now);
+    };
     const track = () => {
+      dueAt = Infinity;
       const health = plater.health.get();
       const me: ConsolePresence = {
         name: session.staff.display_name,
@@ -53,8 +71,14 @@ export function CrewPresence({ auth, session, children }: { auth: SupabaseClient
         reconnects: health.reconnects,
         at: Date.now(),
       };
+      sent.push(me.at);
+      lastStatus = me.status;
       void channel?.track(me);
+      schedule(REFRESH_MS);
     };
+    const unsubscribeHealth = plater.health.subscribe((health) => {
+      if (channel && health.status !== lastStatus) schedule(SETTLE_MS);
+    });
     void (async () => {
       const token = (await auth.auth.getSession()).data.session?.access_token;
       if (!live || !token) return;
@@ -66,15 +90,13 @@ export function CrewPresence({ auth, session, children }: { auth: SupabaseClient
           setRoster(Object.values(state).flatMap((metas) => metas.map(({ presence_ref: _ref, ...meta }) => meta)));
         })
         .subscribe((status) => {
-          if (status !== 'SUBSCRIBED') return;
-          track();
-          clearInterval(timer);
-          timer = setInterval(track, TRACK_EVERY_MS);
+          if (status === 'SUBSCRIBED') schedule(SETTLE_MS);
         });
     })();
     return () => {
       live = false;
-      clearInterval(timer);
+      clearTimeout(timer);
+      unsubscribeHealth();
       if (channel) void auth.removeChannel(channel);
     };
   }, [auth, crew, plater, session]);
