@@ -9,6 +9,7 @@ import { MutationQueue, type PendingMutation } from './mutations/queue.ts';
 import { MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './mutations/specs.ts';
 import type { EntityType, Menu, Session } from './payloads.ts';
 import { Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
+import type { StoreTrace } from './store.ts';
 import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
 import { supabaseLink } from './supabase-link.ts';
 
@@ -26,7 +27,7 @@ export interface ScopeHandle<V> {
   getView(): V;
   /** Coalesced change notifications (also on status changes); returns unsubscribe. */
   subscribe(listener: (batch: ScopeBatch) => void): () => void;
-  /** Resolves with the view once the first data is in (rejects if the scope cannot be opened). */
+  /** Resolves with the view once the scope is first live (rejects if it cannot be opened). */
   ready(): Promise<V>;
   /** Idempotent. */
   release(): void;
@@ -59,6 +60,8 @@ export interface PlaterClient {
 /** For tests and other transports: the socket behind the client. */
 export interface PlaterClientInternals {
   link?: RealtimeLink;
+  /** Sees every seq each store applies and every snapshot it loads. */
+  trace?: StoreTrace;
 }
 
 export function createPlaterClient(options: PlaterClientOptions, internals: PlaterClientInternals = {}): PlaterClient {
@@ -82,6 +85,7 @@ class Client implements PlaterClient {
   readonly #healthListeners = new Set<(health: Health) => void>();
   readonly #healthNotifier: Coalescer<true>;
   readonly #detach: (() => void)[] = [];
+  readonly #trace: StoreTrace | undefined;
   #session: Cached<Session> | null = null;
   #sessionRequest: Promise<Session> | null = null;
   #menu: Cached<Menu> | null = null;
@@ -93,6 +97,7 @@ class Client implements PlaterClient {
 
   constructor(options: ResolvedOptions, internals: PlaterClientInternals) {
     this.#options = options;
+    this.#trace = internals.trace;
     const clock = options.clock;
     this.#api = new FunctionsApi({
       supabaseUrl: options.supabaseUrl,
@@ -191,6 +196,7 @@ class Client implements PlaterClient {
         api: this.#api,
         metrics: this.#metrics,
         queue: this.#queue,
+        trace: this.#trace,
         session: () => this.session(),
         context: () => this.#context(),
         changed: (_scope, data) => {

@@ -25,6 +25,7 @@ export type { LinkChannel, LinkHandlers, LinkStatus, RealtimeLink } from './link
 export type { PendingMutation, QueueStorage } from './mutations/queue.ts';
 export type { MutationArgs, MutationName, MutationResult, OrderLine } from './mutations/specs.ts';
 export type { ScopeBatch, ScopeStatus } from './scope.ts';
+export type { StoreTrace } from './store.ts';
 export type { ScopeKey, ScopeName, ScopeViews, ViewOf } from './scopes.ts';
 export type { AdminView } from './views/admin.ts';
 export type { WithPending } from './views/context.ts';

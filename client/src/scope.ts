@@ -11,7 +11,7 @@ import type { MutationQueue } from './mutations/queue.ts';
 import type { SpecContext } from './mutations/specs.ts';
 import type { EntityType, Session, TopicKind } from './payloads.ts';
 import { type ScopeKey, topicOf, VIEW_BUILDERS } from './scopes.ts';
-import { TopicStore } from './store.ts';
+import { type StoreTrace, TopicStore } from './store.ts';
 import type { ResolvedOptions } from './config.ts';
 
 export type ScopeStatus = 'loading' | 'live' | 'catching_up' | 'error';
@@ -31,6 +31,7 @@ export interface ScopeDeps {
   api: FunctionsApi;
   metrics: HealthMetrics;
   queue: MutationQueue;
+  trace?: StoreTrace;
   session(): Promise<Session>;
   context(): SpecContext;
   /** Status or data changed (health listeners, mutation reconciliation). */
@@ -84,7 +85,7 @@ export class Scope {
     this.#pollBackoff = new Backoff(deps.options.retry, deps.options.random);
   }
 
-  /** Resolves once the scope has its first data (rejects if it cannot be opened). */
+  /** Resolves once the scope is first live: data loaded, channel joined (or polling) and caught up. */
   get ready(): Promise<void> {
     return this.#ready;
   }
@@ -201,12 +202,12 @@ export class Scope {
       random: this.deps.options.random,
       metrics: this.deps.metrics,
       retry: this.deps.options.retry,
+      trace: this.deps.trace,
     });
     this.store = store;
     store.onChange((change) => this.#touch({ reset: change.reset, changes: change.entities }, true));
     store.onStatus((status) => {
       if (status === 'error' && store.error) this.#settleReady.reject(store.error);
-      if (status === 'live') this.#settleReady.resolve();
       this.#touch({ reset: false, changes: [] });
     });
     if (this.refs > 0) this.#join();
@@ -299,6 +300,7 @@ export class Scope {
 
   #touch(change: Change, data = false): void {
     if (this.#disposed) return;
+    if (this.status === 'live') this.#settleReady.resolve();
     this.#stamp++;
     this.deps.changed(this, data);
     if (this.#listeners.size > 0) this.#coalescer.push(change);

@@ -1,5 +1,5 @@
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import { type Clock, sleep } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { emptyMaps, type Entity, type EntityMaps, entityOf, isEntityType, snapshotRows } from './entities.ts';
 import { ApiError } from './errors.ts';
 import type { FunctionsApi } from './http.ts';
@@ -36,7 +36,11 @@ export interface StoreOptions {
   random: () => number;
   metrics: StoreMetrics;
   retry: BackoffOptions;
+  /** Observes every seq the store applies and every snapshot it loads (tests, debugging). */
+  trace?: StoreTrace;
 }
+
+export type StoreTrace = (event: { topic: string; kind: 'snapshot' | 'apply'; seq: number; epoch: string | null }) => void;
 
 /** Anything more behind than this many buffered messages is re-read from the server instead of held. */
 const MAX_BUFFERED = 10_000;
@@ -70,6 +74,7 @@ export class TopicStore {
   #resyncWanted = false;
   #buffer = new Map<number, Record<string, unknown>>();
   #running: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
   #closed = false;
   #retry: Backoff;
   #listeners = new Set<(change: StoreChange) => void>();
@@ -98,6 +103,7 @@ export class TopicStore {
   /** Loads the snapshot if needed, else fetches whatever happened since the seq held. One loop per store. */
   resync(): Promise<void> {
     this.#resyncWanted = true;
+    this.#wake?.(); // a reconnect or a poll is news: do not sit out a backoff meant for the last failure
     return this.#run();
   }
 
@@ -164,7 +170,7 @@ export class TopicStore {
         this.#setFailing(false);
         if (healing && (reload || this.seq > before)) this.options.metrics.gapHealed();
         // a gap the server could not fill yet (it committed after our request started): wait a little
-        if (!reload && this.#buffer.size > 0 && this.seq === before) await sleep(this.options.clock, this.#retry.next());
+        if (!reload && this.#buffer.size > 0 && this.seq === before) await this.#pause(this.#retry.next());
         else this.#retry.reset();
       } catch (error) {
         if (refusal(error)) {
@@ -173,10 +179,21 @@ export class TopicStore {
         }
         this.#resyncWanted = true;
         this.#setFailing(true);
-        await sleep(this.options.clock, this.#retry.next());
+        await this.#pause(this.#retry.next());
       }
     }
     if (!this.#closed) this.#setStatus('live');
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.options.clock.setTimeout(() => this.#wake?.(), ms);
+      this.#wake = () => {
+        this.#wake = null;
+        this.options.clock.clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Replaces the data with the topic's snapshot; `revalidate` sends the ETag held (only epoch-stamped ones). */
@@ -211,6 +228,7 @@ export class TopicStore {
     this.epoch = epoch;
     this.etag = answer.etag;
     this.#loaded = true;
+    this.options.trace?.({ topic: this.topic, kind: 'snapshot', seq: this.seq, epoch });
     this.#emit({ topic: this.topic, reset: true, entities: [] });
     this.#drain();
   }
@@ -242,6 +260,7 @@ export class TopicStore {
     for (const message of messages) {
       if (Number(message.seq) !== this.seq + 1) continue;
       this.seq += 1;
+      this.options.trace?.({ topic: this.topic, kind: 'apply', seq: this.seq, epoch: this.epoch });
       const entity: Entity = entityOf(message);
       const rows = this.confirmed[entity.type];
       const held = rows.get(entity.id);

@@ -73,8 +73,8 @@ type Persisted = Pick<PendingMutation, 'id' | 'name' | 'args' | 'tempIds' | 'bas
 export class MutationQueue {
   #entries: Entry[] = [];
   #serial = 0;
-  /** Versions answers gave rows: [version, serial of the mutation that got it]. */
-  #answered = new Map<string, [number, number]>();
+  /** Versions answers gave rows: [version, id of the mutation that got it]. */
+  #answered = new Map<string, [number, string]>();
   #realIds = new Map<string, string>();
   #wake = new Set<() => void>();
   #settleTimer: unknown = null;
@@ -126,6 +126,7 @@ export class MutationQueue {
       this.#enqueue(item.name, item.args, item.id, item, serial++);
     }
     this.#entries.push(...newer);
+    this.#persist();
     if (saved.length > 0) {
       this.host.changed();
       this.#pump();
@@ -206,25 +207,31 @@ export class MutationQueue {
       } catch (error) {
         const tokenTrouble = error instanceof ApiError && (error.code === 'token_expired' || error.code === 'invalid_jwt');
         const network = isTransient(error) && !(error instanceof ApiError);
-        const retry = network || ((isTransient(error) || tokenTrouble) && ++serverFailures <= this.host.maxServerRetries);
+        const inFlight = error instanceof ApiError && error.code === 'idempotency_key_in_flight';
+        const retry = network || inFlight ||
+          ((isTransient(error) || tokenTrouble) && ++serverFailures <= this.host.maxServerRetries);
         if (!retry) {
           this.#refuse(entry, asMutationError(error));
           return;
         }
         const wait = error instanceof ApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff.next();
-        await this.#pause(wait);
+        // only a missing network is news when connectivity returns; a server's Retry-After is kept
+        await this.#pause(wait, network);
       }
     }
   }
 
-  /** The version the user saw: the answer of an earlier mutation on the row if there was one, else the base. */
+  /**
+   * The version the user saw: if this mutation was made on top of an earlier one on the row (still pending
+   * then), that one's answer; else the confirmed version when it was made.
+   */
   #expectedVersion(entry: Entry, key: string): number | null {
     const answered = this.#answered.get(key);
-    if (answered && answered[1] < entry.serial) return answered[0];
+    if (answered && entry.dependsOn.has(answered[1])) return answered[0];
     return entry.baseVersion;
   }
 
-  #pause(ms: number): Promise<void> {
+  #pause(ms: number, wakeable: boolean): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.host.clock.clearTimeout(timer);
@@ -232,7 +239,7 @@ export class MutationQueue {
         resolve();
       };
       const timer = this.host.clock.setTimeout(done, ms);
-      this.#wake.add(done);
+      if (wakeable || this.#closed) this.#wake.add(done);
     });
   }
 
@@ -240,7 +247,7 @@ export class MutationQueue {
     entry.state = 'answered';
     entry.result = result;
     entry.settleBy = this.host.clock.now() + this.host.settleTimeoutMs;
-    for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.serial]);
+    for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.id]);
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
     for (const [temp, real] of spec.realIds?.(entry.args as never, entry.tempIds, result) ?? []) this.#realIds.set(temp, real);
     entry.settle?.resolve(result);

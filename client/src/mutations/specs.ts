@@ -25,6 +25,7 @@ export interface MutationArgs {
   holdCourse: { orderId: string; course: number };
   cancelOrder: { orderId: string; reason?: string };
   serveOrder: { orderId: string };
+  setRush: { orderId: string; rush: boolean };
   seatTable: { tableId: string; partySize: number; serverId?: string };
   clearTable: { tableId: string };
 }
@@ -159,7 +160,7 @@ function addLines(input: ApplyInput<{ items: OrderLine[] }>, orderId: string, fi
       course: line.course ?? 1, status: real?.status ?? (line.hold ? 'held' : 'pending'),
       fired_at: real?.fired_at ?? (line.hold ? null : iso(input.ctx.now)), started_at: null, ready_at: null,
       void_reason: null, created_at: iso(input.ctx.now), updated_at: iso(input.ctx.now),
-      version: Number(real?.version ?? 0),
+      rush: real?.rush ?? false, version: Number(real?.version ?? 0),
     };
     input.rows.item.set(id, shaped(input.kind, 'item', row));
     input.touch('item', id);
@@ -184,8 +185,8 @@ function shaped(kind: TopicKind, type: EntityType, row: Record<string, unknown>)
   if (kind === 'admin') return { type, id, version, row };
   const fields: Record<TopicKind, Partial<Record<EntityType, string[]>>> = {
     server: {
-      item: ['order_id', 'course', 'name', 'qty', 'modifiers', 'status'],
-      order: ['table_id', 'table', 'server_id', 'status', 'note', 'created_at'],
+      item: ['order_id', 'course', 'name', 'qty', 'modifiers', 'status', 'rush'],
+      order: ['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at'],
     },
     kds: {},
     expo: {},
@@ -241,6 +242,7 @@ export const MUTATIONS: { [N in MutationName]: MutationSpec<MutationArgs[N]> } =
           table: table ? fieldOf(input.kind, table, 'label') ?? null : null,
           server_id: real?.server_id ?? input.ctx.staffId, status: real?.status ?? 'open', note: input.args.note ?? null,
           created_at: real?.created_at ?? iso(input.ctx.now), updated_at: iso(input.ctx.now), closed_at: null,
+          rush: real?.rush ?? false,
           version: Number(real?.version ?? 0),
         };
         input.rows.order.set(orderId, shaped(input.kind, 'order', row));
@@ -288,6 +290,20 @@ export const MUTATIONS: { [N in MutationName]: MutationSpec<MutationArgs[N]> } =
       for (const row of items) if (fieldOf(input.kind, row, 'status') === 'ready') patch(input, 'item', row.id, { status: 'served' });
       const live = items.map((row) => fieldOf(input.kind, input.rows.item.get(row.id)!, 'status')).filter((s) => s !== 'void');
       if (live.length > 0 && live.every((status) => status === 'served')) patch(input, 'order', orderId, { status: 'served' });
+    },
+  },
+
+  setRush: {
+    lanes: (args) => [`order:${args.orderId}`],
+    versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
+    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/rush`, body: { rush: args.rush } }),
+    apply: (input) => {
+      const orderId = input.ctx.resolveId(input.args.orderId);
+      patch(input, 'order', orderId, { rush: input.args.rush });
+      // the flag follows the order onto its live items (served and void ones keep theirs)
+      const live = itemsWhere(input, (_row, field) =>
+        field('order_id') === orderId && field('status') !== 'served' && field('status') !== 'void');
+      for (const row of live) patch(input, 'item', row.id, { rush: input.args.rush });
     },
   },
 

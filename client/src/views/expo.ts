@@ -20,7 +20,7 @@ export interface ExpoOrder extends WithPending<OrderSummary> {
 }
 
 export interface ExpoView {
-  /** Open and ready orders, oldest first. */
+  /** Open and ready orders, rushed first, then oldest first. */
   orders: ExpoOrder[];
 }
 
@@ -34,7 +34,7 @@ export function expoView(input: ViewInput): ExpoView {
   );
   const orders = rowsOf<OrderSummary>(input, 'order')
     .filter((order) => EXPO_ORDER_STATUSES.has(order.status))
-    .sort(byCreated)
+    .sort((a, b) => Number(b.rush) - Number(a.rush) || byCreated(a, b))
     .map((order): ExpoOrder => {
       const items = itemsByOrder.get(order.id) ?? [];
       const fired = items.filter((item) => item.status !== 'held');

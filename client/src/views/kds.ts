@@ -10,6 +10,8 @@ export interface KdsTicket {
   orderId: string;
   table: string | null;
   status: TicketStatus;
+  /** Expo or a manager rushed the order: it sorts first. */
+  rush: boolean;
   /** When the ticket's first fired item was fired (epoch ms); null while everything is held. */
   firedAt: number | null;
   /** `now - firedAt` when the view was built (0 while held); tick it with `firedAt` for a live timer. */
@@ -20,7 +22,7 @@ export interface KdsTicket {
 }
 
 export interface KdsView {
-  /** Oldest fired first; fully held tickets last. */
+  /** Rushed first, then oldest fired first; fully held tickets last. */
   tickets: KdsTicket[];
   /** Quantities to cook across tickets (pending and preparing items), by dish. */
   allDay: { name: string; qty: number }[];
@@ -41,13 +43,15 @@ export function kdsView(input: ViewInput): KdsView {
       orderId,
       table: ticketItems[0]!.table,
       status: ticketStatus(ticketItems),
+      rush: ticketItems.some((item) => item.rush),
       firedAt,
       ageMs: firedAt === null ? 0 : Math.max(0, input.now - firedAt),
       pending: ticketItems.some((item) => item.pending),
       items: ticketItems,
     });
   }
-  tickets.sort((a, b) => (a.firedAt ?? Infinity) - (b.firedAt ?? Infinity) || a.orderId.localeCompare(b.orderId));
+  tickets.sort((a, b) =>
+    Number(b.rush) - Number(a.rush) || (a.firedAt ?? Infinity) - (b.firedAt ?? Infinity) || a.orderId.localeCompare(b.orderId));
   const allDay = new Map<string, number>();
   for (const item of items) if (TO_COOK.has(item.status)) allDay.set(item.name, (allDay.get(item.name) ?? 0) + item.qty);
   return {
