@@ -102,7 +102,19 @@ describe('the console in a browser', () => {
         expect(await kdsTicket(fry!.page, 'T1').count(), SLOW).toBe(0);
         await kdsTicket(grill!.page, 'T2').waitFor();
         expect(await ticket.boundingBox()).toEqual(before);
+
+        // Expo rushes T2: it goes first on expo and on the grill, marked; the undo puts it back.
+        const firstTicket = () => grill!.page.locator('.tickets article.ticket').first();
+        const firstOrder = () => expo!.page.locator('.orders article.order').first();
+        await expoOrder(expo!.page, 'T2').getByRole('button', { name: 'Rush' }).click();
+        await firstOrder().and(expoOrder(expo!.page, 'T2')).and(expo!.page.locator('[data-rush="true"]')).waitFor();
+        await firstTicket().and(kdsTicket(grill!.page, 'T2')).and(grill!.page.locator('[data-rush="true"][data-pending="false"]')).waitFor();
+        expect(await firstTicket().locator('.rush-badge').textContent()).toBe('RUSH');
         await screenshot(grill!.page, 'kds');
+        await expo!.page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+        await firstTicket().and(ticket).waitFor();
+        await firstOrder().and(expoOrder(expo!.page, 'T1')).waitFor();
+        expect(await kdsTicket(grill!.page, 'T2').getAttribute('data-rush')).toBe('false');
 
         // The cook starts the dish (a tap) and bumps the ticket (the keyboard, as with a bump bar): it leaves the
         // grill's line and expo sees T1 ready.

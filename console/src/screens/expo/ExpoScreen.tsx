@@ -1,5 +1,4 @@
 import { type ExpoItem, type ExpoOrder, useMutations, useScopeState, useSession, type WithPending } from '../../app/live.ts';
-import { isRush } from '../../app/rush.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { formatAge, useNow } from '../../ui/time.ts';
@@ -28,8 +27,8 @@ export function ExpoScreen() {
   const { view, status } = useScopeState({ scope: 'expo' });
   const session = useSession();
   const now = useNow();
-  // The client lists orders oldest first; rush orders go before all others.
-  const orders = [...view.orders].sort((a, b) => Number(isRush(b)) - Number(isRush(a)));
+  // In the client's order: rush first, then oldest.
+  const orders = view.orders;
   const stationName = new Map(session.stations.map((station) => [station.id, station.name]));
 
   return (
@@ -61,10 +60,10 @@ function ExpoOrderCard({ order, ageMs, stationName }: { order: ExpoOrder; ageMs:
   const readyToServe = order.items.filter((item) => item.status === 'ready').length;
 
   return (
-    <article className="order" data-status={order.status} data-rush={isRush(order)} data-order={order.id} data-pending={order.pending}>
+    <article className="order" data-status={order.status} data-rush={order.rush} data-order={order.id} data-pending={order.pending}>
       <header className="order-head">
         <span className="table">{order.table}</span>
-        {isRush(order) && <span className="rush-badge">RUSH</span>}
+        {order.rush && <span className="rush-badge">RUSH</span>}
         <span className="muted num">{formatAge(ageMs)}</span>
         <span className="order-status">{order.pending ? 'sending…' : order.status}</span>
       </header>

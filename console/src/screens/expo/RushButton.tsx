@@ -1,5 +1,4 @@
 import { useMutations } from '../../app/live.ts';
-import { isRush, setRushOf } from '../../app/rush.ts';
 import { useAction } from '../../ui/actions.ts';
 import { useToasts } from '../../ui/toasts.tsx';
 
@@ -9,13 +8,11 @@ const UNDO_MS = 6000;
  * Marks or unmarks an order rush at once (every station re-sorts), with an undo offered for a few seconds:
  * a mis-tap on a busy pass costs one more tap, not a walk to every station.
  */
-export function RushButton({ order }: { order: { id: string; table: string | null } }) {
+export function RushButton({ order }: { order: { id: string; table: string | null; rush: boolean } }) {
   const mutations = useMutations();
   const act = useAction();
   const toasts = useToasts();
-  const setRush = setRushOf(mutations);
-  if (!setRush) return null;
-  const rush = !isRush(order);
+  const rush = !order.rush;
   const table = order.table ?? 'order';
 
   function toggle() {
@@ -24,9 +21,9 @@ export function RushButton({ order }: { order: { id: string; table: string | nul
       kind: 'info',
       text: rush ? `${table} is rush` : `${table} is no longer rush`,
       ttlMs: UNDO_MS,
-      action: { label: 'Undo', run: () => void act(`undo ${label}`, () => setRush!({ orderId: order.id, rush: !rush })) },
+      action: { label: 'Undo', run: () => void act(`undo ${label}`, () => mutations.setRush({ orderId: order.id, rush: !rush })) },
     });
-    void act(label, () => setRush!({ orderId: order.id, rush })).then((applied) => applied || toasts.dismiss(offer));
+    void act(label, () => mutations.setRush({ orderId: order.id, rush })).then((applied) => applied || toasts.dismiss(offer));
   }
 
   return (

@@ -1,6 +1,5 @@
 import { useMemo, useState } from 'react';
 import { type KdsTicket, type KdsTicketItem, useMutations, useScopeState } from '../../app/live.ts';
-import { isRush } from '../../app/rush.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { useNow } from '../../ui/time.ts';
@@ -32,11 +31,8 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
     [act, mutations, station.id],
   );
 
-  // The client keeps the order (oldest fired first, held last); rush tickets go before all others.
-  const rushed = (ticket: KdsTicket) => ticket.items.some(isRush);
-  const open = view.tickets
-    .filter((ticket) => ticket.status !== 'ready')
-    .sort((a, b) => Number(rushed(b)) - Number(rushed(a)));
+  // In the client's order: rush first, then oldest fired, fully held tickets last.
+  const open = view.tickets.filter((ticket) => ticket.status !== 'ready');
   const bumped = view.tickets
     .filter((ticket) => ticket.status === 'ready')
     .sort((a, b) => latestReady(b) - latestReady(a))
@@ -97,7 +93,6 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
               <TicketCard
                 key={ticket.orderId}
                 ticket={ticket}
-                rush={rushed(ticket)}
                 ageMs={ageMs}
                 level={ticket.firedAt === null ? 'fresh' : ageLevel(ageMs, thresholds)}
                 actions={actions}

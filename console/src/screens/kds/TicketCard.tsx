@@ -28,13 +28,11 @@ const MOVE_LABEL = { start: 'Start', finish: 'Finish', recall: 'Recall' } as con
  */
 export const TicketCard = memo(function TicketCard({
   ticket,
-  rush,
   ageMs,
   level,
   actions,
 }: {
   ticket: KdsTicket;
-  rush: boolean;
   ageMs: number;
   level: AgeLevel;
   actions: TicketActions;
@@ -69,15 +67,15 @@ export const TicketCard = memo(function TicketCard({
       className="ticket"
       tabIndex={0}
       data-age={level}
-      data-rush={rush}
+      data-rush={ticket.rush}
       data-order={ticket.orderId}
       data-pending={ticket.pending}
-      aria-label={`Table ${ticket.table ?? '?'}${rush ? ', rush' : ''}, ${formatAge(ageMs)} old`}
+      aria-label={`Table ${ticket.table ?? '?'}${ticket.rush ? ', rush' : ''}, ${formatAge(ageMs)} old`}
       onKeyDown={onKeyDown}
     >
       <header className="ticket-head">
         <span className="table">{ticket.table}</span>
-        {rush && <span className="rush-badge">RUSH</span>}
+        {ticket.rush && <span className="rush-badge">RUSH</span>}
         <span className="muted num">#{ticket.orderId.slice(0, 4)}</span>
         <span className="age">{formatAge(ageMs)}</span>
       </header>
