@@ -107,13 +107,43 @@ async function heapPerClient(stack: BenchStack, token: string, n: number) {
   const after = process.memoryUsage();
   const rows = handles.slice(0, 5).map((handle) => JSON.stringify(handle.getView()).length);
   await Promise.all(clients.map((client) => client.close()));
+  const baseline = await heapOfBareSupabase(stack, token, n);
   return {
     clients: n,
+    bareSupabaseJsHeapBytesPerClient: baseline,
     heapBytesPerClient: Math.round((after.heapUsed - before.heapUsed) / n),
     rssBytesPerClient: Math.round((after.rss - before.rss) / n),
     externalBytesPerClient: Math.round((after.external - before.external) / n),
     viewJsonBytesPerScope: rows,
   };
+}
+
+/** For comparison: the official client alone, one socket and the same five private channels joined, no data. */
+async function heapOfBareSupabase(stack: BenchStack, token: string, n: number): Promise<number> {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const clients = [];
+  const joins: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const client = createClient(stack.apiUrl, stack.anonKey, { accessToken: async () => token, realtime: { transport: WebSocket as never } });
+    clients.push(client);
+    await client.realtime.setAuth();
+    for (const topic of [`kds:${BISTRO}:${GRILL}`, `kds:${BISTRO}:${FRY}`, `expo:${BISTRO}`, `floor:${BISTRO}`, `admin:${BISTRO}`]) {
+      joins.push(new Promise((resolve) => {
+        client.channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, () => {}).subscribe((status) => {
+          if (status === 'SUBSCRIBED') resolve();
+        });
+      }));
+    }
+  }
+  await Promise.all(joins);
+  gc();
+  const perClient = Math.round((process.memoryUsage().heapUsed - before) / n);
+  for (const client of clients) {
+    await client.removeAllChannels();
+    client.realtime.disconnect();
+  }
+  return perClient;
 }
 
 // ---- changes one client absorbs ----
@@ -146,7 +176,7 @@ async function absorbThroughStack(stack: BenchStack, sql: Sql, token: string, it
       const batch = Array.from({ length: perTick }, () => grillItems[cursor++ % grillItems.length]!);
       await sql`update public.order_items set status = (case status::text when 'preparing' then 'ready' else 'preparing' end)::public.item_status
                 where id in ${sql(batch)}`;
-      if ((cursor / perTick) % 10 === 0) lagSamples.push((await topicHead(sql, KDS_GRILL)) - kds.seq);
+      if ((cursor / perTick) % 25 === 0) lagSamples.push((await topicHead(sql, KDS_GRILL)) - kds.seq);
     }
     const windowMs = performance.now() - started;
     const head = await topicHead(sql, KDS_GRILL);
