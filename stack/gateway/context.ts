@@ -1,7 +1,8 @@
 import type { Logger } from '../log.ts';
 import type { JwtVerifier } from './auth/jwt.ts';
 import type { PolicyProbe } from './auth/policies.ts';
-import type { JoinRateLimiter } from './limits.ts';
+import type { Clock } from './clock.ts';
+import type { JoinLimits } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayOptions } from './options.ts';
 import type { TopicRegistry } from './registry.ts';
@@ -15,6 +16,7 @@ export interface GatewayContext {
   readonly verifier: JwtVerifier;
   readonly probe: PolicyProbe;
   readonly registry: TopicRegistry;
-  readonly joinRate: JoinRateLimiter;
+  readonly joinLimits: JoinLimits;
+  readonly clock: Clock;
   readonly replay: ReplayReader;
 }

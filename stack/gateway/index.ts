@@ -7,11 +7,12 @@ import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { stackVerifier } from './auth/jwt.ts';
 import { PolicyProbe } from './auth/policies.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { GatewayContext } from './context.ts';
 import { BroadcastApi, CORS } from './http/broadcast-api.ts';
 import type { DatabaseMessage } from './ingest/message-row.ts';
 import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
-import { JoinRateLimiter } from './limits.ts';
+import { JoinLimits } from './limits.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { optionsFromEnv, type GatewayOptions } from './options.ts';
 import { TOPIC_PREFIX } from './protocol/constants.ts';
@@ -45,6 +46,7 @@ export interface GatewaySnapshot {
   readonly broadcasts: GatewayMetrics['broadcasts'];
   readonly drops: GatewayMetrics['drops'];
   readonly authFailures: GatewayMetrics['authFailures'];
+  readonly rateLimitedJoins: GatewayMetrics['rateLimitedJoins'];
   readonly ingest: IngestStatus;
   readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number };
 }
@@ -58,6 +60,8 @@ export async function createRealtimeGateway(
   config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'> & Partial<Pick<StackConfig, 'jwks' | 'publishableKey' | 'secretKey'>>,
   log: Logger,
   options: GatewayOptions = optionsFromEnv(),
+  /** Rate windows and token expiry run on it; tests pass one they move by hand. */
+  clock: Clock = systemClock,
 ): Promise<RealtimeGateway> {
   const sql = postgres(config.dbUrl, {
     max: options.dbPoolSize,
@@ -75,7 +79,8 @@ export async function createRealtimeGateway(
     verifier: stackVerifier(config),
     probe: new PolicyProbe(sql),
     registry,
-    joinRate: new JoinRateLimiter(options.maxJoinsPerSecond),
+    joinLimits: new JoinLimits(options),
+    clock,
     replay: new ReplayReader(sql),
   };
   const flusher = new Flusher(options.maxBufferedBytes, options.flushIntervalMs, metrics);
@@ -101,8 +106,8 @@ export async function createRealtimeGateway(
     Math.max(1000, Math.min(options.idleTimeoutMs / 4, 15_000)),
   ).unref();
 
-  function attach({ ws, socket, serializer, token, headers }: Accepted): void {
-    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, token, headers);
+  function attach({ ws, socket, serializer, token, headers, remoteAddress }: Accepted): void {
+    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, token, headers, remoteAddress);
     sessions.add(session);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
@@ -133,6 +138,7 @@ export async function createRealtimeGateway(
       broadcasts: metrics.broadcasts,
       drops: metrics.drops,
       authFailures: metrics.authFailures,
+      rateLimitedJoins: metrics.rateLimitedJoins,
       ingest: ingest.status(),
       process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };

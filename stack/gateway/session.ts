@@ -2,6 +2,7 @@ import { handleClientBroadcast } from './broadcast.ts';
 import { Channel, type ChannelHandlers, type ChannelOwner } from './channel.ts';
 import type { GatewayContext } from './context.ts';
 import { joinChannel } from './join.ts';
+import { JoinRateWindow } from './limits.ts';
 import { handlePresence } from './presence-handler.ts';
 import { EVENT, PHOENIX_TOPIC, TOPIC_PREFIX } from './protocol/constants.ts';
 import { ProtocolError, type Inbound, type OutboundMessage } from './protocol/frames.ts';
@@ -30,8 +31,12 @@ export class Session implements ChannelOwner {
   /** The token from `apikey` / `x-api-key`; channels use it when their join carries no access_token. */
   readonly token: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** The caller for the join limits when a join's token has no `sub` (anon key, service key). */
+  readonly remoteAddress: string;
   lastSeenAt = Date.now();
   #channels: Map<string, Channel> | null = null;
+  /** This socket's join budget, made at its first join: most sockets join a few channels once. */
+  #joins: JoinRateWindow | null = null;
   #warnedMalformed = false;
 
   constructor(
@@ -40,12 +45,14 @@ export class Session implements ChannelOwner {
     serializer: Serializer,
     token: string,
     headers: Readonly<Record<string, string>>,
+    remoteAddress: string,
   ) {
     this.ctx = ctx;
     this.conn = conn;
     this.serializer = serializer;
     this.token = token;
     this.headers = headers;
+    this.remoteAddress = remoteAddress;
   }
 
   get channelCount(): number {
@@ -104,7 +111,9 @@ export class Session implements ChannelOwner {
         ref,
         payload,
         otherChannels,
+        socketJoins: (this.#joins ??= new JoinRateWindow(this.ctx.options.maxJoinsPerSocket)),
         socketToken: this.token,
+        remoteAddress: this.remoteAddress,
         disconnectSocket: () => this.disconnect(),
       }),
     );

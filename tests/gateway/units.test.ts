@@ -6,7 +6,7 @@ import {
   formatLsn,
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
-import { JoinRateLimiter, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
+import { JoinLimits, JoinRateWindow, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
 import { parseJoinPayload } from '../../stack/gateway/protocol/join-payload.ts';
 
@@ -85,12 +85,42 @@ describe('presence state', () => {
 });
 
 describe('limits', () => {
-  it('allows joins up to the per-second limit averaged over 5 s, then refuses', () => {
-    const limiter = new JoinRateLimiter(2);
+  it('allows joins up to the per-second limit averaged over 5 s, then refuses until the window moves on', () => {
+    const window = new JoinRateWindow(2);
     const t = 1_000_000;
-    const allowed = Array.from({ length: 12 }, () => limiter.tryJoin(t)).filter(Boolean).length;
+    const allowed = Array.from({ length: 12 }, () => window.tryJoin(t)).filter(Boolean).length;
     expect(allowed).toBe(10);
-    expect(limiter.tryJoin(t + 5_000)).toBe(true);
+    expect(window.tryJoin(t + 4_999)).toBe(false);
+    expect(window.tryJoin(t + 5_000)).toBe(true);
+    expect(window.idle(t + 5_000)).toBe(false);
+    expect(window.idle(t + 10_000)).toBe(true);
+  });
+
+  it('keeps one budget per caller, and anonymous callers cannot spend the signed-in pool', () => {
+    const limits = new JoinLimits({ maxJoinsPerCaller: 1, maxJoinsPerSecond: 2 }); // 5 per caller, 10 per pool
+    const t = 2_000_000;
+    const anon = (n: number) => ({ key: `address:10.0.0.${n}`, signedIn: false });
+    const joins = (caller: { key: string; signedIn: boolean }, count: number) =>
+      Array.from({ length: count }, () => limits.admit(caller, t));
+
+    expect(joins(anon(1), 6)).toEqual([null, null, null, null, null, 'caller']);
+    expect(joins(anon(2), 5)).toEqual([null, null, null, null, null]);
+    expect(limits.admit(anon(3), t)).toBe('anonymous');
+    // The anonymous pool is spent; staff still join, each within their own budget.
+    expect(joins({ key: 'sub:ana', signedIn: true }, 6)).toEqual([null, null, null, null, null, 'caller']);
+    expect(joins({ key: 'sub:gus', signedIn: true }, 5)).toEqual([null, null, null, null, null]);
+    expect(limits.admit({ key: 'sub:eli', signedIn: true }, t)).toBe('signedIn');
+    // A refusal counts nothing: the caller refused by the pool keeps its budget for later.
+    expect(limits.admit(anon(3), t + 5_000)).toBeNull();
+  });
+
+  it('forgets callers a window after their last join', () => {
+    const limits = new JoinLimits({ maxJoinsPerCaller: 1, maxJoinsPerSecond: 100 });
+    const t = 3_000_000;
+    for (let n = 0; n < 50; n++) limits.admit({ key: `address:${n}`, signedIn: false }, t);
+    expect(limits.callers).toBe(50);
+    limits.admit({ key: 'address:late', signedIn: false }, t + 10_000);
+    expect(limits.callers).toBe(1);
   });
 
   it('counts presence calls in a window that opens at the first call', () => {

@@ -70,7 +70,7 @@ export class BroadcastApi {
     const apikey = req.headers.apikey;
     const token = bearer ?? (Array.isArray(apikey) ? apikey[0] : apikey) ?? url.searchParams.get('apikey');
     if (!token) throw new HttpError(401, 'Unauthorized');
-    const verified = await this.#ctx.verifier.verify(token);
+    const verified = await this.#ctx.verifier.verify(token, Math.floor(this.#ctx.clock.now() / 1000));
     if (!verified.ok) {
       this.#ctx.metrics.authFailures.connect++;
       throw new HttpError(401, 'Unauthorized');

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, parseLogLevel } from '../../../stack/log.ts';
 import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../../../stack/gateway/index.ts';
+import type { Clock } from '../../../stack/gateway/clock.ts';
 import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts';
 
 export interface GatewayServer {
@@ -18,9 +19,10 @@ export interface GatewayServer {
 export async function startGatewayServer(
   config: { dbUrl: string; jwtSecret: string },
   options: Partial<GatewayOptions> = {},
+  clock?: Clock,
 ): Promise<GatewayServer> {
   const log = createLogger('gateway', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
-  const gateway = await createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options });
+  const gateway = await createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options }, clock);
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
     else res.writeHead(404).end();
