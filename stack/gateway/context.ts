@@ -7,6 +7,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayOptions } from './options.ts';
 import type { TopicRegistry } from './registry.ts';
 import type { ReplayReader } from './replay.ts';
+import type { ThrottledWarning } from './throttled-warning.ts';
 
 /** The gateway-wide services every socket and channel uses; built once in index.ts. */
 export interface GatewayContext {
@@ -18,5 +19,7 @@ export interface GatewayContext {
   readonly registry: TopicRegistry;
   readonly joinLimits: JoinLimits;
   readonly clock: Clock;
+  /** Dropped client frames: one log line per interval for the whole gateway. */
+  readonly malformedFrameWarning: ThrottledWarning;
   readonly replay: ReplayReader;
 }

@@ -9,7 +9,7 @@ import { stackVerifier } from './auth/jwt.ts';
 import { PolicyProbe } from './auth/policies.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { GatewayContext } from './context.ts';
-import { BroadcastApi, CORS } from './http/broadcast-api.ts';
+import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts';
 import type { DatabaseMessage } from './ingest/message-row.ts';
 import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
 import { JoinLimits } from './limits.ts';
@@ -19,6 +19,7 @@ import { TOPIC_PREFIX } from './protocol/constants.ts';
 import { topicKey, TopicRegistry } from './registry.ts';
 import { ReplayReader } from './replay.ts';
 import { Session } from './session.ts';
+import { ThrottledWarning } from './throttled-warning.ts';
 import { Conn, Flusher } from './transport/conn.ts';
 import { Upgrader, type Accepted } from './transport/upgrade.ts';
 
@@ -36,6 +37,9 @@ import { Upgrader, type Accepted } from './transport/upgrade.ts';
  */
 
 export const REALTIME_PREFIX = '/realtime/v1';
+
+/** Bad frames are logged at most once per this interval (with how many were not), not once per frame. */
+const MALFORMED_WARNING_INTERVAL_MS = 10_000;
 
 export interface GatewaySnapshot {
   readonly sockets: number;
@@ -81,6 +85,7 @@ export async function createRealtimeGateway(
     registry,
     joinLimits: new JoinLimits(options),
     clock,
+    malformedFrameWarning: new ThrottledWarning(log, 'dropped malformed frame', MALFORMED_WARNING_INTERVAL_MS, clock),
     replay: new ReplayReader(sql),
   };
   const flusher = new Flusher(options.maxBufferedBytes, options.flushIntervalMs, metrics);
@@ -164,7 +169,7 @@ export async function createRealtimeGateway(
       if (path === '/metrics' && req.method === 'GET') {
         sendJson(res, 200, snapshot());
       } else if (broadcastApi.matches(path)) {
-        if (req.method === 'OPTIONS') res.writeHead(204, CORS).end();
+        if (req.method === 'OPTIONS') res.writeHead(204, PREFLIGHT).end();
         else await broadcastApi.handle(req, res, url, path);
       } else {
         sendJson(res, 404, { message: 'Not Found' });

@@ -37,7 +37,6 @@ export class Session implements ChannelOwner {
   #channels: Map<string, Channel> | null = null;
   /** This socket's join budget, made at its first join: most sockets join a few channels once. */
   #joins: JoinRateWindow | null = null;
-  #warnedMalformed = false;
 
   constructor(
     ctx: GatewayContext,
@@ -160,9 +159,6 @@ export class Session implements ChannelOwner {
 
   #malformed(error: ProtocolError, data: Buffer): void {
     this.ctx.metrics.drops.malformedFrames++;
-    // One line per socket is enough to debug a broken client; a flood must not flood the log.
-    if (this.#warnedMalformed) return;
-    this.#warnedMalformed = true;
-    this.ctx.log.warn('dropped malformed frame', { error: error.message, bytes: data.length });
+    this.ctx.malformedFrameWarning.warn({ error: error.message, bytes: data.length });
   }
 }

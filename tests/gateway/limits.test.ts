@@ -27,7 +27,7 @@ beforeAll(async () => {
       joinErrorBackoffMs: BACKOFF_MS,
       slotName: 'plater_realtime_limits_test',
     },
-    clock,
+    { clock },
   );
 });
 

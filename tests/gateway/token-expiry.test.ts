@@ -18,7 +18,7 @@ beforeAll(async () => {
   server = await startGatewayServer(
     { dbUrl, jwtSecret },
     { connectErrorBackoffMs: 0, joinErrorBackoffMs: 0, slotName: 'plater_realtime_expiry_test' },
-    clock,
+    { clock },
   );
 });
 

@@ -8,6 +8,11 @@ import {
 } from '../../stack/gateway/ingest/pgoutput.ts';
 import { JoinLimits, JoinRateWindow, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
+import { parseJson } from '../../stack/gateway/protocol/inbound.ts';
+import { jsonDepthExceeds } from '../../stack/gateway/protocol/json-depth.ts';
+import { ThrottledWarning } from '../../stack/gateway/throttled-warning.ts';
+import type { Logger } from '../../stack/log.ts';
+import { ManualClock } from './helpers/manual-clock.ts';
 import { parseJoinPayload } from '../../stack/gateway/protocol/join-payload.ts';
 
 // The pure pieces behind the socket: each is small enough to pin down exactly.
@@ -128,6 +133,41 @@ describe('limits', () => {
     const calls = [0, 1, 2, 3, 4, 5].map((i) => limiter.tryCall(5, 30_000, i));
     expect(calls).toEqual([true, true, true, true, true, false]);
     expect(limiter.tryCall(5, 30_000, 30_001)).toBe(true);
+  });
+});
+
+describe('JSON depth', () => {
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('counts arrays and objects, not brackets inside strings or after escaped quotes', () => {
+    expect(jsonDepthExceeds(nested(64), 64)).toBe(false);
+    expect(jsonDepthExceeds(nested(65), 64)).toBe(true);
+    expect(jsonDepthExceeds('{"a":{"b":[1,{"c":2}]}}', 3)).toBe(true);
+    expect(jsonDepthExceeds('{"a":{"b":[1,{"c":2}]}}', 4)).toBe(false);
+    expect(jsonDepthExceeds(`["${'[{'.repeat(100)}"]`, 1)).toBe(false);
+    expect(jsonDepthExceeds(`["\\\\",${nested(2)}]`, 2)).toBe(true);
+    expect(jsonDepthExceeds(`["\\"[[[[",[]]`, 2)).toBe(false);
+  });
+
+  it('makes parseJson refuse a frame nested 100 000 levels deep as a protocol error', () => {
+    expect(() => parseJson(nested(100_000))).toThrow('JSON nested deeper than 64 levels');
+    expect(parseJson(nested(64))).toBeInstanceOf(Array);
+  });
+});
+
+describe('throttled warning', () => {
+  it('logs once per interval, then says how many it left out', () => {
+    const logged: Record<string, unknown>[] = [];
+    const log = { warn: (_m: string, fields: Record<string, unknown>) => logged.push(fields) } as unknown as Logger;
+    const clock = new ManualClock();
+    const warning = new ThrottledWarning(log, 'dropped malformed frame', 10_000, clock);
+    for (let i = 0; i < 1000; i++) warning.warn({ i });
+    expect(logged).toEqual([{ i: 0 }]);
+    clock.advance(9_999);
+    warning.warn({ i: 1000 });
+    clock.advance(1);
+    warning.warn({ i: 1001 });
+    expect(logged).toEqual([{ i: 0 }, { i: 1001, notLoggedSincePrevious: 1000 }]);
   });
 });
 
