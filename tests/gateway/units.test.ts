@@ -7,6 +7,7 @@ import {
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
 import { JoinLimits, JoinRateWindow, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
+import { TransactionReader } from '../../stack/gateway/ingest/transactions.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
 import { parseJson } from '../../stack/gateway/protocol/inbound.ts';
 import { jsonDepthExceeds } from '../../stack/gateway/protocol/json-depth.ts';
@@ -244,6 +245,30 @@ describe('pgoutput', () => {
     const insert = decodePgOutput(insertMessage(['t', 'broadcast', null, 'e', 'f', null, null, 'id-1', '\\xdeadbeef']));
     const row = messageFromRow(relation, insert.tag === 'insert' ? insert.values : []);
     expect(row?.payload).toEqual({ encoding: 'binary', bytes: Buffer.from('deadbeef', 'hex') });
+  });
+
+  it('fans out a transaction cut off mid-stream once, when the resumed stream sends it again whole', () => {
+    const reader = new TransactionReader();
+    const insert = (id: string) =>
+      decodePgOutput(insertMessage(['t', 'broadcast', `{"id":"${id}"}`, 'e', 'f', null, null, id, null]));
+    const commit = (endLsn: bigint) => ({ tag: 'commit', endLsn, commitTimeMs: 0 }) as const;
+    const session = (...messages: Parameters<TransactionReader['read']>[0][]) => {
+      reader.startSession();
+      return [decodePgOutput(relationMessage(relation)), ...messages]
+        .map((m) => reader.read(m, 0)?.id)
+        .filter(Boolean);
+    };
+
+    // T1 arrives whole; T2 is cut after two of its three messages (Postgres restarts, the socket drops).
+    expect(session(insert('a'), commit(0x100n), insert('b'), insert('c'))).toEqual(['a', 'b', 'c']);
+    expect(reader.resumeLsn).toBe(0x100n);
+    // The resumed stream starts after T1 and sends T2 from its start: only its third message is new. It is
+    // cut again, after that one; and then T2 comes a third time, whole, followed by T3.
+    expect(session(insert('b'), insert('c'), insert('d'))).toEqual(['d']);
+    expect(session(insert('b'), insert('c'), insert('d'), commit(0x200n), insert('e'), commit(0x300n))).toEqual(['e']);
+    expect(reader.duplicatesSkipped).toBe(5);
+    expect(reader.messages).toBe(5);
+    expect(reader.resumeLsn).toBe(0x300n);
   });
 
   it('reads Commit end LSNs and keepalives, and formats LSNs like Postgres', () => {
