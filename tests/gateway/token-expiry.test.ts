@@ -32,9 +32,15 @@ function anaExpiringIn(seconds: number): Promise<string> {
   return signAccessToken(testStack().jwtSecret, SEED.users.ana, new Date(clock.now() + (seconds - 3600) * 1000));
 }
 
-async function open(): Promise<RawSocket> {
+/** A socket with Ana's server topic joined (join_ref "1") on a token that expires `seconds` from now. */
+async function joinedAna(seconds: number): Promise<RawSocket> {
   const socket = await RawSocket.open(server.url, testStack().anonKey);
   sockets.push(socket);
+  socket.push('1', '1', `realtime:${topic}`, 'phx_join', {
+    config: { private: true },
+    access_token: await anaExpiringIn(seconds),
+  });
+  expect((await socket.reply('1')).payload.status).toBe('ok');
   return socket;
 }
 
@@ -47,12 +53,7 @@ describe('token expiry on the gateway clock', () => {
   });
 
   it('keeps a channel until its token expires, then closes it with a system error', async () => {
-    const socket = await open();
-    socket.push('1', '1', `realtime:${topic}`, 'phx_join', {
-      config: { private: true },
-      access_token: await anaExpiringIn(10),
-    });
-    expect((await socket.reply('1')).payload.status).toBe('ok');
+    const socket = await joinedAna(10);
 
     // A second before the expiry nothing happens: the heartbeat sent after it is answered with nothing before it.
     clock.advance(9_000);
@@ -73,12 +74,7 @@ describe('token expiry on the gateway clock', () => {
   });
 
   it('ends the channel when an access_token push carries a token that has already expired', async () => {
-    const socket = await open();
-    socket.push('1', '1', `realtime:${topic}`, 'phx_join', {
-      config: { private: true },
-      access_token: await anaExpiringIn(3600),
-    });
-    expect((await socket.reply('1')).payload.status).toBe('ok');
+    const socket = await joinedAna(3600);
     socket.push('1', '2', `realtime:${topic}`, 'access_token', { access_token: await anaExpiringIn(-5) });
     const system = await socket.next((m) => m.event === 'system');
     expect(system.payload).toMatchObject({ status: 'error', message: 'Token has expired 5 seconds ago' });
