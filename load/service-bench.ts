@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { signAccessToken, signApiKey } from '../stack/keys.ts';
 import { clientDecode } from '../stack/gateway/protocol/client.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
+import { cpuDelta, postgresCpu, postmasterPid } from './postgres-cpu.ts';
 import {
   HISTOGRAM,
   ask,
@@ -39,7 +40,7 @@ import {
  * loop, round-robin over idle tables interleaved across restaurants (a table runs one step at a time).
  *
  * Latency: arrival (decoded with realtime-js's Serializer, one socket in `--sample-every`) − the envelope's
- * `ts`, which `plater_private.publish` stamps with clock_timestamp() inside the writing transaction (integer
+ * `ts`, which `plater_private.publish_many` stamps with clock_timestamp() inside the writing transaction (integer
  * ms, truncated, so up to 1 ms pessimistic; it precedes the commit by the rest of the transaction).
  * Loss: every socket reads every frame's `seq`; expected per socket is its topic's `topic_seq` after the run
  * minus before the first write, so gaps and a missing tail both count.
@@ -209,21 +210,6 @@ function cpuTimes(): { busy: number; total: number } {
   const total = fields.reduce((sum, v) => sum + v, 0);
   const idle = fields[3]! + (fields[4] ?? 0);
   return { busy: total - idle, total };
-}
-
-/** CPU seconds used so far by every process named `postgres` (backends, walsender, background workers). */
-function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.includes('(postgres)')) total += cpuSeconds(Number(pid));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return total;
 }
 
 /** Deletes every throw-away row of this benchmark (restaurants cascade to everything they own). */
@@ -519,7 +505,8 @@ async function main(): Promise<void> {
     const machineBefore = cpuTimes();
     const harnessCpuBefore = cpuSeconds(process.pid);
     const gatewayCpuBefore = cpuSeconds(gateway.pid);
-    const postgresCpuBefore = postgresCpuSeconds();
+    const postmaster = await postmasterPid(sql);
+    const postgresCpuBefore = postgresCpu(postmaster);
     const receivedBefore = (await ask<{ received: number }, Command>(workers, { type: 'count' })).reduce((s, r) => s + r.received, 0);
     const wallBefore = performance.now();
     const written = await drive(rate * seconds);
@@ -537,7 +524,7 @@ async function main(): Promise<void> {
     const wall = (performance.now() - wallBefore) / 1000;
     const gatewayCpu = cpuSeconds(gateway.pid) - gatewayCpuBefore;
     const harnessCpu = cpuSeconds(process.pid) - harnessCpuBefore;
-    const postgresCpu = postgresCpuSeconds() - postgresCpuBefore;
+    const postgresSpent = cpuDelta(postgresCpu(postmaster), postgresCpuBefore);
     const machineAfter = cpuTimes();
     const contentionAfter = contention();
     const metrics = await gateway.metrics();
@@ -624,9 +611,13 @@ async function main(): Promise<void> {
         gateway: Math.round((gatewayCpu / wall) * 100),
         /** Writer, subscribers and decoding share this process (main thread + workers). */
         harness: Math.round((harnessCpu / wall) * 100),
-        /** Every `postgres` process alive at both readings (pool backends, walsender, checkpointer, …). */
-        postgres: Math.round((postgresCpu / wall) * 100),
-        postgresMsPerMutation: Math.round((postgresCpu / written.sent) * 1e5) / 100,
+        /** This cluster's processes (pool backends, walsenders, autovacuum, checkpointer, …). */
+        postgres: Math.round((postgresSpent.total / wall) * 100),
+        postgresMsPerMutation: Math.round((postgresSpent.total / written.sent) * 1e5) / 100,
+        /** The same, by kind of process. */
+        postgresMsPerMutationBy: Object.fromEntries(
+          Object.entries(postgresSpent).map(([k, v]) => [k, Math.round((v / written.sent) * 1e5) / 100]),
+        ),
         /** Every process on the machine (Postgres, gateway, harness, anything else), all cores. */
         machineBusyPercentOfAllCores: Math.round(
           ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100,

@@ -87,11 +87,12 @@ insert into payload_keys
 select kind, event, (select array_agg(k order by k) from unnest(array['seq', 'ts', 'type', 'id', 'version'] || extra) k)
   from (values
     ('kds', 'item', array['order_id', 'table', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
-                          'fired_at', 'started_at', 'ready_at']),
-    ('expo', 'item', array['order_id', 'station_id', 'course', 'name', 'qty', 'status', 'fired_at', 'ready_at']),
-    ('server', 'item', array['order_id', 'course', 'name', 'qty', 'modifiers', 'status']),
-    ('expo', 'order', array['table_id', 'table', 'server_id', 'status', 'note', 'created_at']),
-    ('server', 'order', array['table_id', 'table', 'server_id', 'status', 'note', 'created_at']),
+                          'rush', 'fired_at', 'started_at', 'ready_at']),
+    ('expo', 'item', array['order_id', 'station_id', 'course', 'name', 'qty', 'status', 'rush', 'fired_at',
+                           'ready_at']),
+    ('server', 'item', array['order_id', 'course', 'name', 'qty', 'modifiers', 'status', 'rush']),
+    ('expo', 'order', array['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at']),
+    ('server', 'order', array['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at']),
     ('floor', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
     ('server', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
     ('admin', 'item', array['row']),
@@ -422,13 +423,13 @@ select is((select p.payload - 'seq' - 'ts' from tests.published_in_file() p
           jsonb_build_object('type', 'item', 'id', :'burger', 'version', 1, 'order_id', :'o1', 'table', 'T1',
                              'course', 1, 'name', 'Burger', 'qty', 1, 'modifiers', jsonb_build_array('no onion'),
                              'notes', 'rare', 'allergens', jsonb_build_array('gluten'), 'status', 'pending',
-                             'fired_at', (select fired_at from public.order_items where id = :'burger'),
+                             'rush', false, 'fired_at', (select fired_at from public.order_items where id = :'burger'),
                              'started_at', null, 'ready_at', null),
           'the kds payload of a placed burger, value by value');
 select is((select p.payload - 'seq' - 'ts' - 'created_at' from tests.published_in_file() p
             where p.topic = :'server_ana' and p.event = 'order' order by p.seq limit 1),
           jsonb_build_object('type', 'order', 'id', :'o1', 'version', 1, 'table_id', :'t1', 'table', 'T1',
-                             'server_id', :'ana', 'status', 'open', 'note', 'window seat'),
+                             'server_id', :'ana', 'status', 'open', 'rush', false, 'note', 'window seat'),
           'the server payload of a placed order, value by value');
 
 -- =========================================================================================================
@@ -545,7 +546,12 @@ select is((select jsonb_array_length(e -> 'events') from public.topic_events(:'k
           'a client exactly at the pruned point still catches up');
 select is(public.topic_seq(:'kds_grill'), (:'grill_head')::bigint, 'pruning does not move the topic''s seq');
 select tests.reset_role();
-select ok(plater_private.prune_topic_log('0 seconds') >= 0, 'prune_topic_log(''0 seconds'') runs');
+-- everything written before this transaction (the seed, earlier files) and one floor event aged by a second
+update plater_private.topic_log set created_at = now() - interval '1 second'
+ where topic = :'floor' and seq = (select min(seq) from plater_private.topic_log where topic = :'floor');
+select count(*) as older_than_now from plater_private.topic_log where created_at < now() \gset
+select is(plater_private.prune_topic_log('0 seconds'), (:'older_than_now')::bigint,
+          'prune_topic_log(''0 seconds'') removes exactly the entries written before now');
 select is(plater_private.prune_topic_log('0 seconds'), 0::bigint, 'and a second prune finds nothing more to remove');
 select pruned_through as floor_pruned from plater_private.topic_seq where topic = :'floor' \gset
 select tests.act_as('manager@bistro.test');
