@@ -1,25 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { DEMO } from './k6/scenarios.js';
 
-/** Where the stack is: PLATER_* variables (as `plater test` exports them) or `plater status -o env`. */
+/** The stack's API and database, as the functions scenarios need them. */
 export interface StackEnv {
   apiUrl: string;
   anonKey: string;
   dbUrl: string;
-}
-
-export function stackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {
-  if (env.PLATER_API_URL && env.PLATER_ANON_KEY && env.PLATER_DB_URL) {
-    return { apiUrl: env.PLATER_API_URL, anonKey: env.PLATER_ANON_KEY, dbUrl: env.PLATER_DB_URL };
-  }
-  const cli = fileURLToPath(new URL('../stack/bin/plater.mjs', import.meta.url));
-  const text = execFileSync(process.execPath, [cli, 'status', '-o', 'env'], { encoding: 'utf8' });
-  const values = Object.fromEntries(
-    [...text.matchAll(/^([A-Z_]+)="?(.*?)"?$/gm)].map((match) => [match[1]!, match[2]!]),
-  );
-  if (!values.API_URL || !values.ANON_KEY || !values.DB_URL) throw new Error('no running stack: start one with `npx plater start`');
-  return { apiUrl: values.API_URL, anonKey: values.ANON_KEY, dbUrl: values.DB_URL };
 }
 
 export interface HttpAnswer {
@@ -66,13 +52,11 @@ export class Http {
   }
 }
 
-export const STAFF_PASSWORD = 'plater-demo';
-
 /** An access token for a seeded staff member, through the stack's /auth/v1 (as signInWithPassword does). */
 export async function signIn(http: Http, anonKey: string, email: string): Promise<string> {
   const answer = await http.send('POST', '/auth/v1/token?grant_type=password', { apikey: anonKey, authorization: `Bearer ${anonKey}` }, {
     email,
-    password: STAFF_PASSWORD,
+    password: DEMO.password,
   });
   if (answer.status !== 200) throw new Error(`sign-in of ${email} failed: ${answer.status} ${answer.body}`);
   return (JSON.parse(answer.body) as { access_token: string }).access_token;

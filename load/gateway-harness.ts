@@ -58,25 +58,12 @@ export async function startGatewayProcess(
     ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ...(options.exposeGc ? ['--expose-gc'] : []),
   ];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'load/gateway-serve.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PLATER_DB_URL: credentials.dbUrl,
-      PLATER_JWT_SECRET: credentials.jwtSecret,
-      PLATER_REALTIME_SLOT: slot,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, url, pid, stop } = await startServerProcess('load/gateway-serve.ts', nodeArgs, {
+    PLATER_DB_URL: credentials.dbUrl,
+    PLATER_JWT_SECRET: credentials.jwtSecret,
+    PLATER_REALTIME_SLOT: slot,
+    ...env,
   });
-  // A benchmark that dies must not leave its gateway (and replication slot) behind.
-  const killChild = () => child.kill('SIGTERM');
-  process.once('exit', killChild);
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`gateway process exited (${code})`)));
-  });
-  const { url, pid } = JSON.parse(line) as { url: string; pid: number };
   return {
     url,
     pid,
@@ -88,8 +75,39 @@ export async function startGatewayProcess(
       child.kill('SIGUSR2');
       await new Promise((resolve) => setTimeout(resolve, 1000));
     },
+    stop,
+  };
+}
+
+/**
+ * Starts a server script of the harness (the gateway, a baseline) in its own process, so its CPU and RSS are
+ * measured apart from the load generator; it prints one JSON line `{"url", "pid"}` once it listens. An IPC
+ * channel is open for scripts that take commands. A benchmark that dies must not leave it behind.
+ */
+export async function startServerProcess(
+  script: string,
+  nodeArgs: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; pid: number; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+  });
+  const { url, pid } = JSON.parse(line) as { url: string; pid: number };
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+  return {
+    child,
+    url,
+    pid,
     async stop() {
       process.off('exit', killChild);
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
@@ -106,9 +124,12 @@ export async function waitForIngest(gateway: GatewayProcess): Promise<void> {
   throw new Error('the gateway did not start streaming');
 }
 
-/** Writes `load/results/<name>-<timestamp>.json` and returns its path. */
+/**
+ * Writes `load/results/<name>-<timestamp>.json` and returns its path. Under `npm run bench`, which keeps its own
+ * record of the run, PLATER_BENCH_RESULTS_DIR sends the script's file elsewhere so the run is not counted twice.
+ */
 export function writeResult(name: string, result: object): string {
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  const dir = process.env.PLATER_BENCH_RESULTS_DIR ? `${process.env.PLATER_BENCH_RESULTS_DIR}/` : fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const path = `${dir}${name}-${stamp}.json`;
@@ -153,23 +174,40 @@ export interface SubscriberConfig {
   /** Every n-th socket decodes with realtime-js and measures latency; 0 = none. */
   readonly sampleEvery: number;
   readonly join: boolean;
+  /** Join at this steady rate (this worker's share) once every socket is connected; else right after connecting. */
+  readonly joinsPerSecond?: number;
+}
+
+/** A subscriber worker's first message: its sockets are open (and joined), and how that went. */
+export interface SubscribersReady {
+  readonly ready: true;
+  readonly connectSeconds: number;
+  readonly joinSeconds: number;
+  /** Join replies by status ('ok', 'error'). */
+  readonly joinStatuses: Record<string, number>;
 }
 
 export type WorkerCommand =
   | { readonly type: 'count' }
-  /** `acks[seq]`: when the inserter saw the commit of message `seq` acknowledged (epoch ms). */
-  | { readonly type: 'report'; readonly acks: Float64Array }
+  /** Starts a new measured step (seqs 1…maxSeq): counters, per-socket seq tracking and samples back to zero. */
+  | { readonly type: 'reset'; readonly maxSeq: number }
+  | { readonly type: 'report' }
   | { readonly type: 'close' };
 
 export interface SubscriberReport {
   readonly received: number;
   readonly errors: number;
   readonly open: number;
-  /** hdr histograms (µs), compressed: arrival − clock_timestamp() stamp, and arrival − commit ack. */
-  readonly stamp: string;
-  readonly ack: string;
-  /** Sampled deliveries that arrived before the inserter had processed the commit's acknowledgement. */
-  readonly beforeAck: number;
+  /** Per socket: deliveries of the measured event, seqs seen again, arrivals below a seq already seen. */
+  readonly perSocketReceived: Int32Array;
+  readonly perSocketDuplicates: Int32Array;
+  readonly perSocketOutOfOrder: Int32Array;
+  /**
+   * Sampled deliveries as triples (ms): arrival − `t` (the source's own clock stamp: clock_timestamp() in the
+   * database's transaction, or the bare server's send time), arrival − `due` (the generator's scheduled time), and
+   * `due` itself (epoch ms), not clamped: a negative value means clock skew or an early send.
+   */
+  readonly samples: Float64Array;
 }
 
 /** Latencies are recorded in microseconds, up to two minutes, at three significant digits. */

@@ -14,8 +14,8 @@ export function staggeredHeartbeats(sockets: readonly WebSocket[]): () => void {
   const timer = setInterval(() => {
     const current = slot++ % HEARTBEAT_EVERY_S;
     for (let i = current; i < sockets.length; i += HEARTBEAT_EVERY_S) {
-      const ws = sockets[i]!;
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify([null, `hb${ref++}`, 'phoenix', 'heartbeat', {}]));
+      const ws = sockets[i]; // a socket still connecting may not be in place yet
+      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify([null, `hb${ref++}`, 'phoenix', 'heartbeat', {}]));
     }
   }, 1_000);
   return () => clearInterval(timer);

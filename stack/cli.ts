@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resetCommand } from './commands/reset.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import type { StatusFormat } from './commands/status-values.ts';
@@ -14,6 +15,8 @@ const USAGE = `Usage: plater <command>
   status [-o env|json]     URLs and keys of the running stack
   reset                    re-create the database: bootstrap, migrations, seed
   token --email <email>    print an access token for a seeded staff member
+  simulate [--rate 2/s] [--restaurant <id|name>] [--seed n]
+                           act out a service through the edge functions as the restaurant's staff (Ctrl-C stops)
   test                     run every test suite against a fresh private stack
 
 Environment: PLATER_API_PORT (54321), PLATER_DB_PORT (54322), PLATER_DATA_DIR (.stack),
@@ -40,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { email: { type: 'string' } } });
       return tokenCommand(values.email);
     }
+    case 'simulate':
+      return simulateCommand(rest);
     case 'test':
       return testCommand();
     case undefined:

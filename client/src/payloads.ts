@@ -48,6 +48,8 @@ export interface KdsItem extends EntityFields<'item'> {
   notes: string | null;
   allergens: string[];
   status: ItemStatus;
+  /** The order is rushed: show it first (live items follow their order's flag). */
+  rush: boolean;
   fired_at: Timestamp | null;
   started_at: Timestamp | null;
   ready_at: Timestamp | null;
@@ -60,6 +62,7 @@ export interface ExpoItem extends EntityFields<'item'> {
   name: string;
   qty: number;
   status: ItemStatus;
+  rush: boolean;
   fired_at: Timestamp | null;
   ready_at: Timestamp | null;
 }
@@ -71,6 +74,7 @@ export interface ServerItem extends EntityFields<'item'> {
   qty: number;
   modifiers: string[];
   status: ItemStatus;
+  rush: boolean;
 }
 
 /** An order as expo and its server see it. */
@@ -80,6 +84,8 @@ export interface OrderSummary extends EntityFields<'order'> {
   table: string | null;
   server_id: Id;
   status: OrderStatus;
+  /** Marked rush by expo or a manager (`POST /orders/:id/rush`): sorts first on every screen. */
+  rush: boolean;
   note: string | null;
   created_at: Timestamp;
 }
@@ -107,6 +113,7 @@ export interface OrderRow {
   created_at: Timestamp;
   updated_at: Timestamp;
   closed_at: Timestamp | null;
+  rush: boolean;
 }
 
 export interface OrderItemRow {
@@ -129,6 +136,7 @@ export interface OrderItemRow {
   version: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+  rush: boolean;
 }
 
 export interface DiningTableRow {
@@ -229,24 +237,24 @@ export const PAYLOAD_FIELDS = {
   kds: {
     item: fields<KdsItem>({
       ...entity, order_id: true, table: true, course: true, name: true, qty: true, modifiers: true, notes: true,
-      allergens: true, status: true, fired_at: true, started_at: true, ready_at: true,
+      allergens: true, status: true, rush: true, fired_at: true, started_at: true, ready_at: true,
     }),
   },
   expo: {
     order: fields<OrderSummary>({
-      ...entity, table_id: true, table: true, server_id: true, status: true, note: true, created_at: true,
+      ...entity, table_id: true, table: true, server_id: true, status: true, rush: true, note: true, created_at: true,
     }),
     item: fields<ExpoItem>({
-      ...entity, order_id: true, station_id: true, course: true, name: true, qty: true, status: true,
+      ...entity, order_id: true, station_id: true, course: true, name: true, qty: true, status: true, rush: true,
       fired_at: true, ready_at: true,
     }),
   },
   server: {
     order: fields<OrderSummary>({
-      ...entity, table_id: true, table: true, server_id: true, status: true, note: true, created_at: true,
+      ...entity, table_id: true, table: true, server_id: true, status: true, rush: true, note: true, created_at: true,
     }),
     item: fields<ServerItem>({
-      ...entity, order_id: true, course: true, name: true, qty: true, modifiers: true, status: true,
+      ...entity, order_id: true, course: true, name: true, qty: true, modifiers: true, status: true, rush: true,
     }),
     table: fields<FloorTable>({
       ...entity, label: true, seats: true, status: true, server_id: true, party_size: true, seated_at: true,
@@ -268,12 +276,12 @@ export const PAYLOAD_FIELDS = {
 export const ADMIN_ROW_FIELDS = {
   order: fields<OrderRow>({
     id: true, restaurant_id: true, table_id: true, server_id: true, status: true, note: true, version: true,
-    created_at: true, updated_at: true, closed_at: true,
+    created_at: true, updated_at: true, closed_at: true, rush: true,
   }),
   item: fields<OrderItemRow>({
     id: true, restaurant_id: true, order_id: true, station_id: true, menu_item_id: true, name: true, qty: true,
     modifiers: true, notes: true, allergens: true, course: true, status: true, fired_at: true, started_at: true,
-    ready_at: true, void_reason: true, version: true, created_at: true, updated_at: true,
+    ready_at: true, void_reason: true, version: true, created_at: true, updated_at: true, rush: true,
   }),
   table: fields<DiningTableRow>({
     id: true, restaurant_id: true, label: true, seats: true, status: true, server_id: true, party_size: true,

@@ -36,6 +36,10 @@ export const reasonBody = z.strictObject({
   expected_version: expectedVersion.optional(),
 })
 export const noBody = z.strictObject({})
+export const rushBody = z.strictObject({
+  rush: z.boolean({ error: 'rush must be true or false' }),
+  expected_version: expectedVersion.optional(),
+})
 
 export const seatBody = z.strictObject({
   party_size: z.int({ error: 'party_size must be an integer' }).min(1, {

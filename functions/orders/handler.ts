@@ -5,6 +5,7 @@
 //   POST /orders/:id/courses/:course/hold     hold an unstarted course          {expected_version?}
 //   POST /orders/:id/cancel                   cancel                            {reason?, expected_version?}
 //   POST /orders/:id/serve                    mark everything ready as served   {expected_version?}
+//   POST /orders/:id/rush                     mark or unmark rush (expo, mgr)   {rush, expected_version?}
 // Every route needs `Idempotency-Key`; the expected version may come as `If-Match: "<version>"` instead.
 import { z } from '../_shared/deps.ts'
 import { createHandler } from '../_shared/http.ts'
@@ -15,6 +16,7 @@ import {
   idParams,
   placeOrderBody,
   reasonBody,
+  rushBody,
   versionOnlyBody,
 } from '../_shared/schemas.ts'
 import { sqlText } from '../_shared/sql-text.ts'
@@ -96,6 +98,19 @@ export const handler = createHandler('orders', [
       etagOf: 'order',
       call: ({ params, expectedVersion }) =>
         sqlText`public.mark_served(${params.id}::uuid, ${expectedVersion}::int)`,
+    }),
+  },
+  {
+    method: 'POST',
+    pattern: '/:id/rush',
+    handler: mutation({
+      fn: 'orders',
+      params: idParams,
+      body: rushBody,
+      versioned: true,
+      etagOf: 'order',
+      call: ({ params, body, expectedVersion }) =>
+        sqlText`public.set_rush(${params.id}::uuid, ${body.rush}, ${expectedVersion}::int)`,
     }),
   },
 ])

@@ -4,22 +4,22 @@
  * revalidations (304) from a pool of virtual users. Against a running stack:
  *
  *   eval "$(npx plater status -o env)"
- *   MENU_ITEM_ID=$(psql "$DB_URL" -Atc "select id from menu_items where name = 'Burger'")
- *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY -e MENU_ITEM_ID=$MENU_ITEM_ID load/k6/functions-mutations.js
+ *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY load/k6/functions-mutations.js
  *
- * Options (-e): RATE (200/s), SECONDS (30), ITEMS (60), REVALIDATE_VUS (32), REVALIDATE_SECONDS (10),
+ * Options (-e): MENU_ITEM_ID (the seed's Ribeye), RATE (200/s), SECONDS (30), ITEMS (60), REVALIDATE_VUS (32), REVALIDATE_SECONDS (10),
  * TABLE_ID (default: the last free table of the floor snapshot). Thresholds are design §7's targets.
  * Type-check: npx tsc -p load/k6 (part of `npm run typecheck`).
  */
 import { check, fail } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
+import { DEMO, TARGETS } from './scenarios.js';
 
 const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321';
 const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required');
-const MENU_ITEM_ID = __ENV.MENU_ITEM_ID || fail('MENU_ITEM_ID is required (a menu item of the demo bistro)');
-const RESTAURANT = '00000000-0000-4000-8000-00000000b001';
-const RATE = Number(__ENV.RATE || 200);
+const MENU_ITEM_ID = __ENV.MENU_ITEM_ID || DEMO.dishes[0]?.id || fail('MENU_ITEM_ID is required (a menu item of the demo bistro)');
+const RESTAURANT = DEMO.restaurant;
+const RATE = Number(__ENV.RATE || TARGETS.mutations.requestsPerSecond);
 const SECONDS = Number(__ENV.SECONDS || 30);
 const ITEMS = Number(__ENV.ITEMS || 60);
 const REVALIDATE_VUS = Number(__ENV.REVALIDATE_VUS || 32);
@@ -46,10 +46,10 @@ export const options = {
     },
   },
   thresholds: {
-    'http_req_duration{scenario:mutations}': ['p(95)<20'],
+    'http_req_duration{scenario:mutations}': [`p(95)<${TARGETS.mutations.p95Ms.max}`],
     'checks{scenario:mutations}': ['rate>0.999'],
     'checks{scenario:revalidations}': ['rate>0.999'],
-    'http_reqs{scenario:revalidations}': [`rate>=5000`],
+    'http_reqs{scenario:revalidations}': [`rate>=${TARGETS.revalidations.perSecond.min}`],
   },
 };
 
@@ -67,7 +67,7 @@ function key() {
 
 /** @param {string} email */
 function signIn(email) {
-  const res = http.post(`${API_URL}/auth/v1/token?grant_type=password`, JSON.stringify({ email, password: 'plater-demo' }), {
+  const res = http.post(`${API_URL}/auth/v1/token?grant_type=password`, JSON.stringify({ email, password: DEMO.password }), {
     headers: { apikey: ANON_KEY, 'content-type': 'application/json' },
   });
   if (res.status !== 200) fail(`sign-in of ${email}: ${res.status} ${res.body}`);
@@ -86,9 +86,9 @@ function mutateOnce(token, path, body = {}) {
 }
 
 export function setup() {
-  const server = signIn('server.ana@bistro.test');
-  const expo = signIn('expo@bistro.test');
-  const manager = signIn('manager@bistro.test');
+  const server = signIn(DEMO.staff.servers[0]);
+  const expo = signIn(DEMO.staff.expo);
+  const manager = signIn(DEMO.staff.manager);
   let tableId = __ENV.TABLE_ID;
   if (!tableId) {
     const floor = http.get(`${API_URL}/functions/v1/snapshot?topic=floor:${RESTAURANT}`, { headers: headers(server) });

@@ -308,7 +308,7 @@ select set_eq($$
    where n.nspname = 'public' and p.prosecdef and has_function_privilege('authenticated', p.oid, 'execute')
 $$, array['place_order', 'add_items', 'fire_course', 'hold_course', 'start_item', 'finish_item', 'recall_item',
           'bump_ticket', 'void_item', 'cancel_order', 'mark_served', 'seat_table', 'clear_table',
-          'topic_snapshot', 'topic_events', 'topic_seq', 'topic_epoch'],
+          'set_rush', 'topic_snapshot', 'topic_events', 'topic_seq', 'topic_epoch'],
    'authenticated may execute exactly the write RPCs and the topic reads');
 select is_empty($$
   select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace

@@ -87,11 +87,12 @@ insert into payload_keys
 select kind, event, (select array_agg(k order by k) from unnest(array['seq', 'ts', 'type', 'id', 'version'] || extra) k)
   from (values
     ('kds', 'item', array['order_id', 'table', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
-                          'fired_at', 'started_at', 'ready_at']),
-    ('expo', 'item', array['order_id', 'station_id', 'course', 'name', 'qty', 'status', 'fired_at', 'ready_at']),
-    ('server', 'item', array['order_id', 'course', 'name', 'qty', 'modifiers', 'status']),
-    ('expo', 'order', array['table_id', 'table', 'server_id', 'status', 'note', 'created_at']),
-    ('server', 'order', array['table_id', 'table', 'server_id', 'status', 'note', 'created_at']),
+                          'rush', 'fired_at', 'started_at', 'ready_at']),
+    ('expo', 'item', array['order_id', 'station_id', 'course', 'name', 'qty', 'status', 'rush', 'fired_at',
+                           'ready_at']),
+    ('server', 'item', array['order_id', 'course', 'name', 'qty', 'modifiers', 'status', 'rush']),
+    ('expo', 'order', array['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at']),
+    ('server', 'order', array['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at']),
     ('floor', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
     ('server', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
     ('admin', 'item', array['row']),
@@ -422,13 +423,13 @@ select is((select p.payload - 'seq' - 'ts' from tests.published_in_file() p
           jsonb_build_object('type', 'item', 'id', :'burger', 'version', 1, 'order_id', :'o1', 'table', 'T1',
                              'course', 1, 'name', 'Burger', 'qty', 1, 'modifiers', jsonb_build_array('no onion'),
                              'notes', 'rare', 'allergens', jsonb_build_array('gluten'), 'status', 'pending',
-                             'fired_at', (select fired_at from public.order_items where id = :'burger'),
+                             'rush', false, 'fired_at', (select fired_at from public.order_items where id = :'burger'),
                              'started_at', null, 'ready_at', null),
           'the kds payload of a placed burger, value by value');
 select is((select p.payload - 'seq' - 'ts' - 'created_at' from tests.published_in_file() p
             where p.topic = :'server_ana' and p.event = 'order' order by p.seq limit 1),
           jsonb_build_object('type', 'order', 'id', :'o1', 'version', 1, 'table_id', :'t1', 'table', 'T1',
-                             'server_id', :'ana', 'status', 'open', 'note', 'window seat'),
+                             'server_id', :'ana', 'status', 'open', 'rush', false, 'note', 'window seat'),
           'the server payload of a placed order, value by value');
 
 -- =========================================================================================================

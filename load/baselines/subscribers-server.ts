@@ -1,0 +1,37 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/**
+ * The least a baseline server needs to serve the fan-out harness's subscribers: a `ws` server that answers every
+ * Phoenix `phx_join` with `ok` (no authorization — which is the point of a baseline) and heartbeats with a reply,
+ * and keeps the set of open sockets. Prints `{"url", "pid"}` once listening, like load/gateway-serve.ts, and exits
+ * on SIGTERM.
+ */
+export function listenForSubscribers(onClose: () => Promise<void> | void = () => {}): Set<WebSocket> {
+  const clients = new Set<WebSocket>();
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (ws) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', () => clients.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const [joinRef, ref, topic, event] = JSON.parse(data.toString()) as [string | null, string, string, string];
+      if (event === 'phx_join' || event === 'heartbeat') {
+        ws.send(JSON.stringify([joinRef, ref, topic, 'phx_reply', { status: 'ok', response: {} }]));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    console.log(JSON.stringify({ url: `http://127.0.0.1:${port}`, pid: process.pid }));
+  });
+  process.once('SIGTERM', async () => {
+    await onClose();
+    for (const ws of clients) ws.terminate();
+    server.close(() => process.exit(0));
+  });
+  return clients;
+}

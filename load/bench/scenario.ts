@@ -1,0 +1,47 @@
+import type { BenchStack } from './stack.ts';
+import type { Figure } from './record.ts';
+import type { Progress } from './progress.ts';
+
+/** What every scenario of `npm run bench` is given and gives back (the rest of its run record is the harness's). */
+export interface ScenarioContext {
+  readonly stack: BenchStack;
+  readonly progress: Progress;
+  /** Option values: the scenario's defaults overridden by the command line. */
+  readonly options: Record<string, string>;
+}
+
+export interface ScenarioOutput {
+  readonly parameters: Record<string, unknown>;
+  readonly figures: Record<string, Figure>;
+  readonly bottleneck: string;
+  readonly cpuPercentOfOneCore: Record<string, number>;
+  readonly data: Record<string, unknown>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** One line for `npm run bench -- --help` and the report. */
+  readonly summary: string;
+  /** Options it understands, with their defaults (strings, as typed on the command line). */
+  readonly options: Record<string, string>;
+  /** Rough minutes with the default options, for planning an unattended `all`. */
+  readonly minutes: number;
+  run(context: ScenarioContext): Promise<ScenarioOutput>;
+}
+
+/** Numeric option, or an error naming it. */
+export function numberOption(options: Record<string, string>, name: string): number {
+  const value = Number(options[name]);
+  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${options[name]}"`);
+  return value;
+}
+
+/** The busiest processes of a window, in words, and whether the machine was saturated. */
+export function describeCpu(cpu: Record<string, number>, machineBusyPercent: number): string {
+  const parts = Object.entries(cpu)
+    .filter(([, percent]) => percent > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, percent]) => `${name} ${percent} %`);
+  const saturated = machineBusyPercent >= 90 ? ' — the machine was saturated' : '';
+  return `CPU (% of one core): ${parts.join(', ')}; machine ${machineBusyPercent} % busy of all cores${saturated}`;
+}

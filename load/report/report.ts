@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TARGETS } from '../k6/scenarios.js';
+import { SCENARIOS } from '../bench/scenarios.ts';
+import { RECORD_SCHEMA, readAllResults, RESULTS_DIR, type Figure, type RunRecord } from '../bench/record.ts';
+import { median } from '../bench/stats.ts';
+import { fromLegacy, type LegacyRun } from './legacy.ts';
+import { chartsFor } from './charts.ts';
+import { stackedBarChart } from './svg.ts';
+
+/**
+ * load/results/REPORT.md, rebuilt from every result file there: per scenario, the five most recent consecutive runs
+ * with the same parameters (min / median / max of each figure) against design §7, the verdict (met, or missed by how
+ * much — §7 also asks that no run be worse than twice the target), the bottleneck measured in the latest run, and
+ * charts (load/results/charts/*.svg). Every figure names the files it comes from.
+ */
+
+/** One run as the report sees it, whatever format its file has. */
+export interface Run extends LegacyRun {
+  readonly file: string;
+  readonly commit: string | null;
+  /** The full record (files written by `npm run bench`). */
+  readonly record?: RunRecord;
+}
+
+export function loadRuns(): Run[] {
+  const runs: Run[] = [];
+  for (const { file, json } of readAllResults()) {
+    if (json.schema === RECORD_SCHEMA) {
+      const record = json as RunRecord;
+      runs.push({ ...record, file, contended: record.contention.contended, commit: record.git.commit, record });
+      continue;
+    }
+    for (const legacy of fromLegacy(file, json) ?? []) runs.push({ ...legacy, file, commit: null });
+  }
+  return runs.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+}
+
+const key = (parameters: Record<string, unknown>) => JSON.stringify(parameters);
+
+/** The latest run and up to four before it with the same parameters, none of a different kind in between. */
+export function latestGroup(runs: Run[]): Run[] {
+  const latest = runs.at(-1);
+  if (!latest) return [];
+  const group: Run[] = [];
+  for (let i = runs.length - 1; i >= 0 && group.length < TARGETS.runs; i--) {
+    if (key(runs[i]!.parameters) !== key(latest.parameters)) break;
+    group.unshift(runs[i]!);
+  }
+  return group;
+}
+
+function format(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (unit === 'ratio') return `${(value * 100).toFixed(value >= 0.999 && value < 1 ? 3 : 2)} %`;
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  const text = value.toLocaleString('en', { maximumFractionDigits: digits });
+  return unit === '×' ? `${text}×` : `${text} ${unit}`;
+}
+
+function targetText(figure: Figure): string {
+  const t = figure.target;
+  if (!t) return '';
+  if (t.max !== undefined) return `≤ ${format(t.max, figure.unit)}`;
+  return `≥ ${format(t.min, figure.unit)}`;
+}
+
+export function verdict(values: number[], figure: Figure): string {
+  const t = figure.target;
+  if (!t || values.length === 0) return '';
+  const mid = median(values);
+  const short = values.length < TARGETS.runs ? ` (${values.length} of ${TARGETS.runs} runs)` : '';
+  if (t.max !== undefined) {
+    const worst = Math.max(...values);
+    const limit = t.max === 0 ? 0 : t.max * TARGETS.worstRunFactor;
+    if (mid <= t.max) return `**met**${short}${worst > limit ? `; a run at ${format(worst, figure.unit)} is worse than 2× the target` : ''}`;
+    const by = mid - t.max;
+    return `**missed** by ${format(by, figure.unit)}${t.max > 0 ? ` (${Math.round((by / t.max) * 100)} % over)` : ''}${short}`;
+  }
+  const min = t.min!;
+  const worst = Math.min(...values);
+  if (mid >= min) return `**met**${short}${worst < min / TARGETS.worstRunFactor ? `; a run at ${format(worst, figure.unit)} is worse than half the target` : ''}`;
+  const by = min - mid;
+  return `**missed** by ${format(by, figure.unit)} (${Math.round((by / min) * 100)} % short)${short}`;
+}
+
+function scenarioSection(name: string, summary: string, runs: Run[], chartLinks: string[]): string[] {
+  const lines = [`## ${name}`, '', summary, ''];
+  if (runs.length === 0) return [...lines, '_No runs yet._', ''];
+  const group = latestGroup(runs);
+  const latest = group.at(-1)!;
+  const contended = group.filter((run) => run.contended).length;
+  lines.push(
+    `Parameters: \`${key(latest.parameters)}\``,
+    '',
+    `Runs summarised (${group.length}, consecutive with these parameters): ${group.map((run) => `[${run.finishedAt.slice(0, 16).replace('T', ' ')}](${run.file})${run.contended ? ' ⚠' : ''}`).join(', ')}` +
+      (contended > 0 ? ` — ⚠ ${contended} of ${group.length} on a contended machine (other work waiting for the CPUs before the run started): figures are not final.` : '') +
+      (group.some((run) => !run.record) ? ' Earlier-format files (before `npm run bench`): no git commit or versions recorded.' : ''),
+    '',
+    '| figure | target | min | median | max | verdict |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const [id, figure] of Object.entries(latest.figures)) {
+    const values = group.map((run) => run.figures[id]?.value).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+    const cells = values.length
+      ? [format(Math.min(...values), figure.unit), format(median(values), figure.unit), format(Math.max(...values), figure.unit)]
+      : ['—', '—', '—'];
+    lines.push(`| ${figure.label} | ${targetText(figure)} | ${cells.join(' | ')} | ${verdict(values, figure)} |`);
+  }
+  lines.push('', `Bottleneck (latest run): ${latest.bottleneck}`, '');
+  for (const link of chartLinks) lines.push(link, '');
+  return lines;
+}
+
+export function writeReport(): string {
+  const runs = loadRuns();
+  const chartsDir = join(RESULTS_DIR, 'charts');
+  mkdirSync(chartsDir, { recursive: true });
+  const byScenario = (name: string) => runs.filter((run) => run.scenario === name);
+  const sections: string[] = [];
+  const cpuRows: { label: string; segments: Record<string, number> }[] = [];
+  for (const scenario of SCENARIOS) {
+    const own = byScenario(scenario.name);
+    const latestRecord = [...own].reverse().find((run) => run.record)?.record;
+    const links: string[] = [];
+    for (const chart of latestRecord ? chartsFor(latestRecord) : []) {
+      writeFileSync(join(chartsDir, chart.file), chart.svg);
+      links.push(`![${chart.caption}](charts/${chart.file})`);
+    }
+    sections.push(...scenarioSection(scenario.name, scenario.summary, own, links));
+    const latest = own.at(-1);
+    if (latest && Object.keys(latest.cpuPercentOfOneCore).length > 0) cpuRows.push({ label: scenario.name, segments: latest.cpuPercentOfOneCore });
+  }
+  writeFileSync(join(chartsDir, 'cpu-per-process.svg'), stackedBarChart({ title: 'CPU per process, latest run of each scenario', unit: '% of one core (2 cores = 200 %)', rows: cpuRows }));
+
+  const machines = [...new Set(runs.map((run) => run.record?.machine).filter(Boolean).map((m) => `${m!.cpus} × ${m!.cpuModel}, ${Math.round(m!.memoryBytes / 2 ** 30)} GiB (${m!.hostname})`))];
+  const contendedRuns = runs.filter((run) => run.contended).length;
+  const lines = [
+    '# Benchmark report',
+    '',
+    `Generated by \`npm run bench\` (load/report/report.ts) from ${runs.length} runs in ${new Set(runs.map((r) => r.file)).size} result files in this folder; do not edit by hand.`,
+    `Targets are design §7's. Each table summarises the latest run of a scenario and up to ${TARGETS.runs - 1} runs before it with the same parameters; a target is met when the median meets it.`,
+    `Machines: ${machines.join('; ') || 'see the files'}. The load generator runs on the same machine; its CPU share is in every run's figures or bottleneck line.`,
+    '',
+    contendedRuns > 0
+      ? `⚠ ${contendedRuns} of ${runs.length} runs were made on a contended machine (other engineers' work was waiting for the CPUs before the run started: Linux CPU pressure > 10 % over the previous minute, or load average above the CPU count). They are marked ⚠; their figures show what the harness measures, not what the system can do. The lead's \`npm run bench -- all\` on a quiet machine gives the figures to quote.`
+      : 'No run was made on a contended machine.',
+    '',
+    '![CPU per process](charts/cpu-per-process.svg)',
+    '',
+    ...sections,
+    '## Every run',
+    '',
+    '| finished (UTC) | scenario | file | commit | contended |',
+    '|---|---|---|---|---|',
+    ...[...runs].reverse().map((run) => `| ${run.finishedAt.slice(0, 19).replace('T', ' ')} | ${run.scenario} | [${run.file}](${run.file}) | ${run.commit?.slice(0, 10) ?? '—'} | ${run.contended === null ? '?' : run.contended ? '⚠ yes' : 'no'} |`),
+    '',
+  ];
+  const path = join(RESULTS_DIR, 'REPORT.md');
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}

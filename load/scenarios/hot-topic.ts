@@ -1,0 +1,341 @@
+import type { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import postgres from 'postgres';
+import { signApiKey } from '../../stack/keys.ts';
+import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from '../k6/scenarios.js';
+import { CpuMeter, LOAD_GENERATOR, postgresCpuReader, rssOf } from '../bench/cpu.ts';
+import { openLoop, type OpenLoopOutcome } from '../bench/open-loop.ts';
+import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
+import { percentilesBySecond, summarize, type LatencySummary } from '../bench/stats.ts';
+import type { Figure } from '../bench/record.ts';
+import type { PublishCommand } from '../baselines/bare-ws-server.ts';
+import {
+  ask,
+  startGatewayProcess,
+  startServerProcess,
+  startSubscriberWorker,
+  waitForIngest,
+  type SubscriberReport,
+  type WorkerCommand,
+} from '../gateway-harness.ts';
+
+/**
+ * Hot topic and the fan-out ceiling (design §7), side by side with the baselines a user would pick instead:
+ *
+ *   (a) bare     a `ws` server broadcasting pre-encoded frames, no database (load/baselines/bare-ws-server.ts)
+ *   (b) relay    Postgres LISTEN/NOTIFY relayed over `ws`, no authorization (load/baselines/notify-relay.ts)
+ *   (c) gateway  this gateway: inserts into realtime.messages → logical replication → fan-out
+ *
+ * Each system gets the same subscribers (raw vsn 2.0.0 sockets over worker threads, one in `--sample-every`
+ * decoding with realtime-js) and the same ~330-byte item payload, at every rate of `--rates` (messages/s; × the
+ * subscribers = deliveries/s) for `--duration` seconds after `--warmup` seconds. Arrivals are open loop and every
+ * latency is measured from two points: `t`, the source's own clock (clock_timestamp() inside the inserting or
+ * notifying statement — the database's clock; for the bare server its own send time), and `due`, when the
+ * generator was meant to send (so a generator that falls behind shows). Loss and duplicates are counted per socket
+ * by `seq`. A system's ceiling is the most deliveries/s it carried with ≥ 99.9 % delivered at p99 ≤ 100 ms.
+ */
+
+type SystemName = 'bare' | 'relay' | 'gateway';
+
+interface FanoutSystem {
+  readonly url: string;
+  readonly pid: number;
+  publish(event: string, rate: number, count: number, startAt: number): Promise<OpenLoopOutcome>;
+  rssBytes(): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+interface Step {
+  readonly rate: number;
+  readonly offeredDeliveriesPerSecond: number;
+  readonly published: OpenLoopOutcome;
+  readonly expected: number;
+  readonly received: number;
+  readonly deliveredRatio: number;
+  readonly deliveriesPerSecond: number;
+  readonly lost: number;
+  readonly duplicates: number;
+  /** Arrivals below a seq the socket already had: writers commit out of seq order, so not an error here. */
+  readonly outOfOrder: number;
+  readonly socketsWithLoss: number;
+  readonly socketsOpen: number;
+  readonly latencyFromSourceMs: LatencySummary;
+  readonly latencyFromDueMs: LatencySummary;
+  readonly sourceLatencyBySecond: ReturnType<typeof percentilesBySecond>;
+  readonly cpuPercentOfOneCore: Record<string, number>;
+  readonly machineBusyPercent: number;
+  readonly serverRssBytes: number | null;
+}
+
+const body = (seq: number, due: number) => ({ ...HOT_TOPIC_ITEM, seq, due });
+
+async function startSystem(name: SystemName, context: ScenarioContext, topic: string): Promise<FanoutSystem> {
+  const { stack } = context;
+  if (name === 'gateway') {
+    const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
+    const gateway = await startGatewayProcess(
+      { dbUrl: stack.dbUrl, jwtSecret: stack.jwtSecret },
+      { PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000', PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0' },
+    );
+    await waitForIngest(gateway);
+    return {
+      url: gateway.url,
+      pid: gateway.pid,
+      publish: (event, rate, count, startAt) =>
+        openLoop(rate, count, startAt, (seq, due) =>
+          sql`insert into realtime.messages (topic, extension, event, private, payload)
+              values (${topic}, 'broadcast', ${event}, false,
+                      ${sql.json(body(seq, due))}::jsonb || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))`.execute(),
+        ),
+      rssBytes: async () => (await gateway.metrics()).process.rssBytes,
+      stop: async () => {
+        await gateway.stop();
+        await sql.end();
+      },
+    };
+  }
+  if (name === 'relay') {
+    const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
+    const relay = await startServerProcess('load/baselines/notify-relay.ts', [], {
+      PLATER_DB_URL: stack.dbUrl,
+      BENCH_TOPIC: topic,
+      BENCH_CHANNELS: 'tick,warmup',
+    });
+    return {
+      url: relay.url,
+      pid: relay.pid,
+      publish: (event, rate, count, startAt) =>
+        openLoop(rate, count, startAt, (seq, due) =>
+          sql`select pg_notify(${event}, (${sql.json(body(seq, due))}::jsonb
+                || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))::text)`.execute(),
+        ),
+      rssBytes: async () => rssOf(relay.pid),
+      stop: async () => {
+        await relay.stop();
+        await sql.end();
+      },
+    };
+  }
+  const bare = await startServerProcess('load/baselines/bare-ws-server.ts', [], {});
+  return {
+    url: bare.url,
+    pid: bare.pid,
+    publish: (event, rate, count, startAt) => askChild(bare.child, { type: 'publish', topic, event, rate, count, startAt, body: HOT_TOPIC_ITEM }),
+    rssBytes: async () => rssOf(bare.pid),
+    stop: bare.stop,
+  };
+}
+
+function askChild(child: ChildProcess, command: PublishCommand): Promise<OpenLoopOutcome> {
+  return new Promise((resolve) => {
+    child.once('message', (answer) => resolve(answer as OpenLoopOutcome));
+    child.send(command);
+  });
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+async function runStep(
+  context: ScenarioContext,
+  name: SystemName,
+  system: FanoutSystem,
+  workers: Worker[],
+  meter: CpuMeter,
+  rate: number,
+): Promise<Step> {
+  const { progress, options } = context;
+  const subscribers = numberOption(options, 'subscribers');
+  const duration = numberOption(options, 'duration');
+  const warmup = numberOption(options, 'warmup');
+  const now = () => performance.timeOrigin + performance.now();
+  progress.update(`${name}: ${rate}/s warm-up`);
+  await system.publish('warmup', rate, Math.round(rate * warmup), now() + 20);
+  await sleep(300);
+  const count = Math.round(rate * duration);
+  await ask(workers, { type: 'reset', maxSeq: count } satisfies WorkerCommand);
+  const expected = count * subscribers;
+  meter.start();
+  const startAt = now() + 50;
+  let done = false;
+  const publishing = system.publish('tick', rate, count, startAt).finally(() => (done = true));
+  let received = 0;
+  let lastProgress = now();
+  for (;;) {
+    await sleep(500);
+    const current = sum((await ask<{ received: number }>(workers, { type: 'count' } satisfies WorkerCommand)).map((r) => r.received));
+    if (current > received) lastProgress = now();
+    received = current;
+    progress.update(`${name}: ${rate}/s × ${subscribers} — ${received.toLocaleString('en')} of ${expected.toLocaleString('en')} deliveries`);
+    if (done && (received >= expected || now() - lastProgress > 3000)) break;
+  }
+  const published = await publishing;
+  const cpu = meter.stop();
+  const reports = await ask<SubscriberReport>(workers, { type: 'report' } satisfies WorkerCommand);
+  let lost = 0;
+  let duplicates = 0;
+  let socketsWithLoss = 0;
+  let outOfOrder = 0;
+  for (const report of reports) {
+    outOfOrder += sum(report.perSocketOutOfOrder);
+    report.perSocketReceived.forEach((got, i) => {
+      const dup = report.perSocketDuplicates[i]!;
+      const missing = Math.max(0, published.sent - (got - dup));
+      duplicates += dup;
+      lost += missing;
+      if (missing > 0) socketsWithLoss++;
+    });
+  }
+  const n = sum(reports.map((r) => r.samples.length / 3));
+  const fromSource = new Float64Array(n);
+  const fromDue = new Float64Array(n);
+  const second = new Float64Array(n);
+  let k = 0;
+  for (const { samples } of reports) {
+    for (let i = 0; i < samples.length; i += 3, k++) {
+      fromSource[k] = samples[i]!;
+      fromDue[k] = samples[i + 1]!;
+      second[k] = Math.floor((samples[i + 2]! - startAt) / 1000);
+    }
+  }
+  const bySecond = percentilesBySecond(second, fromSource);
+  const expectedSent = published.sent * subscribers;
+  return {
+    rate,
+    offeredDeliveriesPerSecond: rate * subscribers,
+    published,
+    expected: expectedSent,
+    received,
+    deliveredRatio: expectedSent === 0 ? 0 : Math.min(received, expectedSent) / expectedSent,
+    deliveriesPerSecond: Math.round(received / duration),
+    lost,
+    duplicates,
+    outOfOrder,
+    socketsWithLoss,
+    socketsOpen: sum(reports.map((r) => r.open)),
+    latencyFromSourceMs: summarize(fromSource),
+    latencyFromDueMs: summarize(fromDue),
+    sourceLatencyBySecond: bySecond,
+    cpuPercentOfOneCore: cpu.percentOfOneCore,
+    machineBusyPercent: cpu.machineBusyPercent,
+    serverRssBytes: await system.rssBytes(),
+  };
+}
+
+function meets(step: Step): boolean {
+  return step.deliveredRatio >= TARGETS.hotTopic.deliveredRatio.min && (step.latencyFromSourceMs.p99 ?? Infinity) <= TARGETS.baselines.latencyCeilingP99Ms;
+}
+
+/** The most deliveries/s a system carried within the targets (0 when no step did). */
+function ceiling(steps: Step[]): number {
+  return Math.max(0, ...steps.filter(meets).map((s) => s.deliveriesPerSecond));
+}
+
+export const hotTopic: Scenario = {
+  name: 'hot-topic',
+  summary:
+    'N subscribers on one topic at a sweep of rates: the bare ws ceiling, a LISTEN/NOTIFY relay and this gateway, same run',
+  options: {
+    subscribers: String(HOT_TOPIC.subscribers),
+    rates: HOT_TOPIC.sweep.join(','),
+    'headline-rate': String(HOT_TOPIC.rate),
+    duration: '10',
+    warmup: '2',
+    workers: '2',
+    'sample-every': '10',
+    systems: 'bare,relay,gateway',
+  },
+  minutes: 6,
+  async run(context) {
+    const { options, progress, stack } = context;
+    const subscribers = numberOption(options, 'subscribers');
+    const headline = numberOption(options, 'headline-rate');
+    const rates = options.rates!.split(',').map(Number);
+    if (!rates.includes(headline)) rates.push(headline);
+    rates.sort((a, b) => a - b);
+    const systems = options.systems!.split(',') as SystemName[];
+    const workerCount = numberOption(options, 'workers');
+    const apikey = await signApiKey(stack.jwtSecret, 'anon', Math.floor(Date.now() / 1000));
+    const probe = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+    const postgresSeconds = await postgresCpuReader(probe);
+    await probe.end();
+
+    const results: Partial<Record<SystemName, Step[]>> = {};
+    for (const name of systems) {
+      const topic = `bench-hot-${name}-${process.pid}`;
+      progress.update(`${name}: starting, ${subscribers} subscribers`);
+      const system = await startSystem(name, context, topic);
+      const workers = Array.from({ length: workerCount }, (_, index) =>
+        startSubscriberWorker({
+          url: system.url,
+          apikey,
+          topic,
+          count: Math.floor(subscribers / workerCount) + (index < subscribers % workerCount ? 1 : 0),
+          sampleEvery: numberOption(options, 'sample-every'),
+          join: true,
+        }),
+      );
+      const steps: Step[] = [];
+      try {
+        await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+        const meter = new CpuMeter({ [name === 'gateway' ? 'gateway' : `${name} server`]: system.pid, postgres: postgresSeconds });
+        for (const rate of rates) {
+          const step = await runStep(context, name, system, workers, meter, rate);
+          steps.push(step);
+          progress.note(
+            `${name} ${rate}/s: ${(step.deliveredRatio * 100).toFixed(2)} % delivered, ${step.deliveriesPerSecond.toLocaleString('en')}/s, p50 ${step.latencyFromSourceMs.p50} / p99 ${step.latencyFromSourceMs.p99} ms`,
+          );
+          // Past the knee: more load only takes longer to fail.
+          if (step.deliveredRatio < 0.99 || (step.latencyFromSourceMs.p99 ?? Infinity) > 2000) break;
+        }
+      } finally {
+        for (const w of workers) w.postMessage({ type: 'close' } satisfies WorkerCommand);
+        await system.stop();
+      }
+      results[name] = steps;
+    }
+
+    const at = (name: SystemName) => results[name]?.find((s) => s.rate === headline);
+    const gateway = at('gateway');
+    const ceilings = Object.fromEntries(systems.map((name) => [name, ceiling(results[name]!)])) as Record<SystemName, number>;
+    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? Math.round((a / b) * 100) / 100 : null);
+    const relayP99 = at('relay')?.latencyFromSourceMs.p99 ?? undefined;
+    const figures: Record<string, Figure> = {};
+    if (gateway) {
+      figures.delivered = { label: `gateway, ${subscribers} subscribers × ${headline}/s: delivered`, value: gateway.deliveredRatio, unit: 'ratio', target: TARGETS.hotTopic.deliveredRatio };
+      figures.p50 = { label: `gateway p50 (DB clock → callback) at ${headline}/s`, value: gateway.latencyFromSourceMs.p50, unit: 'ms' };
+      figures.p95 = { label: `gateway p95 at ${headline}/s`, value: gateway.latencyFromSourceMs.p95, unit: 'ms' };
+      figures.p99 = { label: `gateway p99 at ${headline}/s`, value: gateway.latencyFromSourceMs.p99, unit: 'ms', target: TARGETS.hotTopic.p99Ms };
+      figures.p99FromDue = { label: `gateway p99 from the due time (generator lag included) at ${headline}/s`, value: gateway.latencyFromDueMs.p99, unit: 'ms' };
+      figures.lost = { label: `gateway: seqs lost over all sockets at ${headline}/s`, value: gateway.lost, unit: 'messages', target: { max: 0 } };
+      figures.duplicates = { label: `gateway: duplicate deliveries at ${headline}/s`, value: gateway.duplicates, unit: 'messages', target: { max: 0 } };
+      figures.ceiling = { label: 'gateway fan-out ceiling (≥ 99.9 % delivered, p99 ≤ 100 ms)', value: ceilings.gateway, unit: 'deliveries/s', target: TARGETS.fanoutCeiling.deliveriesPerSecond };
+      figures.loadGenerator = { label: `load generator CPU at ${headline}/s (gateway run)`, value: gateway.cpuPercentOfOneCore[LOAD_GENERATOR] ?? null, unit: '% of a core' };
+    }
+    if (results.bare) figures.bareCeiling = { label: '(a) bare ws ceiling', value: ceilings.bare, unit: 'deliveries/s' };
+    if (results.relay) figures.relayCeiling = { label: '(b) LISTEN/NOTIFY relay ceiling', value: ceilings.relay, unit: 'deliveries/s' };
+    if (results.bare && results.gateway) {
+      figures.vsBare = { label: 'gateway ÷ bare ws: ceiling deliveries/s', value: ratio(ceilings.gateway, ceilings.bare), unit: '×', target: TARGETS.baselines.vsBareDeliveriesRatio };
+    }
+    if (results.relay && results.gateway) {
+      figures.vsRelay = { label: 'gateway ÷ relay: ceiling deliveries/s', value: ratio(ceilings.gateway, ceilings.relay), unit: '×', target: TARGETS.baselines.vsRelayDeliveriesRatio };
+      figures.vsRelayP99 = { label: `gateway p99 ÷ relay p99 at ${headline}/s`, value: ratio(gateway?.latencyFromSourceMs.p99 ?? undefined, relayP99), unit: '×', target: { max: 1 } };
+    }
+
+    const top = results.gateway?.at(-1);
+    const bottleneck = top
+      ? `gateway at its highest step (${top.rate}/s, ${top.deliveriesPerSecond.toLocaleString('en')} deliveries/s): ${describeCpu(top.cpuPercentOfOneCore, top.machineBusyPercent)}`
+      : 'gateway not measured';
+    return {
+      parameters: { subscribers, rates, headlineRate: headline, systems, duration: numberOption(options, 'duration'), warmup: numberOption(options, 'warmup'), workers: workerCount, sampleEvery: numberOption(options, 'sample-every'), payloadBytes: JSON.stringify(body(1, Date.now())).length + 20, vsn: '2.0.0' },
+      figures,
+      bottleneck,
+      cpuPercentOfOneCore: gateway?.cpuPercentOfOneCore ?? {},
+      data: { clock: 'latency from `t`: clock_timestamp() in the writing statement (gateway, relay) or the bare server\'s send time; receiver: same host clock', ceilings, systems: results },
+    };
+  },
+};
