@@ -1,10 +1,14 @@
 // End-to-end helpers for the client library: the official client signed in as seeded staff, a TCP proxy of
-// the test's own between the client and the stack (to cut, block and hold its connections), and waits.
-import { createServer, type Server, type Socket, connect } from 'node:net';
+// the test's own between the client and the stack (load/client-proxy.ts: cut, block and hold its connections), waits.
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { createPlaterClient, type PlaterClient, type PlaterClientOptions, type StoreTrace } from '../../client/src/index.ts';
+import type { Sql } from 'postgres';
 import { SEED_PASSWORD } from '../helpers/seed.ts';
+import { apiTarget, CutProxy } from '../../load/client-proxy.ts';
+import { EMAILS, ownerDb, ownTable, testStack } from './functions-helpers.ts';
+
+export { apiTarget, CutProxy };
 
 export interface Staff {
   plater: PlaterClient;
@@ -70,103 +74,43 @@ export async function waitUntil<T>(check: () => T | undefined | false | null, wh
   }
 }
 
-interface Pair {
-  client: Socket;
-  upstream: Socket;
-  realtime: boolean;
+/** The grill cook behind a proxy of the test's own, server Ana (and expo) direct, the owner's database connection. */
+export interface Scene {
+  sql: Sql;
+  proxy: CutProxy;
+  cook: Staff;
+  server: Staff;
+  expo: Staff;
+  /** A throw-away table of the bistro, seated by Ana, with an order of these menu items. */
+  order(menuItemIds: string[]): Promise<{ tableId: string; label: string; itemIds: string[] }>;
+  close(): Promise<void>;
 }
 
-/**
- * A TCP proxy in front of the stack's API port. It tells socket connections (`/realtime/`) from HTTP ones by
- * their first bytes, so a test can cut everything mid-stream, refuse new sockets while HTTP still works
- * (a gateway that cannot be reached), or hold HTTP requests back.
- */
-export class CutProxy {
-  readonly pairs = new Set<Pair>();
-  /** New realtime connections are closed at once. */
-  blockRealtime = false;
-  #server: Server;
-  #holdHttp = false;
-  #held: (() => void)[] = [];
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {
-    this.#server = createServer((client) => this.#accept(client));
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as { port: number }).port;
-    return this;
-  }
-
-  /** Cuts every open connection (socket and HTTP) in both directions, as a dropped network does. */
-  sever(which: 'all' | 'realtime' = 'all'): number {
-    let n = 0;
-    for (const pair of [...this.pairs]) {
-      if (which === 'realtime' && !pair.realtime) continue;
-      pair.client.destroy();
-      pair.upstream.destroy();
-      this.pairs.delete(pair);
-      n++;
-    }
-    return n;
-  }
-
-  /** Requests sent over HTTP connections wait (unforwarded) until `releaseHttp()`. */
-  holdHttp(): void {
-    this.#holdHttp = true;
-  }
-
-  /** Chunks of HTTP requests held back so far. */
-  get held(): number {
-    return this.#held.length;
-  }
-
-  releaseHttp(): void {
-    this.#holdHttp = false;
-    for (const go of this.#held.splice(0)) go();
-  }
-
-  async close(): Promise<void> {
-    this.sever();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  #accept(client: Socket): void {
-    client.once('data', (first: Buffer) => {
-      const realtime = first.subarray(0, 200).toString('latin1').includes('/realtime/');
-      if (realtime && this.blockRealtime) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(this.target.port, this.target.host);
-      const pair: Pair = { client, upstream, realtime };
-      this.pairs.add(pair);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        this.pairs.delete(pair);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      upstream.on('data', (chunk) => client.write(chunk));
-      const forward = (chunk: Buffer) => {
-        if (!realtime && this.#holdHttp) this.#held.push(() => upstream.write(chunk));
-        else upstream.write(chunk);
-      };
-      forward(first);
-      client.on('data', forward);
-    });
-    client.on('error', () => client.destroy());
-  }
-}
-
-export function apiTarget(apiUrl: string): { host: string; port: number } {
-  const url = new URL(apiUrl);
-  return { host: url.hostname, port: Number(url.port) };
+export async function scene(cookOptions: Partial<PlaterClientOptions> = {}): Promise<Scene> {
+  const env = testStack();
+  const sql = ownerDb();
+  const proxy = await new CutProxy(apiTarget(env.apiUrl)).start();
+  const [cook, server, expo] = await Promise.all([
+    staffClient(env.apiUrl, env.anonKey, EMAILS.grill, { via: proxy.url, ...cookOptions }),
+    staffClient(env.apiUrl, env.anonKey, EMAILS.ana),
+    staffClient(env.apiUrl, env.anonKey, EMAILS.expo),
+  ]);
+  return {
+    sql, proxy, cook, server, expo,
+    async order(menuItemIds) {
+      const table = await ownTable(sql);
+      await server.plater.mutations.seatTable({ tableId: table.id, partySize: 2 });
+      const placed = await server.plater.mutations.placeOrder({
+        tableId: table.id,
+        items: menuItemIds.map((menuItemId) => ({ menuItemId, qty: 1 })),
+      });
+      return { tableId: table.id, label: table.label, itemIds: (placed.items as { id: string }[]).map((item) => item.id) };
+    },
+    async close() {
+      proxy.releaseHttp();
+      await Promise.all([cook.plater.close(), server.plater.close(), expo.plater.close()]);
+      await proxy.close();
+      await sql.end();
+    },
+  };
 }

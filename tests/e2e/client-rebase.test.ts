@@ -1,44 +1,23 @@
 // A refused optimistic mutation is taken out of the view by rebasing (confirmed rows ⊕ the mutations still
 // pending), not by restoring a saved snapshot: a remote change that arrived while it was in flight stays.
-import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MutationError } from '../../client/src/index.ts';
 import { SEED_MENU } from '../helpers/seed.ts';
-import { EMAILS, ownerDb, ownTable, STATIONS, testStack } from './functions-helpers.ts';
-import { apiTarget, CutProxy, type Staff, staffClient, waitUntil } from './client-helpers.ts';
+import { STATIONS } from './functions-helpers.ts';
+import { type Scene, scene, waitUntil } from './client-helpers.ts';
 
-let sql: Sql;
-let proxy: CutProxy;
-let cook: Staff;
-let expo: Staff;
-let server: Staff;
-
+let s: Scene;
 beforeAll(async () => {
-  const env = testStack();
-  sql = ownerDb();
-  proxy = await new CutProxy(apiTarget(env.apiUrl)).start();
-  [cook, expo, server] = await Promise.all([
-    staffClient(env.apiUrl, env.anonKey, EMAILS.grill, { via: proxy.url }),
-    staffClient(env.apiUrl, env.anonKey, EMAILS.expo),
-    staffClient(env.apiUrl, env.anonKey, EMAILS.ana),
-  ]);
+  s = await scene();
 });
 afterAll(async () => {
-  proxy?.releaseHttp();
-  await Promise.all([cook?.plater.close(), expo?.plater.close(), server?.plater.close()]);
-  await proxy?.close();
-  await sql?.end();
+  await s?.close();
 });
 
 describe('a refused mutation', () => {
   it('rolls back only itself while a concurrent remote change stays', { timeout: 60_000 }, async () => {
-    const table = await ownTable(sql);
-    await server.plater.mutations.seatTable({ tableId: table.id, partySize: 2 });
-    const placed = await server.plater.mutations.placeOrder({
-      tableId: table.id,
-      items: [{ menuItemId: SEED_MENU.burger, qty: 1 }, { menuItemId: SEED_MENU.ribeye, qty: 1 }],
-    });
-    const [x, y] = (placed.items as { id: string }[]).map((i) => i.id) as [string, string];
+    const { cook, expo, proxy } = s;
+    const [x, y] = (await s.order([SEED_MENU.burger, SEED_MENU.ribeye])).itemIds as [string, string];
     const kds = cook.plater.open({ scope: 'kds', stationId: STATIONS.grill });
     await kds.ready();
     const shown = (id: string) => {
