@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../helpers/seed.ts';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
-import { expoOrder, kdsTicket, metricTile, seatAndOrder, waitLive } from './screens.ts';
+import { expoOrder, kdsTicket, metricTile, seatAndOrder, tableTile, waitLive } from './screens.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 
 /**
@@ -67,7 +67,7 @@ describe('the console in a browser', () => {
       }
     });
 
-    it('carries an order from the server to the grill (and not the fry), and a bump to expo', { timeout: 180_000 }, async () => {
+    it('carries an order from the server to the grill (and not the fry), through expo to the table, with the monitor watching', { timeout: 180_000 }, async () => {
       const [grill, fry, server, expo, manager] = await Promise.all(
         ['grill', 'fry', 'server', 'expo', 'manager'].map(() => newTablet(browser, apiUrl)),
       );
@@ -135,6 +135,15 @@ describe('the console in a browser', () => {
         await fire.click();
         await mains.getByRole('button', { name: 'Start' }).waitFor();
         await screenshot(server!.page, 'server');
+
+        // Expo serves T1: it leaves the pass; its server sees it served and clears the table.
+        await expoOrder(expo!.page, 'T1').getByRole('button', { name: 'Serve' }).click();
+        await expoOrder(expo!.page, 'T1').waitFor({ state: 'detached' });
+        await tableTile(server!.page, 'T1').click();
+        const t1 = server!.page.locator('[aria-label="Orders of T1"]');
+        await t1.locator('article.order[data-status="served"][data-pending="false"]').waitFor();
+        await t1.getByRole('button', { name: 'Clear table' }).click();
+        await tableTile(server!.page, 'T1').and(server!.page.locator('[data-status="free"][data-pending="false"]')).waitFor();
 
         // The manager's monitor has been receiving the restaurant's feed all along.
         await expect.poll(async () => Number.parseFloat((await metricTile(manager!.page, 'p50').textContent()) ?? '0'), SLOW).toBeGreaterThan(0);
