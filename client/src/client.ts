@@ -1,0 +1,399 @@
+import { Coalescer } from './coalescer.ts';
+import { type PlaterClientOptions, type ResolvedOptions, resolveOptions } from './config.ts';
+import { ChannelLimitError, PlaterError } from './errors.ts';
+import { type Health, HealthMetrics, type HealthStatus, overallStatus } from './health.ts';
+import { FunctionsApi, type Revalidated } from './http.ts';
+import type { RealtimeLink } from './link.ts';
+import { echoedIn } from './mutations/overlay.ts';
+import { MutationQueue, type PendingMutation } from './mutations/queue.ts';
+import { MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './mutations/specs.ts';
+import type { EntityType, Menu, Session } from './payloads.ts';
+import { Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
+import type { StoreTrace } from './store.ts';
+import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
+import { supabaseLink } from './supabase-link.ts';
+
+/** A held scope: read its view, hear its changes, release it when the screen goes. */
+export interface ScopeHandle<V> {
+  readonly key: ScopeKey;
+  /** The topic, once the session is known. */
+  readonly topic: string | null;
+  readonly status: ScopeStatus;
+  /** Why the scope is in `error` (e.g. ScopeAccessError). */
+  readonly error: Error | null;
+  /** The last seq applied. */
+  readonly seq: number;
+  /** Confirmed rows ⊕ pending mutations, derived for the scope; the same object until something changes. */
+  getView(): V;
+  /** Coalesced change notifications (also on status changes); returns unsubscribe. */
+  subscribe(listener: (batch: ScopeBatch) => void): () => void;
+  /** Resolves with the view once the scope is first live (rejects if it cannot be opened). */
+  ready(): Promise<V>;
+  /** Idempotent. */
+  release(): void;
+}
+
+export type Mutations = { [N in MutationName]: (args: MutationArgs[N]) => Promise<MutationResult> } & {
+  /** Mutations shown as pending: unsent (e.g. offline), in flight, or answered but not yet echoed. */
+  pending(): readonly PendingMutation[];
+};
+
+export interface HealthApi {
+  get(): Health;
+  /** Status changes and metric updates (coalesced); returns unsubscribe. */
+  subscribe(listener: (health: Health) => void): () => void;
+}
+
+export interface PlaterClient {
+  session(options?: { revalidate?: boolean }): Promise<Session>;
+  menu(options?: { revalidate?: boolean }): Promise<Menu>;
+  open<K extends ScopeKey>(key: K): ScopeHandle<ViewOf<K>>;
+  readonly mutations: Mutations;
+  readonly health: HealthApi;
+  /** Fetch whatever every open scope missed (done by itself on reconnect, visibility and `online`). */
+  resync(): void;
+  /** The access token changed (e.g. after a refresh): push it to the socket now. */
+  refreshAuth(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** For tests and other transports: the socket behind the client. */
+export interface PlaterClientInternals {
+  link?: RealtimeLink;
+  /** Sees every seq each store applies and every snapshot it loads. */
+  trace?: StoreTrace;
+}
+
+export function createPlaterClient(options: PlaterClientOptions, internals: PlaterClientInternals = {}): PlaterClient {
+  return new Client(resolveOptions(options), internals);
+}
+
+interface Cached<T> {
+  value: T;
+  etag: string | null;
+}
+
+class Client implements PlaterClient {
+  readonly mutations: Mutations;
+  readonly health: HealthApi;
+  readonly #options: ResolvedOptions;
+  readonly #api: FunctionsApi;
+  readonly #link: RealtimeLink;
+  readonly #metrics: HealthMetrics;
+  readonly #queue: MutationQueue;
+  readonly #scopes = new Map<string, Scope>();
+  readonly #healthListeners = new Set<(health: Health) => void>();
+  readonly #healthNotifier: Coalescer<true>;
+  readonly #detach: (() => void)[] = [];
+  readonly #trace: StoreTrace | undefined;
+  #session: Cached<Session> | null = null;
+  #sessionRequest: Promise<Session> | null = null;
+  #menu: Cached<Menu> | null = null;
+  #menuRequest: Promise<Menu> | null = null;
+  #menuNames = new Map<string, string>();
+  #httpStatus: HealthStatus = 'connecting';
+  #lastStatus: HealthStatus = 'connecting';
+  #closed = false;
+
+  constructor(options: ResolvedOptions, internals: PlaterClientInternals) {
+    this.#options = options;
+    this.#trace = internals.trace;
+    const clock = options.clock;
+    this.#api = new FunctionsApi({
+      supabaseUrl: options.supabaseUrl,
+      anonKey: options.anonKey,
+      accessToken: options.accessToken,
+      clock,
+      requestTimeoutMs: options.requestTimeoutMs,
+      fetch: this.#observedFetch(options.fetch),
+    });
+    this.#link = internals.link ?? supabaseLink({
+      supabaseUrl: options.supabaseUrl,
+      anonKey: options.anonKey,
+      accessToken: options.accessToken,
+      transport: options.transport,
+      fetch: options.fetch,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      joinTimeoutMs: options.requestTimeoutMs,
+      reconnect: options.reconnect,
+      random: options.random,
+    });
+    this.#healthNotifier = new Coalescer<true>(clock, 100, 500, () => this.#notifyHealth());
+    this.#metrics = new HealthMetrics(clock, () => this.#healthNotifier.push(true));
+    this.#queue = new MutationQueue({
+      clock,
+      random: options.random,
+      retry: options.retry,
+      maxServerRetries: 5,
+      settleTimeoutMs: options.settleTimeoutMs,
+      send: async (path, body, key) =>
+        (await this.#api.request('POST', path, { body, headers: { 'idempotency-key': key } })).body as MutationResult,
+      context: () => this.#context(),
+      versionOf: (type, id) => this.#versionOf(type, id),
+      echoed: (mutation) =>
+        [...this.#scopes.values()].every((scope) => !scope.store?.loaded || echoedIn(scope.kind, scope.store.confirmed, mutation)),
+      changed: () => {
+        for (const scope of this.#scopes.values()) scope.invalidate();
+        this.#healthNotifier.push(true);
+      },
+      rolledBack: () => this.#metrics.rolledBack(),
+      stale: (rows) => this.#resyncHolders(rows),
+      newId: () => crypto.randomUUID(),
+      storage: options.storage,
+    });
+    void this.#restoreQueue();
+    this.mutations = this.#mutationsApi();
+    this.health = {
+      get: () => this.#healthNow(),
+      subscribe: (listener) => {
+        this.#healthListeners.add(listener);
+        return () => this.#healthListeners.delete(listener);
+      },
+    };
+    this.#watchEnvironment();
+  }
+
+  session(options: { revalidate?: boolean } = {}): Promise<Session> {
+    if (this.#session && !options.revalidate) return Promise.resolve(this.#session.value);
+    this.#sessionRequest ??= this.#revalidate(() => this.#api.session(this.#session?.etag ?? null), this.#session)
+      .then((cached) => {
+        this.#session = cached;
+        return cached.value;
+      })
+      .finally(() => {
+        this.#sessionRequest = null;
+      });
+    return this.#sessionRequest;
+  }
+
+  menu(options: { revalidate?: boolean } = {}): Promise<Menu> {
+    if (this.#menu && !options.revalidate) return Promise.resolve(this.#menu.value);
+    this.#menuRequest ??= this.#revalidate(() => this.#api.menu(this.#menu?.etag ?? null), this.#menu)
+      .then((cached) => {
+        this.#menu = cached;
+        this.#menuNames = new Map(cached.value.items.map((item) => [item.id, item.name]));
+        return cached.value;
+      })
+      .finally(() => {
+        this.#menuRequest = null;
+      });
+    return this.#menuRequest;
+  }
+
+  open<K extends ScopeKey>(key: K): ScopeHandle<ViewOf<K>> {
+    if (this.#closed) throw new PlaterError('closed', 'the client is closed');
+    const id = scopeKeyId(key);
+    let scope = this.#scopes.get(id);
+    if (!scope?.holdsChannel) {
+      const held = [...this.#scopes.values()].filter((s) => s.holdsChannel).length;
+      if (held >= this.#options.maxChannelsPerConnection) throw new ChannelLimitError(this.#options.maxChannelsPerConnection);
+    }
+    if (!scope) {
+      scope = new Scope(id, key, {
+        options: this.#options,
+        clock: this.#options.clock,
+        link: this.#link,
+        api: this.#api,
+        metrics: this.#metrics,
+        queue: this.#queue,
+        trace: this.#trace,
+        session: () => this.session(),
+        context: () => this.#context(),
+        changed: (_scope, data) => {
+          if (data) this.#queue.reconcile();
+          this.#healthNotifier.push(true);
+        },
+        disposed: (gone) => {
+          if (this.#scopes.get(gone.id) === gone) this.#scopes.delete(gone.id);
+        },
+      });
+      this.#scopes.set(id, scope);
+    }
+    scope.acquire();
+    return handle<ViewOf<K>>(scope, key);
+  }
+
+  resync(): void {
+    for (const scope of this.#scopes.values()) if (scope.holdsChannel) scope.resync();
+  }
+
+  refreshAuth(): Promise<void> {
+    return this.#link.refreshAuth();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const detach of this.#detach) detach();
+    for (const scope of [...this.#scopes.values()]) scope.dispose();
+    this.#queue.close();
+    this.#healthNotifier.cancel();
+    await this.#link.close();
+  }
+
+  #mutationsApi(): Mutations {
+    const api = { pending: () => this.#queue.pending } as Mutations;
+    for (const name of Object.keys(MUTATIONS) as MutationName[]) {
+      // synchronous up to the optimistic change: the view shows it before the caller's next line
+      (api as Record<string, unknown>)[name] = (args: never) => this.#queue.run(name, args);
+    }
+    return api;
+  }
+
+  #context(): SpecContext {
+    return {
+      now: this.#options.clock.now(),
+      staffId: this.#session?.value.staff.user_id ?? null,
+      orderOfItem: (itemId) => {
+        for (const scope of this.#scopes.values()) {
+          const row = scope.store?.confirmed.item.get(itemId);
+          if (!row) continue;
+          const orderId = (row.order_id ?? (row.row as { order_id?: string } | undefined)?.order_id) as string | undefined;
+          if (orderId) return orderId;
+        }
+        return undefined;
+      },
+      menuItemName: (id) => this.#menuNames.get(id),
+      resolveId: (id) => this.#queue.resolveId(id),
+    };
+  }
+
+  #versionOf(type: EntityType, id: string): number | undefined {
+    let version: number | undefined;
+    for (const scope of this.#scopes.values()) {
+      const held = scope.store?.confirmed[type].get(id)?.version;
+      if (held !== undefined && (version === undefined || held > version)) version = held;
+    }
+    return version;
+  }
+
+  #resyncHolders(rows: { type: EntityType; id: string }[]): void {
+    for (const scope of this.#scopes.values()) {
+      if (rows.some((row) => scope.store?.confirmed[row.type].has(row.id))) scope.resync();
+    }
+  }
+
+  async #revalidate<T>(request: () => Promise<Revalidated<T>>, cached: Cached<T> | null): Promise<Cached<T>> {
+    const answer = await request();
+    if (!answer.modified) {
+      this.#metrics.snapshot(true);
+      return cached!;
+    }
+    this.#metrics.snapshot(false);
+    return { value: answer.body, etag: answer.etag };
+  }
+
+  async #restoreQueue(): Promise<void> {
+    if (!this.#options.storage) return;
+    try {
+      const user = userOf(await this.#options.accessToken());
+      if (!user) return;
+      await this.#queue.restore(`plater:mutations:${this.#options.supabaseUrl}:${user}`);
+    } catch {
+      // no token yet or unreadable storage: nothing to restore
+    }
+  }
+
+  #healthNow(): Health {
+    const open = [...this.#scopes.values()].filter((scope) => scope.holdsChannel);
+    return {
+      status: overallStatus(open.map((scope) => scope.health), this.#httpStatus),
+      latencyMs: this.#metrics.latency(),
+      messagesPerSecond: this.#metrics.messagesPerSecond(),
+      reconnects: this.#metrics.reconnects,
+      gapsHealed: this.#metrics.gapsHealed,
+      cacheHitRate: this.#metrics.cacheHitRate(),
+      duplicatesDropped: this.#metrics.duplicates,
+      rollbacks: this.#metrics.rollbacks,
+      pendingMutations: this.#queue.pending.length,
+      scopes: open.map((scope) => ({ topic: scope.topic ?? scope.id, status: scope.health, seq: scope.store?.seq ?? 0 })),
+    };
+  }
+
+  #notifyHealth(): void {
+    const health = this.#healthNow();
+    if (health.status === 'live' && this.#lastStatus !== 'live') this.#queue.wake();
+    this.#lastStatus = health.status;
+    for (const listener of [...this.#healthListeners]) listener(health);
+  }
+
+  /** Wraps fetch to know, with no scope open, whether the server answers at all. */
+  #observedFetch(fetchImpl: typeof fetch): typeof fetch {
+    return async (input, init) => {
+      try {
+        const response = await fetchImpl(input, init);
+        this.#setHttpStatus('live');
+        return response;
+      } catch (error) {
+        this.#setHttpStatus('offline');
+        throw error;
+      }
+    };
+  }
+
+  #setHttpStatus(status: HealthStatus): void {
+    if (this.#httpStatus === status) return;
+    this.#httpStatus = status;
+    this.#healthNotifier.push(true);
+  }
+
+  /** Browsers: a page shown again or a network regained may have missed anything. */
+  #watchEnvironment(): void {
+    const doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
+    const win = globalThis as { addEventListener?: EventTarget['addEventListener']; removeEventListener?: EventTarget['removeEventListener'] };
+    if (doc?.addEventListener) {
+      const onVisible = () => {
+        if (doc.visibilityState === 'visible') this.resync();
+      };
+      doc.addEventListener('visibilitychange', onVisible);
+      this.#detach.push(() => doc.removeEventListener('visibilitychange', onVisible));
+    }
+    if (doc && win.addEventListener && win.removeEventListener) {
+      const onOnline = () => {
+        this.#queue.wake();
+        this.resync();
+      };
+      win.addEventListener('online', onOnline);
+      this.#detach.push(() => win.removeEventListener!('online', onOnline));
+    }
+  }
+}
+
+function handle<V>(scope: Scope, key: ScopeKey): ScopeHandle<V> {
+  let released = false;
+  return {
+    key,
+    get topic() {
+      return scope.topic;
+    },
+    get status() {
+      return scope.status;
+    },
+    get error() {
+      return scope.error ?? scope.store?.error ?? null;
+    },
+    get seq() {
+      return scope.store?.seq ?? 0;
+    },
+    getView: () => scope.view() as V,
+    subscribe: (listener) => scope.subscribe(listener),
+    ready: () => scope.ready.then(() => scope.view() as V),
+    release() {
+      if (released) return;
+      released = true;
+      scope.release();
+    },
+  };
+}
+
+/** The `sub` of a JWT (whose queue a stored mutation belongs to); no verification needed for that. */
+function userOf(token: string | null): string | null {
+  const payload = token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof json.sub === 'string' ? json.sub : null;
+  } catch {
+    return null;
+  }
+}

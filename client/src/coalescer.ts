@@ -1,0 +1,60 @@
+import type { Clock } from './clock.ts';
+
+/**
+ * Coalesces a stream of changes into notifications: the first change after a quiet period is delivered at
+ * once (no added latency at low rates); changes that follow within `windowMs` are gathered and delivered
+ * together `windowMs` after the last of them, but never later than `maxWaitMs` after the first one gathered
+ * (a steady stream still gets through).
+ */
+export class Coalescer<T> {
+  #pending: T[] = [];
+  #firstPendingAt = 0;
+  #lastDeliveredAt = Number.NEGATIVE_INFINITY;
+  #timer: unknown = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly windowMs: number,
+    private readonly maxWaitMs: number,
+    private readonly deliver: (batch: T[]) => void,
+  ) {}
+
+  push(change: T): void {
+    const now = this.clock.now();
+    if (this.#pending.length === 0 && this.#timer === null && now - this.#lastDeliveredAt >= this.windowMs) {
+      this.#lastDeliveredAt = now;
+      this.deliver([change]);
+      return;
+    }
+    if (this.#pending.length === 0) this.#firstPendingAt = now;
+    this.#pending.push(change);
+    this.#schedule(now);
+  }
+
+  /** Delivers what is gathered now (e.g. before closing). */
+  flush(): void {
+    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#lastDeliveredAt = this.clock.now();
+    this.deliver(batch);
+  }
+
+  /** Drops what is gathered and stops the timer. */
+  cancel(): void {
+    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#pending = [];
+  }
+
+  #schedule(now: number): void {
+    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
+    const due = Math.min(now + this.windowMs, this.#firstPendingAt + this.maxWaitMs);
+    this.#timer = this.clock.setTimeout(() => {
+      this.#timer = null;
+      this.flush();
+    }, Math.max(0, due - now));
+  }
+}

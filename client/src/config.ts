@@ -1,0 +1,119 @@
+import type { BackoffOptions } from './backoff.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { QueueStorage } from './mutations/queue.ts';
+
+export interface PlaterClientOptions {
+  /** The project URL (`http://127.0.0.1:54321` under `npm start`). Env: PLATER_REALTIME_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_URL. */
+  supabaseUrl?: string;
+  /** The anon (publishable) key. Env: PLATER_REALTIME_ANON_KEY, NEXT_PUBLIC_SUPABASE_ANON_KEY. */
+  anonKey?: string;
+  /** The signed-in user's access token; called for every request and on socket (re)auth. Cache it on your side. */
+  accessToken: () => Promise<string | null>;
+  /** A WebSocket constructor for the socket (`ws` on Node 20; browsers and Node 22+ have one). */
+  transport?: unknown;
+  fetch?: typeof fetch;
+  /** Where unanswered mutations survive a reload (default: `localStorage` where it exists; `null`: nowhere). */
+  storage?: QueueStorage | null;
+  clock?: Clock;
+  random?: () => number;
+  /** Channels this client may hold at once (Supabase refuses the 101st per socket). Default 100. */
+  maxChannelsPerConnection?: number;
+  /** Socket heartbeat, ms. Default 25 000 (Supabase's). */
+  heartbeatIntervalMs?: number;
+  /** How long a released scope keeps its data (and an open scope's view its rows) before it is dropped, ms. Default 60 000. */
+  cacheTtlMs?: number;
+  /** Notification window: changes within it reach listeners as one batch, ms. Default 50. */
+  coalesceMs?: number;
+  /** The longest a change waits in a batch, ms. Default 250. */
+  coalesceMaxWaitMs?: number;
+  /** A scope whose channel is down this long is polled (catch-up over HTTP), ms. Default 5 000. */
+  pollAfterMs?: number;
+  /** Poll interval while polling, ms (grows with backoff while polls fail). Default 2 000. */
+  pollIntervalMs?: number;
+  /** Per-request timeout, ms. Default 10 000. */
+  requestTimeoutMs?: number;
+  /** Socket reconnect backoff. Default 1 s doubling to 30 s, full jitter. */
+  reconnect?: BackoffOptions;
+  /** Retry backoff for reads and mutations. Default 250 ms doubling to 10 s, full jitter. */
+  retry?: BackoffOptions;
+  /** How long an answered mutation stays pending waiting for its broadcast, ms. Default 5 000. */
+  settleTimeoutMs?: number;
+  /** Share a scope's channel and data among all its handles and keep released ones for `cacheTtlMs`. Default true. */
+  pooling?: boolean;
+}
+
+export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'transport' | 'fetch' | 'storage' | 'clock' | 'random'>> & {
+  transport: unknown;
+  fetch: typeof fetch;
+  storage: QueueStorage | null;
+  clock: Clock;
+  random: () => number;
+};
+
+type Env = Record<string, string | undefined>;
+
+/** The process environment where there is one (Node; bundlers for browsers usually have none). */
+function environment(): Env {
+  return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
+}
+
+/** The first of the variables that is set (ours first, then the names the original system used). */
+function fromEnv(env: Env, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+function numberFromEnv(env: Env, fallback: number, ...names: string[]): number {
+  const value = fromEnv(env, ...names);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${names[0]}: not a number: ${value}`);
+  return n;
+}
+
+function defaultStorage(): QueueStorage | null {
+  try {
+    return (globalThis as { localStorage?: QueueStorage }).localStorage ?? null;
+  } catch {
+    return null; // sandboxed pages throw on access
+  }
+}
+
+export function resolveOptions(options: PlaterClientOptions, env: Env = environment()): ResolvedOptions {
+  const supabaseUrl = options.supabaseUrl ?? fromEnv(env, 'PLATER_REALTIME_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_URL');
+  const anonKey = options.anonKey ?? fromEnv(env, 'PLATER_REALTIME_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY');
+  if (!supabaseUrl) throw new Error('createPlaterClient: supabaseUrl is required (or PLATER_REALTIME_SUPABASE_URL)');
+  if (!anonKey) throw new Error('createPlaterClient: anonKey is required (or PLATER_REALTIME_ANON_KEY)');
+  if (typeof options.accessToken !== 'function') throw new Error('createPlaterClient: accessToken must be a function');
+  const pooling = options.pooling ??
+    fromEnv(env, 'PLATER_REALTIME_POOLING', 'NEXT_PUBLIC_REALTIME_CONNECTION_POOLING') !== 'false';
+  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (!fetchImpl) throw new Error('createPlaterClient: no fetch available; pass options.fetch');
+  return {
+    supabaseUrl,
+    anonKey,
+    accessToken: options.accessToken,
+    transport: options.transport,
+    fetch: fetchImpl,
+    storage: options.storage === undefined ? defaultStorage() : options.storage,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    maxChannelsPerConnection: options.maxChannelsPerConnection ??
+      numberFromEnv(env, 100, 'PLATER_REALTIME_MAX_CHANNELS_PER_CONNECTION', 'NEXT_PUBLIC_REALTIME_MAX_CHANNELS_PER_CONNECTION'),
+    heartbeatIntervalMs: options.heartbeatIntervalMs ??
+      numberFromEnv(env, 25_000, 'PLATER_REALTIME_HEARTBEAT_INTERVAL_MS', 'NEXT_PUBLIC_REALTIME_HEARTBEAT_INTERVAL'),
+    cacheTtlMs: options.cacheTtlMs ?? numberFromEnv(env, 60_000, 'PLATER_REALTIME_CACHE_TTL_MS', 'NEXT_PUBLIC_REALTIME_CACHE_TTL'),
+    coalesceMs: options.coalesceMs ?? numberFromEnv(env, 50, 'PLATER_REALTIME_COALESCE_MS', 'NEXT_PUBLIC_REALTIME_DEBOUNCE_MS'),
+    coalesceMaxWaitMs: options.coalesceMaxWaitMs ?? numberFromEnv(env, 250, 'PLATER_REALTIME_COALESCE_MAX_WAIT_MS'),
+    pollAfterMs: options.pollAfterMs ?? numberFromEnv(env, 5_000, 'PLATER_REALTIME_POLL_AFTER_MS'),
+    pollIntervalMs: options.pollIntervalMs ?? numberFromEnv(env, 2_000, 'PLATER_REALTIME_POLL_INTERVAL_MS'),
+    requestTimeoutMs: options.requestTimeoutMs ?? numberFromEnv(env, 10_000, 'PLATER_REALTIME_REQUEST_TIMEOUT_MS'),
+    reconnect: options.reconnect ?? { baseMs: 1_000, maxMs: 30_000 },
+    retry: options.retry ?? { baseMs: 250, maxMs: 10_000 },
+    settleTimeoutMs: options.settleTimeoutMs ?? 5_000,
+    pooling,
+  };
+}

@@ -1,0 +1,96 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { Backoff, type BackoffOptions } from './backoff.ts';
+import type { LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
+
+export interface SupabaseLinkOptions {
+  supabaseUrl: string;
+  anonKey: string;
+  accessToken: () => Promise<string | null>;
+  /** A WebSocket constructor (`ws` in Node 20, which has no global WebSocket). */
+  transport?: unknown;
+  fetch?: typeof fetch;
+  heartbeatIntervalMs: number;
+  joinTimeoutMs: number;
+  reconnect: BackoffOptions;
+  random: () => number;
+}
+
+/** Join refusals that will not change by retrying (Supabase Realtime's reasons). */
+const REFUSED = /^(Unauthorized|TopicNameRequired|UnableToReplayMessages)/;
+/** The tenant's join budget is spent; Realtime also closes the socket. */
+const RATE_LIMITED = /ClientJoinRateLimitReached|ConnectionRateLimitReached/;
+
+/**
+ * One socket for the whole client, on the official client: private channels, the token from a callback
+ * (supabase-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
+ * reconnects on full-jitter backoff that grows further when the server says its join budget is spent.
+ */
+export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { readonly supabase: SupabaseClient } {
+  const backoff = new Backoff(options.reconnect, options.random);
+  const joined = new Set<string>();
+  const channels = new Set<string>();
+  const supabase = createClient(options.supabaseUrl, options.anonKey, {
+    accessToken: options.accessToken,
+    global: options.fetch ? { fetch: options.fetch } : {},
+    realtime: {
+      ...(options.transport ? { transport: options.transport as never } : {}),
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      timeout: options.joinTimeoutMs,
+      reconnectAfterMs: () => backoff.next(),
+    },
+  });
+  // The first join must carry the user's token (platform.md §6: without this the join goes out anonymous).
+  const authReady = supabase.realtime.setAuth().catch(() => {});
+
+  return {
+    supabase,
+    join(topic: string, handlers: LinkHandlers): LinkChannel {
+      let left = false;
+      channels.add(topic);
+      const channel = supabase.channel(topic, { config: { private: true } });
+      channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
+        if (!left) handlers.message(message.event, message.payload);
+      });
+      void authReady.then(() => {
+        if (left) return;
+        channel.subscribe((status, error) => {
+          if (left) return;
+          if (status === 'SUBSCRIBED') {
+            joined.add(topic);
+            // every channel is back: the next outage starts its backoff from the beginning again
+            if (joined.size === channels.size) backoff.reset();
+            handlers.status('joined');
+            return;
+          }
+          joined.delete(topic);
+          const reason = error?.message ?? status;
+          if (REFUSED.test(reason)) {
+            left = true;
+            channels.delete(topic);
+            void supabase.removeChannel(channel);
+            handlers.status('refused', reason);
+            return;
+          }
+          if (RATE_LIMITED.test(reason)) backoff.penalize(2);
+          handlers.status('down', reason);
+        });
+      });
+      return {
+        leave() {
+          if (left) return;
+          left = true;
+          channels.delete(topic);
+          joined.delete(topic);
+          void supabase.removeChannel(channel);
+        },
+      };
+    },
+    async refreshAuth() {
+      await supabase.realtime.setAuth();
+    },
+    async close() {
+      await supabase.removeAllChannels();
+      await supabase.realtime.disconnect();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { createPlaterClient, type PlaterClient } from '../../../client/src/index.ts';
+import type { PlaterClientOptions } from '../../../client/src/config.ts';
+import { FakeBackend, FakeClock, FakeLink, ME, RESTAURANT, STATION, tokenFor } from './fakes.ts';
+
+export const KDS = `kds:${RESTAURANT}:${STATION}`;
+export const EXPO = `expo:${RESTAURANT}`;
+export const FLOOR = `floor:${RESTAURANT}`;
+export const SERVER = `server:${RESTAURANT}:${ME}`;
+
+export interface Rig {
+  clock: FakeClock;
+  backend: FakeBackend;
+  link: FakeLink;
+  plater: PlaterClient;
+}
+
+/** A client over fakes: its own clock, socket and functions; options override the defaults. */
+export function rig(options: Partial<PlaterClientOptions> = {}, parts: Partial<Omit<Rig, 'plater'>> = {}): Rig {
+  const clock = parts.clock ?? new FakeClock();
+  const backend = parts.backend ?? new FakeBackend();
+  const link = parts.link ?? new FakeLink();
+  for (const topic of [KDS, EXPO, FLOOR, SERVER]) backend.topic(topic);
+  const plater = createPlaterClient(
+    {
+      supabaseUrl: 'http://stack',
+      anonKey: 'anon',
+      accessToken: async () => tokenFor(ME),
+      fetch: backend.fetch,
+      storage: null,
+      clock,
+      random: () => 0.5,
+      coalesceMs: 50,
+      coalesceMaxWaitMs: 200,
+      ...options,
+    },
+    { link },
+  );
+  return { clock, backend, link, plater };
+}
