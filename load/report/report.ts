@@ -32,7 +32,11 @@ export function loadRuns(): Run[] {
       runs.push({ ...record, file, contended: record.contention.contended, commit: record.git.commit, record });
       continue;
     }
-    for (const legacy of fromLegacy(file, json) ?? []) runs.push({ ...legacy, file, commit: null });
+    try {
+      for (const legacy of fromLegacy(file, json) ?? []) runs.push({ ...legacy, file, commit: null });
+    } catch (error) {
+      console.error(`report: ${file} left out (${(error as Error).message})`);
+    }
   }
   return runs.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
 }
@@ -113,6 +117,13 @@ function scenarioSection(name: string, summary: string, runs: Run[], chartLinks:
   return lines;
 }
 
+/** Benchmarks with scripts of their own (not scenarios of `npm run bench`) whose results are in load/results/. */
+const OTHER_BENCHMARKS: Record<string, string> = {
+  client: 'the client library alone (`node --expose-gc --import tsx load/client-bench.ts`): heap per client, change rate absorbed, time to heal',
+  'join-flood': 'anonymous joins flooding the gateway while staff sign in (`node --import tsx load/join-flood.ts`)',
+  'join-flood (before the gateway fix)': 'the same, measured before the gateway\'s per-caller join limit',
+};
+
 /** One line per figure with a target: the latest group's median and verdict, across every scenario. */
 function summaryRows(name: string, runs: Run[]): string[] {
   const group = latestGroup(runs);
@@ -134,7 +145,13 @@ export function writeReport(): string {
   const byScenario = (name: string) => runs.filter((run) => run.scenario === name);
   const sections: string[] = [];
   const cpuRows: { label: string; segments: Record<string, number> }[] = [];
-  for (const scenario of SCENARIOS) {
+  const known = new Set(SCENARIOS.map((s) => s.name));
+  const others = [...new Set(runs.map((run) => run.scenario))].filter((name) => !known.has(name));
+  const described = [
+    ...SCENARIOS,
+    ...others.map((name) => ({ name, summary: OTHER_BENCHMARKS[name] ?? 'results written by another script in load/' })),
+  ];
+  for (const scenario of described) {
     const own = byScenario(scenario.name);
     const latestRecord = [...own].reverse().find((run) => run.record)?.record;
     const links: string[] = [];
@@ -165,7 +182,7 @@ export function writeReport(): string {
     '',
     '| scenario | figure | target | median | verdict |',
     '|---|---|---|---|---|',
-    ...SCENARIOS.flatMap((scenario) => summaryRows(scenario.name, byScenario(scenario.name))),
+    ...described.flatMap((scenario) => summaryRows(scenario.name, byScenario(scenario.name))),
     '',
     '![CPU per process](charts/cpu-per-process.svg)',
     '',
