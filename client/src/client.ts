@@ -297,7 +297,8 @@ class Client implements PlaterClient {
   #healthNow(): Health {
     const open = [...this.#scopes.values()].filter((scope) => scope.holdsChannel);
     return {
-      status: overallStatus(open.map((scope) => scope.health), this.#httpStatus),
+      // a scope the caller may not read says nothing about the connection
+      status: overallStatus(open.filter((scope) => scope.status !== 'error').map((scope) => scope.health), this.#httpStatus),
       latencyMs: this.#metrics.latency(),
       messagesPerSecond: this.#metrics.messagesPerSecond(),
       reconnects: this.#metrics.reconnects,

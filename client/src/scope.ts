@@ -183,7 +183,9 @@ export class Scope {
       } catch (error) {
         if (this.#disposed) return;
         const status = (error as { status?: number }).status ?? 0;
-        if (status >= 400 && status < 500) {
+        const code = (error as { code?: string }).code;
+        // an expired or not yet refreshed token may be fine next time; other 4xx will not change
+        if (status >= 400 && status < 500 && code !== 'token_expired' && code !== 'invalid_jwt') {
           this.#fail(error as Error);
           return;
         }
