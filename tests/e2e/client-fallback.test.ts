@@ -21,7 +21,7 @@ describe('polling fallback', () => {
     const { tableId } = await s.order([SEED_MENU.fries]); // a seated table of Ana's (fries: not on the grill screen)
     const kds = cook.plater.open({ scope: 'kds', stationId: STATIONS.grill });
     await kds.ready();
-    expect(cook.plater.health.get().status).toBe('live');
+    await waitUntil(() => cook.plater.health.get().status === 'live', 'the client live');
     const statuses: string[] = [];
     cook.plater.health.subscribe((health) => statuses.push(health.status));
 
