@@ -222,7 +222,7 @@ async function absorbInProcess(count: number) {
     join: (_topic, h) => {
       handlers = h;
       queueMicrotask(() => h.status('joined'));
-      return { leave: () => {} };
+      return { leave: () => {}, send: async () => {}, track: async () => {} };
     },
     refreshAuth: async () => {},
     close: async () => {},
