@@ -18,6 +18,9 @@ export const SCREENSHOT_DIR =
     ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
     : join(tmpdir(), 'plater-console-screenshots');
 
+/** For `expect.poll` on what arrives over the network (its default gives up after 1 s; the CPU is shared). */
+export const SLOW = { timeout: 30_000, interval: 100 };
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup (or set PLATER_CHROMIUM)`);
   return chromium.launch({
@@ -43,9 +46,11 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await form.getByRole('button', { name: 'Sign in' }).click();
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, { fullPage = false } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  // From the top, so sticky headers are drawn where they belong.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path, fullPage });
   return path;
 }

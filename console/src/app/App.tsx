@@ -10,6 +10,7 @@ import { ToastProvider } from '../ui/toasts.tsx';
 import { createAuthClient, useAuthSession } from './auth.ts';
 import { type ConsoleConfig, loadConsoleConfig } from './config.ts';
 import { LiveProvider, useSession } from './live.ts';
+import { CrewPresence } from './presence.ts';
 import { navigate, usePath } from './router.ts';
 import { type Screen, screensFor } from './routes.ts';
 
@@ -35,7 +36,24 @@ function Authenticated({ config }: { config: ConsoleConfig }) {
   if (session === null) return <SignIn auth={auth} config={config} />;
   return (
     <ErrorBoundary>
-      <LiveProvider key={session.user.id} config={config} auth={auth} userId={session.user.id}>
+      <LiveProvider
+        key={session.user.id}
+        config={config}
+        auth={auth}
+        fallback={({ error }) =>
+          error ? (
+            <div className="screen panel" role="alert">
+              <h2>Could not open the console</h2>
+              <p className="error-text">{error.message}</p>
+              <button type="button" onClick={() => void auth.auth.signOut()}>
+                Sign out
+              </button>
+            </div>
+          ) : (
+            <p className="screen muted">Connecting…</p>
+          )
+        }
+      >
         <Shell auth={auth} />
       </LiveProvider>
     </ErrorBoundary>
@@ -59,33 +77,35 @@ function Shell({ auth }: { auth: SupabaseClient }) {
   }
 
   return (
-    <div className="shell">
-      <header className="topbar">
-        <strong>{session.restaurant.name}</strong>
-        <nav aria-label="Screens">
-          {screens.map((screen) => (
-            <a key={screen.path} href={screen.path} aria-current={screen === current ? 'page' : undefined} onClick={(e) => follow(e, screen)}>
-              {screen.label}
-            </a>
-          ))}
-        </nav>
-        <span className="who">
-          {session.staff.display_name} · {session.staff.role}
-        </span>
-        <button type="button" onClick={() => void auth.auth.signOut()}>
-          Sign out
-        </button>
-      </header>
-      <main>
-        {!current ? (
-          <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
-        ) : (
-          <ErrorBoundary key={current.path}>
-            <ScreenView screen={current} />
-          </ErrorBoundary>
-        )}
-      </main>
-    </div>
+    <CrewPresence auth={auth} session={session}>
+      <div className="shell">
+        <header className="topbar">
+          <strong>{session.restaurant.name}</strong>
+          <nav aria-label="Screens">
+            {screens.map((screen) => (
+              <a key={screen.path} href={screen.path} aria-current={screen === current ? 'page' : undefined} onClick={(e) => follow(e, screen)}>
+                {screen.label}
+              </a>
+            ))}
+          </nav>
+          <span className="who">
+            {session.staff.display_name} · {session.staff.role}
+          </span>
+          <button type="button" onClick={() => void auth.auth.signOut()}>
+            Sign out
+          </button>
+        </header>
+        <main>
+          {!current ? (
+            <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
+          ) : (
+            <ErrorBoundary key={current.path}>
+              <ScreenView screen={current} />
+            </ErrorBoundary>
+          )}
+        </main>
+      </div>
+    </CrewPresence>
   );
 }
 

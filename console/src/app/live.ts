@@ -1,62 +1,98 @@
-// PROVISIONAL until client/ lands on main: the hooks the screens use, over the client's React bindings.
-import { createContext, useContext } from 'react';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { ReactNode } from 'react';
+import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
+import { createPlaterClient, type Menu, type PlaterClient, type Session } from '../../../client/src/index.ts';
+import { PlaterProvider, usePlater } from '../../../client/src/react/index.ts';
 import type { ConsoleConfig } from './config.ts';
-import type { ExpoView, FloorView, HealthSnapshot, KdsView, MenuItem, ServerView, SessionInfo } from './plater.ts';
 
-export type ScopeKey = { scope: 'kds'; stationId: string } | { scope: 'expo' } | { scope: 'server' } | { scope: 'floor' };
-type ViewOf<K extends ScopeKey> = K extends { scope: 'kds' }
-  ? KdsView
-  : K extends { scope: 'expo' }
-    ? ExpoView
-    : K extends { scope: 'server' }
-      ? ServerView
-      : FloorView;
+// The screens use the client's own React bindings; this module only adds what the console knows: one client
+// per signed-in user, and the /session and /menu answers every screen reads.
+export { useRealtimeHealth, useScopeState } from '../../../client/src/react/index.ts';
 
-export interface Mutations {
-  startItem(input: { itemId: string }): Promise<unknown>;
-  finishItem(input: { itemId: string }): Promise<unknown>;
-  recallItem(input: { itemId: string }): Promise<unknown>;
-  bumpTicket(input: { orderId: string; stationId: string }): Promise<unknown>;
-  placeOrder(input: { tableId: string; items: unknown[]; note?: string }): Promise<unknown>;
-  addItems(input: { orderId: string; items: unknown[] }): Promise<unknown>;
-  fireCourse(input: { orderId: string; course: number }): Promise<unknown>;
-  holdCourse(input: { orderId: string; course: number }): Promise<unknown>;
-  cancelOrder(input: { orderId: string; reason?: string }): Promise<unknown>;
-  serveOrder(input: { orderId: string }): Promise<unknown>;
-  seatTable(input: { tableId: string; partySize: number }): Promise<unknown>;
-  clearTable(input: { tableId: string }): Promise<unknown>;
-  setRush(input: { orderId: string; rush: boolean }): Promise<unknown>;
+interface Bootstrap {
+  session: Session;
+  menu: Menu['items'];
 }
 
-export const SessionContext = createContext<{ session: SessionInfo; menu: MenuItem[] } | null>(null);
+const BootstrapContext = createContext<Bootstrap | null>(null);
 
-export function useSession(): SessionInfo {
-  const value = useContext(SessionContext);
+export function useSession(): Session {
+  const value = useContext(BootstrapContext);
   if (!value) throw new Error('useSession outside a signed-in console');
   return value.session;
 }
 
-export function useMenu(): MenuItem[] {
-  return useContext(SessionContext)?.menu ?? [];
+export function useMenu(): Menu['items'] {
+  return useContext(BootstrapContext)?.menu ?? [];
 }
 
-const missing = () => {
-  throw new Error('the client library has not landed yet');
-};
-
-export function useScope<K extends ScopeKey>(_key: K): { view: ViewOf<K> | undefined; status: string } {
-  return missing();
-}
-export function useMutations(): Mutations {
-  return missing();
-}
-export function useRealtimeHealth(): HealthSnapshot {
-  return missing();
+/** The client's mutations (one stable object): each changes the views at once, then confirms or rolls back. */
+export function useMutations(): PlaterClient['mutations'] {
+  return usePlater().mutations;
 }
 
-/** Provides the client (one per signed-in user), the /session answer and the menu to the screens. */
-export function LiveProvider(_props: { config: ConsoleConfig; auth: SupabaseClient; userId: string; children: ReactNode }): ReactNode {
-  return missing();
+/**
+ * Creates the client for the signed-in user (in an effect, so React's Strict Mode double mount closes the
+ * first one), passes supabase-js's refreshed tokens on to its socket, and loads /session and /menu.
+ */
+export function LiveProvider({
+  config,
+  auth,
+  children,
+  fallback,
+}: {
+  config: ConsoleConfig;
+  auth: SupabaseClient;
+  children: ReactNode;
+  fallback: (state: { error: Error | null }) => ReactNode;
+}): ReactNode {
+  const [client, setClient] = useState<PlaterClient | null>(null);
+  const [bootstrap, setBootstrap] = useState<Bootstrap | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+
+  useEffect(() => {
+    const created = createPlaterClient({
+      supabaseUrl: config.supabaseUrl,
+      anonKey: config.anonKey,
+      accessToken: async () => (await auth.auth.getSession()).data.session?.access_token ?? null,
+    });
+    const { data } = auth.auth.onAuthStateChange((event) => {
+      if (event === 'TOKEN_REFRESHED') void created.refreshAuth();
+    });
+    let live = true;
+    Promise.all([created.session(), created.menu().catch(() => ({ items: [] }) as Pick<Menu, 'items'>)]).then(
+      ([session, menu]) => {
+        if (!live) return;
+        setClient(created);
+        setBootstrap({ session, menu: menu.items });
+      },
+      (failure: Error) => live && setError(failure),
+    );
+    return () => {
+      live = false;
+      data.subscription.unsubscribe();
+      void created.close();
+    };
+  }, [config, auth]);
+
+  if (!client || !bootstrap) return fallback({ error });
+  return createElement(
+    PlaterProvider,
+    { client },
+    createElement(BootstrapContext.Provider, { value: bootstrap }, children),
+  );
 }
+
+export type {
+  ExpoItem,
+  ExpoOrder,
+  FloorTableView,
+  Health,
+  KdsTicket,
+  KdsTicketItem,
+  MenuItem,
+  ScopeStatus,
+  ServerOrder,
+  Session,
+  Station,
+  WithPending,
+} from '../../../client/src/index.ts';

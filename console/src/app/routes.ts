@@ -1,11 +1,11 @@
-import type { SessionInfo } from './plater.ts';
+import type { Session } from '../../../client/src/index.ts';
 
 /** A screen the signed-in staff member may open, derived from the scopes /session grants them. */
 export type Screen =
   | { kind: 'kds'; path: string; label: string; station: { id: string; slug: string; name: string } }
   | { kind: 'expo' | 'server' | 'monitor'; path: string; label: string };
 
-export function screensFor(session: SessionInfo): Screen[] {
+export function screensFor(session: Session): Screen[] {
   const screens: Screen[] = [];
   const scopes = new Set(session.scopes.map((scope) => scope.scope));
   if (scopes.has('expo')) screens.push({ kind: 'expo', path: '/expo', label: 'Expo' });

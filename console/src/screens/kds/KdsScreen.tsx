@@ -1,27 +1,19 @@
 import { useMemo, useState } from 'react';
-import type { KdsItem, Ticket } from '../../app/plater.ts';
-import { useMutations, useScope } from '../../app/live.ts';
+import { type KdsTicket, type KdsTicketItem, useMutations, useScopeState } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { useNow } from '../../ui/time.ts';
 import { ageLevel, useAgeThresholds } from './thresholds.ts';
 import { type TicketActions, TicketCard } from './TicketCard.tsx';
 
-const ON_THE_LINE = new Set(['held', 'pending', 'preparing']);
 const RECENTLY_BUMPED = 6;
 
-/** When the kitchen got the ticket: its earliest fired item (held courses have not been fired yet). */
-function firedAt(ticket: Ticket, now: number): number {
-  const times = ticket.items.flatMap((item) => (item.firedAt ? [Date.parse(item.firedAt)] : []));
-  return times.length > 0 ? Math.min(...times) : now - ticket.ageMs;
-}
-
 /**
- * A station's kitchen display: open tickets oldest first (rush first of all), age colours, per-item moves,
- * bump, the all-day count, and the last bumped tickets for a recall.
+ * A station's kitchen display: open tickets oldest first (rush first of all; held courses last), age colours,
+ * per-item moves, bump, the all-day count, and the last bumped tickets for a recall.
  */
 export function KdsScreen({ station }: { station: { id: string; slug: string; name: string } }) {
-  const { view, status } = useScope({ scope: 'kds', stationId: station.id });
+  const { view, status } = useScopeState({ scope: 'kds', stationId: station.id });
   const mutations = useMutations();
   const act = useAction();
   const now = useNow();
@@ -30,24 +22,21 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
 
   const actions: TicketActions = useMemo(
     () => ({
-      start: (item: KdsItem) => void act(`start ${item.name}`, () => mutations.startItem({ itemId: item.id })),
-      finish: (item: KdsItem) => void act(`finish ${item.name}`, () => mutations.finishItem({ itemId: item.id })),
-      recall: (item: KdsItem) => void act(`recall ${item.name}`, () => mutations.recallItem({ itemId: item.id })),
-      bump: (ticket: Ticket) =>
-        void act(`bump ${ticket.table}`, () => mutations.bumpTicket({ orderId: ticket.orderId, stationId: station.id })),
+      start: (item: KdsTicketItem) => void act(`start ${item.name}`, () => mutations.startItem({ itemId: item.id })),
+      finish: (item: KdsTicketItem) => void act(`finish ${item.name}`, () => mutations.finishItem({ itemId: item.id })),
+      recall: (item: KdsTicketItem) => void act(`recall ${item.name}`, () => mutations.recallItem({ itemId: item.id })),
+      bump: (ticket: KdsTicket) =>
+        void act(`bump ${ticket.table ?? 'ticket'}`, () => mutations.bumpTicket({ orderId: ticket.orderId, stationId: station.id })),
     }),
     [act, mutations, station.id],
   );
 
-  const tickets = view?.tickets ?? [];
-  const open = tickets
-    .filter((ticket) => ticket.items.some((item) => ON_THE_LINE.has(item.status)))
-    .map((ticket) => ({ ticket, since: firedAt(ticket, now) }))
-    .sort((a, b) => Number(b.ticket.rush) - Number(a.ticket.rush) || a.since - b.since);
-  const bumped = tickets
-    .filter((ticket) => ticket.items.every((item) => !ON_THE_LINE.has(item.status)) && ticket.items.some((item) => item.status === 'ready'))
-    .slice(-RECENTLY_BUMPED)
-    .reverse();
+  // In the client's order: rush first, then oldest fired, fully held tickets last.
+  const open = view.tickets.filter((ticket) => ticket.status !== 'ready');
+  const bumped = view.tickets
+    .filter((ticket) => ticket.status === 'ready')
+    .sort((a, b) => latestReady(b) - latestReady(a))
+    .slice(0, RECENTLY_BUMPED);
 
   return (
     <section className="screen kds" aria-label={`${station.name} KDS`} data-station={station.slug}>
@@ -88,7 +77,7 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
       )}
       <div className="all-day" aria-label="All day">
         <strong>All day:</strong>
-        {(view?.allDay ?? []).map((line) => (
+        {view.allDay.map((line) => (
           <span key={line.name} className="chip num">
             {line.qty} {line.name}
           </span>
@@ -98,30 +87,33 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
         <p className="empty">{status === 'live' ? 'No open tickets.' : 'Loading tickets…'}</p>
       ) : (
         <div className="tickets">
-          {open.map(({ ticket, since }) => (
-            <TicketCard
-              key={ticket.orderId}
-              ticket={ticket}
-              ageMs={now - since}
-              level={ageLevel(now - since, thresholds)}
-              actions={actions}
-            />
-          ))}
+          {open.map((ticket) => {
+            const ageMs = ticket.firedAt === null ? 0 : now - ticket.firedAt;
+            return (
+              <TicketCard
+                key={ticket.orderId}
+                ticket={ticket}
+                ageMs={ageMs}
+                level={ticket.firedAt === null ? 'fresh' : ageLevel(ageMs, thresholds)}
+                actions={actions}
+              />
+            );
+          })}
         </div>
       )}
       <div className="bumped" aria-label="Recently bumped">
         <strong>Bumped:</strong>
         {bumped.length === 0 && <span className="muted">nothing yet</span>}
         {bumped.map((ticket) => (
-          <button
-            key={ticket.orderId}
-            type="button"
-            onClick={() => ticket.items.filter((item) => item.status === 'ready').forEach(actions.recall)}
-          >
+          <button key={ticket.orderId} type="button" onClick={() => ticket.items.forEach(actions.recall)} data-order={ticket.orderId}>
             Recall {ticket.table}
           </button>
         ))}
       </div>
     </section>
   );
+}
+
+function latestReady(ticket: KdsTicket): number {
+  return Math.max(0, ...ticket.items.map((item) => (item.ready_at ? Date.parse(item.ready_at) : 0)));
 }

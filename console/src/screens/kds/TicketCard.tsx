@@ -1,19 +1,19 @@
 import { type KeyboardEvent, memo } from 'react';
-import type { KdsItem, Ticket } from '../../app/plater.ts';
+import type { KdsTicket, KdsTicketItem } from '../../app/live.ts';
 import { formatAge } from '../../ui/time.ts';
 import { type AgeLevel } from './thresholds.ts';
 
 export interface TicketActions {
-  start(item: KdsItem): void;
-  finish(item: KdsItem): void;
-  recall(item: KdsItem): void;
-  bump(ticket: Ticket): void;
+  start(item: KdsTicketItem): void;
+  finish(item: KdsTicketItem): void;
+  recall(item: KdsTicketItem): void;
+  bump(ticket: KdsTicket): void;
 }
 
 const OPEN = new Set(['pending', 'preparing']);
 
 /** The one kitchen move an item offers now (digit keys on a focused ticket run it). */
-function nextMove(item: KdsItem): 'start' | 'finish' | 'recall' | null {
+function nextMove(item: KdsTicketItem): 'start' | 'finish' | 'recall' | null {
   if (item.status === 'pending') return 'start';
   if (item.status === 'preparing') return 'finish';
   if (item.status === 'ready') return 'recall';
@@ -32,7 +32,7 @@ export const TicketCard = memo(function TicketCard({
   level,
   actions,
 }: {
-  ticket: Ticket;
+  ticket: KdsTicket;
   ageMs: number;
   level: AgeLevel;
   actions: TicketActions;
@@ -40,7 +40,7 @@ export const TicketCard = memo(function TicketCard({
   const bumpable = ticket.items.some((item) => OPEN.has(item.status));
   const courses = new Set(ticket.items.map((item) => item.course));
 
-  function run(item: KdsItem) {
+  function run(item: KdsTicketItem) {
     const move = nextMove(item);
     if (move) actions[move](item);
   }
@@ -70,7 +70,7 @@ export const TicketCard = memo(function TicketCard({
       data-rush={ticket.rush}
       data-order={ticket.orderId}
       data-pending={ticket.pending}
-      aria-label={`Table ${ticket.table}${ticket.rush ? ', rush' : ''}, ${formatAge(ageMs)} old`}
+      aria-label={`Table ${ticket.table ?? '?'}${ticket.rush ? ', rush' : ''}, ${formatAge(ageMs)} old`}
       onKeyDown={onKeyDown}
     >
       <header className="ticket-head">
@@ -89,10 +89,9 @@ export const TicketCard = memo(function TicketCard({
                 {courses.size > 1 && <span className="muted"> · c{item.course}</span>}
               </span>
               <span className="item-actions">
-                <span className="pending-label">{item.pending ? 'sending…' : ''}</span>
                 {move ? (
                   <button type="button" onClick={() => actions[move](item)} disabled={item.pending}>
-                    {MOVE_LABEL[move]}
+                    {item.pending ? 'sending…' : MOVE_LABEL[move]}
                   </button>
                 ) : (
                   <span className="item-status" data-status={item.status}>

@@ -13,7 +13,7 @@ export interface Series {
 export function Chart({ samples, series, unit, title }: { samples: Sample[]; series: Series[]; unit: string; title: string }) {
   const max = Math.max(1, ...samples.flatMap((sample) => series.map((s) => sample[s.key])));
   const x = (index: number) => (samples.length < 2 ? 0 : (index / (samples.length - 1)) * WIDTH);
-  const y = (value: number) => HEIGHT - (value / max) * (HEIGHT - 10);
+  const y = (value: number) => HEIGHT - 4 - (value / max) * (HEIGHT - 14);
   return (
     <figure className="panel" style={{ margin: 0 }}>
       <figcaption className="screen-head">
@@ -27,7 +27,7 @@ export function Chart({ samples, series, unit, title }: { samples: Sample[]; ser
         </span>
         <span className="muted num">max {Math.round(max)} {unit}</span>
       </figcaption>
-      <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={title}>
+      <svg className="chart" data-samples={samples.length} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={title}>
         {series.map((s) => (
           <polyline
             key={s.key}

@@ -1,4 +1,5 @@
-import { useRealtimeHealth } from '../../app/live.ts';
+import { useRealtimeHealth, useScopeState, useSession } from '../../app/live.ts';
+import { useCrewRoster } from '../../app/presence.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
 import { Chart } from './Chart.tsx';
@@ -14,10 +15,20 @@ function Tile({ label, value, alert = false, name }: { label: string; value: str
   );
 }
 
-const ms = (value: number) => `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+const ms = (value: number | null) => (value === null ? '–' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`);
+
+/** `kds:<restaurant>:<station>` → `kds · <station…>`: the kind, and whose. */
+function topicLabel(topic: string, stations: Map<string, string>): string {
+  const [kind, , owner] = topic.split(':');
+  return owner ? `${kind} · ${stations.get(owner) ?? owner.slice(0, 8)}` : (kind ?? topic);
+}
 
 /** The manager's view of realtime health: this console's client, the gateway, alerts over set limits. */
 export function MonitorScreen() {
+  // The restaurant's whole feed: the figures below then measure every change, not only what a screen shows.
+  const feed = useScopeState({ scope: 'admin' });
+  const session = useSession();
+  const stations = new Map(session.stations.map((station) => [station.id, station.name]));
   const health = useRealtimeHealth();
   const { metrics: gateway, unavailable } = useGatewayMetrics();
   const samples = useHealthHistory(health);
@@ -41,14 +52,16 @@ export function MonitorScreen() {
       <h2>This console</h2>
       <div className="tiles">
         <Tile name="p50" label="delivery p50" value={ms(health.latencyMs.p50)} />
-        <Tile name="p95" label="delivery p95" value={ms(health.latencyMs.p95)} alert={health.latencyMs.p95 > limits.p95LatencyMs} />
+        <Tile name="p95" label="delivery p95" value={ms(health.latencyMs.p95)} alert={(health.latencyMs.p95 ?? 0) > limits.p95LatencyMs} />
         <Tile name="p99" label="delivery p99" value={ms(health.latencyMs.p99)} />
         <Tile name="messages-per-second" label="messages / s" value={health.messagesPerSecond.toFixed(1)} />
         <Tile name="reconnects" label="reconnects" value={String(health.reconnects)} />
         <Tile name="gaps-healed" label="gaps healed" value={String(health.gapsHealed)} />
-        <Tile name="cache-hit-rate" label="cache hit rate" value={`${Math.round(health.cacheHitRate * 100)} %`} />
+        <Tile name="cache-hit-rate" label="cache hit rate" value={health.cacheHitRate === null ? '–' : `${Math.round(health.cacheHitRate * 100)} %`} />
         <Tile name="pending" label="pending actions" value={String(health.pendingMutations)} alert={health.pendingMutations > limits.pendingMutations} />
         <Tile name="rollbacks" label="rolled back" value={String(health.rollbacks)} alert={health.rollbacks > limits.rollbacks} />
+        <Tile name="duplicates" label="duplicates dropped" value={String(health.duplicatesDropped)} />
+        <Tile name="live-orders" label="orders in service" value={String(feed.view.orders.length)} />
       </div>
 
       <Chart
@@ -63,6 +76,8 @@ export function MonitorScreen() {
       />
       <Chart title="Messages per second" unit="msg/s" samples={samples} series={[{ key: 'messagesPerSecond', label: 'msg/s', color: '#4cc2ff' }]} />
 
+      <ConnectedConsoles />
+
       <section className="panel" aria-label="Subscriptions">
         <h2>Subscriptions</h2>
         <table className="data">
@@ -76,7 +91,7 @@ export function MonitorScreen() {
           <tbody>
             {health.scopes.map((scope) => (
               <tr key={scope.topic}>
-                <td>{scope.topic.split(':').slice(0, 1).join('')}</td>
+                <td>{topicLabel(scope.topic, stations)}</td>
                 <td>{scope.status}</td>
                 <td className="num">{scope.seq}</td>
               </tr>
@@ -101,6 +116,44 @@ export function MonitorScreen() {
       </div>
 
       <AlertSettings limits={limits} onChange={setLimits} />
+    </section>
+  );
+}
+
+/** Every open console of the restaurant, as it reports itself in presence (app/presence.ts). */
+function ConnectedConsoles() {
+  const roster = [...useCrewRoster()].sort((a, b) => a.role.localeCompare(b.role) || a.name.localeCompare(b.name));
+  return (
+    <section className="panel" aria-label="Connected consoles">
+      <h2>Connected consoles</h2>
+      <table className="data">
+        <thead>
+          <tr>
+            <th>who</th>
+            <th>screen</th>
+            <th>status</th>
+            <th>p95</th>
+            <th>pending</th>
+            <th>rolled back</th>
+            <th>reconnects</th>
+          </tr>
+        </thead>
+        <tbody>
+          {roster.map((client, index) => (
+            <tr key={`${client.name}-${index}`} data-status={client.status}>
+              <td>
+                {client.name} <span className="muted">· {client.role}</span>
+              </td>
+              <td>{client.screen}</td>
+              <td>{client.status}</td>
+              <td className="num">{ms(client.p95)}</td>
+              <td className="num">{client.pending}</td>
+              <td className="num">{client.rollbacks}</td>
+              <td className="num">{client.reconnects}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import type { MenuItem } from '../../app/plater.ts';
+import type { MenuItem } from '../../app/live.ts';
 import { ALLERGENS, type DraftLine } from './draft.ts';
 
 /** The menu by station and the lines picked so far: quantity, course, hold, modifiers, allergens. */

@@ -1,47 +1,45 @@
 import { useEffect, useState } from 'react';
-import type { FloorTable, MenuItem, ServerOrder } from '../../app/plater.ts';
-import { useMenu, useMutations, useScope, useSession } from '../../app/live.ts';
+import { type FloorTableView, type MenuItem, type ServerOrder, useMenu, useMutations, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { type DraftLine, toOrderItems } from './draft.ts';
 import { OrderPad } from './OrderPad.tsx';
 
-const LIVE_ORDER = new Set(['open', 'ready', 'served']);
 
 /** A server's floor: seat and clear their tables; for the chosen table, its orders and the pad to add to them. */
 export function ServerScreen() {
   const session = useSession();
-  const floor = useScope({ scope: 'floor' });
-  const mine = useScope({ scope: 'server' });
+  const floor = useScopeState({ scope: 'floor' });
+  const mine = useScopeState({ scope: 'server' });
   const menu = useMenu();
   const [selected, setSelected] = useState<string | null>(null);
   const me = session.staff.user_id;
-  const tables = floor.view?.tables ?? [];
+  const tables = floor.view.tables;
   const table = tables.find((t) => t.id === selected);
 
-  // A table cleared (here or elsewhere) or seated by someone else is no longer ours to work on.
+  // A table seated by someone else (here or elsewhere) is no longer ours to work on.
   useEffect(() => {
-    if (table && (table.status !== 'seated' || table.serverId !== me)) setSelected(null);
+    if (table && table.status === 'seated' && table.server_id !== me) setSelected(null);
   }, [table, me]);
 
   return (
     <section className="screen server" aria-label="Server">
       <div className="screen-head">
         <h1>Tables</h1>
-        <span className="muted num">{tables.filter((t) => t.serverId === me).length} mine</span>
+        <span className="muted num">{tables.filter((t) => t.server_id === me).length} mine</span>
         <StatusPill status={floor.status === 'live' ? mine.status : floor.status} />
       </div>
       <div className="floor" role="group" aria-label="Floor">
-        {[...tables]
-          .sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }))
-          .map((t) => (
-            <TableTile key={t.id} table={t} mine={t.serverId === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
-          ))}
+        {tables.map((t) => (
+          <TableTile key={t.id} table={t} mine={t.server_id === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
+        ))}
       </div>
-      {table ? (
+      {table?.status === 'free' ? (
+        <SeatForm key={table.id} table={table} />
+      ) : table ? (
         <TableDetail
           table={table}
-          orders={(mine.view?.orders ?? []).filter((order) => order.tableId === table.id && LIVE_ORDER.has(order.status))}
+          orders={mine.view.orders.filter((order) => order.table_id === table.id)}
           menu={menu}
           stations={session.stations}
         />
@@ -52,18 +50,8 @@ export function ServerScreen() {
   );
 }
 
-function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; mine: boolean; selected: boolean; onSelect: () => void }) {
-  const mutations = useMutations();
-  const act = useAction();
+function TableTile({ table, mine, selected, onSelect }: { table: FloorTableView; mine: boolean; selected: boolean; onSelect: () => void }) {
   const free = table.status === 'free';
-
-  function seat() {
-    const answer = window.prompt(`Party size for ${table.label} (1–${table.seats * 2})`, String(table.seats));
-    const partySize = Number(answer);
-    if (!answer || !Number.isInteger(partySize) || partySize < 1) return;
-    void act(`seat ${table.label}`, () => mutations.seatTable({ tableId: table.id, partySize })).then((ok) => ok && onSelect());
-  }
-
   return (
     <button
       type="button"
@@ -74,14 +62,40 @@ function TableTile({ table, mine, selected, onSelect }: { table: FloorTable; min
       data-table={table.label}
       aria-pressed={selected}
       disabled={!free && !mine}
-      onClick={free ? seat : onSelect}
+      onClick={onSelect}
     >
       <span className="label">{table.label}</span>
       <span className="muted">
-        {free ? `free · ${table.seats} seats` : `${table.partySize ?? '?'} guests${mine ? '' : ' · other server'}`}
+        {free ? `free · ${table.seats} seats` : `${table.party_size ?? '?'} guests${mine ? '' : ' · other server'}`}
       </span>
       <span className="pending-label">{table.pending ? 'sending…' : ''}</span>
     </button>
+  );
+}
+
+/** Seating a free table: how many guests, then it is this server's. */
+function SeatForm({ table }: { table: FloorTableView }) {
+  const mutations = useMutations();
+  const act = useAction();
+  const [partySize, setPartySize] = useState(Math.min(2, table.seats));
+  return (
+    <form
+      className="panel settings"
+      aria-label={`Seat ${table.label}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void act(`seat ${table.label}`, () => mutations.seatTable({ tableId: table.id, partySize }));
+      }}
+    >
+      <h2>Seat {table.label}</h2>
+      <label>
+        Guests
+        <input type="number" min={1} max={99} value={partySize} onChange={(e) => setPartySize(Math.max(1, Number(e.target.value) || 1))} autoFocus />
+      </label>
+      <button type="submit" className="primary">
+        Seat
+      </button>
+    </form>
   );
 }
 
@@ -91,7 +105,7 @@ function TableDetail({
   menu,
   stations,
 }: {
-  table: FloorTable;
+  table: FloorTableView;
   orders: ServerOrder[];
   menu: MenuItem[];
   stations: { id: string; name: string }[];
@@ -99,6 +113,8 @@ function TableDetail({
   const mutations = useMutations();
   const act = useAction();
   const [addingTo, setAddingTo] = useState<string | null>(null);
+  // Cancelling takes a second tap on the same button (no dialog in the way of a busy floor).
+  const [confirmCancel, setConfirmCancel] = useState<string | null>(null);
   const target = orders.find((order) => order.id === addingTo);
 
   async function send(lines: DraftLine[]) {
@@ -148,9 +164,14 @@ function TableDetail({
                 type="button"
                 className="danger"
                 disabled={order.status === 'served' || order.pending}
-                onClick={() => window.confirm(`Cancel this order for ${table.label}?`) && void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }))}
+                onClick={() => {
+                  if (confirmCancel !== order.id) return setConfirmCancel(order.id);
+                  setConfirmCancel(null);
+                  void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }));
+                }}
+                onBlur={() => setConfirmCancel(null)}
               >
-                Cancel order
+                {confirmCancel === order.id ? 'Really cancel?' : 'Cancel order'}
               </button>
             </div>
           </article>

@@ -1,4 +1,5 @@
-import type { MenuItem } from '../../app/plater.ts';
+import type { MenuItem } from '../../app/live.ts';
+import type { OrderLine } from '../../../../client/src/index.ts';
 
 /** An order being written on the server's pad before it is sent. */
 export interface DraftLine {
@@ -14,7 +15,7 @@ export interface DraftLine {
 export const ALLERGENS = ['gluten', 'dairy', 'nuts', 'peanuts', 'shellfish', 'fish', 'egg', 'soy', 'sesame'];
 
 /** The lines as the orders function takes them. */
-export function toOrderItems(lines: DraftLine[]) {
+export function toOrderItems(lines: DraftLine[]): OrderLine[] {
   return lines.map((line) => ({
     menuItemId: line.menuItem.id,
     qty: line.qty,

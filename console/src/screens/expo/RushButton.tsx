@@ -1,0 +1,34 @@
+import { useMutations } from '../../app/live.ts';
+import { useAction } from '../../ui/actions.ts';
+import { useToasts } from '../../ui/toasts.tsx';
+
+const UNDO_MS = 6000;
+
+/**
+ * Marks or unmarks an order rush at once (every station re-sorts), with an undo offered for a few seconds:
+ * a mis-tap on a busy pass costs one more tap, not a walk to every station.
+ */
+export function RushButton({ order }: { order: { id: string; table: string | null; rush: boolean } }) {
+  const mutations = useMutations();
+  const act = useAction();
+  const toasts = useToasts();
+  const rush = !order.rush;
+  const table = order.table ?? 'order';
+
+  function toggle() {
+    const label = `${rush ? 'rush' : 'unrush'} ${table}`;
+    const offer = toasts.push({
+      kind: 'info',
+      text: rush ? `${table} is rush` : `${table} is no longer rush`,
+      ttlMs: UNDO_MS,
+      action: { label: 'Undo', run: () => void act(`undo ${label}`, () => mutations.setRush({ orderId: order.id, rush: !rush })) },
+    });
+    void act(label, () => mutations.setRush({ orderId: order.id, rush })).then((applied) => applied || toasts.dismiss(offer));
+  }
+
+  return (
+    <button type="button" className="rush" aria-pressed={!rush} onClick={toggle}>
+      {rush ? 'Rush' : 'Unrush'}
+    </button>
+  );
+}

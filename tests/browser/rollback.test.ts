@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import postgres from 'postgres';
+import type { Browser } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testStack } from '../helpers/stack-env.ts';
+import { launchBrowser, newTablet, screenshot, signIn } from './browser.ts';
+import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
+import { kdsTicket, waitLive } from './screens.ts';
+
+/**
+ * A cook acts on a ticket the screen shows at an old version (what a tablet sees when someone else moved the
+ * item a moment earlier): the server refuses the stale version and the console shows the move rolled back.
+ * The staleness is real: the page's WebSocket is routed through the test, which holds back the broadcasts that
+ * would have updated the screen while expo starts the item through the functions.
+ */
+describe('a stale-version action in the console', () => {
+  const { apiUrl, anonKey, dbUrl } = testStack();
+  let browser: Browser;
+  let restaurant: BrowserRestaurant;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    restaurant = await createBrowserRestaurant(dbUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await restaurant?.drop();
+  });
+
+  async function staff(email: string): Promise<SupabaseClient> {
+    const supabase = createClient(apiUrl, anonKey, {
+      realtime: { transport: WebSocket as never },
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+    const { error } = await supabase.auth.signInWithPassword({ email, password: PASSWORD });
+    if (error) throw error;
+    return supabase;
+  }
+
+  async function call(supabase: SupabaseClient, path: string, body: Record<string, unknown>): Promise<any> {
+    const { data, error } = await supabase.functions.invoke(path, { body, headers: { 'Idempotency-Key': randomUUID() } });
+    if (error) throw new Error(`${path}: ${await (error as { context?: Response }).context?.text()}`);
+    return data;
+  }
+
+  it('shows the refused move as rolled back', async () => {
+    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    const [table] = await sql<{ id: string }[]>`select id from public.dining_tables where restaurant_id = ${restaurant.id} and label = 'T3'`;
+    const [burger] = await sql<{ id: string }[]>`select id from public.menu_items where restaurant_id = ${restaurant.id} and name = 'Burger'`;
+    await sql.end();
+    const server = await staff(restaurant.emails.server);
+    await call(server, `tables/${table!.id}/seat`, { party_size: 2 });
+    const placed = await call(server, 'orders', { table_id: table!.id, items: [{ menu_item_id: burger!.id, qty: 1 }] });
+    const itemId: string = placed.items[0].id;
+
+    const { context, page } = await newTablet(browser, apiUrl);
+    let holding = false;
+    const held: Array<() => void> = [];
+    await page.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+      const gateway = ws.connectToServer();
+      gateway.onMessage((message) => {
+        // Broadcasts (binary frames in protocol 2.0.0, or JSON with event "broadcast") wait while holding;
+        // replies and heartbeats pass, so the socket stays healthy.
+        const broadcast = typeof message !== 'string' || message.includes('"broadcast"');
+        if (holding && broadcast) held.push(() => ws.send(message));
+        else ws.send(message);
+      });
+    });
+    try {
+      await signIn(page, restaurant.emails.grill, PASSWORD);
+      await page.waitForURL('**/kds/grill');
+      await waitLive(page);
+      const ticket = kdsTicket(page, 'T3');
+      await ticket.locator('.item[data-status="pending"]').waitFor();
+
+      holding = true;
+      await call(await staff(restaurant.emails.expo), `kitchen/items/${itemId}/start`, {});
+      await ticket.getByRole('button', { name: 'Start' }).click();
+
+      const alert = page.locator('.toast[data-kind="error"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/^Rolled back — start Burger: someone else changed it first \(version_conflict\)/);
+      // The optimistic start is gone from the view (the screen shows what the server holds, not "sending…").
+      await ticket.locator('.item[data-pending="false"]').waitFor();
+      await screenshot(page, 'rolled-back');
+
+      holding = false;
+      held.splice(0).forEach((send) => send());
+      await ticket.locator('.item[data-status="preparing"][data-pending="false"]').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
