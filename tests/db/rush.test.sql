@@ -5,7 +5,7 @@
 begin;
 \ir helpers/act_as.sql
 
-select plan(33);
+select plan(34);
 
 -- An order of our own at table T5 (Ana): burger (grill), fries (fry), and a salad already served.
 select tests.act_as('server.ana@bistro.test');
@@ -131,6 +131,9 @@ select is(tests.code_as('expo@bistro.test', format('select public.set_rush(%L, f
 select ok(has_function_privilege('authenticated', 'public.set_rush(uuid, boolean, int)', 'execute'),
           'authenticated may call set_rush (the role check is inside)');
 select ok(not has_function_privilege('anon', 'public.set_rush(uuid, boolean, int)', 'execute'), 'anon may not');
+select ok((select 'plan_cache_mode=force_generic_plan' = any (proconfig) from pg_proc
+             where oid = 'public.set_rush(uuid, boolean, int)'::regprocedure),
+          'set_rush runs on generic plans, like the other write RPCs');
 select hasnt_trigger('public', 'order_items', 'order_items_inherit_rush'::name,
                      'inheritance costs no per-row trigger (insert_items sets the flag)');
 select is((select count(*)::int from public.status_history where entity_id = :'o'::uuid and to_status = 'open'), 1,
