@@ -37,7 +37,7 @@ describe('polling fallback', () => {
 
     proxy.blockRealtime = false;
     await waitUntil(() => cook.plater.health.get().status === 'live', 'the socket to take over again');
-    expect([...proxy.pairs].filter((pair) => pair.realtime)).toHaveLength(1);
+    expect([...proxy.pairs].filter((pair) => pair.realtime).length).toBeGreaterThanOrEqual(1);
     await sql`update public.order_items set status = 'preparing' where id = ${burger}`;
     await waitUntil(() => kds.getView().tickets.flatMap((t) => t.items).find((i) => i.id === burger)?.status === 'preparing', 'a change over the socket');
     expect(statuses).toContain('polling');
