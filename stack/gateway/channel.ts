@@ -58,7 +58,7 @@ export class Channel implements Subscriber {
   #presenceCalls: PresenceCallLimiter | null = null;
 
   #topic: Topic | null = null;
-  #expiry: NodeJS.Timeout | null = null;
+  #cancelExpiry: (() => void) | null = null;
 
   constructor(owner: ChannelOwner, topic: string, subTopic: string, joinRef: string | null) {
     this.owner = owner;
@@ -140,11 +140,12 @@ export class Channel implements Subscriber {
    * Realtime, so a far-future `exp` is still re-checked now and then.
    */
   scheduleExpiry(onExpiry: (channel: Channel) => void): void {
-    if (this.#expiry) clearTimeout(this.#expiry);
+    this.#cancelExpiry?.();
     const exp = this.claims?.exp;
     if (exp === undefined) return;
-    const delay = Math.min(Math.max(exp * 1000 - Date.now(), 0), 3_600_000);
-    this.#expiry = setTimeout(() => this.mailbox.post(() => onExpiry(this)), delay).unref();
+    const { clock } = this.owner.ctx;
+    const delay = Math.min(Math.max(exp * 1000 - clock.now(), 0), 3_600_000);
+    this.#cancelExpiry = clock.after(delay, () => this.mailbox.post(() => onExpiry(this)));
   }
 
   /** Realtime's shutdown_response: a `system` error the client can show, then `phx_close`. */
@@ -164,7 +165,7 @@ export class Channel implements Subscriber {
   detach(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    if (this.#expiry) clearTimeout(this.#expiry);
+    this.#cancelExpiry?.();
     const topic = this.#topic;
     if (topic) {
       // Unsubscribe first: like a stopped channel process, this channel gets no diff of its own leave.

@@ -1,11 +1,13 @@
 import type { Logger } from '../log.ts';
 import type { JwtVerifier } from './auth/jwt.ts';
 import type { PolicyProbe } from './auth/policies.ts';
-import type { JoinRateLimiter } from './limits.ts';
+import type { Clock } from './clock.ts';
+import type { JoinLimits } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayOptions } from './options.ts';
 import type { TopicRegistry } from './registry.ts';
 import type { ReplayReader } from './replay.ts';
+import type { ThrottledWarning } from './throttled-warning.ts';
 
 /** The gateway-wide services every socket and channel uses; built once in index.ts. */
 export interface GatewayContext {
@@ -15,6 +17,9 @@ export interface GatewayContext {
   readonly verifier: JwtVerifier;
   readonly probe: PolicyProbe;
   readonly registry: TopicRegistry;
-  readonly joinRate: JoinRateLimiter;
+  readonly joinLimits: JoinLimits;
+  readonly clock: Clock;
+  /** Dropped client frames: one log line per interval for the whole gateway. */
+  readonly malformedFrameWarning: ThrottledWarning;
   readonly replay: ReplayReader;
 }

@@ -7,17 +7,19 @@ import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { stackVerifier } from './auth/jwt.ts';
 import { PolicyProbe } from './auth/policies.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { GatewayContext } from './context.ts';
-import { BroadcastApi, CORS } from './http/broadcast-api.ts';
+import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts';
 import type { DatabaseMessage } from './ingest/message-row.ts';
 import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
-import { JoinRateLimiter } from './limits.ts';
+import { JoinLimits } from './limits.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { optionsFromEnv, type GatewayOptions } from './options.ts';
 import { TOPIC_PREFIX } from './protocol/constants.ts';
 import { topicKey, TopicRegistry } from './registry.ts';
 import { ReplayReader } from './replay.ts';
 import { Session } from './session.ts';
+import { ThrottledWarning } from './throttled-warning.ts';
 import { Conn, Flusher } from './transport/conn.ts';
 import { Upgrader, type Accepted } from './transport/upgrade.ts';
 
@@ -36,6 +38,9 @@ import { Upgrader, type Accepted } from './transport/upgrade.ts';
 
 export const REALTIME_PREFIX = '/realtime/v1';
 
+/** Bad frames are logged at most once per this interval (with how many were not), not once per frame. */
+const MALFORMED_WARNING_INTERVAL_MS = 10_000;
+
 export interface GatewaySnapshot {
   readonly sockets: number;
   readonly channels: number;
@@ -45,6 +50,7 @@ export interface GatewaySnapshot {
   readonly broadcasts: GatewayMetrics['broadcasts'];
   readonly drops: GatewayMetrics['drops'];
   readonly authFailures: GatewayMetrics['authFailures'];
+  readonly rateLimitedJoins: GatewayMetrics['rateLimitedJoins'];
   readonly ingest: IngestStatus;
   readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number };
 }
@@ -58,6 +64,8 @@ export async function createRealtimeGateway(
   config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'> & Partial<Pick<StackConfig, 'jwks' | 'publishableKey' | 'secretKey'>>,
   log: Logger,
   options: GatewayOptions = optionsFromEnv(),
+  /** Rate windows and token expiry run on it; tests pass one they move by hand. */
+  clock: Clock = systemClock,
 ): Promise<RealtimeGateway> {
   const sql = postgres(config.dbUrl, {
     max: options.dbPoolSize,
@@ -75,7 +83,9 @@ export async function createRealtimeGateway(
     verifier: stackVerifier(config),
     probe: new PolicyProbe(sql),
     registry,
-    joinRate: new JoinRateLimiter(options.maxJoinsPerSecond),
+    joinLimits: new JoinLimits(options),
+    clock,
+    malformedFrameWarning: new ThrottledWarning(log, 'dropped malformed frame', MALFORMED_WARNING_INTERVAL_MS, clock),
     replay: new ReplayReader(sql),
   };
   const flusher = new Flusher(options.maxBufferedBytes, options.flushIntervalMs, metrics);
@@ -101,8 +111,8 @@ export async function createRealtimeGateway(
     Math.max(1000, Math.min(options.idleTimeoutMs / 4, 15_000)),
   ).unref();
 
-  function attach({ ws, socket, serializer, token, headers }: Accepted): void {
-    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, token, headers);
+  function attach({ ws, socket, serializer, token, headers, remoteAddress }: Accepted): void {
+    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, token, headers, remoteAddress);
     sessions.add(session);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
@@ -133,6 +143,7 @@ export async function createRealtimeGateway(
       broadcasts: metrics.broadcasts,
       drops: metrics.drops,
       authFailures: metrics.authFailures,
+      rateLimitedJoins: metrics.rateLimitedJoins,
       ingest: ingest.status(),
       process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };
@@ -158,7 +169,7 @@ export async function createRealtimeGateway(
       if (path === '/metrics' && req.method === 'GET') {
         sendJson(res, 200, snapshot());
       } else if (broadcastApi.matches(path)) {
-        if (req.method === 'OPTIONS') res.writeHead(204, CORS).end();
+        if (req.method === 'OPTIONS') res.writeHead(204, PREFLIGHT).end();
         else await broadcastApi.handle(req, res, url, path);
       } else {
         sendJson(res, 404, { message: 'Not Found' });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { JwtResult } from './auth/jwt.ts';
 import { ProbeError, type ProbeFailureKind } from './auth/policies.ts';
 import type { Channel } from './channel.ts';
 import type { GatewayContext } from './context.ts';
+import type { JoinCaller, JoinLimit, JoinRateWindow } from './limits.ts';
 import { EVENT } from './protocol/constants.ts';
 import { parseJoinPayload, type JoinPayload } from './protocol/join-payload.ts';
 import { JOIN_REASON, JWT_JOIN_CODE } from './protocol/reasons.ts';
@@ -11,8 +12,9 @@ import { confirmToken } from './token.ts';
 
 /**
  * `phx_join` as a pipeline of guards in Realtime's order (RealtimeChannel.join/3): topic name → channels
- * per socket → join rate → JWT → RLS read (private channels) → replay → Postgres Changes. The first
- * failing guard's reason is the error reply, sent after Realtime's CHANNEL_ERROR_BACKOFF_MS.
+ * per socket → join rate (socket) → JWT → join rate (caller, pool) → RLS read (private channels) → replay →
+ * Postgres Changes. The first failing guard's reason is the error reply, sent after Realtime's
+ * CHANNEL_ERROR_BACKOFF_MS (rate-limit refusals at once).
  */
 
 /** Realtime rejects `postgres_changes` subscriptions it cannot serve with this code. */
@@ -25,12 +27,9 @@ class JoinRefused {
     readonly reason: string,
     /** Counted as an authorization failure in the metrics (bad JWT, RLS said no). */
     readonly auth = false,
+    /** ClientJoinRateLimitReached: answered at once, and the whole socket is disconnected. */
+    readonly rateLimited = false,
   ) {}
-
-  /** ClientJoinRateLimitReached also disconnects the whole socket. */
-  get disconnect(): boolean {
-    return this.reason === JOIN_REASON.tooManyJoins;
-  }
 }
 
 export interface JoinRequest {
@@ -38,8 +37,12 @@ export interface JoinRequest {
   readonly payload: unknown;
   /** Channels this socket already has, not counting this one. */
   readonly otherChannels: number;
+  /** The socket's own join budget. */
+  readonly socketJoins: JoinRateWindow;
   /** The token the socket connected with, used when the join carries none. */
   readonly socketToken: string;
+  /** The caller for the join limits when the token has no `sub`. */
+  readonly remoteAddress: string;
   disconnectSocket(): void;
 }
 
@@ -54,11 +57,15 @@ export async function joinChannel(channel: Channel, request: JoinRequest): Promi
     // Realtime rescues anything unexpected in join/3 as UnknownErrorOnChannel; the client still gets a reply.
     const error = caught instanceof JoinRefused ? caught : unexpected(ctx, channel, caught);
     if (error.auth) ctx.metrics.authFailures.join++;
-    if (ctx.options.joinErrorBackoffMs > 0) await sleep(ctx.options.joinErrorBackoffMs);
-    if (channel.state === 'closed') return;
-    channel.reply(request.ref, 'error', { reason: error.reason });
-    channel.detach();
-    if (error.disconnect) request.disconnectSocket();
+    // A flooder that leaves and rejoins within the backoff would never hear a delayed refusal (nor be
+    // disconnected by it): rate-limit refusals go out at once.
+    const backoffMs = error.rateLimited ? 0 : ctx.options.joinErrorBackoffMs;
+    if (backoffMs > 0) await new Promise<void>((resolve) => ctx.clock.after(backoffMs, resolve));
+    if (channel.state !== 'closed') {
+      channel.reply(request.ref, 'error', { reason: error.reason });
+      channel.detach();
+    }
+    if (error.rateLimited) request.disconnectSocket();
     return;
   }
   // Superseded while waiting on Postgres (duplicate join, socket gone): nothing to answer.
@@ -85,11 +92,15 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
   if (request.otherChannels >= ctx.options.maxChannelsPerClient) {
     throw new JoinRefused(JOIN_REASON.tooManyChannels);
   }
-  if (!ctx.joinRate.tryJoin()) throw new JoinRefused(JOIN_REASON.tooManyJoins);
+  if (!request.socketJoins.tryJoin(ctx.clock.now())) throw rateLimited(ctx, 'socket');
 
   // An `sb_` publishable/secret key is not a JWT; Realtime then uses the socket's token.
   const token = join.accessToken && !join.accessToken.startsWith('sb_') ? join.accessToken : request.socketToken;
-  const verified = await ctx.verifier.verify(token);
+  const verified = await ctx.verifier.verify(token, Math.floor(ctx.clock.now() / 1000));
+  // After the JWT, unlike Realtime, because the caller's budget is keyed by the verified `sub`; a join
+  // whose token fails still counts (against its address), so forged tokens cannot flood either.
+  const limit = ctx.joinLimits.admit(joinCaller(verified, request.remoteAddress), ctx.clock.now());
+  if (limit) throw rateLimited(ctx, limit);
   if (!verified.ok) throw new JoinRefused(`${JWT_JOIN_CODE[verified.failure]}: ${verified.message}`, true);
 
   channel.isPrivate = join.private;
@@ -115,6 +126,20 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
   if (join.postgresChanges.length > 0 && join.postgresChangesWait) {
     throw new JoinRefused(POSTGRES_CHANGES_UNSUPPORTED);
   }
+}
+
+/** The verified `sub`, else the remote address; anon keys and Supabase anonymous users are not signed in. */
+function joinCaller(verified: JwtResult, remoteAddress: string): JoinCaller {
+  const claims = verified.ok ? verified.claims : null;
+  return {
+    key: claims?.sub ? `sub:${claims.sub}` : `address:${remoteAddress}`,
+    signedIn: claims !== null && claims.role !== 'anon' && claims.is_anonymous !== true,
+  };
+}
+
+function rateLimited(ctx: GatewayContext, limit: JoinLimit): JoinRefused {
+  ctx.metrics.rateLimitedJoins[limit]++;
+  return new JoinRefused(JOIN_REASON.tooManyJoins, false, true);
 }
 
 async function replayMessages(channel: Channel, join: JoinPayload): Promise<ReplayedMessage[]> {

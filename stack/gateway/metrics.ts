@@ -23,6 +23,8 @@ export class GatewayMetrics {
     /** Deliveries a subscriber's serializer cannot carry (binary payloads to vsn 1.0.0). */
     unencodable: 0,
   };
+  /** Joins refused with ClientJoinRateLimitReached, by the budget they did not fit (limits.ts). */
+  readonly rateLimitedJoins = { socket: 0, caller: 0, anonymous: 0, signedIn: 0 };
   readonly authFailures = {
     /** Upgrades refused (missing or bad token). */
     connect: 0,

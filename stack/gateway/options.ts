@@ -6,8 +6,15 @@
 export interface GatewayOptions {
   /** TENANT_MAX_CHANNELS_PER_CLIENT. */
   readonly maxChannelsPerClient: number;
-  /** TENANT_MAX_JOINS_PER_SECOND, averaged over a 5 s window like Realtime's rate counter. */
+  /**
+   * TENANT_MAX_JOINS_PER_SECOND, averaged over a 5 s window like Realtime's rate counter; here the budget of
+   * each of two pools, anonymous joins and signed-in ones, so neither can spend the other's.
+   */
   readonly maxJoinsPerSecond: number;
+  /** Joins one caller (JWT `sub`, else remote address) may make per second, over the same window. */
+  readonly maxJoinsPerCaller: number;
+  /** Joins one socket may make per second, over the same window. */
+  readonly maxJoinsPerSocket: number;
   /** Phoenix transport max_frame_size; larger frames close the socket (1009). */
   readonly maxFrameBytes: number;
   /** max_payload_size_in_kb (3000) + 500 bytes of envelope. */
@@ -34,6 +41,8 @@ export interface GatewayOptions {
 export const DEFAULT_OPTIONS: GatewayOptions = {
   maxChannelsPerClient: 100,
   maxJoinsPerSecond: 100,
+  maxJoinsPerCaller: 50,
+  maxJoinsPerSocket: 20,
   maxFrameBytes: 5_000_000,
   maxPayloadBytes: 3000 * 1024 + 500,
   maxBufferedBytes: 1024 * 1024,
@@ -52,6 +61,8 @@ type NumericOption = Exclude<keyof GatewayOptions, 'slotName'>;
 const ENV: Record<NumericOption, string> = {
   maxChannelsPerClient: 'PLATER_REALTIME_MAX_CHANNELS_PER_CLIENT',
   maxJoinsPerSecond: 'PLATER_REALTIME_MAX_JOINS_PER_SECOND',
+  maxJoinsPerCaller: 'PLATER_REALTIME_MAX_JOINS_PER_CALLER',
+  maxJoinsPerSocket: 'PLATER_REALTIME_MAX_JOINS_PER_SOCKET',
   maxFrameBytes: 'PLATER_REALTIME_MAX_FRAME_BYTES',
   maxPayloadBytes: 'PLATER_REALTIME_MAX_PAYLOAD_BYTES',
   maxBufferedBytes: 'PLATER_REALTIME_MAX_BUFFERED_BYTES',

@@ -13,7 +13,7 @@ import { writeAccess } from './write-access.ts';
  */
 export async function handlePresence(channel: Channel, ref: string | null, payload: unknown): Promise<void> {
   const { ctx } = channel.owner;
-  if (!channel.presenceCalls.tryCall(ctx.options.presenceMaxCalls, ctx.options.presenceWindowMs)) {
+  if (!channel.presenceCalls.tryCall(ctx.options.presenceMaxCalls, ctx.options.presenceWindowMs, ctx.clock.now())) {
     channel.shutdown(SYSTEM_MESSAGE.presenceRateLimited);
     return;
   }

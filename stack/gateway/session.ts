@@ -2,6 +2,7 @@ import { handleClientBroadcast } from './broadcast.ts';
 import { Channel, type ChannelHandlers, type ChannelOwner } from './channel.ts';
 import type { GatewayContext } from './context.ts';
 import { joinChannel } from './join.ts';
+import { JoinRateWindow } from './limits.ts';
 import { handlePresence } from './presence-handler.ts';
 import { EVENT, PHOENIX_TOPIC, TOPIC_PREFIX } from './protocol/constants.ts';
 import { ProtocolError, type Inbound, type OutboundMessage } from './protocol/frames.ts';
@@ -30,9 +31,12 @@ export class Session implements ChannelOwner {
   /** The token from `apikey` / `x-api-key`; channels use it when their join carries no access_token. */
   readonly token: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** The caller for the join limits when a join's token has no `sub` (anon key, service key). */
+  readonly remoteAddress: string;
   lastSeenAt = Date.now();
   #channels: Map<string, Channel> | null = null;
-  #warnedMalformed = false;
+  /** This socket's join budget, made at its first join: most sockets join a few channels once. */
+  #joins: JoinRateWindow | null = null;
 
   constructor(
     ctx: GatewayContext,
@@ -40,12 +44,14 @@ export class Session implements ChannelOwner {
     serializer: Serializer,
     token: string,
     headers: Readonly<Record<string, string>>,
+    remoteAddress: string,
   ) {
     this.ctx = ctx;
     this.conn = conn;
     this.serializer = serializer;
     this.token = token;
     this.headers = headers;
+    this.remoteAddress = remoteAddress;
   }
 
   get channelCount(): number {
@@ -104,7 +110,9 @@ export class Session implements ChannelOwner {
         ref,
         payload,
         otherChannels,
+        socketJoins: (this.#joins ??= new JoinRateWindow(this.ctx.options.maxJoinsPerSocket)),
         socketToken: this.token,
+        remoteAddress: this.remoteAddress,
         disconnectSocket: () => this.disconnect(),
       }),
     );
@@ -151,9 +159,6 @@ export class Session implements ChannelOwner {
 
   #malformed(error: ProtocolError, data: Buffer): void {
     this.ctx.metrics.drops.malformedFrames++;
-    // One line per socket is enough to debug a broken client; a flood must not flood the log.
-    if (this.#warnedMalformed) return;
-    this.#warnedMalformed = true;
-    this.ctx.log.warn('dropped malformed frame', { error: error.message, bytes: data.length });
+    this.ctx.malformedFrameWarning.warn({ error: error.message, bytes: data.length });
   }
 }

@@ -14,7 +14,7 @@ export async function handleAccessToken(channel: Channel, payload: unknown): Pro
   const token = isRecord(payload) ? payload.access_token : undefined;
   if (typeof token !== 'string' || token === '' || token.startsWith('sb_') || token === channel.token) return;
   const { ctx } = channel.owner;
-  const verified = await ctx.verifier.verify(token);
+  const verified = await ctx.verifier.verify(token, nowSeconds(channel));
   if (!verified.ok) return endChannel(channel, verified.message);
   if (channel.isPrivate) {
     let read: Permissions;
@@ -41,12 +41,16 @@ export async function handleAccessToken(channel: Channel, payload: unknown): Pro
 export function confirmToken(channel: Channel): void {
   if (channel.state !== 'joined') return;
   const exp = channel.claims?.exp ?? 0;
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds(channel);
   if (exp > now) {
     channel.scheduleExpiry(confirmToken);
     return;
   }
   endChannel(channel, expiredMessage(now - exp));
+}
+
+function nowSeconds(channel: Channel): number {
+  return Math.floor(channel.owner.ctx.clock.now() / 1000);
 }
 
 function endChannel(channel: Channel, message: string): void {

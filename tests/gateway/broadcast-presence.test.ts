@@ -6,7 +6,6 @@ import {
   openDb,
   realtimeClient,
   SEED,
-  sleep,
   testStack,
   tokenFor,
   waitFor,
@@ -101,9 +100,11 @@ describe('client broadcast', () => {
       eli.sb.channel(kdsGrill, { config: { private: true } }).on('broadcast', { event: '*' }, (m) => eliGot.push(m)),
     );
     const before = await metrics();
+    // No answer ever comes for a denied write, so the client's own ack timeout is what ends the send.
     const result = await gusChannel.send({ type: 'broadcast', event: 'fake', payload: {} }, { timeout: 1500 });
     expect(result).toBe('timed out');
-    expect(eliGot).toEqual([]);
+    await sentinel(kdsGrill, () => eliGot);
+    expect(eliGot).toEqual([SENTINEL]);
     expect((await metrics()).drops.unauthorizedWrites).toBeGreaterThan(before.drops.unauthorizedWrites);
   });
 });
@@ -132,8 +133,8 @@ describe('REST broadcast', () => {
     await expect(gus.sb.channel(kdsGrill, { config: { private: true } }).httpSend('x', {})).resolves.toEqual({
       success: true,
     });
-    await sleep(300);
-    expect(got).toEqual([]);
+    await sentinel(kdsGrill, () => got);
+    expect(got).toEqual([SENTINEL]);
   });
 
   it('the batch endpoint publishes to public channels, with meta.id when given', async () => {
@@ -152,6 +153,24 @@ describe('REST broadcast', () => {
     expect(got[0]).toEqual({ type: 'broadcast', event: 'hello', payload: { n: 1 }, meta: { id: 'm-1' } });
   });
 });
+
+const SENTINEL = { type: 'broadcast', event: 'sentinel', payload: {} };
+
+/**
+ * A REST broadcast with the service key (which RLS lets write anywhere) to `topic`, awaited at the receiver.
+ * The gateway has fanned out or dropped a REST or client broadcast before it answers it, and each socket gets
+ * its frames in order: whatever a refused broadcast would have delivered would be in `received()` before this.
+ */
+async function sentinel(topic: string, received: () => unknown[]): Promise<void> {
+  const { apiUrl, serviceRoleKey } = testStack();
+  const res = await fetch(`${apiUrl}/realtime/v1/api/broadcast/${topic}/events/sentinel?private=true`, {
+    method: 'POST',
+    headers: { apikey: serviceRoleKey, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(res.status).toBe(202);
+  await waitFor(() => received().some((m) => (m as { event?: string }).event === 'sentinel'), 10_000, 'the sentinel');
+}
 
 async function metrics(): Promise<{ drops: { unauthorizedWrites: number } }> {
   const { apiUrl } = testStack();

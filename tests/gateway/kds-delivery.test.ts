@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeOrder, seatedTable } from './helpers/domain.ts';
-import { joined, openDb, realtimeClient, SEED, sleep, tokenFor, waitFor, type Client } from './helpers/stack.ts';
+import { joined, openDb, realtimeClient, SEED, tokenFor, waitFor, type Client } from './helpers/stack.ts';
 
 // The core promise of the gateway: a change committed in Postgres reaches exactly the screens allowed to see
 // it, through the official client, with both wire formats.
@@ -67,7 +67,11 @@ describe.each(['2.0.0', '1.0.0'] as const)('an order placed by SQL, vsn %s', (vs
   it('sends nothing to the fry station for a grill-only order', async () => {
     const orderId = await placeOrder(sql, await seatedTable(sql), ['Burger']);
     await waitFor(() => grillGot.some((m) => m.payload.order_id === orderId), 10_000, 'the grill ticket');
-    await sleep(300);
+    // A message to the fry station committed after the order: messages arrive in commit order, so once it is
+    // here, a fry ticket for the order would be too.
+    const sentinel = `sentinel-${orderId}`;
+    await sql`select realtime.send('{}'::jsonb, ${sentinel}, ${kds(SEED.stations.bistroFry)}, true)`;
+    await waitFor(() => fryGot.some((m) => m.event === sentinel), 10_000, 'the sentinel');
     expect(fryGot.filter((m) => m.payload.order_id === orderId)).toEqual([]);
   });
 });

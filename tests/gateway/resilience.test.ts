@@ -14,6 +14,7 @@ import { findFreePorts } from '../../stack/ports.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/postgres/cluster.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { RawSocket } from './helpers/raw-socket.ts';
+import { TcpProxy } from './helpers/tcp-proxy.ts';
 import { joined, sleep, testStack, waitFor } from './helpers/stack.ts';
 
 // Failures the gateway must ride out without losing messages or slowing anyone else down. These tests run
@@ -92,6 +93,52 @@ describe.each([
     expect(retries).toBeGreaterThan(0); // the writes really did straddle the outage
     expect(received).toEqual(committed);
     expect(server.gateway.snapshot().ingest.reconnects).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('a replication stream cut in the middle of a transaction', () => {
+  it('sends the transaction again on resume, and each of its messages reaches the client once', { timeout: 60_000 }, async () => {
+    const { dbUrl, jwtSecret, anonKey } = testStack();
+    // The gateway reaches Postgres through a proxy that can stall and cut its connections at a chosen byte.
+    const target = new URL(dbUrl);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port));
+    cleanup.push(() => proxy.close());
+    const proxied = new URL(dbUrl);
+    proxied.port = String(proxy.port);
+    const server = await startGatewayServer(
+      { dbUrl: proxied.toString(), jwtSecret },
+      // A buffer bound above the whole burst, so the one subscriber is not dropped as a slow consumer.
+      { slotName: 'plater_realtime_resume_test', maxBufferedBytes: 64 * 1024 * 1024 },
+    );
+    cleanup.push(() => server.close());
+    await waitFor(() => server.gateway.snapshot().ingest.connected, 15_000, 'ingest to stream');
+    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    cleanup.push(() => sql.end({ timeout: 1 }));
+    const socket = await RawSocket.open(server.url, anonKey);
+    cleanup.push(() => socket.close());
+    const topic = `gw-resume-${process.pid}`;
+    socket.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: false } });
+    await socket.reply('1');
+
+    // One transaction of 500 messages of 1 KB. Postgres sends it after its commit; the proxy lets the first
+    // 64 KB through (some fifty messages, fanned out as they arrive) and holds the rest, COMMIT included,
+    // until the connection is cut. The resumed stream starts before the transaction and sends it whole.
+    const rows = 500;
+    proxy.stallAfter(64 * 1024);
+    await sql`insert into realtime.messages (topic, extension, event, payload, private)
+              select ${topic}, 'broadcast', 'row', jsonb_build_object('n', n, 'filler', repeat('x', 1024)), false
+              from generate_series(1, ${rows}) as n`;
+    await socket.next((m) => m.event === 'broadcast');
+    proxy.cut();
+
+    // A second transaction as the sentinel: when it is here, every copy of the first has arrived before it.
+    await sql`select realtime.send('{"n": 0}'::jsonb, 'after', ${topic}, false)`;
+    await socket.next((m) => m.event === 'broadcast' && m.payload.event === 'after', 30_000);
+    const ns = socket.received.filter((m) => m.payload?.event === 'row').map((m) => m.payload.payload.n as number);
+    expect(ns).toEqual(Array.from({ length: rows }, (_, i) => i + 1));
+    const ingest = server.gateway.snapshot().ingest;
+    expect(ingest.reconnects).toBeGreaterThanOrEqual(1);
+    expect(ingest.duplicatesSkipped).toBeGreaterThan(0);
   });
 });
 

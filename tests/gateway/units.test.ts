@@ -6,8 +6,14 @@ import {
   formatLsn,
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
-import { JoinRateLimiter, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
+import { JoinLimits, JoinRateWindow, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
+import { TransactionReader } from '../../stack/gateway/ingest/transactions.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
+import { parseJson } from '../../stack/gateway/protocol/inbound.ts';
+import { jsonDepthExceeds } from '../../stack/gateway/protocol/json-depth.ts';
+import { ThrottledWarning } from '../../stack/gateway/throttled-warning.ts';
+import type { Logger } from '../../stack/log.ts';
+import { ManualClock } from './helpers/manual-clock.ts';
 import { parseJoinPayload } from '../../stack/gateway/protocol/join-payload.ts';
 
 // The pure pieces behind the socket: each is small enough to pin down exactly.
@@ -85,12 +91,42 @@ describe('presence state', () => {
 });
 
 describe('limits', () => {
-  it('allows joins up to the per-second limit averaged over 5 s, then refuses', () => {
-    const limiter = new JoinRateLimiter(2);
+  it('allows joins up to the per-second limit averaged over 5 s, then refuses until the window moves on', () => {
+    const window = new JoinRateWindow(2);
     const t = 1_000_000;
-    const allowed = Array.from({ length: 12 }, () => limiter.tryJoin(t)).filter(Boolean).length;
+    const allowed = Array.from({ length: 12 }, () => window.tryJoin(t)).filter(Boolean).length;
     expect(allowed).toBe(10);
-    expect(limiter.tryJoin(t + 5_000)).toBe(true);
+    expect(window.tryJoin(t + 4_999)).toBe(false);
+    expect(window.tryJoin(t + 5_000)).toBe(true);
+    expect(window.idle(t + 5_000)).toBe(false);
+    expect(window.idle(t + 10_000)).toBe(true);
+  });
+
+  it('keeps one budget per caller, and anonymous callers cannot spend the signed-in pool', () => {
+    const limits = new JoinLimits({ maxJoinsPerCaller: 1, maxJoinsPerSecond: 2 }); // 5 per caller, 10 per pool
+    const t = 2_000_000;
+    const anon = (n: number) => ({ key: `address:10.0.0.${n}`, signedIn: false });
+    const joins = (caller: { key: string; signedIn: boolean }, count: number) =>
+      Array.from({ length: count }, () => limits.admit(caller, t));
+
+    expect(joins(anon(1), 6)).toEqual([null, null, null, null, null, 'caller']);
+    expect(joins(anon(2), 5)).toEqual([null, null, null, null, null]);
+    expect(limits.admit(anon(3), t)).toBe('anonymous');
+    // The anonymous pool is spent; staff still join, each within their own budget.
+    expect(joins({ key: 'sub:ana', signedIn: true }, 6)).toEqual([null, null, null, null, null, 'caller']);
+    expect(joins({ key: 'sub:gus', signedIn: true }, 5)).toEqual([null, null, null, null, null]);
+    expect(limits.admit({ key: 'sub:eli', signedIn: true }, t)).toBe('signedIn');
+    // A refusal counts nothing: the caller refused by the pool keeps its budget for later.
+    expect(limits.admit(anon(3), t + 5_000)).toBeNull();
+  });
+
+  it('forgets callers a window after their last join', () => {
+    const limits = new JoinLimits({ maxJoinsPerCaller: 1, maxJoinsPerSecond: 100 });
+    const t = 3_000_000;
+    for (let n = 0; n < 50; n++) limits.admit({ key: `address:${n}`, signedIn: false }, t);
+    expect(limits.callers).toBe(50);
+    limits.admit({ key: 'address:late', signedIn: false }, t + 10_000);
+    expect(limits.callers).toBe(1);
   });
 
   it('counts presence calls in a window that opens at the first call', () => {
@@ -98,6 +134,41 @@ describe('limits', () => {
     const calls = [0, 1, 2, 3, 4, 5].map((i) => limiter.tryCall(5, 30_000, i));
     expect(calls).toEqual([true, true, true, true, true, false]);
     expect(limiter.tryCall(5, 30_000, 30_001)).toBe(true);
+  });
+});
+
+describe('JSON depth', () => {
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('counts arrays and objects, not brackets inside strings or after escaped quotes', () => {
+    expect(jsonDepthExceeds(nested(64), 64)).toBe(false);
+    expect(jsonDepthExceeds(nested(65), 64)).toBe(true);
+    expect(jsonDepthExceeds('{"a":{"b":[1,{"c":2}]}}', 3)).toBe(true);
+    expect(jsonDepthExceeds('{"a":{"b":[1,{"c":2}]}}', 4)).toBe(false);
+    expect(jsonDepthExceeds(`["${'[{'.repeat(100)}"]`, 1)).toBe(false);
+    expect(jsonDepthExceeds(`["\\\\",${nested(2)}]`, 2)).toBe(true);
+    expect(jsonDepthExceeds(`["\\"[[[[",[]]`, 2)).toBe(false);
+  });
+
+  it('makes parseJson refuse a frame nested 100 000 levels deep as a protocol error', () => {
+    expect(() => parseJson(nested(100_000))).toThrow('JSON nested deeper than 64 levels');
+    expect(parseJson(nested(64))).toBeInstanceOf(Array);
+  });
+});
+
+describe('throttled warning', () => {
+  it('logs once per interval, then says how many it left out', () => {
+    const logged: Record<string, unknown>[] = [];
+    const log = { warn: (_m: string, fields: Record<string, unknown>) => logged.push(fields) } as unknown as Logger;
+    const clock = new ManualClock();
+    const warning = new ThrottledWarning(log, 'dropped malformed frame', 10_000, clock);
+    for (let i = 0; i < 1000; i++) warning.warn({ i });
+    expect(logged).toEqual([{ i: 0 }]);
+    clock.advance(9_999);
+    warning.warn({ i: 1000 });
+    clock.advance(1);
+    warning.warn({ i: 1001 });
+    expect(logged).toEqual([{ i: 0 }, { i: 1001, notLoggedSincePrevious: 1000 }]);
   });
 });
 
@@ -174,6 +245,30 @@ describe('pgoutput', () => {
     const insert = decodePgOutput(insertMessage(['t', 'broadcast', null, 'e', 'f', null, null, 'id-1', '\\xdeadbeef']));
     const row = messageFromRow(relation, insert.tag === 'insert' ? insert.values : []);
     expect(row?.payload).toEqual({ encoding: 'binary', bytes: Buffer.from('deadbeef', 'hex') });
+  });
+
+  it('fans out a transaction cut off mid-stream once, when the resumed stream sends it again whole', () => {
+    const reader = new TransactionReader();
+    const insert = (id: string) =>
+      decodePgOutput(insertMessage(['t', 'broadcast', `{"id":"${id}"}`, 'e', 'f', null, null, id, null]));
+    const commit = (endLsn: bigint) => ({ tag: 'commit', endLsn, commitTimeMs: 0 }) as const;
+    const session = (...messages: Parameters<TransactionReader['read']>[0][]) => {
+      reader.startSession();
+      return [decodePgOutput(relationMessage(relation)), ...messages]
+        .map((m) => reader.read(m, 0)?.id)
+        .filter(Boolean);
+    };
+
+    // T1 arrives whole; T2 is cut after two of its three messages (Postgres restarts, the socket drops).
+    expect(session(insert('a'), commit(0x100n), insert('b'), insert('c'))).toEqual(['a', 'b', 'c']);
+    expect(reader.resumeLsn).toBe(0x100n);
+    // The resumed stream starts after T1 and sends T2 from its start: only its third message is new. It is
+    // cut again, after that one; and then T2 comes a third time, whole, followed by T3.
+    expect(session(insert('b'), insert('c'), insert('d'))).toEqual(['d']);
+    expect(session(insert('b'), insert('c'), insert('d'), commit(0x200n), insert('e'), commit(0x300n))).toEqual(['e']);
+    expect(reader.duplicatesSkipped).toBe(5);
+    expect(reader.messages).toBe(5);
+    expect(reader.resumeLsn).toBe(0x300n);
   });
 
   it('reads Commit end LSNs and keepalives, and formats LSNs like Postgres', () => {

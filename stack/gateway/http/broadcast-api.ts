@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CORS_ORIGIN, HttpError, preflightHeaders, sendError } from '../../api/respond.ts';
 import type { Claims } from '../auth/jwt.ts';
 import { ProbeError } from '../auth/policies.ts';
 import type { GatewayContext } from '../context.ts';
-import { TOPIC_PREFIX } from '../protocol/constants.ts';
+import { MAX_JSON_DEPTH, TOPIC_PREFIX } from '../protocol/constants.ts';
 import type { RawPayload } from '../protocol/frames.ts';
 import { isRecord } from '../protocol/inbound.ts';
+import { jsonDepthExceeds } from '../protocol/json-depth.ts';
 import { topicKey } from '../registry.ts';
 import { xHeaders } from '../transport/x-headers.ts';
 import { BodyTooLarge, readBody } from './body.ts';
@@ -18,6 +20,7 @@ import { BodyTooLarge, readBody } from './body.ts';
  * Auth: `Authorization: Bearer <jwt>` over the `apikey` header (and, as realtime-js also sends it, the
  * query). 202 with an empty body on success. Private messages need RLS broadcast write on their topic,
  * checked once per topic with the caller's claims; denied topics are skipped silently, still 202.
+ * Errors are Realtime's `{"message": …}`; JSON nested deeper than MAX_JSON_DEPTH is a 400.
  */
 
 interface Message {
@@ -26,15 +29,6 @@ interface Message {
   readonly payload: RawPayload;
   readonly private: boolean;
   readonly id: string | null;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const SINGLE = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/;
@@ -53,15 +47,14 @@ export class BroadcastApi {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> {
     try {
-      if (req.method !== 'POST') throw new HttpError(405, 'Method Not Allowed');
+      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Method Not Allowed');
       const claims = await this.#authenticate(req, url);
       const messages = path === '/api/broadcast' ? await this.#batch(req) : await this.#single(req, url, path);
       await this.#publish(messages, claims, req);
-      res.writeHead(202, CORS).end();
+      res.writeHead(202, CORS_ORIGIN).end();
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      const body = JSON.stringify({ message: error.message });
-      res.writeHead(error.status, { ...CORS, 'content-type': 'application/json; charset=utf-8' }).end(body);
+      sendError(res, error, { message: error.message });
     }
   }
 
@@ -69,27 +62,21 @@ export class BroadcastApi {
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const apikey = req.headers.apikey;
     const token = bearer ?? (Array.isArray(apikey) ? apikey[0] : apikey) ?? url.searchParams.get('apikey');
-    if (!token) throw new HttpError(401, 'Unauthorized');
-    const verified = await this.#ctx.verifier.verify(token);
+    if (!token) throw unauthorized();
+    const verified = await this.#ctx.verifier.verify(token, Math.floor(this.#ctx.clock.now() / 1000));
     if (!verified.ok) {
       this.#ctx.metrics.authFailures.connect++;
-      throw new HttpError(401, 'Unauthorized');
+      throw unauthorized();
     }
     return verified.claims;
   }
 
   async #batch(req: IncomingMessage): Promise<Message[]> {
-    const body = await this.#read(req, this.#ctx.options.maxFrameBytes);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'Request body is not valid JSON');
-    }
-    if (!isRecord(parsed) || !Array.isArray(parsed.messages)) throw new HttpError(422, 'messages must be a list');
+    const parsed = parseJsonBody(await this.#read(req, this.#ctx.options.maxFrameBytes));
+    if (!isRecord(parsed) || !Array.isArray(parsed.messages)) throw unprocessable('messages must be a list');
     return parsed.messages.map((item: unknown) => {
       if (!isRecord(item) || typeof item.topic !== 'string' || typeof item.event !== 'string') {
-        throw new HttpError(422, 'each message needs a string topic and event');
+        throw unprocessable('each message needs a string topic and event');
       }
       const bytes = Buffer.from(JSON.stringify(item.payload ?? {}));
       this.#checkSize(bytes.length);
@@ -107,16 +94,10 @@ export class BroadcastApi {
     const [, topic, event] = SINGLE.exec(path)!;
     const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json' && type !== 'application/octet-stream') {
-      throw new HttpError(415, 'Unsupported Media Type');
+      throw new HttpError(415, 'unsupported_media_type', 'Unsupported Media Type');
     }
     const bytes = await this.#read(req, this.#ctx.options.maxPayloadBytes);
-    if (type === 'application/json') {
-      try {
-        JSON.parse(bytes.toString('utf8'));
-      } catch {
-        throw new HttpError(400, 'Request body is not valid JSON');
-      }
-    }
+    if (type === 'application/json') parseJsonBody(bytes);
     return [
       {
         topic: decodeURIComponent(topic!),
@@ -134,14 +115,14 @@ export class BroadcastApi {
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       this.#ctx.metrics.drops.oversizedPayloads++;
-      throw new HttpError(422, 'Payload size exceeds tenant limit');
+      throw unprocessable(PAYLOAD_TOO_LARGE);
     }
   }
 
   #checkSize(bytes: number): void {
     if (bytes > this.#ctx.options.maxPayloadBytes) {
       this.#ctx.metrics.drops.oversizedPayloads++;
-      throw new HttpError(422, 'Payload size exceeds tenant limit');
+      throw unprocessable(PAYLOAD_TOO_LARGE);
     }
   }
 
@@ -177,9 +158,23 @@ export class BroadcastApi {
   }
 }
 
-/** Realtime's REST API is open to browsers (Corsica origins "*"). */
-export const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, x-client-info, apikey, content-type',
-  'access-control-allow-methods': 'POST, OPTIONS',
-} as const;
+/** Realtime's REST API is open to browsers (Corsica origins "*"): the answer to a preflight. */
+export const PREFLIGHT = preflightHeaders(['POST'], ['authorization', 'x-client-info', 'apikey', 'content-type']);
+
+const PAYLOAD_TOO_LARGE = 'Payload size exceeds tenant limit';
+
+const unauthorized = () => new HttpError(401, 'unauthorized', 'Unauthorized');
+const unprocessable = (message: string) => new HttpError(422, 'unprocessable', message);
+
+/** A JSON body, parsed only if it is JSON and nests no deeper than a client frame may. */
+function parseJsonBody(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, 'bad_request', `Request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'Request body is not valid JSON');
+  }
+}

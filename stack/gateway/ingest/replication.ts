@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duplex } from 'node:stream';
 import postgres, { type Sql } from 'postgres';
 import type { Logger } from '../../log.ts';
-import { isMessagesRelation, messageFromRow, type DatabaseMessage } from './message-row.ts';
-import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate, type Relation } from './pgoutput.ts';
+import type { DatabaseMessage } from './message-row.ts';
+import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate } from './pgoutput.ts';
+import { TransactionReader } from './transactions.ts';
 
 /**
  * Ingest: `realtime.messages` inserts, streamed by logical replication (pgoutput) from Realtime's
@@ -11,13 +12,14 @@ import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate,
  *
  * Durable slot, not catch-up. Realtime uses a TEMPORARY slot, which dies with its connection: a Postgres
  * restart loses whatever commits between the old stream's end and the new slot's creation. Here the slot
- * is permanent for the gateway's lifetime and we remember the end LSN of the last transaction we fanned
- * out; after any disconnect (Postgres restart, crash recovery, network) we START_REPLICATION again from
- * that LSN, so every committed message arrives exactly once, in commit order, with no time-window query
- * against the table (inserted_at is the transaction's start, not its commit, so "since" queries miss
- * long transactions) and no de-duplication. The cost of a permanent slot is WAL retention while nobody
- * reads it, so it is dropped on clean shutdown, and a leftover from a crashed gateway is dropped and
- * recreated at start (nobody was subscribed to what it held; clients catch up by `seq`).
+ * is permanent for the gateway's lifetime and we remember the end LSN of the last transaction we received;
+ * after any disconnect (Postgres restart, crash recovery, network) we START_REPLICATION again from that LSN,
+ * so every committed message arrives, in commit order, with no time-window query against the table
+ * (inserted_at is the transaction's start, not its commit, so "since" queries miss long transactions).
+ * Resuming is at-least-once — a transaction cut off mid-stream comes again whole — and TransactionReader
+ * skips what was already fanned out, so each message is delivered once. The cost of a permanent slot is
+ * WAL retention while nobody reads it, so it is dropped on clean shutdown, and a leftover from a crashed
+ * gateway is dropped and recreated at start (nobody was subscribed to what it held; clients catch up by `seq`).
  */
 
 const PUBLICATION = 'supabase_realtime_messages_publication';
@@ -43,6 +45,8 @@ export interface IngestStatus {
   readonly reconnects: number;
   /** Times the slot had to be recreated while running: a possible gap, recovered by clients via `seq`. */
   readonly slotRecreations: number;
+  /** Messages a resumed stream sent again after they had been fanned out, and that were not sent twice. */
+  readonly duplicatesSkipped: number;
 }
 
 const FEEDBACK_INTERVAL_MS = 1000;
@@ -51,17 +55,13 @@ const BACKOFF_MAX_MS = 5000;
 
 export class ReplicationIngest {
   readonly #options: IngestOptions;
-  #lastLsn: bigint | null = null;
+  readonly #reader = new TransactionReader();
   #connected = false;
   #stopped = false;
   /** Resolves when stop() is called, so a session waiting on its stream ends at once. */
   readonly #stopping: Promise<void>;
   #stopRequested: () => void = () => {};
   #loop: Promise<void> | null = null;
-  readonly #relations = new Map<number, Relation>();
-  #lagMs: number | null = null;
-  #lastCommitAt: number | null = null;
-  #messages = 0;
   #reconnects = 0;
   #slotRecreations = 0;
   #slotCreated = false;
@@ -76,15 +76,17 @@ export class ReplicationIngest {
   }
 
   status(): IngestStatus {
+    const reader = this.#reader;
     return {
       connected: this.#connected,
       slot: this.#options.slotName,
-      lastLsn: this.#lastLsn === null ? null : formatLsn(this.#lastLsn),
-      lagMs: this.#lagMs,
-      lastCommitAt: this.#lastCommitAt === null ? null : new Date(this.#lastCommitAt).toISOString(),
-      messages: this.#messages,
+      lastLsn: reader.resumeLsn === null ? null : formatLsn(reader.resumeLsn),
+      lagMs: reader.lagMs,
+      lastCommitAt: reader.lastCommitMs === null ? null : new Date(reader.lastCommitMs).toISOString(),
+      messages: reader.messages,
       reconnects: this.#reconnects,
       slotRecreations: this.#slotRecreations,
+      duplicatesSkipped: reader.duplicatesSkipped,
     };
   }
 
@@ -126,7 +128,7 @@ export class ReplicationIngest {
       await sql`select pg_drop_replication_slot(${slotName})`;
     } else if (this.#slotCreated) {
       this.#slotRecreations++;
-      this.#lastLsn = null;
+      this.#reader.forgetPosition();
       log.warn('replication slot vanished; recreated it (messages committed meanwhile are not streamed)', {
         slot: slotName,
       });
@@ -153,7 +155,7 @@ export class ReplicationIngest {
       >,
     });
     try {
-      const start = formatLsn(this.#lastLsn ?? 0n);
+      const start = formatLsn(this.#reader.resumeLsn ?? 0n);
       // postgres.js types the CopyBoth stream as Writable; it is a Duplex (CopyData in both directions).
       const stream = (await repl
         .unsafe(
@@ -162,7 +164,7 @@ export class ReplicationIngest {
         )
         .writable()) as unknown as Duplex;
       this.#connected = true;
-      this.#relations.clear();
+      this.#reader.startSession();
       log.info('replication streaming', { slot: slotName, from: start });
       const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS);
       stream.on('data', (data: Buffer) => this.#onData(stream, data));
@@ -187,38 +189,17 @@ export class ReplicationIngest {
     if (frame.kind === 'keepalive') {
       // The server has sent us everything up to walEnd, and we handle frames in order: nothing before it
       // is pending, so it is safe to resume from there (and to let the slot release that WAL).
-      if (this.#lastLsn === null || frame.walEnd > this.#lastLsn) this.#lastLsn = frame.walEnd;
+      this.#reader.keepalive(frame.walEnd);
       if (frame.replyRequested) this.#acknowledge(stream);
       return;
     }
-    const message = decodePgOutput(frame.message);
-    switch (message.tag) {
-      case 'relation':
-        this.#relations.set(message.relation.id, message.relation);
-        return;
-      case 'insert': {
-        const relation = this.#relations.get(message.relationId);
-        if (!relation || !isMessagesRelation(relation)) return;
-        const row = messageFromRow(relation, message.values);
-        if (!row) return;
-        this.#messages++;
-        this.#options.onMessage(row);
-        return;
-      }
-      case 'commit': {
-        const now = Date.now();
-        this.#lastLsn = message.endLsn;
-        this.#lagMs = now - message.commitTimeMs;
-        this.#lastCommitAt = message.commitTimeMs;
-        return;
-      }
-      case 'other':
-        return;
-    }
+    const message = this.#reader.read(decodePgOutput(frame.message), Date.now());
+    if (message) this.#options.onMessage(message);
   }
 
   #acknowledge(stream: Duplex): void {
-    if (this.#lastLsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(this.#lastLsn));
+    const lsn = this.#reader.resumeLsn;
+    if (lsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(lsn));
   }
 
   async #dropSlot(): Promise<void> {

@@ -36,3 +36,9 @@ export const PAYLOAD_ENCODING = { binary: 0, json: 1 } as const;
 
 /** Binary header fields are uint8 lengths. */
 export const MAX_BINARY_FIELD_BYTES = 255;
+
+/**
+ * Deepest JSON a client may send, counted over the whole frame or request body (a vsn 2.0.0 frame's user
+ * payload starts at level 3). Real payloads nest a handful of levels; deeper ones are refused, never parsed on.
+ */
+export const MAX_JSON_DEPTH = 64;

@@ -1,5 +1,6 @@
-import { EVENT } from './constants.ts';
+import { EVENT, MAX_JSON_DEPTH } from './constants.ts';
 import { ProtocolError, type Inbound } from './frames.ts';
+import { jsonDepthExceeds } from './json-depth.ts';
 
 /**
  * Validates the five fields every text frame carries (both serializers) and turns a JSON `broadcast`
@@ -33,8 +34,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** JSON.parse that reports failures as protocol errors. */
+/** JSON.parse that reports failures, and JSON nested deeper than MAX_JSON_DEPTH, as protocol errors. */
 export function parseJson(text: string): unknown {
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw new ProtocolError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (cause) {

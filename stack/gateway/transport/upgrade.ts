@@ -22,6 +22,8 @@ export interface Accepted {
   readonly token: string;
   /** `x-*` request headers (Phoenix's x_headers), for `request.headers` in RLS policies. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Who an anonymous caller is, for the join limits. */
+  readonly remoteAddress: string;
 }
 
 export class Upgrader {
@@ -57,12 +59,12 @@ export class Upgrader {
     const header = req.headers['x-api-key'];
     const token = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('apikey');
     if (!token) return this.#refuse(socket, 401, 'Unauthorized', { error: CONNECT_ERROR.missingApiKey });
-    const verified = await this.#ctx.verifier.verify(token);
+    const verified = await this.#ctx.verifier.verify(token, Math.floor(this.#ctx.clock.now() / 1000));
     if (!verified.ok) return this.#refuse(socket, 401, 'Unauthorized', { error: verified.message });
 
     if (socket.destroyed) return null;
     const ws = await new Promise<WebSocket>((resolve) => this.#wss.handleUpgrade(req, socket, head, resolve));
-    return { ws, socket, serializer, token, headers: xHeaders(req) };
+    return { ws, socket, serializer, token, headers: xHeaders(req), remoteAddress: req.socket.remoteAddress ?? '' };
   }
 
   close(): void {

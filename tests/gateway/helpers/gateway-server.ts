@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, parseLogLevel } from '../../../stack/log.ts';
+import { createLogger, parseLogLevel, type Logger } from '../../../stack/log.ts';
 import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../../../stack/gateway/index.ts';
+import type { Clock } from '../../../stack/gateway/clock.ts';
 import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts';
 
 export interface GatewayServer {
@@ -18,9 +19,11 @@ export interface GatewayServer {
 export async function startGatewayServer(
   config: { dbUrl: string; jwtSecret: string },
   options: Partial<GatewayOptions> = {},
+  /** A clock the test moves, a logger it reads. */
+  extras: { clock?: Clock; log?: Logger } = {},
 ): Promise<GatewayServer> {
-  const log = createLogger('gateway', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
-  const gateway = await createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options });
+  const log = extras.log ?? createLogger('gateway', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
+  const gateway = await createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options }, extras.clock);
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
     else res.writeHead(404).end();

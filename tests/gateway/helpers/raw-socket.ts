@@ -24,8 +24,15 @@ export class RawSocket {
     );
   }
 
-  static open(apiUrl: string, apikey: string, vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<RawSocket> {
-    const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=${vsn}`);
+  /** `localAddress` (another 127.x address) makes the socket a different caller for the join limits. */
+  static open(
+    apiUrl: string,
+    apikey: string,
+    vsn: '1.0.0' | '2.0.0' = '2.0.0',
+    localAddress?: string,
+  ): Promise<RawSocket> {
+    const url = `${apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=${vsn}`;
+    const ws = new WebSocket(url, { localAddress });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new RawSocket(ws, vsn)));
       ws.once('error', reject);
@@ -66,4 +73,18 @@ export class RawSocket {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/** An upgrade the gateway must refuse: its HTTP status and JSON body (fails if the socket opens). */
+export function refusedUpgrade(apiUrl: string, query: string): Promise<{ status: number; body: unknown }> {
+  const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?${query}`);
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => {});
+  });
 }

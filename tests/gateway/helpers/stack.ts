@@ -7,15 +7,15 @@ import { testStack } from '../../helpers/stack-env.ts';
 
 export { SEED, testStack };
 
-
-let tokenClock = 0;
+let tokenClock = Infinity;
 
 /**
- * A Supabase-Auth-shaped access token for a user. Each call is stamped one second later than the last,
- * so two tokens for the same user always differ (the client only pushes a token that changed).
+ * A Supabase-Auth-shaped access token for a user. Each call is stamped one second earlier than the last,
+ * so two tokens for the same user always differ (the client only pushes a token that changed) and none is
+ * issued in the future, which verification refuses beyond a small leeway.
  */
 export function tokenFor(user: { id: string; email: string }): Promise<string> {
-  tokenClock = Math.max(tokenClock + 1000, Date.now());
+  tokenClock = Math.min(tokenClock - 1000, Date.now());
   return signAccessToken(testStack().jwtSecret, user, new Date(tokenClock));
 }
 

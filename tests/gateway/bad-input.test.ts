@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../stack/log.ts';
+import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
+import { ManualClock } from './helpers/manual-clock.ts';
+import { RawSocket } from './helpers/raw-socket.ts';
+import { testStack } from './helpers/stack.ts';
+
+// Deeply nested JSON from a client: refused where it comes in (400 on REST, a dropped frame on a socket), never
+// an unhandled error, and logged once per interval for the whole gateway, not once per frame. A gateway of our
+// own whose log the test reads, on a clock that stays put so the interval cannot pass during the test.
+
+const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+const capture: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
+  error: (message, fields) => lines.push({ level: 'error', message, fields }),
+  child: () => capture,
+};
+
+let server: GatewayServer;
+const sockets: RawSocket[] = [];
+
+beforeAll(async () => {
+  const { dbUrl, jwtSecret } = testStack();
+  server = await startGatewayServer(
+    { dbUrl, jwtSecret },
+    { slotName: 'plater_realtime_bad_input_test' },
+    { clock: new ManualClock(), log: capture },
+  );
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await server?.close();
+});
+
+/** `[[[…{"n":1}…]]]`, `depth` levels in all. */
+const nested = (depth: number) => '['.repeat(depth - 1) + '{"n":1}' + ']'.repeat(depth - 1);
+
+describe('deeply nested JSON', () => {
+  it('answers a REST broadcast nested 100 000 levels deep with 400, on both endpoints, and logs no error', async () => {
+    const { anonKey } = testStack();
+    const post = (path: string, body: string) =>
+      fetch(`${server.url}/realtime/v1/api/broadcast${path}`, {
+        method: 'POST',
+        headers: { apikey: anonKey, 'content-type': 'application/json' },
+        body,
+      });
+    const batch = await post('', `{"messages":[{"topic":"deep","event":"e","payload":${nested(100_000)}}]}`);
+    expect(batch.status).toBe(400);
+    expect(await batch.json()).toEqual({ message: 'Request body nests JSON deeper than 64 levels' });
+    const single = await post('/deep/events/e', nested(100_000));
+    expect(single.status).toBe(400);
+    // At the limit it is an ordinary payload (the batch wraps it in three levels).
+    expect((await post('', `{"messages":[{"topic":"deep","event":"e","payload":${nested(61)}}]}`)).status).toBe(202);
+    expect((await post('/deep/events/e', nested(64))).status).toBe(202);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('drops nested frames from many sockets with one warning, and every socket keeps being served', async () => {
+    const before = server.gateway.snapshot().drops.malformedFrames;
+    const warningsBefore = lines.filter((l) => l.message === 'dropped malformed frame').length;
+    const flooders = await Promise.all(
+      Array.from({ length: 10 }, () => RawSocket.open(server.url, testStack().anonKey)),
+    );
+    sockets.push(...flooders);
+    for (const socket of flooders) {
+      socket.push(null, null, 'realtime:deep', 'broadcast', { type: 'broadcast', event: 'e', payload: JSON.parse(nested(60)) });
+      socket.sendRaw(`[null,null,"realtime:deep","broadcast",{"type":"broadcast","event":"e","payload":${nested(100_000)}}]`);
+      socket.sendRaw(`[null,null,"phoenix","heartbeat",${nested(100_000)}]`);
+    }
+    // A heartbeat after the bad frames, answered on every socket: the sockets are open and the frames before it
+    // have been handled.
+    for (const socket of flooders) {
+      socket.push(null, 'sentinel', 'phoenix', 'heartbeat', {});
+      expect((await socket.reply('sentinel')).payload).toEqual({ status: 'ok', response: {} });
+    }
+    expect(server.gateway.snapshot().drops.malformedFrames - before).toBe(20);
+    const warnings = lines.filter((l) => l.message === 'dropped malformed frame').length - warningsBefore;
+    expect(warnings).toBe(1);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
