@@ -32,6 +32,8 @@ export function stackCredentials(): StackCredentials {
 export interface GatewayProcess {
   readonly url: string;
   readonly pid: number;
+  /** Its replication slot. */
+  readonly slot: string;
   metrics(): Promise<GatewaySnapshot>;
   /** Full GC in the gateway process (started with `exposeGc`), then a moment for it to finish. */
   collectGarbage(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startGatewayProcess(
   env: Record<string, string> = {},
   options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
+  const slot = `plater_realtime_bench_${process.pid}`;
   const nodeArgs = [
     ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ...(options.exposeGc ? ['--expose-gc'] : []),
@@ -58,12 +61,13 @@ export async function startGatewayProcess(
   const { child, url, pid, stop } = await startServerProcess('load/gateway-serve.ts', nodeArgs, {
     PLATER_DB_URL: credentials.dbUrl,
     PLATER_JWT_SECRET: credentials.jwtSecret,
-    PLATER_REALTIME_SLOT: `plater_realtime_bench_${process.pid}`,
+    PLATER_REALTIME_SLOT: slot,
     ...env,
   });
   return {
     url,
     pid,
+    slot,
     async metrics() {
       return (await (await fetch(`${url}/realtime/v1/metrics`)).json()) as GatewaySnapshot;
     },

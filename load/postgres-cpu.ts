@@ -6,7 +6,8 @@ import type { Sql } from 'postgres';
  * several stacks run, counting every process named `postgres` would charge other clusters' work to this one;
  * here only the postmaster behind our connection and its children count. Children that exit during the window
  * (autovacuum workers, backends of closed connections) are charged through the postmaster's cumulative
- * children time, as "exited".
+ * children time, as "exited". Walsenders other than the given ones (another gateway decoding the same
+ * WAL, e.g. the one `npm start` runs beside a benchmark's own) are left out: hosted Realtime decodes once.
  */
 export type PostgresCpu = Record<'backends' | 'walsenders' | 'autovacuum' | 'checkpoints' | 'other' | 'exited', number>;
 
@@ -46,8 +47,15 @@ export async function postmasterPid(sql: Sql): Promise<number> {
   return Number(fields[1]);
 }
 
-/** CPU seconds so far of the cluster's processes, by kind. */
-export function postgresCpu(postmaster: number): PostgresCpu {
+/** The walsender pids serving replication slots other than `slot`: other consumers of the same WAL. */
+export async function otherDecoders(sql: Sql, slot: string): Promise<Set<number>> {
+  const rows = await sql<{ pid: number }[]>`
+    select active_pid as pid from pg_replication_slots where active_pid is not null and slot_name <> ${slot}`;
+  return new Set(rows.map((r) => r.pid));
+}
+
+/** CPU seconds so far of the cluster's processes, by kind, leaving out the `ignored` pids. */
+export function postgresCpu(postmaster: number, ignored: ReadonlySet<number> = new Set()): PostgresCpu {
   const cpu: PostgresCpu = { backends: 0, walsenders: 0, autovacuum: 0, checkpoints: 0, other: 0, exited: 0 };
   const own = statFields(postmaster);
   if (own) {
@@ -57,7 +65,7 @@ export function postgresCpu(postmaster: number): PostgresCpu {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (!fields || Number(fields[1]) !== postmaster) continue;
+    if (!fields || Number(fields[1]) !== postmaster || ignored.has(Number(entry))) continue;
     cpu[kind(Number(entry))] += (Number(fields[11]) + Number(fields[12])) / TICKS;
   }
   return cpu;
