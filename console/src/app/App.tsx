@@ -5,6 +5,7 @@ import { KdsScreen } from '../screens/kds/KdsScreen.tsx';
 import { MonitorScreen } from '../screens/monitor/MonitorScreen.tsx';
 import { ServerScreen } from '../screens/server/ServerScreen.tsx';
 import { SignIn } from '../screens/SignIn.tsx';
+import { ConnectionBadge } from '../ui/ConnectionBadge.tsx';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
 import { ToastProvider } from '../ui/toasts.tsx';
 import { createAuthClient, useAuthSession } from './auth.ts';
@@ -88,6 +89,7 @@ function Shell({ auth }: { auth: SupabaseClient }) {
               </a>
             ))}
           </nav>
+          <ConnectionBadge />
           <span className="who">
             {session.staff.display_name} · {session.staff.role}
           </span>

@@ -5,17 +5,19 @@ import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, newTablet, screenshot, signIn } from './browser.ts';
+import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 import { kdsTicket, waitLive } from './screens.ts';
 
 /**
- * A cook acts on a ticket the screen shows at an old version (what a tablet sees when someone else moved the
+ * Actions the server refuses or is slow to answer, as a cook sees them.
+ *
+ * Refused: a cook acts on a ticket the screen shows at an old version (what a tablet sees when someone else moved the
  * item a moment earlier): the server refuses the stale version and the console shows the move rolled back.
  * The staleness is real: the page's WebSocket is routed through the test, which holds back the broadcasts that
  * would have updated the screen while expo starts the item through the functions.
  */
-describe('a stale-version action in the console', () => {
+describe('a cook\'s actions that are refused or slow', () => {
   const { apiUrl, anonKey, dbUrl } = testStack();
   let browser: Browser;
   let restaurant: BrowserRestaurant;
@@ -46,15 +48,20 @@ describe('a stale-version action in the console', () => {
     return data;
   }
 
-  it('shows the refused move as rolled back', async () => {
+  /** Seats a table of this restaurant and orders one burger there as its server; answers the item's id. */
+  async function burgerOn(label: string): Promise<string> {
     const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-    const [table] = await sql<{ id: string }[]>`select id from public.dining_tables where restaurant_id = ${restaurant.id} and label = 'T3'`;
+    const [table] = await sql<{ id: string }[]>`select id from public.dining_tables where restaurant_id = ${restaurant.id} and label = ${label}`;
     const [burger] = await sql<{ id: string }[]>`select id from public.menu_items where restaurant_id = ${restaurant.id} and name = 'Burger'`;
     await sql.end();
     const server = await staff(restaurant.emails.server);
     await call(server, `tables/${table!.id}/seat`, { party_size: 2 });
     const placed = await call(server, 'orders', { table_id: table!.id, items: [{ menu_item_id: burger!.id, qty: 1 }] });
-    const itemId: string = placed.items[0].id;
+    return placed.items[0].id;
+  }
+
+  it('shows the refused move as rolled back', async () => {
+    const itemId = await burgerOn('T3');
 
     const { context, page } = await newTablet(browser, apiUrl);
     let holding = false;
@@ -90,6 +97,37 @@ describe('a stale-version action in the console', () => {
       holding = false;
       held.splice(0).forEach((send) => send());
       await ticket.locator('.item[data-status="preparing"][data-pending="false"]').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a slow action as sending until the server answers', async () => {
+    await burgerOn('T4');
+    const { context, page } = await newTablet(browser, apiUrl);
+    // The kitchen function's answer waits until the test lets it through.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    await page.route('**/functions/v1/kitchen/**', async (route) => {
+      await answered;
+      await route.continue();
+    });
+    try {
+      await signIn(page, restaurant.emails.grill, PASSWORD);
+      await page.waitForURL('**/kds/grill');
+      await waitLive(page);
+      const ticket = kdsTicket(page, 'T4');
+      await ticket.getByRole('button', { name: 'Start' }).click();
+
+      // At once: the item moved (optimistically) and says it is not confirmed; so does the top bar.
+      const item = ticket.locator('.item[data-status="preparing"][data-pending="true"]');
+      await item.waitFor();
+      expect(await item.getByRole('button').textContent()).toBe('sending…');
+      await page.getByTestId('connection').getByText('1 sending…').waitFor();
+
+      answer();
+      await ticket.locator('.item[data-status="preparing"][data-pending="false"]').waitFor();
+      await expect.poll(() => page.getByTestId('connection').textContent(), SLOW).not.toContain('sending');
     } finally {
       await context.close();
     }
