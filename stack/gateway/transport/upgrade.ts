@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { DEFAULT_VSN } from '../protocol/constants.ts';
@@ -73,7 +72,10 @@ export class Upgrader {
 
   async #refuse(socket: Duplex, status: number, text: string, body: object, backoff = true): Promise<null> {
     this.#ctx.metrics.authFailures.connect += status === 401 ? 1 : 0;
-    if (backoff && this.#ctx.options.connectErrorBackoffMs > 0) await sleep(this.#ctx.options.connectErrorBackoffMs);
+    const { clock, options } = this.#ctx;
+    if (backoff && options.connectErrorBackoffMs > 0) {
+      await new Promise<void>((resolve) => clock.after(options.connectErrorBackoffMs, resolve));
+    }
     const json = JSON.stringify(body);
     if (!socket.destroyed) {
       socket.end(
