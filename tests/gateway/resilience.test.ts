@@ -128,7 +128,7 @@ describe('a replication stream cut in the middle of a transaction', () => {
     await sql`insert into realtime.messages (topic, extension, event, payload, private)
               select ${topic}, 'broadcast', 'row', jsonb_build_object('n', n, 'filler', repeat('x', 1024)), false
               from generate_series(1, ${rows}) as n`;
-    await socket.next((m) => m.event === 'broadcast');
+    await socket.next((m) => m.event === 'broadcast', 30_000);
     proxy.cut();
 
     // A second transaction as the sentinel: when it is here, every copy of the first has arrived before it.
@@ -165,6 +165,8 @@ describe('a slow consumer', () => {
     await join(healthy);
     slow.ws.pause(); // stops reading: the kernel buffers fill, then the gateway's
 
+    // Each message is sent once the healthy socket has the one before: it reads as fast as it is written to, so
+    // it never falls behind however slowly this process runs, while the paused one only accumulates.
     const payload = { blob: 'y'.repeat(64 * 1024) };
     for (let i = 0; i < 200; i++) {
       const res = await fetch(`${server.url}/realtime/v1/api/broadcast/gw-slow/events/load`, {
@@ -173,12 +175,9 @@ describe('a slow consumer', () => {
         body: JSON.stringify({ ...payload, i }),
       });
       expect(res.status).toBe(202);
+      await healthy.next((m) => m.event === 'broadcast' && m.payload.payload.i === i, 30_000);
     }
-    await waitFor(
-      () => healthy.received.filter((m) => m.event === 'broadcast').length === 200,
-      30_000,
-      'the healthy socket to get all 200',
-    );
+    expect(healthy.received.filter((m) => m.event === 'broadcast')).toHaveLength(200);
     await waitFor(() => server.gateway.snapshot().drops.slowConsumers >= 1, 10_000, 'the slow socket to be dropped');
     slow.ws.resume();
     expect((await slow.closed).code).toBe(1006);
