@@ -16,7 +16,8 @@ import {
   type ScopeHandle,
   type ScopeKey,
 } from '../client/src/index.ts';
-import { appendRecord, gitInfo, isContended, machineInfo, readContention, RECORD_SCHEMA, versions } from './bench/record.ts';
+import { watchContention } from './bench/contention.ts';
+import { appendRecord, gitInfo, machineInfo, RECORD_SCHEMA, versions } from './bench/record.ts';
 import { type BenchStack, endpointsFromEnv, externalStack, OwnedStack } from './bench/stack.ts';
 import { summarize } from './bench/stats.ts';
 import { apiTarget, CutProxy } from './client-proxy.ts';
@@ -298,7 +299,7 @@ async function main(): Promise<void> {
   const env = endpointsFromEnv();
   const stack: BenchStack = env ? externalStack(env) : await OwnedStack.start();
   const sql = postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
-  const contentionBefore = readContention();
+  const contention = watchContention(() => []);
   const startedAt = new Date().toISOString();
   const data: Record<string, unknown> = {};
   const figures: Record<string, { label: string; value: number | null; unit: string }> = {};
@@ -340,7 +341,6 @@ async function main(): Promise<void> {
     await sql.end();
     await stack.stop();
   }
-  const contentionAfter = readContention();
   const file = appendRecord({
     schema: RECORD_SCHEMA,
     scenario: 'client',
@@ -351,7 +351,7 @@ async function main(): Promise<void> {
     versions: versions(null),
     git: gitInfo(),
     parameters: { heapClients, healClients, only: [...only] },
-    contention: { before: contentionBefore, after: contentionAfter, contended: isContended(contentionBefore) },
+    contention: contention(),
     figures,
     bottleneck: 'see data: in-process figures are the client alone; through-the-stack figures include Postgres, the gateway and the load generator on the same 2 cores',
     cpuPercentOfOneCore: {},
