@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { children } from '../functions-cpu.ts';
 import { contention as readContention } from '../gateway-harness.ts';
 import type { Contention } from './record.ts';
 
@@ -28,17 +29,7 @@ function withReapedChildren(pid: number): number {
 
 /** CPU seconds of the given processes and all their descendants, those that exited included. */
 function treeSeconds(roots: number[]): number {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
+  const tree = children();
   let total = 0;
   const seen = new Set<number>();
   const queue = [...roots];
@@ -51,7 +42,7 @@ function treeSeconds(roots: number[]): number {
     } catch {
       // exited meanwhile
     }
-    queue.push(...(children.get(pid) ?? []));
+    queue.push(...(tree.get(pid) ?? []));
   }
   return total;
 }
