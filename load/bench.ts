@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { postmasterPid } from './postgres-cpu.ts';
 import { relative } from 'node:path';
 import { SCENARIOS } from './bench/scenarios.ts';
 import { Progress } from './bench/progress.ts';
 import { openBenchStack, type BenchStack } from './bench/stack.ts';
-import { appendRecord, gitInfo, isContended, machineInfo, readContention, RECORD_SCHEMA, versions, type RunRecord } from './bench/record.ts';
+import { appendRecord, gitInfo, machineInfo, RECORD_SCHEMA, versions, type RunRecord } from './bench/record.ts';
+import { watchContention } from './bench/contention.ts';
 import { writeReport } from './report/report.ts';
 import { repoRoot } from './gateway-harness.ts';
 import type { Scenario } from './bench/scenario.ts';
@@ -52,10 +55,10 @@ function selected(target: string, options: Record<string, string>): Scenario[] {
   return scenarios;
 }
 
-async function runScenario(scenario: Scenario, stack: BenchStack, progress: Progress, runId: string, cli: Record<string, string>): Promise<void> {
+async function runScenario(scenario: Scenario, stack: BenchStack, stackRoots: number[], progress: Progress, runId: string, cli: Record<string, string>): Promise<void> {
   const options = { ...scenario.options, ...Object.fromEntries(Object.entries(cli).filter(([k]) => k in scenario.options)) };
   progress.scenario(`${scenario.name} ${Object.entries(options).map(([k, v]) => `--${k} ${v}`).join(' ')}`);
-  const before = readContention();
+  const contention = watchContention(() => [...stackRoots, ...[stack.apiPid()].filter((pid) => pid !== undefined)]);
   const startedAt = new Date().toISOString();
   const output = await scenario.run({ stack, progress, options });
   const record: RunRecord = {
@@ -68,7 +71,7 @@ async function runScenario(scenario: Scenario, stack: BenchStack, progress: Prog
     versions: versions(await stack.postgresVersion()),
     git: gitInfo(),
     parameters: output.parameters,
-    contention: { before, after: readContention(), contended: isContended(before) },
+    contention: contention(),
     figures: output.figures,
     bottleneck: output.bottleneck,
     cpuPercentOfOneCore: output.cpuPercentOfOneCore,
@@ -78,7 +81,19 @@ async function runScenario(scenario: Scenario, stack: BenchStack, progress: Prog
   for (const figure of Object.values(output.figures)) {
     progress.note(`  ${figure.label}: ${figure.value} ${figure.unit}`);
   }
-  progress.note(`  ${output.bottleneck}\n  → ${relative(repoRoot, file)}${record.contention.contended ? ' (contended machine)' : ''}`);
+  const other = `other work on the machine: ${record.contention.otherWorkCores} cores on average`;
+  progress.note(`  ${output.bottleneck}\n  ${other}${record.contention.contended ? ' — CONTENDED run' : ''}\n  → ${relative(repoRoot, file)}`);
+}
+
+async function externalStackRoots(stack: BenchStack): Promise<number[]> {
+  const sql = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    return [await postmasterPid(sql)];
+  } catch {
+    return []; // Postgres on another machine
+  } finally {
+    await sql.end();
+  }
 }
 
 async function main(): Promise<number> {
@@ -93,6 +108,8 @@ async function main(): Promise<number> {
     process.once('SIGINT', stopOnSignal);
     process.once('SIGTERM', stopOnSignal);
     const runId = randomUUID();
+    // A stack the harness did not start is not among its descendants: count its processes as its own load.
+    const stackRoots = stack.owned ? [] : await externalStackRoots(stack);
     try {
       for (const scenario of scenarios) {
         // An unattended run must end: a scenario far past its expected time is stuck; stop everything, keep the rest.
@@ -105,7 +122,7 @@ async function main(): Promise<number> {
           });
         }, limitMinutes * 60_000);
         try {
-          await runScenario(scenario, stack, progress, runId, options);
+          await runScenario(scenario, stack, stackRoots, progress, runId, options);
         } catch (error) {
           failed++;
           progress.note(`${scenario.name} failed: ${(error as Error).stack ?? error}`);

@@ -16,24 +16,17 @@ import {
   type ScopeHandle,
   type ScopeKey,
 } from '../client/src/index.ts';
-import { appendRecord, gitInfo, isContended, machineInfo, readContention, RECORD_SCHEMA, versions } from './bench/record.ts';
+import { watchContention } from './bench/contention.ts';
+import { appendRecord, gitInfo, machineInfo, RECORD_SCHEMA, versions } from './bench/record.ts';
 import { type BenchStack, endpointsFromEnv, externalStack, OwnedStack } from './bench/stack.ts';
 import { summarize } from './bench/stats.ts';
 import { apiTarget, CutProxy } from './client-proxy.ts';
 
 const BISTRO = '00000000-0000-4000-8000-00000000b001';
 const GRILL = '00000000-0000-4000-8000-00000000b0a1';
-const FRY = '00000000-0000-4000-8000-00000000b0a2';
 const BURGER = '00000000-0000-4000-8000-00000000b302';
 const FRIES = '00000000-0000-4000-8000-00000000b307';
 const KDS_GRILL = `kds:${BISTRO}:${GRILL}`;
-const FIVE_SCOPES: ScopeKey[] = [
-  { scope: 'kds', stationId: GRILL },
-  { scope: 'kds', stationId: FRY },
-  { scope: 'expo' },
-  { scope: 'floor' },
-  { scope: 'admin' },
-];
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -71,6 +64,8 @@ function plater(url: string, anonKey: string, token: string, extra: Partial<Para
 /** Open work for the screens: `orders` orders of a burger and fries on throw-away tables of the bistro. */
 async function openWork(sql: Sql, manager: PlaterClient, orders: number, lines = 2): Promise<string[]> {
   const itemIds: string[] = [];
+  const created = createdOrders.get(manager) ?? [];
+  createdOrders.set(manager, created);
   for (let i = 0; i < orders; i++) {
     const [table] = await sql<{ id: string }[]>`
       insert into public.dining_tables (restaurant_id, label, seats) values (${BISTRO}, ${`cb-${randomUUID().slice(0, 8)}`}, 4) returning id`;
@@ -80,8 +75,26 @@ async function openWork(sql: Sql, manager: PlaterClient, orders: number, lines =
       items: Array.from({ length: lines }, (_, n) => ({ menuItemId: n % 2 === 0 ? BURGER : FRIES, qty: 1 })),
     });
     itemIds.push(...(placed.items as { id: string }[]).map((item) => item.id));
+    created.push((placed.order as { id: string }).id);
   }
   return itemIds;
+}
+
+/** Orders a run placed, cancelled at its end so every run starts from the same open work. */
+const createdOrders = new Map<PlaterClient, string[]>();
+async function cancelWork(manager: PlaterClient): Promise<void> {
+  for (const orderId of createdOrders.get(manager) ?? []) {
+    await manager.mutations.cancelOrder({ orderId, reason: 'client bench' }).catch(() => {});
+  }
+}
+
+/** Five scopes of a manager: the first two stations' KDS, expo, floor, admin. */
+async function fiveScopes(stack: BenchStack, token: string): Promise<ScopeKey[]> {
+  const client = plater(stack.apiUrl, stack.anonKey, token);
+  const session = await client.session();
+  await client.close();
+  const [a, b] = session.stations;
+  return [{ scope: 'kds', stationId: a!.id }, { scope: 'kds', stationId: b!.id }, { scope: 'expo' }, { scope: 'floor' }, { scope: 'admin' }];
 }
 
 async function topicHead(sql: Sql, topic: string): Promise<number> {
@@ -91,7 +104,7 @@ async function topicHead(sql: Sql, topic: string): Promise<number> {
 
 // ---- heap per client with five scopes ----
 
-async function heapPerClient(stack: BenchStack, token: string, n: number) {
+async function heapPerClient(stack: BenchStack, token: string, n: number, scopes: ScopeKey[]) {
   gc();
   const before = process.memoryUsage();
   const clients: PlaterClient[] = [];
@@ -99,7 +112,7 @@ async function heapPerClient(stack: BenchStack, token: string, n: number) {
   for (let i = 0; i < n; i++) {
     const client = plater(stack.apiUrl, stack.anonKey, token);
     clients.push(client);
-    for (const key of FIVE_SCOPES) handles.push(client.open(key) as ScopeHandle<unknown>);
+    for (const key of scopes) handles.push(client.open(key) as ScopeHandle<unknown>);
   }
   await Promise.all(handles.map((handle) => handle.ready()));
   for (const handle of handles) handle.getView();
@@ -107,7 +120,7 @@ async function heapPerClient(stack: BenchStack, token: string, n: number) {
   const after = process.memoryUsage();
   const rows = handles.slice(0, 5).map((handle) => JSON.stringify(handle.getView()).length);
   await Promise.all(clients.map((client) => client.close()));
-  const baseline = await heapOfBareSupabase(stack, token, n);
+  const baseline = await heapOfBareSupabase(stack, token, n, scopes);
   return {
     clients: n,
     bareSupabaseJsHeapBytesPerClient: baseline,
@@ -119,7 +132,9 @@ async function heapPerClient(stack: BenchStack, token: string, n: number) {
 }
 
 /** For comparison: the official client alone, one socket and the same five private channels joined, no data. */
-async function heapOfBareSupabase(stack: BenchStack, token: string, n: number): Promise<number> {
+async function heapOfBareSupabase(stack: BenchStack, token: string, n: number, scopes: ScopeKey[]): Promise<number> {
+  const session = await plater(stack.apiUrl, stack.anonKey, token).session();
+  const restaurant = session.restaurant.id;
   gc();
   const before = process.memoryUsage().heapUsed;
   const clients = [];
@@ -128,7 +143,7 @@ async function heapOfBareSupabase(stack: BenchStack, token: string, n: number): 
     const client = createClient(stack.apiUrl, stack.anonKey, { accessToken: async () => token, realtime: { transport: WebSocket as never } });
     clients.push(client);
     await client.realtime.setAuth();
-    for (const topic of [`kds:${BISTRO}:${GRILL}`, `kds:${BISTRO}:${FRY}`, `expo:${BISTRO}`, `floor:${BISTRO}`, `admin:${BISTRO}`]) {
+    for (const topic of scopes.map((key) => (key.scope === 'kds' ? `kds:${restaurant}:${key.stationId}` : `${key.scope}:${restaurant}`))) {
       joins.push(new Promise((resolve) => {
         client.channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, () => {}).subscribe((status) => {
           if (status === 'SUBSCRIBED') resolve();
@@ -208,7 +223,7 @@ async function absorbInProcess(count: number) {
     join: (_topic, h) => {
       handlers = h;
       queueMicrotask(() => h.status('joined'));
-      return { leave: () => {} };
+      return { leave: () => {}, send: async () => {}, track: async () => {} };
     },
     refreshAuth: async () => {},
     close: async () => {},
@@ -298,7 +313,7 @@ async function main(): Promise<void> {
   const env = endpointsFromEnv();
   const stack: BenchStack = env ? externalStack(env) : await OwnedStack.start();
   const sql = postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
-  const contentionBefore = readContention();
+  const contention = watchContention(() => []);
   const startedAt = new Date().toISOString();
   const data: Record<string, unknown> = {};
   const figures: Record<string, { label: string; value: number | null; unit: string }> = {};
@@ -307,10 +322,16 @@ async function main(): Promise<void> {
     const manager = plater(stack.apiUrl, stack.anonKey, managerToken);
     const work = await openWork(sql, manager, 10);
     if (only.has('heap')) {
-      const heap = await heapPerClient(stack, managerToken, heapClients);
+      const heap = await heapPerClient(stack, managerToken, heapClients, await fiveScopes(stack, managerToken));
       data.heap = heap;
-      figures.heapPerClient = { label: `heap per client, 5 scopes open (${heapClients} clients)`, value: heap.heapBytesPerClient, unit: 'B' };
+      figures.heapPerClient = { label: `heap per client, 5 scopes open, 20 open items (${heapClients} clients)`, value: heap.heapBytesPerClient, unit: 'B' };
       console.log('heap', heap);
+      const emptyToken = await signIn(stack, 'manager@diner.test');
+      const empty = await heapPerClient(stack, emptyToken, heapClients, await fiveScopes(stack, emptyToken));
+      data.heapEmpty = empty;
+      figures.heapPerClientEmpty = { label: 'heap per client, 5 scopes open, no open work', value: empty.heapBytesPerClient, unit: 'B' };
+      figures.heapBareSupabase = { label: 'heap per client of supabase-js alone, same 5 channels', value: empty.bareSupabaseJsHeapBytesPerClient, unit: 'B' };
+      console.log('heap, empty restaurant', empty);
     }
     if (only.has('absorb')) {
       const inProcess = await absorbInProcess(200_000);
@@ -335,12 +356,12 @@ async function main(): Promise<void> {
         console.log(`heal ${n}`, heal);
       }
     }
+    await cancelWork(manager);
     await manager.close();
   } finally {
     await sql.end();
     await stack.stop();
   }
-  const contentionAfter = readContention();
   const file = appendRecord({
     schema: RECORD_SCHEMA,
     scenario: 'client',
@@ -351,7 +372,7 @@ async function main(): Promise<void> {
     versions: versions(null),
     git: gitInfo(),
     parameters: { heapClients, healClients, only: [...only] },
-    contention: { before: contentionBefore, after: contentionAfter, contended: isContended(contentionBefore) },
+    contention: contention(),
     figures,
     bottleneck: 'see data: in-process figures are the client alone; through-the-stack figures include Postgres, the gateway and the load generator on the same 2 cores',
     cpuPercentOfOneCore: {},

@@ -24,7 +24,8 @@ function processTicks(pid: number): number {
   }
 }
 
-function children(): Map<number, number[]> {
+/** Every process's children, by parent pid (a snapshot of /proc). */
+export function children(): Map<number, number[]> {
   const map = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -196,6 +196,8 @@ export type WorkerCommand =
 
 export interface SubscriberReport {
   readonly received: number;
+  /** Epoch ms of the latest delivery counted since the last reset (0: none). */
+  readonly lastArrival: number;
   readonly errors: number;
   readonly open: number;
   /** Per socket: deliveries of the measured event, seqs seen again, arrivals below a seq already seen. */

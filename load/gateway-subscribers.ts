@@ -29,6 +29,8 @@ let seen: Uint8Array[] = [];
 let samples: number[] = [];
 let total = 0;
 let errors = 0;
+/** When the latest counted delivery arrived (epoch ms). */
+let lastArrival = 0;
 const SEQ = Buffer.from('"seq":');
 const TEXT_EVENT = Buffer.from(`"event":"${EVENT}"`);
 
@@ -38,6 +40,7 @@ function nowMs(): number {
 
 function track(i: number, seq: number): void {
   total++;
+  lastArrival = performance.timeOrigin + performance.now();
   received[i]!++;
   const marks = seen[i];
   if (marks && seq < marks.length) {
@@ -145,10 +148,12 @@ parentPort!.on('message', (command: WorkerCommand) => {
     seen = Array.from({ length: config.count }, () => new Uint8Array(command.maxSeq + 1));
     samples = [];
     total = 0;
+    lastArrival = 0;
     parentPort!.postMessage({ ok: true });
   } else if (command.type === 'report') {
     const report: SubscriberReport = {
       received: total,
+      lastArrival,
       errors,
       open: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
       perSocketReceived: received.slice(),

@@ -229,8 +229,8 @@ async function cleanup(sql: Sql): Promise<number> {
 
 /**
  * Vacuums what the previous run deleted and analyses what this one seeded, before anything is measured. Left to
- * autovacuum, both land inside the measured window: a bench-only cost (a running service never deletes a
- * hundred restaurants' rows at once) that made back-to-back runs disagree.
+ * autovacuum, both would land inside the measured window: a bench-only cost (a running service never deletes a
+ * hundred restaurants' rows at once).
  */
 async function settle(sql: Sql): Promise<void> {
   await sql.unsafe(`vacuum (analyze) auth.users, public.restaurants, public.stations, public.staff, public.dining_tables,

@@ -8,7 +8,8 @@ import { echoedIn } from './mutations/overlay.ts';
 import { MutationQueue, type PendingMutation } from './mutations/queue.ts';
 import { MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './mutations/specs.ts';
 import type { EntityType, Menu, Session } from './payloads.ts';
-import { Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
+import { type CrewView, CrewScope } from './crew.ts';
+import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
 import type { StoreTrace } from './store.ts';
 import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
 import { supabaseLink } from './supabase-link.ts';
@@ -33,6 +34,15 @@ export interface ScopeHandle<V> {
   release(): void;
 }
 
+/** The crew scope's handle: also sends broadcasts and tracks presence. */
+export interface CrewHandle extends ScopeHandle<CrewView> {
+  send(event: string, payload: Record<string, unknown>): Promise<void>;
+  /** This client's presence on the crew topic (`null` leaves it); Supabase allows 5 calls per 30 s. */
+  track(meta: Record<string, unknown> | null): Promise<void>;
+}
+
+export type HandleOf<K extends ScopeKey> = K extends { scope: 'crew' } ? CrewHandle : ScopeHandle<ViewOf<K>>;
+
 export type Mutations = { [N in MutationName]: (args: MutationArgs[N]) => Promise<MutationResult> } & {
   /** Mutations shown as pending: unsent (e.g. offline), in flight, or answered but not yet echoed. */
   pending(): readonly PendingMutation[];
@@ -47,7 +57,7 @@ export interface HealthApi {
 export interface PlaterClient {
   session(options?: { revalidate?: boolean }): Promise<Session>;
   menu(options?: { revalidate?: boolean }): Promise<Menu>;
-  open<K extends ScopeKey>(key: K): ScopeHandle<ViewOf<K>>;
+  open<K extends ScopeKey>(key: K): HandleOf<K>;
   readonly mutations: Mutations;
   readonly health: HealthApi;
   /** Fetch whatever every open scope missed (done by itself on reconnect, visibility and `online`). */
@@ -81,7 +91,7 @@ class Client implements PlaterClient {
   readonly #link: RealtimeLink;
   readonly #metrics: HealthMetrics;
   readonly #queue: MutationQueue;
-  readonly #scopes = new Map<string, Scope>();
+  readonly #scopes = new Map<string, PooledScope>();
   readonly #healthListeners = new Set<(health: Health) => void>();
   readonly #healthNotifier: Coalescer<true>;
   readonly #detach: (() => void)[] = [];
@@ -131,7 +141,7 @@ class Client implements PlaterClient {
       context: () => this.#context(),
       versionOf: (type, id) => this.#versionOf(type, id),
       echoed: (mutation) =>
-        [...this.#scopes.values()].every((scope) => !scope.store?.loaded || echoedIn(scope.kind, scope.store.confirmed, mutation)),
+        [...this.#scopes.values()].every((scope) => !scope.store?.loaded || echoedIn(scope.store.kind, scope.store.confirmed, mutation)),
       changed: () => {
         for (const scope of this.#scopes.values()) scope.invalidate();
         this.#healthNotifier.push(true);
@@ -180,7 +190,7 @@ class Client implements PlaterClient {
     return this.#menuRequest;
   }
 
-  open<K extends ScopeKey>(key: K): ScopeHandle<ViewOf<K>> {
+  open<K extends ScopeKey>(key: K): HandleOf<K> {
     if (this.#closed) throw new PlaterError('closed', 'the client is closed');
     const id = scopeKeyId(key);
     let scope = this.#scopes.get(id);
@@ -189,7 +199,7 @@ class Client implements PlaterClient {
       if (held >= this.#options.maxChannelsPerConnection) throw new ChannelLimitError(this.#options.maxChannelsPerConnection);
     }
     if (!scope) {
-      scope = new Scope(id, key, {
+      const deps = {
         options: this.#options,
         clock: this.#options.clock,
         link: this.#link,
@@ -199,18 +209,19 @@ class Client implements PlaterClient {
         trace: this.#trace,
         session: () => this.session(),
         context: () => this.#context(),
-        changed: (_scope, data) => {
+        changed: (_scope: PooledScope, data: boolean) => {
           if (data) this.#queue.reconcile();
           this.#healthNotifier.push(true);
         },
-        disposed: (gone) => {
+        disposed: (gone: PooledScope) => {
           if (this.#scopes.get(gone.id) === gone) this.#scopes.delete(gone.id);
         },
-      });
+      };
+      scope = key.scope === 'crew' ? new CrewScope(id, deps) : new Scope(id, key, deps);
       this.#scopes.set(id, scope);
     }
     scope.acquire();
-    return handle<ViewOf<K>>(scope, key);
+    return (scope instanceof CrewScope ? crewHandle(scope, key) : handle(scope, key)) as HandleOf<K>;
   }
 
   resync(): void {
@@ -297,7 +308,8 @@ class Client implements PlaterClient {
   #healthNow(): Health {
     const open = [...this.#scopes.values()].filter((scope) => scope.holdsChannel);
     return {
-      status: overallStatus(open.map((scope) => scope.health), this.#httpStatus),
+      // a scope the caller may not read says nothing about the connection
+      status: overallStatus(open.filter((scope) => scope.status !== 'error').map((scope) => scope.health), this.#httpStatus),
       latencyMs: this.#metrics.latency(),
       messagesPerSecond: this.#metrics.messagesPerSecond(),
       reconnects: this.#metrics.reconnects,
@@ -359,7 +371,14 @@ class Client implements PlaterClient {
   }
 }
 
-function handle<V>(scope: Scope, key: ScopeKey): ScopeHandle<V> {
+function crewHandle(scope: CrewScope, key: ScopeKey): CrewHandle {
+  return Object.assign(handle<CrewView>(scope, key), {
+    send: (event: string, payload: Record<string, unknown>) => scope.send(event, payload),
+    track: (meta: Record<string, unknown> | null) => scope.track(meta),
+  });
+}
+
+function handle<V>(scope: PooledScope, key: ScopeKey): ScopeHandle<V> {
   let released = false;
   return {
     key,

@@ -2,6 +2,8 @@
 // coalesced notifications, optimistic mutations with rebase, health and polling fallback. README.md in client/.
 export {
   createPlaterClient,
+  type CrewHandle,
+  type HandleOf,
   type HealthApi,
   type Mutations,
   type PlaterClient,
@@ -21,9 +23,10 @@ export {
   ScopeAccessError,
 } from './errors.ts';
 export type { Health, HealthStatus, ScopeHealth } from './health.ts';
-export type { LinkChannel, LinkHandlers, LinkStatus, RealtimeLink } from './link.ts';
+export type { JoinOptions, LinkChannel, LinkHandlers, LinkStatus, RealtimeLink } from './link.ts';
 export type { PendingMutation, QueueStorage } from './mutations/queue.ts';
 export type { MutationArgs, MutationName, MutationResult, OrderLine } from './mutations/specs.ts';
+export type { CrewMember, CrewMessage, CrewView } from './crew.ts';
 export type { ScopeBatch, ScopeStatus } from './scope.ts';
 export type { StoreTrace } from './store.ts';
 export type { ScopeKey, ScopeName, ScopeViews, ViewOf } from './scopes.ts';

@@ -35,17 +35,38 @@ export interface ScopeDeps {
   session(): Promise<Session>;
   context(): SpecContext;
   /** Status or data changed (health listeners, mutation reconciliation). */
-  changed(scope: Scope, data: boolean): void;
-  disposed(scope: Scope): void;
+  changed(scope: PooledScope, data: boolean): void;
+  disposed(scope: PooledScope): void;
 }
 
 type Change = { reset: boolean; changes: { type: EntityType; id: string }[] };
+
+/** What the client's pool needs of a scope, whatever its kind (topic scopes here, `crew` in crew.ts). */
+export interface PooledScope {
+  readonly id: string;
+  readonly kind: TopicKind | 'crew';
+  readonly store: TopicStore | null;
+  readonly topic: string | null;
+  readonly refs: number;
+  readonly holdsChannel: boolean;
+  readonly status: ScopeStatus;
+  readonly health: HealthStatus;
+  readonly error: Error | null;
+  readonly ready: Promise<void>;
+  acquire(): void;
+  release(): void;
+  dispose(): void;
+  subscribe(listener: (batch: ScopeBatch) => void): () => void;
+  view(): unknown;
+  invalidate(): void;
+  resync(): void;
+}
 
 /**
  * One scope of the pool: its topic's store, the channel that feeds it (held while someone holds the scope),
  * polling while the channel is down, the derived view and its listeners.
  */
-export class Scope {
+export class Scope implements PooledScope {
   refs = 0;
   topic: string | null = null;
   kind: TopicKind;
@@ -72,7 +93,7 @@ export class Scope {
 
   constructor(
     readonly id: string,
-    readonly key: ScopeKey,
+    readonly key: Exclude<ScopeKey, { scope: 'crew' }>,
     private readonly deps: ScopeDeps,
   ) {
     this.kind = key.scope;
@@ -183,7 +204,9 @@ export class Scope {
       } catch (error) {
         if (this.#disposed) return;
         const status = (error as { status?: number }).status ?? 0;
-        if (status >= 400 && status < 500) {
+        const code = (error as { code?: string }).code;
+        // an expired or not yet refreshed token may be fine next time; other 4xx will not change
+        if (status >= 400 && status < 500 && code !== 'token_expired' && code !== 'invalid_jwt') {
           this.#fail(error as Error);
           return;
         }

@@ -1,5 +1,6 @@
 import { emptyMaps } from './entities.ts';
 import type { Session, TopicKind } from './payloads.ts';
+import type { CrewView } from './crew.ts';
 import { type AdminView, adminView } from './views/admin.ts';
 import type { ViewInput } from './views/context.ts';
 import { type ExpoView, expoView } from './views/expo.ts';
@@ -14,7 +15,9 @@ export type ScopeKey =
   /** A server's own orders and tables; managers may name another server. */
   | { scope: 'server'; staffId?: string }
   | { scope: 'floor' }
-  | { scope: 'admin' };
+  | { scope: 'admin' }
+  /** Staff-to-staff broadcasts and presence (no log, no snapshot). */
+  | { scope: 'crew' };
 
 export type ScopeName = ScopeKey['scope'];
 
@@ -24,6 +27,7 @@ export interface ScopeViews {
   server: ServerView;
   floor: FloorView;
   admin: AdminView;
+  crew: CrewView;
 }
 
 export type ViewOf<K extends ScopeKey> = ScopeViews[K['scope']];
@@ -37,11 +41,13 @@ export const VIEW_BUILDERS: { [K in TopicKind]: (input: ViewInput) => ScopeViews
 };
 
 /** The view of a scope with no data yet (stable per kind, for renders before the first load). */
-const EMPTY_VIEWS = new Map<TopicKind, unknown>();
+const EMPTY_VIEWS = new Map<ScopeName, unknown>();
 export function emptyView<K extends ScopeKey>(key: K): ViewOf<K> {
   let view = EMPTY_VIEWS.get(key.scope);
   if (!view) {
-    view = VIEW_BUILDERS[key.scope]({ rows: emptyMaps(), pending: new Set(), scopeId: null, now: 0 });
+    view = key.scope === 'crew'
+      ? { members: [], messages: [] }
+      : VIEW_BUILDERS[key.scope]({ rows: emptyMaps(), pending: new Set(), scopeId: null, now: 0 });
     EMPTY_VIEWS.set(key.scope, view);
   }
   return view as ViewOf<K>;
@@ -58,6 +64,7 @@ export function scopeKeyId(key: ScopeKey): string {
     case 'expo':
     case 'floor':
     case 'admin':
+    case 'crew':
       return key.scope;
     default:
       throw new TypeError(`unknown scope ${(key as { scope: string }).scope}`);
@@ -65,7 +72,7 @@ export function scopeKeyId(key: ScopeKey): string {
 }
 
 /** The topic of a scope for the signed-in staff member; the server decides at join whether they may read it. */
-export function topicOf(key: ScopeKey, session: Session): { topic: string; scopeId: string | null } {
+export function topicOf(key: Exclude<ScopeKey, { scope: 'crew' }>, session: Session): { topic: string; scopeId: string | null } {
   const restaurant = session.restaurant.id;
   switch (key.scope) {
     case 'kds':

@@ -1,6 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import type { LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
+import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
 
 export interface SupabaseLinkOptions {
   supabaseUrl: string;
@@ -44,13 +44,20 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
 
   return {
     supabase,
-    join(topic: string, handlers: LinkHandlers): LinkChannel {
+    join(topic: string, handlers: LinkHandlers, options: JoinOptions = {}): LinkChannel {
       let left = false;
+      let tracked: Record<string, unknown> | null = null;
       channels.add(topic);
-      const channel = supabase.channel(topic, { config: { private: true } });
+      const presence = options.presenceKey === undefined ? {} : { presence: { key: options.presenceKey, enabled: true } };
+      const channel = supabase.channel(topic, { config: { private: true, ...presence } });
       channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
         if (!left) handlers.message(message.event, message.payload);
       });
+      if (options.presenceKey !== undefined) {
+        channel.on('presence', { event: 'sync' }, () => {
+          if (!left) handlers.presence?.(channel.presenceState() as Record<string, Record<string, unknown>[]>);
+        });
+      }
       void authReady.then(() => {
         if (left) return;
         channel.subscribe((status, error) => {
@@ -59,6 +66,8 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
             joined.add(topic);
             // every channel is back: the next outage starts its backoff from the beginning again
             if (joined.size === channels.size) backoff.reset();
+            // presence does not outlive a connection: say it again
+            if (tracked) void channel.track(tracked);
             handlers.status('joined');
             return;
           }
@@ -82,6 +91,16 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
           channels.delete(topic);
           joined.delete(topic);
           void supabase.removeChannel(channel);
+        },
+        async send(event, payload) {
+          const answer = await channel.send({ type: 'broadcast', event, payload });
+          if (answer !== 'ok') throw new Error(`broadcast on ${topic}: ${answer}`);
+        },
+        async track(meta) {
+          tracked = meta;
+          if (!joined.has(topic)) return; // sent on join
+          const answer = meta ? await channel.track(meta) : await channel.untrack();
+          if (answer !== 'ok') throw new Error(`presence on ${topic}: ${answer}`);
         },
       };
     },

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { contention, repoRoot } from '../gateway-harness.ts';
+import { repoRoot } from '../gateway-harness.ts';
+import type { ContentionReport } from './contention.ts';
 
 /**
  * One benchmark run as it is kept in load/results/: where and on what it ran, with which parameters, how busy
@@ -23,6 +24,7 @@ export interface Figure {
   readonly target?: { readonly max?: number; readonly min?: number };
 }
 
+/** Load average and Linux CPU pressure (the share of the last minute runnable tasks waited for a CPU). */
 export interface Contention {
   readonly loadAverage: number[];
   readonly cpuPressureSomeAvg60: number | null;
@@ -39,7 +41,7 @@ export interface RunRecord {
   readonly versions: Record<string, string | null>;
   readonly git: { commit: string | null; branch: string | null; dirty: boolean | null };
   readonly parameters: Record<string, unknown>;
-  readonly contention: { before: Contention; after: Contention; contended: boolean };
+  readonly contention: ContentionReport;
   /** Figures in the order the report lists them, keyed by a stable id. */
   readonly figures: Record<string, Figure>;
   /** What holds the figures back, as measured (CPU shares, queues…), in a sentence. */
@@ -99,20 +101,6 @@ export function versions(postgres: string | null): Record<string, string | null>
     postgresJs: packageVersion('postgres'),
     deno: packageVersion('deno'),
   };
-}
-
-/**
- * A run counts as contended when other work competed for the CPUs: tasks waited for a CPU more than 10 % of the
- * last minute (Linux PSI) before it started, or the load average exceeded the CPU count before it started. Its
- * own load raises both during the run, so only the reading before it decides.
- */
-export function isContended(before: Contention): boolean {
-  const psi = before.cpuPressureSomeAvg60;
-  return (psi !== null && psi > 10) || (before.loadAverage[0] ?? 0) > cpus().length;
-}
-
-export function readContention(): Contention {
-  return contention();
 }
 
 /** Writes a new result file; never overwrites one (the time stamp has milliseconds; a clash gets a suffix). */

@@ -3,9 +3,9 @@ import type { Figure } from '../bench/record.ts';
 import { TARGETS } from '../k6/scenarios.js';
 
 /**
- * Result files written before `npm run bench` existed (gateway-latency-*, gateway-memory-*, service-bench-*,
- * functions-bench-*; load/service-bench.ts still writes the last kind when run on its own), read into the
- * report's terms so no earlier run is left out. They lack the git commit and versions; they say so.
+ * Result files of other formats — written before `npm run bench` existed (gateway-latency-*, gateway-memory-*,
+ * functions-bench-*), or by the scripts that still write their own (service-bench-*, join-flood-*) — read into the
+ * report's terms so no run is left out. They lack the git commit and versions; the report says so.
  */
 export interface LegacyRun {
   readonly scenario: string;
@@ -18,6 +18,12 @@ export interface LegacyRun {
 }
 
 type Json = Record<string, any>;
+
+/** The time in a result file's name (`<name>-2026-11-30T21-22-43-192Z.json`), as ISO 8601. */
+function stampOf(file: string): string {
+  const match = /(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z/.exec(file);
+  return match ? `${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z` : '';
+}
 
 function contendedFrom(before: Json | undefined): boolean | null {
   if (!before) return null;
@@ -126,11 +132,35 @@ function functions(json: Json): LegacyRun[] {
   return runs;
 }
 
+function joinFlood(scenario: string, file: string, json: Json): LegacyRun[] {
+  const { staff, flood, parameters: p } = json;
+  return [
+    {
+      scenario,
+      finishedAt: json.date ?? stampOf(file),
+      parameters: { rate: p.rate, flooders: p.flooders, seconds: p.seconds, staffEverySeconds: p.staffEverySeconds },
+      contended: contendedFrom(json.contention),
+      figures: {
+        staffJoinSuccess: { label: `staff joins that succeeded during an anonymous join flood at ${Math.round(flood.joinsPerSecond)} joins/s`, value: staff.successPercent / 100, unit: 'ratio', target: TARGETS.joinFlood.staffJoinSuccess },
+        floodRate: { label: 'anonymous joins per second sent', value: Math.round(flood.joinsPerSecond), unit: '/s', target: { min: TARGETS.joinFlood.anonymousJoinsPerSecond } },
+        staffJoinP95: { label: 'staff join p95', value: Math.round(staff.joinMs.p95 * 10) / 10, unit: 'ms' },
+      },
+      bottleneck: `gateway ${Math.round((json.gateway.cpuSeconds / json.seconds) * 100)} % of a core, load generator ${Math.round((json.harnessCpuSeconds / json.seconds) * 100)} %; the flood is refused by the join limits (${JSON.stringify(json.gateway.rateLimitedJoins ?? {})} refusals)`,
+      cpuPercentOfOneCore: {
+        gateway: Math.round((json.gateway.cpuSeconds / json.seconds) * 100),
+        'load generator': Math.round((json.harnessCpuSeconds / json.seconds) * 100),
+      },
+    },
+  ];
+}
+
 /** The runs an earlier-format file holds, or undefined when the file is not one of them. */
 export function fromLegacy(file: string, json: Json): LegacyRun[] | undefined {
   if (file.startsWith('gateway-latency-')) return hotTopic(json);
   if (file.startsWith('gateway-memory-')) return memory(json);
   if (file.startsWith('service-bench-')) return service(json);
   if (file.startsWith('functions-bench-')) return functions(json);
+  if (file.startsWith('join-flood-before-fix-')) return joinFlood('join-flood (before the gateway fix)', file, json);
+  if (file.startsWith('join-flood-')) return joinFlood('join-flood', file, json);
   return undefined;
 }

@@ -6,6 +6,7 @@ import { RECORD_SCHEMA, readAllResults, RESULTS_DIR, type Figure, type RunRecord
 import { median } from '../bench/stats.ts';
 import { fromLegacy, type LegacyRun } from './legacy.ts';
 import { chartsFor } from './charts.ts';
+import { CONTENDED_OTHER_CORES } from '../bench/contention.ts';
 import { stackedBarChart } from './svg.ts';
 
 /**
@@ -31,7 +32,11 @@ export function loadRuns(): Run[] {
       runs.push({ ...record, file, contended: record.contention.contended, commit: record.git.commit, record });
       continue;
     }
-    for (const legacy of fromLegacy(file, json) ?? []) runs.push({ ...legacy, file, commit: null });
+    try {
+      for (const legacy of fromLegacy(file, json) ?? []) runs.push({ ...legacy, file, commit: null });
+    } catch (error) {
+      console.error(`report: ${file} left out (${(error as Error).message})`);
+    }
   }
   return runs.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
 }
@@ -112,6 +117,27 @@ function scenarioSection(name: string, summary: string, runs: Run[], chartLinks:
   return lines;
 }
 
+/** Benchmarks with scripts of their own (not scenarios of `npm run bench`) whose results are in load/results/. */
+const OTHER_BENCHMARKS: Record<string, string> = {
+  client: 'the client library alone (`node --expose-gc --import tsx load/client-bench.ts`): heap per client, change rate absorbed, time to heal',
+  'join-flood': 'anonymous joins flooding the gateway while staff sign in (`node --import tsx load/join-flood.ts`)',
+  'join-flood (before the gateway fix)': 'the same, measured before the gateway\'s per-caller join limit',
+};
+
+/** One line per figure with a target: the latest group's median and verdict, across every scenario. */
+function summaryRows(name: string, runs: Run[]): string[] {
+  const group = latestGroup(runs);
+  const latest = group.at(-1);
+  if (!latest) return [];
+  const contended = group.some((run) => run.contended) ? ' ⚠' : '';
+  return Object.entries(latest.figures)
+    .filter(([, figure]) => figure.target)
+    .map(([id, figure]) => {
+      const values = group.map((run) => run.figures[id]?.value).filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+      return `| ${name}${contended} | ${figure.label} | ${targetText(figure)} | ${values.length ? format(median(values), figure.unit) : '—'} | ${verdict(values, figure)} |`;
+    });
+}
+
 export function writeReport(): string {
   const runs = loadRuns();
   const chartsDir = join(RESULTS_DIR, 'charts');
@@ -119,7 +145,13 @@ export function writeReport(): string {
   const byScenario = (name: string) => runs.filter((run) => run.scenario === name);
   const sections: string[] = [];
   const cpuRows: { label: string; segments: Record<string, number> }[] = [];
-  for (const scenario of SCENARIOS) {
+  const known = new Set(SCENARIOS.map((s) => s.name));
+  const others = [...new Set(runs.map((run) => run.scenario))].filter((name) => !known.has(name));
+  const described = [
+    ...SCENARIOS,
+    ...others.map((name) => ({ name, summary: OTHER_BENCHMARKS[name] ?? 'results written by another script in load/' })),
+  ];
+  for (const scenario of described) {
     const own = byScenario(scenario.name);
     const latestRecord = [...own].reverse().find((run) => run.record)?.record;
     const links: string[] = [];
@@ -143,17 +175,26 @@ export function writeReport(): string {
     `Machines: ${machines.join('; ') || 'see the files'}. The load generator runs on the same machine; its CPU share is in every run's figures or bottleneck line.`,
     '',
     contendedRuns > 0
-      ? `⚠ ${contendedRuns} of ${runs.length} runs were made on a contended machine (other engineers' work was waiting for the CPUs before the run started: Linux CPU pressure > 10 % over the previous minute, or load average above the CPU count). They are marked ⚠; their figures show what the harness measures, not what the system can do. The lead's \`npm run bench -- all\` on a quiet machine gives the figures to quote.`
+      ? `⚠ ${contendedRuns} of ${runs.length} runs were made on a contended machine, marked ⚠: other work (not the harness, not the stack under test) used more than ${CONTENDED_OTHER_CORES} of a core on average while they ran — or, for records written before that was measured, Linux CPU pressure was above 10 % in the minute before. Their figures show what the harness measures on a shared machine, not what the system can do; the figures to quote come from \`npm run bench -- all\` on a quiet machine.`
       : 'No run was made on a contended machine.',
+    '',
+    '## Against design §7',
+    '',
+    '| scenario | figure | target | median | verdict |',
+    '|---|---|---|---|---|',
+    ...described.flatMap((scenario) => summaryRows(scenario.name, byScenario(scenario.name))),
     '',
     '![CPU per process](charts/cpu-per-process.svg)',
     '',
     ...sections,
     '## Every run',
     '',
-    '| finished (UTC) | scenario | file | commit | contended |',
-    '|---|---|---|---|---|',
-    ...[...runs].reverse().map((run) => `| ${run.finishedAt.slice(0, 19).replace('T', ' ')} | ${run.scenario} | [${run.file}](${run.file}) | ${run.commit?.slice(0, 10) ?? '—'} | ${run.contended === null ? '?' : run.contended ? '⚠ yes' : 'no'} |`),
+    '| finished (UTC) | scenario | file | commit | other work (cores) | contended |',
+    '|---|---|---|---|---|---|',
+    ...[...runs].reverse().map(
+      (run) =>
+        `| ${run.finishedAt.slice(0, 19).replace('T', ' ')} | ${run.scenario} | [${run.file}](${run.file}) | ${run.commit?.slice(0, 10) ?? '—'} | ${run.record?.contention.otherWorkCores ?? '—'} | ${run.contended === null ? '?' : run.contended ? '⚠ yes' : 'no'} |`,
+    ),
     '',
   ];
   const path = join(RESULTS_DIR, 'REPORT.md');

@@ -43,6 +43,7 @@ interface FanoutSystem {
   readonly pid: number;
   publish(event: string, rate: number, count: number, startAt: number): Promise<OpenLoopOutcome>;
   rssBytes(): Promise<number | null>;
+  slowConsumersDropped(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +55,8 @@ interface Step {
   readonly received: number;
   readonly deliveredRatio: number;
   readonly deliveriesPerSecond: number;
+  /** From the first due time to the last delivery. */
+  readonly windowSeconds: number;
   readonly lost: number;
   readonly duplicates: number;
   /** Arrivals below a seq the socket already had: writers commit out of seq order, so not an error here. */
@@ -66,6 +69,8 @@ interface Step {
   readonly cpuPercentOfOneCore: Record<string, number>;
   readonly machineBusyPercent: number;
   readonly serverRssBytes: number | null;
+  /** Sockets the server disconnected for falling too far behind, so far (the gateway counts them; baselines do not). */
+  readonly slowConsumersDropped: number | null;
 }
 
 const body = (seq: number, due: number) => ({ ...HOT_TOPIC_ITEM, seq, due });
@@ -89,6 +94,7 @@ async function startSystem(name: SystemName, context: ScenarioContext, topic: st
                       ${sql.json(body(seq, due))}::jsonb || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))`.execute(),
         ),
       rssBytes: async () => (await gateway.metrics()).process.rssBytes,
+      slowConsumersDropped: async () => (await gateway.metrics()).drops.slowConsumers,
       stop: async () => {
         await gateway.stop();
         await sql.end();
@@ -111,6 +117,7 @@ async function startSystem(name: SystemName, context: ScenarioContext, topic: st
                 || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))::text)`.execute(),
         ),
       rssBytes: async () => rssOf(relay.pid),
+      slowConsumersDropped: async () => null,
       stop: async () => {
         await relay.stop();
         await sql.end();
@@ -123,6 +130,7 @@ async function startSystem(name: SystemName, context: ScenarioContext, topic: st
     pid: bare.pid,
     publish: (event, rate, count, startAt) => askChild(bare.child, { type: 'publish', topic, event, rate, count, startAt, body: HOT_TOPIC_ITEM }),
     rssBytes: async () => rssOf(bare.pid),
+    slowConsumersDropped: async () => null,
     stop: bare.stop,
   };
 }
@@ -203,6 +211,7 @@ async function runStep(
     }
   }
   const bySecond = percentilesBySecond(second, fromSource);
+  const window = (Math.max(...reports.map((r) => r.lastArrival)) - startAt) / 1000;
   const expectedSent = published.sent * subscribers;
   return {
     rate,
@@ -211,7 +220,9 @@ async function runStep(
     expected: expectedSent,
     received,
     deliveredRatio: expectedSent === 0 ? 0 : Math.min(received, expectedSent) / expectedSent,
-    deliveriesPerSecond: Math.round(received / duration),
+    // Over the time the deliveries really took (a generator or server that fell behind stretches it), not the nominal duration.
+    deliveriesPerSecond: Math.round(received / Math.max(duration, window)),
+    windowSeconds: Math.round(window * 10) / 10,
     lost,
     duplicates,
     outOfOrder,
@@ -223,11 +234,13 @@ async function runStep(
     cpuPercentOfOneCore: cpu.percentOfOneCore,
     machineBusyPercent: cpu.machineBusyPercent,
     serverRssBytes: await system.rssBytes(),
+    slowConsumersDropped: await system.slowConsumersDropped(),
   };
 }
 
+/** Within the targets, measured from the due time: a system that only keeps up by sending late does not. */
 function meets(step: Step): boolean {
-  return step.deliveredRatio >= TARGETS.hotTopic.deliveredRatio.min && (step.latencyFromSourceMs.p99 ?? Infinity) <= TARGETS.baselines.latencyCeilingP99Ms;
+  return step.deliveredRatio >= TARGETS.hotTopic.deliveredRatio.min && (step.latencyFromDueMs.p99 ?? Infinity) <= TARGETS.baselines.latencyCeilingP99Ms;
 }
 
 /** The most deliveries/s a system carried within the targets (0 when no step did). */
@@ -290,7 +303,7 @@ export const hotTopic: Scenario = {
             `${name} ${rate}/s: ${(step.deliveredRatio * 100).toFixed(2)} % delivered, ${step.deliveriesPerSecond.toLocaleString('en')}/s, p50 ${step.latencyFromSourceMs.p50} / p99 ${step.latencyFromSourceMs.p99} ms`,
           );
           // Past the knee: more load only takes longer to fail.
-          if (step.deliveredRatio < 0.99 || (step.latencyFromSourceMs.p99 ?? Infinity) > 2000) break;
+          if (step.deliveredRatio < 0.99 || (step.latencyFromDueMs.p99 ?? Infinity) > 2000) break;
         }
       } finally {
         for (const w of workers) w.postMessage({ type: 'close' } satisfies WorkerCommand);
@@ -311,9 +324,10 @@ export const hotTopic: Scenario = {
       figures.p95 = { label: `gateway p95 at ${headline}/s`, value: gateway.latencyFromSourceMs.p95, unit: 'ms' };
       figures.p99 = { label: `gateway p99 at ${headline}/s`, value: gateway.latencyFromSourceMs.p99, unit: 'ms', target: TARGETS.hotTopic.p99Ms };
       figures.p99FromDue = { label: `gateway p99 from the due time (generator lag included) at ${headline}/s`, value: gateway.latencyFromDueMs.p99, unit: 'ms' };
+      figures.connected = { label: `gateway: subscribers still connected after the ${headline}/s step (slow consumers dropped: ${gateway.slowConsumersDropped ?? '?'})`, value: gateway.socketsOpen, unit: 'sockets', target: { min: subscribers } };
       figures.lost = { label: `gateway: seqs lost over all sockets at ${headline}/s`, value: gateway.lost, unit: 'messages', target: { max: 0 } };
       figures.duplicates = { label: `gateway: duplicate deliveries at ${headline}/s`, value: gateway.duplicates, unit: 'messages', target: { max: 0 } };
-      figures.ceiling = { label: 'gateway fan-out ceiling (≥ 99.9 % delivered, p99 ≤ 100 ms)', value: ceilings.gateway, unit: 'deliveries/s', target: TARGETS.fanoutCeiling.deliveriesPerSecond };
+      figures.ceiling = { label: 'gateway fan-out ceiling (≥ 99.9 % delivered, p99 from the due time ≤ 100 ms)', value: ceilings.gateway, unit: 'deliveries/s', target: TARGETS.fanoutCeiling.deliveriesPerSecond };
       figures.loadGenerator = { label: `load generator CPU at ${headline}/s (gateway run)`, value: gateway.cpuPercentOfOneCore[LOAD_GENERATOR] ?? null, unit: '% of a core' };
     }
     if (results.bare) figures.bareCeiling = { label: '(a) bare ws ceiling', value: ceilings.bare, unit: 'deliveries/s' };
@@ -335,7 +349,7 @@ export const hotTopic: Scenario = {
       figures,
       bottleneck,
       cpuPercentOfOneCore: gateway?.cpuPercentOfOneCore ?? {},
-      data: { clock: 'latency from `t`: clock_timestamp() in the writing statement (gateway, relay) or the bare server\'s send time; receiver: same host clock', ceilings, systems: results },
+      data: { clock: 'latency from `t`: clock_timestamp() in the writing statement (gateway, relay) or the bare server\'s send time; from `due`: the generator\'s schedule (the ceiling uses this one); receiver: same host clock', ceilings, systems: results },
     };
   },
 };

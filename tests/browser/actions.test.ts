@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import postgres from 'postgres';
 import type { Browser } from 'playwright-core';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 import { kdsTicket, waitLive } from './screens.ts';
+import { call, orderOn, staff } from './staff.ts';
 
 /**
  * Actions the server refuses or is slow to answer, as a cook sees them.
@@ -17,8 +14,8 @@ import { kdsTicket, waitLive } from './screens.ts';
  * The staleness is real: the page's WebSocket is routed through the test, which holds back the broadcasts that
  * would have updated the screen while expo starts the item through the functions.
  */
-describe('a cook\'s actions that are refused or slow', () => {
-  const { apiUrl, anonKey, dbUrl } = testStack();
+describe("a cook's actions that are refused or slow", () => {
+  const { apiUrl, dbUrl } = testStack();
   let browser: Browser;
   let restaurant: BrowserRestaurant;
 
@@ -32,36 +29,8 @@ describe('a cook\'s actions that are refused or slow', () => {
     await restaurant?.drop();
   });
 
-  async function staff(email: string): Promise<SupabaseClient> {
-    const supabase = createClient(apiUrl, anonKey, {
-      realtime: { transport: WebSocket as never },
-      auth: { persistSession: false, autoRefreshToken: false },
-    });
-    const { error } = await supabase.auth.signInWithPassword({ email, password: PASSWORD });
-    if (error) throw error;
-    return supabase;
-  }
-
-  async function call(supabase: SupabaseClient, path: string, body: Record<string, unknown>): Promise<any> {
-    const { data, error } = await supabase.functions.invoke(path, { body, headers: { 'Idempotency-Key': randomUUID() } });
-    if (error) throw new Error(`${path}: ${await (error as { context?: Response }).context?.text()}`);
-    return data;
-  }
-
-  /** Seats a table of this restaurant and orders one burger there as its server; answers the item's id. */
-  async function burgerOn(label: string): Promise<string> {
-    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-    const [table] = await sql<{ id: string }[]>`select id from public.dining_tables where restaurant_id = ${restaurant.id} and label = ${label}`;
-    const [burger] = await sql<{ id: string }[]>`select id from public.menu_items where restaurant_id = ${restaurant.id} and name = 'Burger'`;
-    await sql.end();
-    const server = await staff(restaurant.emails.server);
-    await call(server, `tables/${table!.id}/seat`, { party_size: 2 });
-    const placed = await call(server, 'orders', { table_id: table!.id, items: [{ menu_item_id: burger!.id, qty: 1 }] });
-    return placed.items[0].id;
-  }
-
   it('shows the refused move as rolled back', async () => {
-    const itemId = await burgerOn('T3');
+    const itemId = await orderOn(restaurant, 'T3', 'Burger');
 
     const { context, page } = await newTablet(browser, apiUrl);
     let holding = false;
@@ -103,7 +72,7 @@ describe('a cook\'s actions that are refused or slow', () => {
   });
 
   it('shows a slow action as sending until the server answers', async () => {
-    await burgerOn('T4');
+    await orderOn(restaurant, 'T4', 'Burger');
     const { context, page } = await newTablet(browser, apiUrl);
     // The kitchen function's answer waits until the test lets it through.
     let answer!: () => void;

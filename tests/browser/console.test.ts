@@ -4,6 +4,7 @@ import { SEED } from '../helpers/seed.ts';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
 import { expoOrder, kdsTicket, metricTile, seatAndOrder, tableTile, waitLive } from './screens.ts';
+import { orderOn } from './staff.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 
 /**
@@ -155,12 +156,45 @@ describe('the console in a browser', () => {
         await expect.poll(() => manager!.page.locator('svg.chart').first().getAttribute('data-samples'), SLOW).toMatch(/^([5-9]|\d\d+)$/);
         // A limit the figures cross raises an alert.
         const alerts = manager!.page.getByTestId('alerts');
-        expect(await alerts.textContent()).not.toMatch(/Delivery p95/);
-        await manager!.page.getByRole('form', { name: 'Alert limits' }).getByLabel('p95 latency (ms)').fill('0');
+        const p95Limit = manager!.page.getByRole('form', { name: 'Alert limits' }).getByLabel('p95 latency (ms)');
+        await p95Limit.fill('600000');
+        await expect.poll(() => alerts.textContent(), SLOW).not.toMatch(/Delivery p95/);
+        await p95Limit.fill('0');
         await alerts.getByText(/Delivery p95 \d+ ms > 0 ms/).waitFor();
         await screenshot(manager!.page, 'monitor', { fullPage: true });
       } finally {
         await Promise.all([grill, fry, server, expo, manager].map((tablet) => tablet?.context.close()));
+      }
+    });
+
+    it('colours a ticket by its age, at the limits the station sets', async () => {
+      await orderOn(restaurant, 'T4', 'Burger');
+      const { context, page } = await newTablet(browser, apiUrl);
+      try {
+        await signIn(page, restaurant.emails.grill, PASSWORD);
+        await page.waitForURL('**/kds/grill');
+        await waitLive(page);
+        const ticket = kdsTicket(page, 'T4');
+        await ticket.waitFor();
+        expect(await ticket.getAttribute('data-age')).toBe('fresh');
+
+        // The page's clock (only Date, timers keep running) moves on; the defaults are 8 and 15 minutes.
+        const start = Date.now();
+        await page.clock.setFixedTime(start + 9 * 60_000);
+        await ticket.and(page.locator('[data-age="warning"]')).waitFor();
+        await page.clock.setFixedTime(start + 16 * 60_000);
+        await ticket.and(page.locator('[data-age="late"]')).waitFor();
+        expect(await ticket.locator('.age').textContent()).toMatch(/^1[56]:\d\d$/);
+        await screenshot(page, 'kds-late');
+
+        // The station moves its limits: the same ticket is within them again.
+        await page.getByRole('button', { name: 'Timers' }).click();
+        const timers = page.getByRole('form', { name: 'Ticket timers' });
+        await timers.getByLabel('Late after (min)').fill('30');
+        await timers.getByLabel('Warning after (min)').fill('20');
+        await ticket.and(page.locator('[data-age="fresh"]')).waitFor();
+      } finally {
+        await context.close();
       }
     });
   });

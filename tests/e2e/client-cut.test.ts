@@ -43,7 +43,7 @@ describe('a client cut off mid-stream', () => {
     await waitUntil(() => kds.seq >= head && kds.status === 'live', `the client at seq ${head}`, 60_000);
     expect(seqProblems(cook.trace, TOPIC)).toEqual([]);
     const applied = cook.trace.filter((e) => e.topic === TOPIC && e.kind === 'apply').map((e) => e.seq);
-    expect(applied.at(-1)).toBe(head);
+    expect(applied.at(-1)).toBeGreaterThanOrEqual(head); // other suites write to this topic too
     expect(cook.plater.health.get().reconnects).toBeGreaterThan(0);
 
     const rows = await sql<{ id: string; status: string; version: number }[]>`

@@ -12,6 +12,7 @@ export { apiTarget, CutProxy };
 
 export interface Staff {
   plater: PlaterClient;
+  userId: string;
   /** Every seq applied per topic, and every snapshot loaded, in order. */
   trace: { topic: string; kind: 'snapshot' | 'apply'; seq: number; epoch: string | null }[];
 }
@@ -27,8 +28,8 @@ export async function staffClient(
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
   });
-  const { error } = await auth.auth.signInWithPassword({ email, password: SEED_PASSWORD });
-  if (error) throw new Error(`sign-in of ${email} failed: ${error.message}`);
+  const { data, error } = await auth.auth.signInWithPassword({ email, password: SEED_PASSWORD });
+  if (error || !data.user) throw new Error(`sign-in of ${email} failed: ${error?.message}`);
   const trace: Staff['trace'] = [];
   const onTrace: StoreTrace = (event) => trace.push(event);
   const plater = createPlaterClient(
@@ -42,7 +43,7 @@ export async function staffClient(
     },
     { trace: onTrace },
   );
-  return { plater, trace };
+  return { plater, userId: data.user.id, trace };
 }
 
 /** Applied seqs of a topic must be contiguous from each snapshot on, each once: returns what is wrong (empty: fine). */

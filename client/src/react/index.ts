@@ -11,7 +11,8 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
-import type { HealthApi, Mutations, PlaterClient, ScopeHandle } from '../client.ts';
+import type { CrewHandle, HealthApi, Mutations, PlaterClient, ScopeHandle } from '../client.ts';
+import type { CrewView } from '../crew.ts';
 import type { MutationError } from '../errors.ts';
 import type { Health } from '../health.ts';
 import type { MutationArgs, MutationName, MutationResult } from '../mutations/specs.ts';
@@ -46,7 +47,7 @@ export function useScopeState<K extends ScopeKey>(key: K): ScopeState<ViewOf<K>>
   const id = scopeKeyId(key);
   const [handle, setHandle] = useState<ScopeHandle<ViewOf<K>> | null>(null);
   useEffect(() => {
-    const opened = client.open(key);
+    const opened = client.open(key) as unknown as ScopeHandle<ViewOf<K>>;
     setHandle(opened);
     return () => opened.release();
     // the key is identified by its id; a new object for the same scope must not reopen it
@@ -71,6 +72,32 @@ export function useScopeState<K extends ScopeKey>(key: K): ScopeState<ViewOf<K>>
 /** The scope's view (confirmed ⊕ pending), kept current. */
 export function useScope<K extends ScopeKey>(key: K): ViewOf<K> {
   return useScopeState(key).view;
+}
+
+export interface CrewState extends ScopeState<CrewView> {
+  /** Broadcast to the other staff on the crew topic (rejects until the scope is open). */
+  send(event: string, payload: Record<string, unknown>): Promise<void>;
+  /** This console's presence on the crew topic (`null` leaves); Supabase allows 5 calls per 30 s. */
+  track(meta: Record<string, unknown> | null): Promise<void>;
+}
+
+/** The restaurant's crew topic: members present, recent broadcasts, and sending to them. */
+export function useCrew(): CrewState {
+  const client = usePlater();
+  const state = useScopeState({ scope: 'crew' });
+  const [handle, setHandle] = useState<CrewHandle | null>(null);
+  useEffect(() => {
+    const opened = client.open({ scope: 'crew' });
+    setHandle(opened);
+    return () => opened.release();
+  }, [client]);
+  const send = useCallback(
+    (event: string, payload: Record<string, unknown>) =>
+      handle ? handle.send(event, payload) : Promise.reject(new Error('the crew scope is not open yet')),
+    [handle],
+  );
+  const track = useCallback((meta: Record<string, unknown> | null) => (handle ? handle.track(meta) : Promise.resolve()), [handle]);
+  return { ...state, send, track };
 }
 
 export type MutationsWithState = { [N in MutationName]: (args: MutationArgs[N]) => Promise<MutationResult> } & {

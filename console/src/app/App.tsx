@@ -78,7 +78,7 @@ function Shell({ auth }: { auth: SupabaseClient }) {
   }
 
   return (
-    <CrewPresence auth={auth} session={session}>
+    <CrewPresence session={session}>
       <div className="shell">
         <header className="topbar">
           <strong>{session.restaurant.name}</strong>

@@ -1,13 +1,11 @@
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
-import { type Health, type Session } from './live.ts';
 import { usePlater } from '../../../client/src/react/index.ts';
+import type { Health, Session } from './live.ts';
 
 /**
  * Every open console says how its realtime client is doing, in presence on the restaurant's `crew` topic (which
- * every active staff member may read and write), so the manager's monitor can list each connected client.
- * The client library has no presence API yet, so this joins `crew` with supabase-js's own socket (the
- * sign-in client's): one more WebSocket per console.
+ * every active staff member may read and write), through the client's crew scope on its one socket, so the
+ * manager's monitor can list each connected client.
  */
 export interface ConsolePresence {
   name: string;
@@ -34,19 +32,16 @@ export function useCrewRoster(): ConsolePresence[] {
   return useContext(RosterContext);
 }
 
-export function CrewPresence({ auth, session, children }: { auth: SupabaseClient; session: Session; children: ReactNode }): ReactNode {
+export function CrewPresence({ session, children }: { session: Session; children: ReactNode }): ReactNode {
   const plater = usePlater();
   const [roster, setRoster] = useState<ConsolePresence[]>([]);
-  const crew = session.scopes.find((scope) => scope.scope === 'crew')?.topic;
 
   useEffect(() => {
-    if (!crew) return;
-    let channel: RealtimeChannel | null = null;
+    const crew = plater.open({ scope: 'crew' });
     let timer: ReturnType<typeof setTimeout> | undefined;
     let dueAt = Infinity;
     let sent: number[] = [];
     let lastStatus: string | null = null;
-    let live = true;
     /** The next report at `delayMs` from now (or when allowed), unless one is already due sooner. */
     const schedule = (delayMs: number) => {
       const now = Date.now();
@@ -73,33 +68,23 @@ export function CrewPresence({ auth, session, children }: { auth: SupabaseClient
       };
       sent.push(me.at);
       lastStatus = me.status;
-      void channel?.track(me);
+      void crew.track({ ...me });
       schedule(REFRESH_MS);
     };
     const unsubscribeHealth = plater.health.subscribe((health) => {
-      if (channel && health.status !== lastStatus) schedule(SETTLE_MS);
+      if (health.status !== lastStatus) schedule(SETTLE_MS);
     });
-    void (async () => {
-      const token = (await auth.auth.getSession()).data.session?.access_token;
-      if (!live || !token) return;
-      await auth.realtime.setAuth(token);
-      channel = auth.channel(crew, { config: { private: true, presence: { key: `${session.user_id}:${crypto.randomUUID()}` } } });
-      channel
-        .on('presence', { event: 'sync' }, () => {
-          const state = channel!.presenceState<ConsolePresence>();
-          setRoster(Object.values(state).flatMap((metas) => metas.map(({ presence_ref: _ref, ...meta }) => meta)));
-        })
-        .subscribe((status) => {
-          if (status === 'SUBSCRIBED') schedule(SETTLE_MS);
-        });
-    })();
+    const unsubscribeCrew = crew.subscribe(() => {
+      setRoster(crew.getView().members.flatMap((member) => member.metas as unknown as ConsolePresence[]));
+    });
+    schedule(SETTLE_MS);
     return () => {
-      live = false;
       clearTimeout(timer);
       unsubscribeHealth();
-      if (channel) void auth.removeChannel(channel);
+      unsubscribeCrew();
+      crew.release();
     };
-  }, [auth, crew, plater, session]);
+  }, [plater, session]);
 
   return createElement(RosterContext.Provider, { value: roster }, children);
 }

@@ -1,7 +1,7 @@
 // Test doubles for the client's unit tests: a clock tests advance by hand, a topic server that numbers its
 // messages like the database does, a fetch that answers like the edge functions, and a socket link.
 import type { Clock } from '../../../client/src/clock.ts';
-import type { LinkHandlers, LinkStatus, RealtimeLink } from '../../../client/src/link.ts';
+import type { JoinOptions, LinkHandlers, LinkStatus, RealtimeLink } from '../../../client/src/link.ts';
 
 /** Timers fire only when the test advances time; promise callbacks run in between. */
 export class FakeClock implements Clock {
@@ -204,16 +204,32 @@ export class FakeLink implements RealtimeLink {
   /** Joined at once (as a healthy socket would) unless set false. */
   autoJoin = true;
 
-  join(topic: string, handlers: LinkHandlers) {
+  /** Broadcasts and presence this client sent, per topic. */
+  readonly sent: { topic: string; event: string; payload: Record<string, unknown> }[] = [];
+  readonly tracked = new Map<string, Record<string, unknown> | null>();
+  readonly presenceKeys = new Map<string, string | undefined>();
+
+  join(topic: string, handlers: LinkHandlers, options: JoinOptions = {}) {
     this.joins.push(topic);
     this.channels.set(topic, handlers);
+    this.presenceKeys.set(topic, options.presenceKey);
     if (this.autoJoin) queueMicrotask(() => this.channels.get(topic) === handlers && handlers.status('joined'));
     return {
       leave: () => {
         if (this.channels.get(topic) === handlers) this.channels.delete(topic);
         this.leaves.push(topic);
       },
+      send: async (event: string, payload: Record<string, unknown>) => {
+        this.sent.push({ topic, event, payload });
+      },
+      track: async (meta: Record<string, unknown> | null) => {
+        this.tracked.set(topic, meta);
+      },
     };
+  }
+
+  presence(topic: string, state: Record<string, Record<string, unknown>[]>): void {
+    this.channels.get(topic)?.presence?.(state);
   }
 
   send(topic: string, message: Record<string, unknown>): void {

@@ -1,5 +1,6 @@
 import { type KeyboardEvent, memo } from 'react';
 import type { KdsTicket, KdsTicketItem } from '../../app/live.ts';
+import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { formatAge } from '../../ui/time.ts';
 import { type AgeLevel } from './thresholds.ts';
 
@@ -95,7 +96,7 @@ export const TicketCard = memo(function TicketCard({
                   </button>
                 ) : (
                   <span className="item-status" data-status={item.status}>
-                    {item.status}
+                    {ITEM_STATUS_LABEL[item.status]}
                   </span>
                 )}
               </span>

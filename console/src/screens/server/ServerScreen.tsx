@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { type FloorTableView, type MenuItem, type ServerOrder, useMenu, useMutations, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
+import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { type DraftLine, toOrderItems } from './draft.ts';
 import { OrderPad } from './OrderPad.tsx';
@@ -151,7 +152,7 @@ function TableDetail({
                     {item.qty}× {item.name} <span className="muted">c{item.course}</span>
                   </span>
                   <span className="item-status" data-status={item.status}>
-                    {item.pending ? 'sending…' : item.status}
+                    {item.pending ? 'sending…' : ITEM_STATUS_LABEL[item.status]}
                   </span>
                 </li>
               ))}

@@ -1,0 +1,190 @@
+import { Coalescer } from './coalescer.ts';
+import { ScopeAccessError } from './errors.ts';
+import type { HealthMetrics, HealthStatus } from './health.ts';
+import type { LinkChannel, LinkStatus } from './link.ts';
+import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './scope.ts';
+import type { Session } from './payloads.ts';
+
+export interface CrewMessage {
+  event: string;
+  payload: unknown;
+  /** Client time of receipt, epoch ms. */
+  receivedAt: number;
+}
+
+export interface CrewMember {
+  /** The presence key (the client's user id). */
+  key: string;
+  /** What each of that user's connections tracked (one per open console). */
+  metas: Record<string, unknown>[];
+}
+
+export interface CrewView {
+  /** Everyone tracking presence on the restaurant's crew topic now. */
+  members: CrewMember[];
+  /** The latest broadcasts staff sent (at most 100, oldest first). */
+  messages: CrewMessage[];
+}
+
+const KEPT_MESSAGES = 100;
+
+/**
+ * The restaurant's `crew` topic: staff-to-staff broadcasts and presence on the client's one socket. It has no
+ * log (client broadcasts are not published by the database), so there is nothing to catch up: what was sent
+ * while the channel was down is gone, and presence is re-announced after every rejoin.
+ */
+export class CrewScope implements PooledScope {
+  readonly kind = 'crew' as const;
+  readonly store = null;
+  refs = 0;
+  topic: string | null = null;
+  scopeId = null;
+  error: Error | null = null;
+  #channel: LinkChannel | null = null;
+  #joined = false;
+  #everJoined = false;
+  #members: CrewMember[] = [];
+  #messages: CrewMessage[] = [];
+  #tracked: Record<string, unknown> | null = null;
+  #view: CrewView | null = null;
+  #listeners = new Set<(batch: ScopeBatch) => void>();
+  #coalescer: Coalescer<true>;
+  #ready: Promise<void>;
+  #settleReady!: { resolve(): void; reject(error: Error): void };
+  #disposed = false;
+  #session: Session | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly deps: ScopeDeps & { metrics: HealthMetrics },
+  ) {
+    this.#coalescer = new Coalescer<true>(deps.clock, deps.options.coalesceMs, deps.options.coalesceMaxWaitMs, () => {
+      for (const listener of [...this.#listeners]) listener({ reset: true, changes: [] });
+    });
+    this.#ready = new Promise<void>((resolve, reject) => {
+      this.#settleReady = { resolve, reject };
+    });
+    this.#ready.catch(() => {});
+  }
+
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  get holdsChannel(): boolean {
+    return this.refs > 0;
+  }
+
+  get status(): ScopeStatus {
+    if (this.error) return 'error';
+    if (!this.#everJoined) return 'loading';
+    return this.#joined ? 'live' : 'catching_up';
+  }
+
+  get health(): HealthStatus {
+    if (!this.#everJoined) return 'connecting';
+    return this.#joined ? 'live' : 'degraded';
+  }
+
+  acquire(): void {
+    this.refs++;
+    if (this.refs === 1) void this.#join();
+  }
+
+  release(): void {
+    if (this.refs === 0) return;
+    this.refs--;
+    if (this.refs === 0) this.dispose(); // nothing worth keeping: no log to resume from
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#channel?.leave();
+    this.#channel = null;
+    this.#coalescer.cancel();
+    this.#listeners.clear();
+    this.deps.disposed(this);
+  }
+
+  subscribe(listener: (batch: ScopeBatch) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  view(): CrewView {
+    this.#view ??= { members: this.#members, messages: this.#messages };
+    return this.#view;
+  }
+
+  invalidate(): void {}
+
+  resync(): void {}
+
+  /** Broadcasts to every other staff member on the crew topic. */
+  async send(event: string, payload: Record<string, unknown>): Promise<void> {
+    if (!this.#channel) throw new ScopeAccessError('not_joined', 'the crew scope is not open');
+    await this.#channel.send(event, payload);
+  }
+
+  /** This client's presence (`null` leaves); said again after every reconnect. Supabase allows 5 calls per 30 s. */
+  async track(meta: Record<string, unknown> | null): Promise<void> {
+    this.#tracked = meta;
+    await this.#channel?.track(meta);
+  }
+
+  async #join(): Promise<void> {
+    try {
+      this.#session = await this.deps.session();
+    } catch (error) {
+      this.#fail(error as Error);
+      return;
+    }
+    if (this.#disposed) return;
+    this.topic = `crew:${this.#session.restaurant.id}`;
+    this.#channel = this.deps.link.join(
+      this.topic,
+      {
+        message: (event, payload) => {
+          this.#messages = [...this.#messages.slice(-(KEPT_MESSAGES - 1)), { event, payload, receivedAt: this.deps.clock.now() }];
+          this.#changed();
+        },
+        presence: (state) => {
+          this.#members = Object.entries(state)
+            .map(([key, metas]) => ({ key, metas }))
+            .sort((a, b) => a.key.localeCompare(b.key));
+          this.#changed();
+        },
+        status: (status, reason) => this.#linkStatus(status, reason),
+      },
+      { presenceKey: this.#session.user_id },
+    );
+    if (this.#tracked) await this.#channel.track(this.#tracked);
+  }
+
+  #linkStatus(status: LinkStatus, reason?: string): void {
+    if (status === 'refused') {
+      this.#channel = null;
+      this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
+      return;
+    }
+    if (status === 'joined' && this.#everJoined && !this.#joined) this.deps.metrics.reconnected();
+    this.#joined = status === 'joined';
+    this.#everJoined ||= this.#joined;
+    if (this.#joined) this.#settleReady.resolve();
+    this.#changed();
+  }
+
+  #fail(error: Error): void {
+    this.error = error;
+    this.#settleReady.reject(error);
+    this.#changed();
+  }
+
+  #changed(): void {
+    if (this.#disposed) return;
+    this.#view = null;
+    this.deps.changed(this, false);
+    if (this.#listeners.size > 0) this.#coalescer.push(true);
+  }
+}

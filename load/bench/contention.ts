@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { children } from '../functions-cpu.ts';
+import { contention as readContention } from '../gateway-harness.ts';
+import type { Contention } from './record.ts';
+
+/**
+ * How much of the machine other work took while a scenario ran: all CPU time the machine spent, minus that of this
+ * harness and every process it started (the stack it owns with its Postgres, gateways, baseline servers) and of
+ * the stack it was given, if that runs here. A share of the CPUs averaging above a quarter of a core counts as a
+ * contended run: its figures measured a machine it did not have to itself. (Linux pressure and load averages are
+ * kept beside it, but they also count the harness's own load, including the previous scenario's.)
+ */
+export const CONTENDED_OTHER_CORES = 0.25;
+
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, v) => sum + v, 0);
+  return (total - fields[3]! - (fields[4] ?? 0)) / 100;
+}
+
+/**
+ * CPU seconds of a process including its waited-for children (utime + stime + cutime + cstime): summed over a
+ * process tree, this counts a process that already exited once, in its parent, and one still running once, itself.
+ */
+function withReapedChildren(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** CPU seconds of the given processes and all their descendants, those that exited included. */
+function treeSeconds(roots: number[]): number {
+  const tree = children();
+  let total = 0;
+  const seen = new Set<number>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    try {
+      total += withReapedChildren(pid);
+    } catch {
+      // exited meanwhile
+    }
+    queue.push(...(tree.get(pid) ?? []));
+  }
+  return total;
+}
+
+export interface ContentionReport {
+  readonly before: Contention;
+  readonly after: Contention;
+  /** Average cores other work used during the run. */
+  readonly otherWorkCores: number;
+  readonly contended: boolean;
+}
+
+/** Call when the scenario starts; the returned function, when it ends. `extraRoots`: a given stack's processes. */
+export function watchContention(extraRoots: () => number[]): () => ContentionReport {
+  const before = readContention();
+  const roots = () => [process.pid, ...extraRoots()];
+  const start = { wall: performance.now(), machine: machineBusySeconds(), own: treeSeconds(roots()) };
+  return () => {
+    const wall = (performance.now() - start.wall) / 1000;
+    const other = machineBusySeconds() - start.machine - (treeSeconds(roots()) - start.own);
+    const otherWorkCores = Math.max(0, Math.round((other / wall) * 100) / 100);
+    return { before, after: readContention(), otherWorkCores, contended: otherWorkCores > CONTENDED_OTHER_CORES };
+  };
+}
