@@ -81,7 +81,8 @@ async function startSystem(name: SystemName, context: ScenarioContext, topic: st
     const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
     const gateway = await startGatewayProcess(
       { dbUrl: stack.dbUrl, jwtSecret: stack.jwtSecret },
-      { PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000', PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0' },
+      // Every subscriber joins from this one address with the anon key: lift the join limits for the set-up.
+      { PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000', PLATER_REALTIME_MAX_JOINS_PER_CALLER: '100000', PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0' },
     );
     await waitForIngest(gateway);
     return {
