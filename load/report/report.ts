@@ -99,7 +99,7 @@ function scenarioSection(name: string, summary: string, runs: Run[], chartLinks:
     `Parameters: \`${key(latest.parameters)}\``,
     '',
     `Runs summarised (${group.length}, consecutive with these parameters): ${group.map((run) => `[${run.finishedAt.slice(0, 16).replace('T', ' ')}](${run.file})${run.contended ? ' ⚠' : ''}`).join(', ')}` +
-      (contended > 0 ? ` — ⚠ ${contended} of ${group.length} on a contended machine (other work waiting for the CPUs before the run started): figures are not final.` : '') +
+      (contended > 0 ? ` — ⚠ ${contended} of ${group.length} on a contended machine (other work used the CPUs while it ran, see the top of this page): figures are not final.` : '') +
       (group.some((run) => !run.record) ? ' Earlier-format files (before `npm run bench`): no git commit or versions recorded.' : ''),
     '',
     '| figure | target | min | median | max | verdict |',
