@@ -11,9 +11,12 @@ export interface GatewayOptions {
    * each of two pools, anonymous joins and signed-in ones, so neither can spend the other's.
    */
   readonly maxJoinsPerSecond: number;
-  /** Joins one caller (JWT `sub`, else remote address) may make per second, over the same window. */
+  /**
+   * Joins one caller (JWT `sub`, else remote address) may make per second, over the same window. Unless set,
+   * half a pool's: raising the pools (as the benchmarks do) raises it with them.
+   */
   readonly maxJoinsPerCaller: number;
-  /** Joins one socket may make per second, over the same window. */
+  /** Joins one socket may make per second, over the same window. Unless set, a fifth of a pool's. */
   readonly maxJoinsPerSocket: number;
   /** Phoenix transport max_frame_size; larger frames close the socket (1009). */
   readonly maxFrameBytes: number;
@@ -38,11 +41,15 @@ export interface GatewayOptions {
   readonly slotName: string;
 }
 
+/** No caller can take more than half a pool's joins, no socket more than a fifth. */
+const CALLER_SHARE_OF_POOL = 0.5;
+const SOCKET_SHARE_OF_POOL = 0.2;
+
 export const DEFAULT_OPTIONS: GatewayOptions = {
   maxChannelsPerClient: 100,
   maxJoinsPerSecond: 100,
-  maxJoinsPerCaller: 50,
-  maxJoinsPerSocket: 20,
+  maxJoinsPerCaller: 100 * CALLER_SHARE_OF_POOL,
+  maxJoinsPerSocket: 100 * SOCKET_SHARE_OF_POOL,
   maxFrameBytes: 5_000_000,
   maxPayloadBytes: 3000 * 1024 + 500,
   maxBufferedBytes: 1024 * 1024,
@@ -85,5 +92,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOpt
       throw new Error(`${name} must be a non-negative number, got "${value}"`);
     numbers[key] = number;
   }
-  return { ...DEFAULT_OPTIONS, ...numbers, slotName: env.PLATER_REALTIME_SLOT || DEFAULT_OPTIONS.slotName };
+  const joinsPerSecond = numbers.maxJoinsPerSecond ?? DEFAULT_OPTIONS.maxJoinsPerSecond;
+  return {
+    ...DEFAULT_OPTIONS,
+    maxJoinsPerCaller: joinsPerSecond * CALLER_SHARE_OF_POOL,
+    maxJoinsPerSocket: joinsPerSecond * SOCKET_SHARE_OF_POOL,
+    ...numbers,
+    slotName: env.PLATER_REALTIME_SLOT || DEFAULT_OPTIONS.slotName,
+  };
 }

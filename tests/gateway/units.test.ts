@@ -7,6 +7,7 @@ import {
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
 import { JoinLimits, JoinRateWindow, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
+import { optionsFromEnv } from '../../stack/gateway/options.ts';
 import { TransactionReader } from '../../stack/gateway/ingest/transactions.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
 import { parseJson } from '../../stack/gateway/protocol/inbound.ts';
@@ -118,6 +119,12 @@ describe('limits', () => {
     expect(limits.admit({ key: 'sub:eli', signedIn: true }, t)).toBe('signedIn');
     // A refusal counts nothing: the caller refused by the pool keeps its budget for later.
     expect(limits.admit(anon(3), t + 5_000)).toBeNull();
+  });
+
+  it('gives a caller half and a socket a fifth of a pool unless they are set, so raising the pools raises them', () => {
+    expect(optionsFromEnv({})).toMatchObject({ maxJoinsPerSecond: 100, maxJoinsPerCaller: 50, maxJoinsPerSocket: 20 });
+    const raised = optionsFromEnv({ PLATER_REALTIME_MAX_JOINS_PER_SECOND: '1000', PLATER_REALTIME_MAX_JOINS_PER_SOCKET: '3' });
+    expect(raised).toMatchObject({ maxJoinsPerSecond: 1000, maxJoinsPerCaller: 500, maxJoinsPerSocket: 3 });
   });
 
   it('forgets callers a window after their last join', () => {
