@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sql } from 'postgres';
+import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import { JWKS_PATH, type StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
@@ -34,34 +35,19 @@ const REUSE_INTERVAL_SECONDS = 10;
 // bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.
 const DUMMY_HASH = '$2a$10$WuRXhfT4aPROORzzRO1Tgeuuod7rpfUW7FA/Sbv7iCkUjIY6Mw29i';
 
-class AuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+// supabase-js reads error codes only from answers that carry GoTrue's API version.
+const versionHeader = { 'x-supabase-api-version': API_VERSION };
+
+class AuthError extends HttpError {
+  constructor(status: number, code: string, message: string) {
+    super(status, code, message, versionHeader);
   }
 }
 
-const baseHeaders = {
-  'access-control-allow-origin': '*',
-  'x-supabase-api-version': API_VERSION,
-};
-
 function send(res: ServerResponse, status: number, body?: unknown): void {
-  if (body === undefined) {
-    res.writeHead(status, baseHeaders);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...baseHeaders,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
+  if (body !== undefined) return sendJson(res, status, body, versionHeader);
+  res.writeHead(status, { ...CORS_ORIGIN, ...versionHeader });
+  res.end();
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -238,17 +224,16 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     try {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
-          ...baseHeaders,
-          'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
-          'access-control-allow-headers': 'authorization, apikey, content-type, x-client-info, x-supabase-api-version',
-          'access-control-max-age': '86400',
+          ...preflightHeaders(['GET', 'POST', 'PUT'], ['authorization', 'apikey', 'content-type', 'x-client-info', 'x-supabase-api-version']),
+          ...versionHeader,
         });
         res.end();
         return;
       }
       if (`${PREFIX}${path}` === JWKS_PATH && req.method === 'GET') {
         res.writeHead(200, {
-          ...baseHeaders,
+          ...CORS_ORIGIN,
+          ...versionHeader,
           'content-type': 'application/json; charset=utf-8',
           'content-length': Buffer.byteLength(jwks),
           // as GoTrue: verifiers may cache the keys for a while (jose's remote JWKS refetches on an unknown kid)
@@ -275,10 +260,7 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       }
       throw new AuthError(404, 'not_found', `the local auth does not implement ${req.method} ${PREFIX}${path}`);
     } catch (error) {
-      if (error instanceof AuthError) {
-        send(res, error.status, { code: error.code, message: error.message });
-        return;
-      }
+      if (error instanceof HttpError) return sendError(res, error);
       log.error('request failed', { path, error });
       send(res, 500, { code: 'unexpected_failure', message: 'internal error' });
     }
