@@ -38,6 +38,19 @@ async function topicSeqs(dbUrl: string, topics: string[]): Promise<Map<string, n
   }
 }
 
+/** `stack.up()` can return before Postgres takes connections again (it may still be recovering from the kill). */
+async function untilDatabaseAnswers<T>(read: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await sleep(250);
+    }
+  }
+}
+
 export const chaos: Scenario = {
   name: 'chaos',
   summary: 'steady writes through stack restarts and Postgres kills: every subscriber ends with every seq exactly once',
@@ -116,7 +129,7 @@ export const chaos: Scenario = {
         else await stack.killPostgres();
         await stack.up();
         const upAt = performance.now();
-        const committed = await topicSeqs(stack.dbUrl, topics.map((t) => t.topic));
+        const committed = await untilDatabaseAnswers(() => topicSeqs(stack.dbUrl, topics.map((t) => t.topic)));
         let healedAt: number | null = null;
         while (performance.now() - upAt < 120_000) {
           if (subscribers.every((s) => s.applied >= committed.get(s.topic)!)) {
