@@ -140,7 +140,10 @@ export class OwnedStack implements BenchStack {
     return postgresVersion(this.dbUrl);
   }
 
-  /** Starts `plater start` and waits until it has written its stack.json (everything is up then). */
+  /**
+   * Starts `plater start` and waits until its stack.json names the running Postgres: the file is written once when
+   * the start begins (so a second start sees it) and again, with `postgresPid`, when everything is up.
+   */
   async up(): Promise<void> {
     const child = spawn(process.execPath, ['stack/bin/plater.mjs', 'start'], {
       cwd: repoRoot,
@@ -152,7 +155,7 @@ export class OwnedStack implements BenchStack {
     const deadline = Date.now() + 180_000;
     for (;;) {
       const state = readStackState(this.dataDir);
-      if (state?.pid === child.pid) break;
+      if (state?.pid === child.pid && state?.postgresPid !== undefined) break;
       const code = await Promise.race([exited, sleep(200).then(() => 'waiting' as const)]);
       if (code !== 'waiting') throw new Error(`the bench stack exited while starting (code ${code}); see ${this.dataDir}`);
       if (Date.now() > deadline) throw new Error('the bench stack did not start within 3 minutes');
@@ -185,15 +188,22 @@ export class OwnedStack implements BenchStack {
     await exited;
   }
 
-  /** SIGKILL to the postmaster (a crash); `plater start` notices, stops the rest and exits. */
+  /**
+   * SIGKILL to the postmaster (a crash). The stack restarts its Postgres by itself and records the new pid in
+   * stack.json; this waits for that, up to 3 minutes.
+   */
   async killPostgres(): Promise<void> {
     const pid = this.postgresPid();
-    const child = this.#child;
-    if (!pid || !child) throw new Error('the bench stack is not running');
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!pid || !this.#child) throw new Error('the bench stack is not running');
     process.kill(pid, 'SIGKILL');
-    await exited;
-    this.#child = undefined;
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const restarted = this.postgresPid();
+      if (restarted !== undefined && restarted !== pid) return;
+      if (this.#child?.exitCode !== null) throw new Error('the bench stack exited after its Postgres was killed');
+      if (Date.now() > deadline) throw new Error('the bench stack did not restart its Postgres within 3 minutes');
+      await sleep(200);
+    }
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,7 @@ import { median } from '../bench/stats.ts';
  * bistro through /functions/v1 at `--rate`/s, open loop; a step that fails because the stack is down is sent again
  * with the same Idempotency-Key until it succeeds) while the stack is restarted `--restarts` times (a clean stop and
  * start of `plater start`: gateway, functions, Postgres) and Postgres is killed `--postgres-kills` times (SIGKILL to
- * the postmaster: the stack stops itself and is started again, Postgres runs crash recovery), evenly spread.
+ * the postmaster: the stack restarts it and Postgres runs crash recovery), evenly spread.
  * `--subscribers` SeqSubscribers spread over every topic the writes publish to reconnect, rejoin and catch up by
  * seq. At the end every subscriber must hold every seq its topic published since it started, exactly once (applied
  * in order; a repeat is counted as a duplicate delivery and dropped). Time to heal: from the moment the stack went
@@ -38,7 +38,7 @@ async function topicSeqs(dbUrl: string, topics: string[]): Promise<Map<string, n
   }
 }
 
-/** `stack.up()` can return before Postgres takes connections again (it may still be recovering from the kill). */
+/** A restarted Postgres may still be finishing crash recovery when the stack reports its new pid. */
 async function untilDatabaseAnswers<T>(read: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
@@ -125,9 +125,12 @@ export const chaos: Scenario = {
         }
         const downAt = performance.now();
         progress.update(`${status()} — ${kind}`);
-        if (kind === 'restart') await stack.down();
-        else await stack.killPostgres();
-        await stack.up();
+        if (kind === 'restart') {
+          await stack.down();
+          await stack.up();
+        } else {
+          await stack.killPostgres();
+        }
         const upAt = performance.now();
         const committed = await untilDatabaseAnswers(() => topicSeqs(stack.dbUrl, topics.map((t) => t.topic)));
         let healedAt: number | null = null;
