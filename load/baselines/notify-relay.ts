@@ -18,6 +18,6 @@ for (const channel of (process.env.BENCH_CHANNELS ?? 'tick').split(',')) {
   const prefix = `[null,null,"realtime:${topic}","broadcast",{"type":"broadcast","event":"${channel}","payload":`;
   await sql.listen(channel, (payload) => {
     const frame = `${prefix}${payload}}]`;
-    for (const ws of clients) ws.send(frame);
+    for (const ws of clients.keys()) ws.send(frame);
   });
 }

@@ -1,19 +1,19 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * The least a baseline server needs to serve the fan-out harness's subscribers: a `ws` server that answers every
  * Phoenix `phx_join` with `ok` (no authorization — which is the point of a baseline) and heartbeats with a reply,
- * and keeps the set of open sockets. Prints `{"url", "pid"}` once listening, like load/gateway-serve.ts, and exits
+ * and keeps the open WebSockets with their TCP sockets (for a baseline that writes pre-framed bytes itself). Prints `{"url", "pid"}` once listening, like load/gateway-serve.ts, and exits
  * on SIGTERM.
  */
-export function listenForSubscribers(onClose: () => Promise<void> | void = () => {}): Set<WebSocket> {
-  const clients = new Set<WebSocket>();
+export function listenForSubscribers(onClose: () => Promise<void> | void = () => {}): Map<WebSocket, Socket> {
+  const clients = new Map<WebSocket, Socket>();
   const server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ server });
-  wss.on('connection', (ws) => {
-    clients.add(ws);
+  wss.on('connection', (ws, request) => {
+    clients.set(ws, request.socket as Socket);
     ws.on('close', () => clients.delete(ws));
     ws.on('error', () => clients.delete(ws));
     ws.on('message', (data, isBinary) => {
@@ -30,7 +30,7 @@ export function listenForSubscribers(onClose: () => Promise<void> | void = () =>
   });
   process.once('SIGTERM', async () => {
     await onClose();
-    for (const ws of clients) ws.terminate();
+    for (const ws of clients.keys()) ws.terminate();
     server.close(() => process.exit(0));
   });
   return clients;

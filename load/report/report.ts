@@ -59,7 +59,10 @@ function format(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (unit === 'ratio') return `${(value * 100).toFixed(value >= 0.999 && value < 1 ? 3 : 2)} %`;
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  const text = value.toLocaleString('en', { maximumFractionDigits: digits });
+  // Below 1, significant digits: a ratio of 0.0042 is not "0".
+  const text = Math.abs(value) < 1
+    ? value.toLocaleString('en', { maximumSignificantDigits: 3 })
+    : value.toLocaleString('en', { maximumFractionDigits: digits });
   return unit === '×' ? `${text}×` : `${text} ${unit}`;
 }
 
