@@ -12,5 +12,8 @@ export default defineConfig({
     // Files and the tests inside them run in a random order, so no test can lean on another having run first.
     // `plater test` picks the seed and prints it; PLATER_TEST_SEED=<seed> npm test repeats an order.
     sequence: { shuffle: true },
+    // supabase-js warns on every client it creates under Node 20 (this machine's); CI also runs every suite on
+    // Node 22, where it is silent. Hundreds of copies hid the output that matters.
+    onConsoleLog: (log) => !log.includes('Node.js 20 and below are deprecated'),
   },
 });

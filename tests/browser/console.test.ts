@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../helpers/seed.ts';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
@@ -36,16 +36,15 @@ describe('the console in a browser', () => {
     }
   });
 
-  // in order: the tests share the restaurant, and the flow expects its tickets first on the grill (the shuffle
-  // put the ticket-age test first once, seed 72765)
-  describe('as the staff of a restaurant of its own', { shuffle: false }, () => {
+  // A restaurant per test, so each test's tickets are its own in whatever order the shuffle runs them.
+  describe('as the staff of a restaurant of its own', () => {
     let restaurant: BrowserRestaurant;
 
-    beforeAll(async () => {
+    beforeEach(async () => {
       restaurant = await createBrowserRestaurant(dbUrl);
     });
 
-    afterAll(async () => {
+    afterEach(async () => {
       await restaurant?.drop();
     });
 
