@@ -326,8 +326,8 @@ export const hotTopic: Scenario = {
     const at = (name: SystemName) => results[name]?.find((s) => s.rate === headline);
     const gateway = at('gateway');
     const ceilings = Object.fromEntries(systems.map((name) => [name, ceiling(results[name]!)])) as Record<SystemName, number>;
-    // Three significant digits: a ratio far below 1 (41 ms against 9.9 s) must not round to 0.
-    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? Number((a / b).toPrecision(3)) : null);
+    // Unrounded: the report formats figures (rounding here once turned 41 ms against 9.9 s into 0).
+    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null);
     const relayP99 = at('relay')?.latencyFromSourceMs.p99 ?? undefined;
     const figures: Record<string, Figure> = {};
     if (gateway) {
