@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { signAccessToken, signApiKey } from '../stack/keys.ts';
 import { clientDecode } from '../stack/gateway/protocol/client.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
+import { seedOrderHistory } from './bench/order-history.ts';
 import { cpuDelta, otherDecoders, postgresCpu, postmasterPid } from './postgres-cpu.ts';
 import {
   HISTOGRAM,
@@ -29,8 +30,8 @@ import {
  *                                           [--warmup 3] [--workers 2] [--sample-every 10] [--pool 16]
  *
  * The script creates its own throw-away restaurants (names start with `svcbench-`, users' emails with
- * `svcbench-`), each with 4 stations, a manager, an expo, a cook per station, 4 servers, 8 tables and a menu;
- * it deletes them at the end, and at the start if a previous run died. Topics per restaurant: kds per station,
+ * `svcbench-`), each with 4 stations, a manager, an expo, a cook per station, 4 servers, 8 tables, a menu and
+ * past service (closed orders: bench/order-history.ts says why a benchmark needs them); it deletes them at the end, and at the start if a previous run died. Topics per restaurant: kds per station,
  * expo, floor, admin and one per server (11; 1 100 for 100 restaurants). Socket k joins topic k mod #topics as
  * a private channel with the access token of a staff member allowed to read it.
  *
@@ -345,6 +346,7 @@ async function main(): Promise<void> {
   let workers: Worker[] = [];
   try {
     const restaurants = await seed(sql, restaurantCount);
+    await seedOrderHistory(sql, restaurants.map((r) => r.id));
     await settle(sql);
     console.log(`created ${restaurantCount} restaurants`);
 
