@@ -13,7 +13,7 @@ import { removeBenchRestaurants, seedBenchRestaurants, type BenchRestaurant } fr
  * otherwise idle database measures the work itself, not the queueing and cache contention of a busy
  * machine (the service benchmark's per-write figure includes those, and logical decoding; this one does not).
  *
- *   npm run -s bench:write-cost -- [--restaurants 40] [--cycles 3] [--runs 5]
+ *   npm run -s bench:write-cost -- [--restaurants 40] [--cycles 3] [--runs 5] [--label 'what differs']
  *
  * Each run is `--cycles` whole cycles over every table, after one warm-up cycle; the result gives every run
  * and their min / median / max. Runs against the stack `npm start` runs (or PLATER_DB_URL and
@@ -43,6 +43,8 @@ const { values } = parseArgs({
     restaurants: { type: 'string', default: '40' },
     cycles: { type: 'string', default: '3' },
     runs: { type: 'string', default: '5' },
+    // What was different about the database measured (an experiment: load/README.md, "write cost").
+    label: { type: 'string', default: 'as migrated' },
   },
 });
 const credentials = stackCredentials();
@@ -112,6 +114,7 @@ try {
   const perWrite = runs.map((r) => r.backendMsPerWrite);
   const result = {
     scenario: 'write-cost',
+    label: values.label,
     at: new Date().toISOString(),
     parameters: { restaurants: restaurants.length, tables: tables.length, cycles: Number(values.cycles) },
     machine: machine(),

@@ -124,6 +124,7 @@ function scenarioSection(name: string, summary: string, runs: Run[], chartLinks:
 const OTHER_BENCHMARKS: Record<string, string> = {
   client: 'the client library alone (`node --expose-gc --import tsx load/client-bench.ts`): heap per client, change rate absorbed, time to heal',
   'join-flood': 'anonymous joins flooding the gateway while staff sign in (`node --import tsx load/join-flood.ts`)',
+  'write-cost': 'backend CPU per write RPC with one writer on an idle database (`npm run bench:write-cost`)',
   'join-flood (before the gateway fix)': 'the same, measured before the gateway\'s per-caller join limit',
 };
 
