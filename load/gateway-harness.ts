@@ -13,20 +13,21 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export interface StackCredentials {
   readonly dbUrl: string;
   readonly jwtSecret: string;
+  readonly apiUrl: string;
 }
 
-/** From PLATER_DB_URL/PLATER_JWT_SECRET, else from the running stack (`plater status -o json`). */
+/** From PLATER_DB_URL/PLATER_JWT_SECRET/PLATER_API_URL, else from the running stack (`plater status -o json`). */
 export function stackCredentials(): StackCredentials {
-  if (process.env.PLATER_DB_URL && process.env.PLATER_JWT_SECRET) {
-    return { dbUrl: process.env.PLATER_DB_URL, jwtSecret: process.env.PLATER_JWT_SECRET };
+  if (process.env.PLATER_DB_URL && process.env.PLATER_JWT_SECRET && process.env.PLATER_API_URL) {
+    return { dbUrl: process.env.PLATER_DB_URL, jwtSecret: process.env.PLATER_JWT_SECRET, apiUrl: process.env.PLATER_API_URL };
   }
   const status = JSON.parse(
     execFileSync(process.execPath, ['stack/bin/plater.mjs', 'status', '-o', 'json'], {
       cwd: repoRoot,
       encoding: 'utf8',
     }),
-  ) as { DB_URL: string; JWT_SECRET: string };
-  return { dbUrl: status.DB_URL, jwtSecret: status.JWT_SECRET };
+  ) as { DB_URL: string; JWT_SECRET: string; API_URL: string };
+  return { dbUrl: status.DB_URL, jwtSecret: status.JWT_SECRET, apiUrl: status.API_URL };
 }
 
 export interface GatewayProcess {
@@ -47,9 +48,32 @@ export interface GatewayProcessOptions {
   readonly exposeGc?: boolean;
 }
 
+async function gatewayMetrics(url: string): Promise<GatewaySnapshot> {
+  return (await (await fetch(`${url}/realtime/v1/metrics`)).json()) as GatewaySnapshot;
+}
+
+/**
+ * The gateway a stack already runs (in its `plater start` process, `pid`), measured like a started one and never
+ * stopped: one decoder of the WAL, as on hosted Supabase, instead of a second gateway beside it.
+ */
+export async function stackGateway(apiUrl: string, pid: number): Promise<GatewayProcess> {
+  const url = apiUrl.replace(/\/$/, '');
+  const { ingest } = await gatewayMetrics(url);
+  return {
+    url,
+    pid,
+    slot: ingest.slot,
+    metrics: () => gatewayMetrics(url),
+    async collectGarbage() {
+      throw new Error("a stack's gateway cannot be made to collect garbage from outside");
+    },
+    async stop() {},
+  };
+}
+
 /** Starts load/gateway-serve.ts with its own replication slot and the given PLATER_REALTIME_* limits. */
 export async function startGatewayProcess(
-  credentials: StackCredentials,
+  credentials: Pick<StackCredentials, 'dbUrl' | 'jwtSecret'>,
   env: Record<string, string> = {},
   options: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
@@ -68,9 +92,7 @@ export async function startGatewayProcess(
     url,
     pid,
     slot,
-    async metrics() {
-      return (await (await fetch(`${url}/realtime/v1/metrics`)).json()) as GatewaySnapshot;
-    },
+    metrics: () => gatewayMetrics(url),
     async collectGarbage() {
       child.kill('SIGUSR2');
       await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
@@ -7,6 +8,8 @@ import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
 import { signAccessToken, signApiKey } from '../stack/keys.ts';
 import { clientDecode } from '../stack/gateway/protocol/client.ts';
+import { DEFAULTS } from '../stack/config.ts';
+import { runningStack } from '../stack/state.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import { seedOrderHistory } from './bench/order-history.ts';
 import { cpuDelta, otherDecoders, postgresCpu, postmasterPid } from './postgres-cpu.ts';
@@ -17,6 +20,8 @@ import {
   cpuSeconds,
   machine,
   stackCredentials,
+  repoRoot,
+  stackGateway,
   startGatewayProcess,
   waitForIngest,
   writeResult,
@@ -28,6 +33,13 @@ import {
  *
  *   node --import tsx load/service-bench.ts [--restaurants 100] [--sockets 10000] [--rate 500] [--seconds 30]
  *                                           [--warmup 3] [--workers 2] [--sample-every 10] [--pool 16]
+ *                                           [--gateway stack|own] [--gateway-pid N] [--joins-per-second N]
+ *
+ * Gateway: by default the stack's own (its `plater start` process, found through the stack's state file or
+ * `--gateway-pid`), so the WAL is decoded once, as on hosted Supabase; sockets then join at
+ * `--joins-per-second` (90, under its default budget of 100 signed-in joins a second). `--gateway own` starts
+ * a second gateway with raised join limits instead (joins unpaced), and the stack's gateway decodes the same
+ * WAL beside it (≈ 0.1 core at 500 writes/s that no figure is charged with).
  *
  * The script creates its own throw-away restaurants (names start with `svcbench-`, users' emails with
  * `svcbench-`), each with 4 stations, a manager, an expo, a cook per station, 4 servers, 8 tables, a menu and
@@ -63,6 +75,8 @@ interface WorkerConfig {
   readonly topics: string[];
   readonly sockets: SocketSpec[];
   readonly sampleEvery: number;
+  /** This worker's share of the join rate; 0: as fast as the batches go. */
+  readonly joinsPerSecond: number;
 }
 
 type Command = { type: 'count' } | { type: 'reset' } | { type: 'report' } | { type: 'close' };
@@ -169,12 +183,16 @@ async function subscriberWorker(): Promise<void> {
     await joined;
   }
 
-  // Connect and join in batches so the gateway sees a ramp, not a SYN flood.
+  // Heartbeats from the first socket on: at the stack gateway's join budget, joining takes longer than the 60 s
+  // after which Phoenix drops a silent socket.
+  const stopHeartbeats = staggeredHeartbeats(sockets);
+  // Connect and join in batches so the gateway sees a ramp, not a SYN flood, and no faster than its join budget.
+  const joinStart = performance.now();
   for (let i = 0; i < n; i += 50) {
+    const due = config.joinsPerSecond > 0 ? joinStart + (i * 1000) / config.joinsPerSecond : 0;
+    if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
     await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => open(i + j)));
   }
-
-  const stopHeartbeats = staggeredHeartbeats(sockets);
 
   parentPort!.on('message', (command: Command) => {
     if (command.type === 'count') {
@@ -204,6 +222,14 @@ async function subscriberWorker(): Promise<void> {
 }
 
 // ───────────────────────────── main thread ─────────────────────────────
+
+/** The pid of the stack's `plater start` process, which runs its gateway. */
+function stackProcess(given: string | undefined): number {
+  if (given) return Number(given);
+  const state = runningStack(process.env.PLATER_DATA_DIR ?? join(repoRoot, DEFAULTS.dataDir));
+  if (!state) throw new Error("cannot find the stack's process (no running stack.json): pass --gateway-pid, or --gateway own");
+  return state.pid;
+}
 
 /** Busy share of all CPUs since the previous reading, from /proc/stat (Linux). */
 function cpuTimes(): { busy: number; total: number } {
@@ -321,6 +347,9 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '2' },
       'sample-every': { type: 'string', default: '10' },
       pool: { type: 'string', default: '16' },
+      gateway: { type: 'string', default: 'stack' },
+      'gateway-pid': { type: 'string' },
+      'joins-per-second': { type: 'string', default: '90' },
     },
   });
   const restaurantCount = Number(values.restaurants);
@@ -371,10 +400,13 @@ async function main(): Promise<void> {
     for (const [id, email] of emails) tokens.set(id, await signAccessToken(credentials.jwtSecret, { id, email }));
 
     const apikey = await signApiKey(credentials.jwtSecret, 'anon', Math.floor(Date.now() / 1000));
-    gateway = await startGatewayProcess(credentials, {
-      PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000',
-      PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0',
-    });
+    gateway =
+      values.gateway === 'own'
+        ? await startGatewayProcess(credentials, {
+            PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000',
+            PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0',
+          })
+        : await stackGateway(credentials.apiUrl, stackProcess(values['gateway-pid']));
     await waitForIngest(gateway);
     console.log(`gateway pid ${gateway.pid}; opening ${socketCount} sockets over ${topics.length} private topics…`);
 
@@ -397,6 +429,7 @@ async function main(): Promise<void> {
               topics,
               sockets: ks.map((k) => ({ topic: socketTopic[k]!, token: tokens.get(readers[socketTopic[k]!]!)! })),
               sampleEvery,
+              joinsPerSecond: values.gateway === 'own' ? 0 : Number(values['joins-per-second']) / workerCount,
             } satisfies WorkerConfig,
           },
         ),
@@ -594,6 +627,7 @@ async function main(): Promise<void> {
         workers: workerCount,
         sampleEvery,
         writerPool: Number(values.pool),
+        gateway: values.gateway === 'own' ? 'own' : 'stack',
         vsn: '2.0.0',
       },
       joins: { seconds: Math.round(joinSeconds * 10) / 10, errors: joinErrors },

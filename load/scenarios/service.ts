@@ -24,13 +24,19 @@ export const service: Scenario = {
     rate: String(SERVICE.mutationsPerSecond),
     duration: String(SERVICE.seconds),
   },
-  minutes: 2,
+  minutes: 4,
   async run({ stack, progress, options }) {
     const scratch = mkdtempSync(join(tmpdir(), 'plater-service-bench-'));
+    const gatewayPid = stack.apiPid();
     try {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'load/service-bench.ts', '--restaurants', options.restaurants!, '--sockets', options.sockets!, '--rate', options.rate!, '--seconds', options.duration!],
+        [
+          '--import', 'tsx', 'load/service-bench.ts', '--restaurants', options.restaurants!, '--sockets', options.sockets!,
+          '--rate', options.rate!, '--seconds', options.duration!,
+          // The stack's own gateway when its process is known (one decoder of the WAL, as hosted), else a second one.
+          ...(gatewayPid === undefined ? ['--gateway', 'own'] : ['--gateway-pid', String(gatewayPid)]),
+        ],
         { cwd: repoRoot, env: { ...process.env, ...endpointsAsEnv(stack), PLATER_BENCH_RESULTS_DIR: scratch }, stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let written: string | undefined;
