@@ -75,8 +75,8 @@ export function serviceRun(json: Json): Omit<LegacyRun, 'contended' | 'finishedA
   const cpu = json.cpuPercentOfOneCore;
   return {
     scenario: 'service',
-    // The writer's pool size changes the figures as much as the rate: runs with another pool are another group.
-    parameters: { restaurants: p.restaurants, sockets: p.sockets, rate: p.mutationsPerSecond, duration: p.seconds, pool: p.writerPool },
+    // The writer's pool and which gateway decoded change the figures as much as the rate: another group each.
+    parameters: { restaurants: p.restaurants, sockets: p.sockets, rate: p.mutationsPerSecond, duration: p.seconds, pool: p.writerPool, gateway: p.gateway },
     figures: {
       p50: { label: `${p.sockets} sockets over ${p.topics} topics, ${p.mutationsPerSecond} mutations/s: p50 (envelope ts → callback)`, value: latency.p50, unit: 'ms', target: TARGETS.service.p50Ms },
       p95: { label: 'p95', value: latency.p95, unit: 'ms', target: TARGETS.service.p95Ms },
