@@ -12,6 +12,7 @@ import { DEFAULTS } from '../stack/config.ts';
 import { runningStack } from '../stack/state.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import { seedOrderHistory } from './bench/order-history.ts';
+import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from './bench/table-cycle.ts';
 import { cpuDelta, otherDecoders, postgresCpu, postmasterPid } from './postgres-cpu.ts';
 import {
   HISTOGRAM,
@@ -43,7 +44,8 @@ import {
  *
  * The script creates its own throw-away restaurants (names start with `svcbench-`, users' emails with
  * `svcbench-`), each with 4 stations, a manager, an expo, a cook per station, 4 servers, 8 tables, a menu and
- * past service (closed orders: bench/order-history.ts says why a benchmark needs them); it deletes them at the end, and at the start if a previous run died. Topics per restaurant: kds per station,
+ * past service (closed orders: bench/order-history.ts says why a benchmark needs them); it deletes them at the
+ * end, and at the start if a previous run died. Topics per restaurant: kds per station,
  * expo, floor, admin and one per server (11; 1 100 for 100 restaurants). Socket k joins topic k mod #topics as
  * a private channel with the access token of a staff member allowed to read it.
  *
@@ -326,14 +328,9 @@ async function seed(sql: Sql, count: number): Promise<Restaurant[]> {
 }
 
 /** One table's service cycle, driven by the writer. */
-interface TableState {
-  readonly restaurant: Restaurant;
-  readonly id: string;
-  readonly server: string;
+interface TableState extends CycleTable {
   step: number;
   busy: boolean;
-  order?: string;
-  items?: { id: string; cook: string }[];
 }
 
 async function main(): Promise<void> {
@@ -451,60 +448,24 @@ async function main(): Promise<void> {
     const baseline = await seqs();
 
     // ── the writer ──
-    // One Query message per mutation (its own implicit transaction, one round trip), as functions/_shared/db.ts
-    // sends them: the caller's settings, LOCAL to the transaction, then the RPC. Literals are uuids and JSON we built.
-    const actAs = new Map(
-      [...emails.keys()].map((id) => [
-        id,
-        `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${JSON.stringify({ sub: id, role: 'authenticated' })}', true), set_config('request.jwt.claim.sub', '${id}', true);`,
-      ]),
-    );
-    const as = async <T>(user: string, statement: string): Promise<T> => {
-      const sets = (await sql.unsafe(`${actAs.get(user)!}\n${statement}`)) as unknown as { result: T }[][];
-      return sets[sets.length - 1]![0]!.result;
-    };
+    const as = actingAs(sql);
+    let menuCursor = 0;
     const tables: TableState[] = [];
     for (let k = 0; k < TABLES; k++) {
-      for (const r of restaurants) tables.push({ restaurant: r, id: r.tables[k]!, server: r.servers[k % SERVERS]!, step: 0, busy: false });
+      for (const r of restaurants) {
+        tables.push({
+          id: r.tables[k]!,
+          server: r.servers[k % SERVERS]!,
+          nextDishes: () => [r.menu[menuCursor++ % r.menu.length]!.id, r.menu[menuCursor++ % r.menu.length]!.id],
+          cookAt: (station) => r.cooks[r.stations.indexOf(station)]!,
+          step: 0,
+          busy: false,
+        });
+      }
     }
-    const stepNames = ['seat_table', 'place_order', 'start_item', 'start_item', 'finish_item', 'finish_item', 'mark_served', 'clear_table'];
     const mutationLatency = hdr.build(HISTOGRAM);
     const failures: Record<string, number> = {};
     let cursor = 0;
-    let menuCursor = 0;
-
-    async function advance(t: TableState): Promise<void> {
-      const r = t.restaurant;
-      switch (t.step) {
-        case 0:
-          await as(t.server, `select public.seat_table('${t.id}', 2) as result`);
-          break;
-        case 1: {
-          const picks = [r.menu[menuCursor++ % r.menu.length]!, r.menu[menuCursor++ % r.menu.length]!];
-          const items = picks.map((m) => ({ menu_item_id: m.id, qty: 1, modifiers: ['no salt'], notes: 'bench' }));
-          const placed = await as<{ order: { id: string }; items: { id: string; station_id: string }[] }>(
-            t.server,
-            `select public.place_order('${t.id}', '${JSON.stringify(items)}'::jsonb) as result`,
-          );
-          t.order = placed.order.id;
-          t.items = placed.items.map((i) => ({ id: i.id, cook: r.cooks[r.stations.indexOf(i.station_id)]! }));
-          break;
-        }
-        case 2:
-        case 3:
-          await as(t.items![t.step - 2]!.cook, `select public.start_item('${t.items![t.step - 2]!.id}') as result`);
-          break;
-        case 4:
-        case 5:
-          await as(t.items![t.step - 4]!.cook, `select public.finish_item('${t.items![t.step - 4]!.id}') as result`);
-          break;
-        case 6:
-          await as(t.server, `select public.mark_served('${t.order!}') as result`);
-          break;
-        default:
-          await as(t.server, `select public.clear_table('${t.id}') as result`);
-      }
-    }
 
     async function drive(count: number): Promise<{ sent: number; failed: number; skipped: number; behindMs: number }> {
       const start = performance.now();
@@ -531,15 +492,15 @@ async function main(): Promise<void> {
         table.busy = true;
         const issued = performance.now();
         pending.push(
-          advance(table).then(
+          runCycleStep(as, table, table.step).then(
             () => {
               mutationLatency.recordValue(Math.max(1, Math.round((performance.now() - issued) * 1000)));
-              table.step = (table.step + 1) % stepNames.length;
+              table.step = (table.step + 1) % CYCLE_STEPS.length;
               table.busy = false;
             },
             (error: { code?: string; message?: string }) => {
               failed++;
-              const key = `${stepNames[table.step]}: ${error.code ?? ''} ${error.message ?? error}`;
+              const key = `${CYCLE_STEPS[table.step]}: ${error.code ?? ''} ${error.message ?? error}`;
               failures[key] = (failures[key] ?? 0) + 1;
               table.busy = false;
             },

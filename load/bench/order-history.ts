@@ -1,5 +1,8 @@
 import type { Sql } from 'postgres';
 
+/** Enough history that orders and order_items are many pages long, whatever the number of restaurants. */
+export const HISTORY_PER_TABLE = 20;
+
 /**
  * Past service for throw-away restaurants: `perTable` closed orders of two served dishes on every table.
  *
@@ -14,9 +17,6 @@ import type { Sql } from 'postgres';
  * replica`, local to the transaction), so it is neither published nor logged again, and foreign keys are not
  * re-checked (the rows reference the restaurants' own tables, staff and menu).
  */
-/** Enough history that orders and order_items are many pages long, whatever the number of restaurants. */
-export const HISTORY_PER_TABLE = 20;
-
 export async function seedOrderHistory(sql: Sql, restaurantIds: string[], perTable = HISTORY_PER_TABLE): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`set local session_replication_role = replica`;
