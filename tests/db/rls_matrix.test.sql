@@ -216,7 +216,7 @@ $$, 'the diner manager reads no row of Demo Bistro in any table');
 -- Roles come from staff rows, not from JWT claims: a claim saying "manager" changes nothing.
 select tests.act_as('cook.grill@bistro.test');
 select set_config('request.jwt.claims', (current_setting('request.jwt.claims')::jsonb
-  || '{"user_role":"manager","app_metadata":{"role":"manager","restaurant_id":"00000000-0000-4000-8000-00000000d001"}}')::text, true);
+  || jsonb_build_object('user_role', 'manager', 'app_metadata', jsonb_build_object('role', 'manager', 'restaurant_id', tests.diner())))::text, true);
 select is((select count(*) from public.orders), 0::bigint, 'a cook claiming to be a manager in the JWT still reads no orders');
 select tests.reset_role();
 

@@ -7,7 +7,8 @@
 --
 --   acting:    tests.act_as(email) / tests.act_as_user(uid) / tests.act_as_anon() / tests.act_as_service()
 --              / tests.reset_role()
---   fixtures:  tests.bistro() / tests.diner() / tests.user_id(email) / tests.station_id(restaurant, slug)
+--   fixtures:  tests.bistro() / tests.diner() (this file's own copies of the seeded restaurants, fixtures.sql)
+--              / tests.user_id(email) / tests.station_id(restaurant, slug)
 --              / tests.table_id(restaurant, label) / tests.menu_item_id(restaurant, name)
 --              / tests.create_user(email) / tests.line(restaurant, name, qty, extra)
 --   topics:    tests.topic(kind, restaurant, scope)
@@ -18,6 +19,8 @@ create extension if not exists pgtap;
 
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;
+
+\ir fixtures.sql
 
 /**
  * ### tests.reset_role()
@@ -98,12 +101,6 @@ $$;
 -- Fixture lookups run with the owner's rights (they read auth.users and tables the acting role may not see)
 -- and raise when the fixture is missing, so a typo fails loudly instead of testing NULL.
 
-/** ### tests.bistro() / tests.diner() — the seeded restaurants (supabase/seed.sql). */
-create or replace function tests.bistro() returns uuid language sql immutable
-as $$ select '00000000-0000-4000-8000-00000000b001'::uuid $$;
-create or replace function tests.diner() returns uuid language sql immutable
-as $$ select '00000000-0000-4000-8000-00000000d001'::uuid $$;
-
 /** The id a fixture lookup found, or an error naming what is missing. */
 create or replace function tests.found(id uuid, what text) returns uuid
 language plpgsql immutable
@@ -116,11 +113,15 @@ begin
 end;
 $$;
 
-/** ### tests.user_id(email text) → the auth user's id; raises if there is none. */
+/**
+ * ### tests.user_id(email text) → the user's id; raises if there is none.
+ * A fixture staff member by the seed email it stands in for (fixtures.sql), else an auth user with this email.
+ */
 create or replace function tests.user_id(email text) returns uuid
 language sql stable security definer set search_path = ''
 as $$
-  select tests.found((select u.id from auth.users u where u.email = user_id.email),
+  select tests.found(coalesce((select p.user_id from tests.people p where p.handle = user_id.email),
+                              (select u.id from auth.users u where u.email = user_id.email)),
                      format('auth user with email %s', email))
 $$;
 
@@ -159,14 +160,6 @@ create or replace function tests.line(restaurant uuid, menu_item text, qty int d
 returns jsonb
 language sql stable
 as $$ select jsonb_build_object('menu_item_id', tests.menu_item_id(restaurant, menu_item), 'qty', qty) || extra $$;
-
-/**
- * ### tests.create_user(email text) → uuid
- * A new auth user with no staff row (add one yourself for staff fixtures). Rolled back with the test.
- */
-create or replace function tests.create_user(email text) returns uuid
-language sql volatile security definer set search_path = ''
-as $$ insert into auth.users (id, email) values (gen_random_uuid(), email) returning id $$;
 
 /**
  * ### tests.topic(kind text, restaurant uuid, scope uuid default null) → 'kind:restaurant[:scope]'
