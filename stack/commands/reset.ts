@@ -4,17 +4,42 @@ import { createLogger, parseLogLevel } from '../log.ts';
 import { startEmbeddedPostgres } from '../postgres/cluster.ts';
 import { runningStack } from '../state.ts';
 
+export interface ResetOptions {
+  /** Reset a database plater does not run itself (DATABASE_URL, or a running stack that uses one). */
+  yes: boolean;
+}
+
 /**
- * `plater reset`: re-creates the database from migrations + seed. Works on the running stack (its clients
- * reconnect) or, when none runs, on the embedded cluster started just for the reset.
+ * `plater reset`: drops the stack's database and re-creates it from migrations + seed, after saying which one.
+ * Works on the running stack (its clients reconnect) or, when none runs, on the data dir's embedded cluster,
+ * started just for the reset. A database plater does not run itself — DATABASE_URL, or a running stack whose
+ * Postgres it did not start — may hold someone's data: that one is reset only with `--yes`.
  */
-export async function resetCommand(): Promise<number> {
+export async function resetCommand(options: ResetOptions): Promise<number> {
   const config = await resolveConfig();
   const log = createLogger('plater', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'info'));
   const state = runningStack(config.dataDir);
+  const dbUrl = state?.dbUrl ?? config.dbUrl;
+  // a running stack records the pid of the Postgres it started; one without ran on a database given to it
+  const external = state ? state.postgresPid === undefined : config.externalDb;
 
-  if (state || config.externalDb) {
-    await resetDatabase(config.repoRoot, state?.dbUrl ?? config.dbUrl, log.child('db'));
+  const where = displayUrl(dbUrl);
+  if (external && !options.yes) {
+    console.error(
+      `plater: refusing to reset ${where}: plater does not run that database (DATABASE_URL), so it may hold data ` +
+        'that is not the seed. `plater reset --yes` drops it and re-creates it from migrations + seed.',
+    );
+    return 1;
+  }
+  const owner = state
+    ? `the running stack (pid ${state.pid}; its clients reconnect)`
+    : external
+      ? 'DATABASE_URL'
+      : `the embedded Postgres of ${config.dataDir} (port ${config.dbPort}; started for the reset and stopped after)`;
+  console.log(`Resetting ${where}, the database of ${owner}: every row in it is dropped; bootstrap, migrations and seed are applied again.`);
+
+  if (state || external) {
+    await resetDatabase(config.repoRoot, dbUrl, log.child('db'));
   } else {
     const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.dbPort, log: log.child('postgres') });
     try {
@@ -25,4 +50,11 @@ export async function resetCommand(): Promise<number> {
   }
   console.log('Database reset: migrations and seed applied.');
   return 0;
+}
+
+/** `postgresql://user@host:port/db`: where, without the password. */
+function displayUrl(dbUrl: string): string {
+  const url = new URL(dbUrl);
+  url.password = '';
+  return url.toString();
 }

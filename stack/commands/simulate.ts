@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Menu, Snapshot } from '../../client/src/payloads.ts';
 import { resolveConfig } from '../config.ts';
 import { runningStack } from '../state.ts';
+import { type ParsedValues, UsageError } from './args.ts';
 import { type Answer, castCrew, loadRoster, Member } from './simulate-crew.ts';
 import {
   type Action,
@@ -29,23 +30,28 @@ export interface SimulateOptions {
 export function parseRate(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/.exec(text);
   const value = match ? Number(match[1]) / (match[2]?.startsWith('m') ? 60 : 1) : NaN;
-  if (!(value > 0) || value > 1000) throw new Error(`--rate must be a positive rate up to 1000/s, e.g. 2/s or 30/min (got "${text}")`);
+  if (!(value > 0) || value > 1000) throw new UsageError(`--rate must be a positive rate up to 1000/s, e.g. 2/s or 30/min (got "${text}")`);
   return value;
 }
 
-export function parseSimulateArgs(args: string[]): SimulateOptions {
-  const { values } = parseArgs({
-    args,
-    options: {
-      rate: { type: 'string', default: '2/s' },
-      restaurant: { type: 'string' },
-      password: { type: 'string', default: SEED_PASSWORD },
-      seed: { type: 'string' },
-    },
-  });
-  const seed = values.seed === undefined ? Date.now() : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer (got "${values.seed}")`);
-  return { rate: parseRate(values.rate), restaurant: values.restaurant, password: values.password, seed };
+/** `plater simulate`'s options, for node:util parseArgs. */
+export const SIMULATE_OPTIONS = {
+  rate: { type: 'string', default: '2/s' },
+  restaurant: { type: 'string' },
+  password: { type: 'string', default: SEED_PASSWORD },
+  seed: { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** The options parseArgs read (defaults applied), checked and converted; a bad value is a usage error. */
+export function simulateOptions(values: ParsedValues): SimulateOptions {
+  const text = (name: keyof typeof SIMULATE_OPTIONS) => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const seedText = text('seed');
+  const seed = seedText === undefined ? Date.now() : Number(seedText);
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer (got "${seedText}")`);
+  return { rate: parseRate(text('rate')!), restaurant: text('restaurant'), password: text('password')!, seed };
 }
 
 /**
@@ -54,8 +60,7 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
  * expo fires, serves and rushes, servers clear — so the console has something to show. Ctrl-C stops after the
  * action in flight and prints what was done.
  */
-export async function simulateCommand(args: string[]): Promise<number> {
-  const options = parseSimulateArgs(args);
+export async function simulateCommand(options: SimulateOptions): Promise<number> {
   const config = await resolveConfig();
   const state = runningStack(config.dataDir);
   const apiUrl = state?.apiUrl ?? config.apiUrl;

@@ -25,7 +25,8 @@ export function statusValues(config: StackConfig, urls: { apiUrl: string; dbUrl:
   };
 }
 
-export type StatusFormat = 'pretty' | 'env' | 'json';
+export const STATUS_FORMATS = ['pretty', 'env', 'json'] as const;
+export type StatusFormat = (typeof STATUS_FORMATS)[number];
 
 const prettyLabels: Record<keyof StatusValues, string> = {
   API_URL: 'API URL',
@@ -42,7 +43,7 @@ export function formatStatus(values: StatusValues, format: StatusFormat): string
   const entries = Object.entries(values) as Array<[keyof StatusValues, string]>;
   switch (format) {
     case 'env':
-      return entries.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join('\n');
+      return entries.map(([key, value]) => `export ${key}=${shellQuoted(value)}`).join('\n');
     case 'json':
       return JSON.stringify(values, null, 2);
     case 'pretty': {
@@ -50,4 +51,13 @@ export function formatStatus(values: StatusValues, format: StatusFormat): string
       return entries.map(([key, value]) => `${prettyLabels[key].padStart(width)}: ${value}`).join('\n');
     }
   }
+}
+
+/**
+ * `"value"` for a POSIX shell's `eval` (and for dotenv files, which accept `export` and double quotes): `\`, `"`,
+ * `$` and a backquote escaped, so the value arrives as it is. `supabase status -o env` prints the same lines
+ * without `export`, which leaves them unexported: a child process (`node app.mjs`) would not see them.
+ */
+export function shellQuoted(value: string): string {
+  return `"${value.replace(/[\\"$`]/g, (char) => `\\${char}`)}"`;
 }

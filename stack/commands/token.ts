@@ -8,11 +8,7 @@ import { runningStack } from '../state.ts';
  * (ES256, the stack's signing key) — what signing in would return, without the password round trip or a session. Only users with a `staff` row qualify: a token
  * for anyone else would be rejected by every RPC anyway.
  */
-export async function tokenCommand(email: string | undefined): Promise<number> {
-  if (!email) {
-    console.error('plater: usage: plater token --email <staff email>');
-    return 2;
-  }
+export async function tokenCommand(email: string): Promise<number> {
   const config = await resolveConfig();
   const state = runningStack(config.dataDir);
   if (!state && !config.externalDb) {
