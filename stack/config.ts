@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
+import { type AuthRateLimits, loadAuthRateLimits } from './auth/rate-limit.ts';
 import { signApiKey } from './keys.ts';
 import { loadOrCreateSecrets, type SigningJwk } from './secrets.ts';
 
@@ -29,6 +30,8 @@ export interface StackConfig {
   /** The new-format API keys: role anon and service_role, not JWTs. */
   publishableKey: string;
   secretKey: string;
+  /** Per-IP budgets of the local auth: supabase/config.toml `[auth.rate_limit]`, `PLATER_AUTH_RATE_LIMIT_*`. */
+  authRateLimits: AuthRateLimits;
 }
 
 export const JWKS_PATH = '/auth/v1/.well-known/jwks.json';
@@ -101,5 +104,6 @@ export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promi
     jwks: { keys: [publicJwk(secrets.signingKey)] },
     publishableKey: secrets.publishableKey,
     secretKey: secrets.secretKey,
+    authRateLimits: loadAuthRateLimits(repoRoot, env),
   };
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Sql } from 'postgres';
 import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import { JWKS_PATH, type StackConfig } from '../config.ts';
-import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
+import { AuthDb, AuthDbUnavailable } from './db.ts';
+import { type Admission, RateLimiter } from './rate-limit.ts';
 import { AUTH_SCHEMA, pruneAuthState } from './schema.ts';
 import { type AccessClaims, AUTH_ISSUER_PATH, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
 import { type UserRow, userJson } from './users.ts';
@@ -28,6 +28,11 @@ import { stackVerifier } from './verify.ts';
  * `{code, message}` with `X-Supabase-Api-Version: 2024-01-01`, which supabase-js reads as error codes.
  * Refresh-token rotation follows GoTrue: a used token may be presented again for 10 s (concurrent refreshes,
  * `refresh_token_reuse_interval`); after that a reuse revokes the whole session.
+ *
+ * Edges, as GoTrue's: each caller IP has a budget of sign-ins and of refreshes (supabase/config.toml
+ * `[auth.rate_limit]`, stack/auth/rate-limit.ts); past it the answer is 429 `over_request_rate_limit` with
+ * Retry-After. Every database wait is bounded (stack/auth/db.ts): a stalled or dead database answers 503
+ * `retry_later` with Retry-After (supabase-js retries a 503 as AuthRetryableFetchError), never 500 or a hang.
  */
 const PREFIX = AUTH_ISSUER_PATH;
 const API_VERSION = '2024-01-01';
@@ -37,11 +42,21 @@ const DUMMY_HASH = '$2a$10$WuRXhfT4aPROORzzRO1Tgeuuod7rpfUW7FA/Sbv7iCkUjIY6Mw29i
 
 // supabase-js reads error codes only from answers that carry GoTrue's API version.
 const versionHeader = { 'x-supabase-api-version': API_VERSION };
+/** Seconds a caller waits before retrying a request the database could not serve. */
+const DB_RETRY_AFTER_SECONDS = 1;
 
 class AuthError extends HttpError {
-  constructor(status: number, code: string, message: string) {
-    super(status, code, message, versionHeader);
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    super(status, code, message, { ...versionHeader, ...headers });
   }
+}
+
+/** GoTrue's answer past a rate limit (its `over_request_rate_limit`, "Request rate limit reached"). */
+function admit(admission: Admission): void {
+  if (admission.allowed) return;
+  throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached', {
+    'retry-after': String(admission.retryAfterSeconds),
+  });
 }
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
@@ -69,6 +84,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new AuthError(400, 'bad_json', 'Could not parse request body as JSON');
 }
 
+/** The peer address the limits count against (not X-Forwarded-For: nothing in front of the stack sets it honestly). */
+function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
 function bearer(req: IncomingMessage): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!match) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
@@ -79,16 +99,25 @@ export interface AuthRoute extends ApiRoute {
   readonly signer: TokenSigner;
 }
 
-export async function createAuthRoute(config: StackConfig, log: Logger): Promise<AuthRoute> {
-  const sql: Sql = openDb(config.dbUrl, 'auth', { max: 4, idleTimeout: 60 });
-  await pruneAuthState(sql);
+export interface AuthRouteOptions {
+  /** The rate limiters' clock (tests move it instead of waiting). */
+  now?: () => number;
+}
+
+export async function createAuthRoute(config: StackConfig, log: Logger, options: AuthRouteOptions = {}): Promise<AuthRoute> {
+  const db = new AuthDb(config.dbUrl, log);
+  await db.run((sql) => pruneAuthState(sql));
   const pruneTimer = setInterval(() => {
-    pruneAuthState(sql).catch((error: unknown) => log.warn('pruning sessions failed', { error }));
+    db.run((sql) => pruneAuthState(sql)).catch((error: unknown) => log.warn('pruning sessions failed', { error }));
   }, 60 * 60 * 1000);
   pruneTimer.unref();
-  const [columns] = await sql<{ last_sign_in: boolean }[]>`
+  const [columns] = await db.run((sql) => sql<{ last_sign_in: boolean }[]>`
     select exists (select from information_schema.columns
-                    where table_schema = 'auth' and table_name = 'users' and column_name = 'last_sign_in_at') as last_sign_in`;
+                    where table_schema = 'auth' and table_name = 'users' and column_name = 'last_sign_in_at') as last_sign_in`);
+  const limits = {
+    password: new RateLimiter(config.authRateLimits.sign_in_sign_ups, undefined, options.now),
+    refresh_token: new RateLimiter(config.authRateLimits.token_refresh, undefined, options.now),
+  };
   const tracksSignIn = columns?.last_sign_in === true;
   const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${PREFIX}`);
   const verifier = stackVerifier(config);
@@ -123,23 +152,25 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     if (email === '' || password === '') {
       throw new AuthError(400, 'validation_failed', 'You must provide an email and a password');
     }
-    const [match] = await sql<{ user: UserRow; ok: boolean }[]>`
-      select to_jsonb(u) - 'encrypted_password' as user,
-             coalesce(u.encrypted_password = extensions.crypt(${password}, u.encrypted_password), false) as ok
-        from auth.users u where lower(u.email) = lower(${email})`;
-    if (!match) await sql`select extensions.crypt(${password}, ${DUMMY_HASH})`;
-    if (!match?.ok) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
-
     const refresh = newRefreshToken();
     const userAgent = req.headers['user-agent'] ?? null;
-    const sessionId = await sql.begin(async (tx) => {
-      const [created] = await tx<{ id: string }[]>`
-        insert into ${tx(AUTH_SCHEMA)}.sessions (user_id, user_agent) values (${match.user.id}, ${userAgent}) returning id`;
-      await tx`insert into ${tx(AUTH_SCHEMA)}.refresh_tokens (token_hash, session_id) values (${refresh.hash}, ${created!.id})`;
-      if (tracksSignIn) await tx`update auth.users set last_sign_in_at = now() where id = ${match.user.id}`;
-      return created!.id;
+    const { user, sessionId } = await db.run(async (sql) => {
+      const [match] = await sql<{ user: UserRow; ok: boolean }[]>`
+        select to_jsonb(u) - 'encrypted_password' as user,
+               coalesce(u.encrypted_password = extensions.crypt(${password}, u.encrypted_password), false) as ok
+          from auth.users u where lower(u.email) = lower(${email})`;
+      if (!match) await sql`select extensions.crypt(${password}, ${DUMMY_HASH})`;
+      if (!match?.ok) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
+      const sessionId = await sql.begin(async (tx) => {
+        const [created] = await tx<{ id: string }[]>`
+          insert into ${tx(AUTH_SCHEMA)}.sessions (user_id, user_agent) values (${match.user.id}, ${userAgent}) returning id`;
+        await tx`insert into ${tx(AUTH_SCHEMA)}.refresh_tokens (token_hash, session_id) values (${refresh.hash}, ${created!.id})`;
+        if (tracksSignIn) await tx`update auth.users set last_sign_in_at = now() where id = ${match.user.id}`;
+        return created!.id;
+      });
+      return { user: match.user, sessionId };
     });
-    return session({ ...match.user, last_sign_in_at: tracksSignIn ? new Date().toISOString() : match.user.last_sign_in_at }, sessionId, refresh.token);
+    return session({ ...user, last_sign_in_at: tracksSignIn ? new Date().toISOString() : user.last_sign_in_at }, sessionId, refresh.token);
   }
 
   async function refreshGrant(req: IncomingMessage) {
@@ -148,7 +179,7 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     if (presented === '') throw new AuthError(400, 'validation_failed', 'refresh_token is required');
     const presentedHash = hashRefreshToken(presented);
 
-    const outcome = await sql.begin(async (tx) => {
+    const outcome = await db.run((sql) => sql.begin(async (tx) => {
       const [row] = await tx<{ session_id: string; user_id: string; revoked_recently: boolean | null; revoked: boolean }[]>`
         select t.session_id, s.user_id, t.revoked_at is not null as revoked,
                t.revoked_at > now() - make_interval(secs => ${REUSE_INTERVAL_SECONDS}) as revoked_recently
@@ -175,7 +206,7 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
         select to_jsonb(u) - 'encrypted_password' as user from auth.users u where u.id = ${row.user_id}`;
       if (!user) throw new AuthError(400, 'user_not_found', 'User from refresh token not found');
       return { revokedSession: false as const, sessionId: row.session_id, user: user.user, token: next.token };
-    });
+    }));
     // Thrown outside the transaction so the session revocation commits.
     if (outcome.revokedSession) throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
     return session(outcome.user, outcome.sessionId, outcome.token);
@@ -189,11 +220,11 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
     }
-    const [row] = await sql<{ user: UserRow | null; session_alive: boolean }[]>`
+    const [row] = await db.run((sql) => sql<{ user: UserRow | null; session_alive: boolean }[]>`
       select (select to_jsonb(u) - 'encrypted_password' from auth.users u where u.id::text = ${claims.sub}) as user,
              ${claims.session_id ?? null}::text is null
                or exists (select from ${sql(AUTH_SCHEMA)}.sessions s where s.id::text = ${claims.session_id ?? null}::text)
-               as session_alive`;
+               as session_alive`);
     if (!row?.user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
     if (!row.session_alive) throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
     return { claims, user: row.user };
@@ -210,12 +241,14 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       throw error;
     }
     const sessionId = claims.session_id ?? null;
-    if (scope === 'global') await sql`delete from ${sql(AUTH_SCHEMA)}.sessions where user_id::text = ${claims.sub}`;
-    else if (scope === 'local') await sql`delete from ${sql(AUTH_SCHEMA)}.sessions where id::text = ${sessionId}::text`;
-    else {
-      await sql`delete from ${sql(AUTH_SCHEMA)}.sessions
-                 where user_id::text = ${claims.sub} and id::text is distinct from ${sessionId}::text`;
-    }
+    await db.run(async (sql) => {
+      if (scope === 'global') await sql`delete from ${sql(AUTH_SCHEMA)}.sessions where user_id::text = ${claims.sub}`;
+      else if (scope === 'local') await sql`delete from ${sql(AUTH_SCHEMA)}.sessions where id::text = ${sessionId}::text`;
+      else {
+        await sql`delete from ${sql(AUTH_SCHEMA)}.sessions
+                   where user_id::text = ${claims.sub} and id::text is distinct from ${sessionId}::text`;
+      }
+    });
   }
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -249,6 +282,7 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       await requireApiKey(req);
       if (path === '/token' && req.method === 'POST') {
         const grant = url.searchParams.get('grant_type');
+        if (grant === 'password' || grant === 'refresh_token') admit(limits[grant].take(clientIp(req)));
         if (grant === 'password') return send(res, 200, await passwordGrant(req));
         if (grant === 'refresh_token') return send(res, 200, await refreshGrant(req));
         throw new AuthError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
@@ -261,6 +295,12 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       throw new AuthError(404, 'not_found', `the local auth does not implement ${req.method} ${PREFIX}${path}`);
     } catch (error) {
       if (error instanceof HttpError) return sendError(res, error);
+      if (error instanceof AuthDbUnavailable) {
+        log.warn('answering 503', { path, reason: error.message });
+        return sendError(res, new AuthError(503, 'retry_later', `${error.message}; retry shortly`, {
+          'retry-after': String(DB_RETRY_AFTER_SECONDS),
+        }));
+      }
       log.error('request failed', { path, error });
       send(res, 500, { code: 'unexpected_failure', message: 'internal error' });
     }
@@ -272,7 +312,7 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     handleRequest,
     async close() {
       clearInterval(pruneTimer);
-      await sql.end({ timeout: 5 });
+      await db.end();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { envName } from '../auth/rate-limit.ts';
 import { type StackConfig, repoRoot, resolveConfig } from '../config.ts';
 import { createLogger, parseLogLevel } from '../log.ts';
 import { findFreePorts } from '../ports.ts';
@@ -14,6 +15,8 @@ import type { SuiteContext, SuiteResult } from '../testing/suite.ts';
 import { runVitestSuite } from '../testing/vitest-suite.ts';
 
 const TEST_RUN_PREFIX = 'test-run-';
+/** Sign-ins and refreshes per IP per 5 minutes on the test stack. */
+const SUITE_AUTH_RATE_LIMIT = 100_000;
 const testRunsDir = join(repoRoot, '.stack');
 
 /**
@@ -42,6 +45,10 @@ export async function testCommand(): Promise<number> {
       PLATER_DATA_DIR: dataDir,
       PLATER_API_PORT: String(apiPort),
       PLATER_DB_PORT: String(dbPort),
+      // The suites sign in and refresh hundreds of times from 127.0.0.1. The limits themselves are proven with
+      // config.toml's values by tests/stack/auth-edges.test.ts, on an auth of its own.
+      [envName('sign_in_sign_ups')]: String(SUITE_AUTH_RATE_LIMIT),
+      [envName('token_refresh')]: String(SUITE_AUTH_RATE_LIMIT),
     };
     delete stackEnv.DATABASE_URL;
     const config = await resolveConfig(stackEnv);

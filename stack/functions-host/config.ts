@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse } from 'smol-toml';
+import { readSupabaseConfig, supabaseConfigPath } from '../supabase-config.ts';
 
 /** One edge function as `supabase functions deploy` would see it. */
 export interface FunctionSpec {
@@ -26,9 +26,8 @@ interface FunctionSection {
  * CLI) and `entrypoint` (relative to supabase/) win.
  */
 export function loadFunctionSpecs(repoRoot: string): FunctionSpec[] {
-  const supabaseDir = join(repoRoot, 'supabase');
-  const configPath = join(supabaseDir, 'config.toml');
-  const parsed = existsSync(configPath) ? (parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
+  const configPath = supabaseConfigPath(repoRoot);
+  const parsed = readSupabaseConfig(repoRoot);
   const sections = (parsed.functions ?? {}) as Record<string, FunctionSection>;
 
   const specs = new Map<string, FunctionSpec>();

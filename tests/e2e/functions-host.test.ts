@@ -87,6 +87,7 @@ beforeAll(async () => {
     jwks: { keys: [publicJwk(SIGNING_KEY)] },
     publishableKey: 'sb_publishable_hostTest',
     secretKey: 'sb_secret_hostTest',
+    authRateLimits: { sign_in_sign_ups: 30, token_refresh: 150 },
   } satisfies StackConfig;
   route = await createFunctionsRoute(config, createLogger('functions-host-test', 'error'), { startTimeoutMs: 30_000 });
   server = createServer((req, res) => void route.handleRequest!(req, res));
