@@ -99,12 +99,7 @@ export interface AuthRoute extends ApiRoute {
   readonly signer: TokenSigner;
 }
 
-export interface AuthRouteOptions {
-  /** The rate limiters' clock (tests move it instead of waiting). */
-  now?: () => number;
-}
-
-export async function createAuthRoute(config: StackConfig, log: Logger, options: AuthRouteOptions = {}): Promise<AuthRoute> {
+export async function createAuthRoute(config: StackConfig, log: Logger): Promise<AuthRoute> {
   const db = new AuthDb(config.dbUrl, log);
   await db.run((sql) => pruneAuthState(sql));
   const pruneTimer = setInterval(() => {
@@ -115,8 +110,8 @@ export async function createAuthRoute(config: StackConfig, log: Logger, options:
     select exists (select from information_schema.columns
                     where table_schema = 'auth' and table_name = 'users' and column_name = 'last_sign_in_at') as last_sign_in`);
   const limits = {
-    password: new RateLimiter(config.authRateLimits.sign_in_sign_ups, undefined, options.now),
-    refresh_token: new RateLimiter(config.authRateLimits.token_refresh, undefined, options.now),
+    password: new RateLimiter(config.authRateLimits.sign_in_sign_ups),
+    refresh_token: new RateLimiter(config.authRateLimits.token_refresh),
   };
   const tracksSignIn = columns?.last_sign_in === true;
   const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${PREFIX}`);

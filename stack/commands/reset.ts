@@ -32,7 +32,7 @@ export async function resetCommand(options: ResetOptions): Promise<number> {
     return 1;
   }
   const owner = state
-    ? `the running stack (pid ${state.pid}; its clients reconnect)`
+    ? `the stack running from ${config.dataDir} (pid ${state.pid}; its clients reconnect)`
     : external
       ? 'DATABASE_URL'
       : `the embedded Postgres of ${config.dataDir} (port ${config.dbPort}; started for the reset and stopped after)`;
