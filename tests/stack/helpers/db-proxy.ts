@@ -4,14 +4,14 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
  * A TCP proxy in front of Postgres that can play a database in trouble without touching the real one (the other
  * suites share it):
  *   freeze()  as a SIGSTOPped server: connections stay open and new ones are accepted, but no byte moves
- *   crash()   as a killed server: every connection is cut and new ones are refused
+ *   crash()   as a killed server: every connection is cut, and so is every new one
  *   heal()    back to forwarding
  */
 export class DbProxy {
   readonly #target: URL;
   #server: Server | undefined;
   #port = 0;
-  #frozen = false;
+  #mode: 'forward' | 'frozen' | 'crashed' = 'forward';
   readonly #pairs = new Set<Pair>();
 
   constructor(dbUrl: string) {
@@ -26,40 +26,57 @@ export class DbProxy {
     return url.toString();
   }
 
-  async start(): Promise<this> {
-    await this.#listen(0);
-    return this;
+  start(): Promise<this> {
+    const server = createServer((client) => this.#accept(client));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        this.#server = server;
+        this.#port = (server.address() as { port: number }).port;
+        resolve(this);
+      });
+    });
   }
 
   freeze(): void {
-    this.#frozen = true;
+    this.#mode = 'frozen';
     for (const pair of this.#pairs) hold(pair);
   }
 
-  async crash(): Promise<void> {
+  crash(): void {
+    this.#mode = 'crashed';
+    this.#cutAll();
+  }
+
+  heal(): void {
+    this.#mode = 'forward';
+    for (const pair of this.#pairs) forward(pair);
+  }
+
+  async stop(): Promise<void> {
+    this.#cutAll();
+    const server = this.#server;
+    this.#server = undefined;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
+  #cutAll(): void {
     for (const { client, upstream } of this.#pairs) {
       client.destroy();
       upstream.destroy();
     }
     this.#pairs.clear();
-    await this.#close();
-  }
-
-  async heal(): Promise<void> {
-    this.#frozen = false;
-    if (!this.#server) await this.#listen(this.#port);
-    for (const pair of this.#pairs) forward(pair);
-  }
-
-  async stop(): Promise<void> {
-    await this.crash();
   }
 
   #accept(client: Socket): void {
+    if (this.#mode === 'crashed') {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(Number(this.#target.port || 5432), this.#target.hostname);
     const pair = { client, upstream };
     this.#pairs.add(pair);
-    if (!this.#frozen) forward(pair);
+    if (this.#mode === 'forward') forward(pair);
     const end = () => {
       this.#pairs.delete(pair);
       client.destroy();
@@ -67,24 +84,6 @@ export class DbProxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-  }
-
-  #listen(port: number): Promise<void> {
-    const server = createServer((client) => this.#accept(client));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        this.#server = server;
-        this.#port = (server.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  }
-
-  #close(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
 }
 
