@@ -7,8 +7,8 @@ import { STATUS_FORMATS, type StatusFormat } from './commands/status-values.ts';
 import { stopCommand } from './commands/stop.ts';
 import { testCommand, testDbCommand } from './commands/test.ts';
 import { DEFAULTS } from './config.ts';
-import { tokenCommand } from './commands/token.ts';
 import { type ParsedValues, UsageError } from './commands/args.ts';
+import { tokenCommand } from './commands/token.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed = { values: ParsedValues; positionals: string[] };
@@ -23,7 +23,7 @@ interface Command {
   /** What it does, one or more lines (each command's `--help` and the overview). */
   description: (env: NodeJS.ProcessEnv) => string;
   options?: Options;
-  /** The positional arguments it takes, if any. */
+  /** The words it takes as its one optional argument (`test db`); none when absent. */
   positionals?: readonly string[];
   run(parsed: Parsed): Promise<number>;
 }
@@ -88,11 +88,7 @@ const commands: Record<string, Command> = {
       'run every test suite against a fresh private stack;\n' +
       '`test db`: the pgTAP suite (tests/db) against the running stack, like `supabase test db`',
     positionals: ['db'],
-    run: ({ positionals }) => {
-      if (positionals.length === 0) return testCommand();
-      if (positionals.length === 1 && positionals[0] === 'db') return testDbCommand();
-      throw new UsageError(`unknown test target "${positionals.join(' ')}" (db)`);
-    },
+    run: ({ positionals }) => (positionals[0] === 'db' ? testDbCommand() : testCommand()),
   },
 };
 
@@ -150,6 +146,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: command.positionals !== undefined, strict: true });
+    const words = command.positionals ?? [];
+    if (parsed.positionals.length > 1 || parsed.positionals.some((word) => !words.includes(word))) {
+      throw new UsageError(`unexpected argument "${parsed.positionals.join(' ')}" (${words.join(', ')})`);
+    }
     return await command.run(parsed);
   } catch (error) {
     const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

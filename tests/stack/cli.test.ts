@@ -100,6 +100,7 @@ describe.concurrent('unknown arguments', { timeout: 90_000 }, () => {
     ['simulate', '--fast'],
     ['simulate', '--rate', 'fast'],
     ['test', 'unit'],
+    ['test', 'db', 'db'],
     ['frobnicate'],
   ];
   for (const args of cases) {
