@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { seriousViolations } from './axe.ts';
-import { launchBrowser, newDevice, SLOW } from './browser.ts';
+import { launchBrowser, SLOW } from './browser.ts';
 import { type BrowserRestaurant, createBrowserRestaurant } from './fixture.ts';
 import { LAPTOP, PHONE } from './layout.ts';
 import { fillServerScreen, openServer } from './server-floor.ts';
@@ -30,20 +30,13 @@ describe('the sign-in page and the server screen are accessible', () => {
   });
 
   for (const [device, viewport] of Object.entries({ phone: PHONE, laptop: LAPTOP })) {
-    it(`sign-in on a ${device}`, async () => {
-      const { context, page } = await newDevice(browser, apiUrl, viewport);
-      try {
+    it(`on a ${device}`, { timeout: 90_000 }, async () => {
+      const { context, page } = await openServer(browser, apiUrl, restaurant, viewport, async (page) => {
+        // The sign-in page first, with the development accounts listed (its fullest state).
         await page.goto('/');
-        // with the development accounts listed (the page's fullest state)
         await expect.poll(() => page.locator('button.account').count(), SLOW).toBeGreaterThan(0);
-        expect(await seriousViolations(page)).toEqual([]);
-      } finally {
-        await context.close();
-      }
-    });
-
-    it(`the server screen on a ${device}`, { timeout: 90_000 }, async () => {
-      const { context, page } = await openServer(browser, apiUrl, restaurant, viewport);
+        expect(await seriousViolations(page), 'sign-in').toEqual([]);
+      });
       try {
         await fillServerScreen(page);
         const line = page.getByRole('list', { name: 'Order lines' }).getByRole('listitem');
@@ -55,7 +48,7 @@ describe('the sign-in page and the server screen are accessible', () => {
         expect(await line.getByRole('group', { name: 'Allergens for Burger', exact: true }).getByRole('checkbox').count()).toBe(9);
         expect(await line.getByRole('checkbox', { name: /^hold Burger/ }).count()).toBe(1);
         expect(await page.getByRole('article', { name: /^Order #[0-9a-f]{4} at T1$/ }).count()).toBe(1);
-        expect(await seriousViolations(page)).toEqual([]);
+        expect(await seriousViolations(page), 'server screen').toEqual([]);
       } finally {
         await context.close();
       }

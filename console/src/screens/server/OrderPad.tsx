@@ -42,13 +42,18 @@ export function OrderPad({
     ]);
   }
 
+  // The order shows at once (the client's optimistic mutation), so the pad is cleared at once for the next one;
+  // a refused order comes back to the pad, in front of anything picked since.
   async function submit() {
+    const order = withNote && note.trim() ? { lines, note: note.trim() } : { lines };
     setSending(true);
-    const sent = await onSubmit(withNote && note.trim() ? { lines, note: note.trim() } : { lines });
+    setLines([]);
+    setNote('');
+    const sent = await onSubmit(order);
     setSending(false);
-    if (sent) {
-      setLines([]);
-      setNote('');
+    if (!sent) {
+      setLines((picked) => [...order.lines, ...picked]);
+      setNote((typed) => typed || (order.note ?? ''));
     }
   }
 
