@@ -60,6 +60,13 @@ describe("the server's order pad", () => {
         await tabs.getByRole('tab', { name: 'Fry' }).click();
         expect((await dishes.getByRole('button').allTextContents()).sort()).toEqual(['Calamari12.00', 'Fries5.00']);
         await dishes.getByRole('button', { name: /^Calamari/ }).click();
+        // The tabs take the keyboard too (arrows, Home, End), as the WAI-ARIA tabs pattern has it.
+        await tabs.getByRole('tab', { name: 'Fry' }).focus();
+        await page.keyboard.press('Home');
+        expect(await tabs.getByRole('tab', { selected: true }).textContent()).toBe('All');
+        await page.keyboard.press('End');
+        await page.keyboard.press('ArrowRight');
+        expect(await tabs.getByRole('tab', { selected: true }).textContent()).toBe('All');
         await tabs.getByRole('tab', { name: 'Grill' }).click();
         await dishes.getByRole('button', { name: /^Ribeye 300g/ }).click();
 
