@@ -73,6 +73,8 @@ export interface ServerItem extends EntityFields<'item'> {
   name: string;
   qty: number;
   modifiers: string[];
+  notes: string | null;
+  allergens: string[];
   status: ItemStatus;
   rush: boolean;
 }
@@ -254,7 +256,8 @@ export const PAYLOAD_FIELDS = {
       ...entity, table_id: true, table: true, server_id: true, status: true, rush: true, note: true, created_at: true,
     }),
     item: fields<ServerItem>({
-      ...entity, order_id: true, course: true, name: true, qty: true, modifiers: true, status: true, rush: true,
+      ...entity, order_id: true, course: true, name: true, qty: true, modifiers: true, notes: true, allergens: true,
+      status: true, rush: true,
     }),
     table: fields<FloorTable>({
       ...entity, label: true, seats: true, status: true, server_id: true, party_size: true, seated_at: true,

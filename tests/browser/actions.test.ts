@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { launchBrowser, newTablet, screenshot, signIn, SLOW } from './browser.ts';
+import { routeBroadcasts } from './broadcasts.ts';
 import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
 import { kdsTicket, waitLive } from './screens.ts';
 import { call, orderOn, staff } from './staff.ts';
@@ -33,18 +34,7 @@ describe("a cook's actions that are refused or slow", () => {
     const itemId = await orderOn(restaurant, 'T3', 'Burger');
 
     const { context, page } = await newTablet(browser, apiUrl);
-    let holding = false;
-    const held: Array<() => void> = [];
-    await page.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
-      const gateway = ws.connectToServer();
-      gateway.onMessage((message) => {
-        // Broadcasts (binary frames in protocol 2.0.0, or JSON with event "broadcast") wait while holding;
-        // replies and heartbeats pass, so the socket stays healthy.
-        const broadcast = typeof message !== 'string' || message.includes('"broadcast"');
-        if (holding && broadcast) held.push(() => ws.send(message));
-        else ws.send(message);
-      });
-    });
+    const broadcasts = await routeBroadcasts(page);
     try {
       await signIn(page, restaurant.emails.grill, PASSWORD);
       await page.waitForURL('**/kds/grill');
@@ -52,7 +42,7 @@ describe("a cook's actions that are refused or slow", () => {
       const ticket = kdsTicket(page, 'T3');
       await ticket.locator('.item[data-status="pending"]').waitFor();
 
-      holding = true;
+      broadcasts.hold();
       await call(await staff(restaurant.emails.expo), `kitchen/items/${itemId}/start`, {});
       await ticket.getByRole('button', { name: 'Start' }).click();
 
@@ -63,8 +53,7 @@ describe("a cook's actions that are refused or slow", () => {
       await ticket.locator('.item[data-pending="false"]').waitFor();
       await screenshot(page, 'rolled-back');
 
-      holding = false;
-      held.splice(0).forEach((send) => send());
+      broadcasts.release();
       await ticket.locator('.item[data-status="preparing"][data-pending="false"]').waitFor();
     } finally {
       await context.close();

@@ -31,11 +31,20 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A tablet in landscape, as a kitchen mounts it. */
-export async function newTablet(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1366, height: 900 }, reducedMotion: 'reduce' });
+/** A browser of its own (storage, so session) with a screen of this size. */
+export async function newDevice(
+  browser: Browser,
+  baseURL: string,
+  viewport: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport, reducedMotion: 'reduce' });
   const page = await context.newPage();
   return { context, page };
+}
+
+/** A tablet in landscape, as a kitchen mounts it. */
+export function newTablet(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  return newDevice(browser, baseURL, { width: 1366, height: 900 });
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {

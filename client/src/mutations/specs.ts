@@ -185,7 +185,7 @@ function shaped(kind: TopicKind, type: EntityType, row: Record<string, unknown>)
   if (kind === 'admin') return { type, id, version, row };
   const fields: Record<TopicKind, Partial<Record<EntityType, string[]>>> = {
     server: {
-      item: ['order_id', 'course', 'name', 'qty', 'modifiers', 'status', 'rush'],
+      item: ['order_id', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status', 'rush'],
       order: ['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at'],
     },
     kds: {},

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
+import type { StaffRole } from '../../../../client/src/index.ts';
 import { type FloorTableView, type MenuItem, type ServerOrder, useMenu, useMutations, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
-import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
-import { type DraftLine, toOrderItems } from './draft.ts';
-import { OrderPad } from './OrderPad.tsx';
-
+import { toOrderItems } from './draft.ts';
+import { OrderCard } from './OrderCard.tsx';
+import { OrderPad, type PadOrder } from './OrderPad.tsx';
+import './server.css';
 
 /** A server's floor: seat and clear their tables; for the chosen table, its orders and the pad to add to them. */
 export function ServerScreen() {
@@ -43,6 +44,7 @@ export function ServerScreen() {
           orders={mine.view.orders.filter((order) => order.table_id === table.id)}
           menu={menu}
           stations={session.stations}
+          role={session.staff.role}
         />
       ) : (
         <p className="muted">Choose one of your tables, or seat a free one.</p>
@@ -105,28 +107,28 @@ function TableDetail({
   orders,
   menu,
   stations,
+  role,
 }: {
   table: FloorTableView;
   orders: ServerOrder[];
   menu: MenuItem[];
   stations: { id: string; name: string }[];
+  role: StaffRole;
 }) {
   const mutations = useMutations();
   const act = useAction();
   const [addingTo, setAddingTo] = useState<string | null>(null);
-  // Cancelling takes a second tap on the same button (no dialog in the way of a busy floor).
-  const [confirmCancel, setConfirmCancel] = useState<string | null>(null);
   const target = orders.find((order) => order.id === addingTo);
 
-  async function send(lines: DraftLine[]) {
+  async function send({ lines, note }: PadOrder) {
     const items = toOrderItems(lines);
     if (target) return act(`add to ${table.label}`, () => mutations.addItems({ orderId: target.id, items }));
-    return act(`order for ${table.label}`, () => mutations.placeOrder({ tableId: table.id, items }));
+    return act(`order for ${table.label}`, () => mutations.placeOrder({ tableId: table.id, items, ...(note ? { note } : {}) }));
   }
 
   return (
     <div className="server-layout">
-      <div className="order-list" aria-label={`Orders of ${table.label}`}>
+      <section className="order-list" aria-label={`Orders of ${table.label}`}>
         <div className="screen-head">
           <h2>{table.label}</h2>
           <button
@@ -140,45 +142,24 @@ function TableDetail({
         </div>
         {orders.length === 0 && <p className="muted">No orders yet.</p>}
         {orders.map((order) => (
-          <article key={order.id} className="order" data-status={order.status} data-order={order.id} data-pending={order.pending}>
-            <header className="order-head">
-              <span className="table">#{order.id.slice(0, 4)}</span>
-              <span className="order-status">{order.pending ? 'sending…' : order.status}</span>
-            </header>
-            <ul className="lines">
-              {order.items.map((item) => (
-                <li key={item.id} className="item" data-status={item.status} data-pending={item.pending}>
-                  <span className="item-name">
-                    {item.qty}× {item.name} <span className="muted">c{item.course}</span>
-                  </span>
-                  <span className="item-status" data-status={item.status}>
-                    {item.pending ? 'sending…' : ITEM_STATUS_LABEL[item.status]}
-                  </span>
-                </li>
-              ))}
-            </ul>
-            <div className="order-actions">
-              <button type="button" aria-pressed={addingTo === order.id} onClick={() => setAddingTo(addingTo === order.id ? null : order.id)}>
-                {addingTo === order.id ? 'Adding to this order' : 'Add items'}
-              </button>
-              <button
-                type="button"
-                className="danger"
-                disabled={order.status === 'served' || order.pending}
-                onClick={() => {
-                  if (confirmCancel !== order.id) return setConfirmCancel(order.id);
-                  setConfirmCancel(null);
-                  void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }));
-                }}
-                onBlur={() => setConfirmCancel(null)}
-              >
-                {confirmCancel === order.id ? 'Really cancel?' : 'Cancel order'}
-              </button>
-            </div>
-          </article>
+          <OrderCard
+            key={order.id}
+            order={order}
+            table={table.label}
+            role={role}
+            adding={addingTo === order.id}
+            onToggleAdding={() => setAddingTo(addingTo === order.id ? null : order.id)}
+            onCancel={() => void act(`cancel order for ${table.label}`, () => mutations.cancelOrder({ orderId: order.id }))}
+          />
         ))}
-      </div>
-      <OrderPad menu={menu} stations={stations} submitLabel={target ? `Add to #${target.id.slice(0, 4)}` : 'Place order'} onSubmit={send} />
+      </section>
+      <OrderPad
+        menu={menu}
+        stations={stations}
+        submitLabel={target ? `Add to #${target.id.slice(0, 4)}` : 'Place order'}
+        withNote={!target}
+        onSubmit={send}
+      />
     </div>
   );
 }

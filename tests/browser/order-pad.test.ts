@@ -1,0 +1,99 @@
+import type { Browser, Locator } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testStack } from '../helpers/stack-env.ts';
+import { launchBrowser, newTablet, signIn } from './browser.ts';
+import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
+import { LAPTOP, PHONE } from './layout.ts';
+import { kdsTicket, tableTile, waitLive } from './screens.ts';
+import { openServer } from './server-floor.ts';
+
+/** On screen (inside the viewport) and on top: a tap there lands on it. */
+function reachable(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth) return false;
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return hit !== null && element.contains(hit);
+  });
+}
+
+/**
+ * The server's order pad: the menu in category tabs, a note for the whole order and one per line, the total,
+ * and the summary with the send button in view while the server is in the menu; the order then shows on the
+ * server's card with its modifiers, allergens and notes, and the line's note on the station's KDS.
+ */
+describe("the server's order pad", () => {
+  const { apiUrl, dbUrl } = testStack();
+  let browser: Browser;
+  let restaurant: BrowserRestaurant;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    restaurant = await createBrowserRestaurant(dbUrl);
+  });
+  afterEach(async () => {
+    await restaurant?.drop();
+  });
+
+  for (const [device, viewport] of Object.entries({ phone: PHONE, laptop: LAPTOP })) {
+    it(`on a ${device}`, { timeout: 120_000 }, async () => {
+      const server = await openServer(browser, apiUrl, restaurant, viewport);
+      const fry = await newTablet(browser, apiUrl);
+      try {
+        await signIn(fry.page, restaurant.emails.fry, PASSWORD);
+        await fry.page.waitForURL('**/kds/fry');
+        await waitLive(fry.page);
+
+        const { page } = server;
+        await tableTile(page, 'T1').click();
+        await page.getByRole('form', { name: 'Seat T1' }).getByRole('button', { name: 'Seat' }).click();
+        const tabs = page.getByRole('tablist', { name: 'Menu categories' });
+        await tabs.waitFor();
+        const [first, ...categories] = await tabs.getByRole('tab').allTextContents();
+        expect([first, categories.sort()]).toEqual(['All', ['Fry', 'Grill']]);
+        const dishes = page.getByRole('tabpanel');
+        await tabs.getByRole('tab', { name: 'Fry' }).click();
+        expect((await dishes.getByRole('button').allTextContents()).sort()).toEqual(['Calamari12.00', 'Fries5.00']);
+        await dishes.getByRole('button', { name: /^Calamari/ }).click();
+        // The tabs take the keyboard too (arrows, Home, End), as the WAI-ARIA tabs pattern has it.
+        await tabs.getByRole('tab', { name: 'Fry' }).focus();
+        await page.keyboard.press('Home');
+        expect(await tabs.getByRole('tab', { selected: true }).textContent()).toBe('All');
+        await page.keyboard.press('End');
+        await page.keyboard.press('ArrowRight');
+        expect(await tabs.getByRole('tab', { selected: true }).textContent()).toBe('All');
+        await tabs.getByRole('tab', { name: 'Grill' }).click();
+        await dishes.getByRole('button', { name: /^Ribeye 300g/ }).click();
+
+        const lines = page.getByRole('list', { name: 'Order lines' });
+        await lines.getByRole('spinbutton', { name: 'Qty for Calamari' }).fill('2');
+        await lines.getByRole('textbox', { name: 'Note for Calamari' }).fill('no salt');
+        await lines.getByRole('textbox', { name: /^Modifiers for Ribeye 300g/ }).fill('medium rare');
+        await lines.getByRole('group', { name: 'Allergens for Ribeye 300g' }).getByRole('checkbox', { name: 'dairy' }).check();
+        await page.getByRole('textbox', { name: 'Order note' }).fill('birthday: bring a candle');
+
+        const summary = page.getByRole('region', { name: 'Order summary' });
+        expect(await summary.getByTestId('pad-total').textContent()).toBe('Total 58.00');
+        // Back at the menu, the summary and its button are still in view.
+        await tabs.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+        const send = summary.getByRole('button', { name: 'Place order' });
+        expect(await reachable(send)).toBe(true);
+        await send.click();
+
+        const card = page.locator('[aria-label="Orders of T1"] article.order[data-pending="false"]');
+        await card.waitFor();
+        expect(await card.locator('.note').allTextContents()).toEqual(['“birthday: bring a candle”', '“no salt”']);
+        expect(await card.locator('.modifier').allTextContents()).toEqual(['medium rare']);
+        expect(await card.locator('.allergen').allTextContents()).toEqual(['allergen: dairy']);
+        await kdsTicket(fry.page, 'T1').locator('.note', { hasText: 'no salt' }).waitFor();
+      } finally {
+        await Promise.all([server.context.close(), fry.context.close()]);
+      }
+    });
+  }
+});
