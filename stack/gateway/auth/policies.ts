@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReservedSql, Sql } from 'postgres';
+import { DeadlineExceeded, withDeadline, type Deadline } from '../clock.ts';
 import type { Claims } from './jwt.ts';
 
 /**
@@ -54,9 +55,12 @@ const SQLSTATE = {
 
 export class PolicyProbe {
   readonly #sql: Sql;
+  readonly #deadline: Deadline;
 
-  constructor(sql: Sql) {
+  /** A probe that has no answer after `deadline.ms` fails as `database_unavailable`. */
+  constructor(sql: Sql, deadline: Deadline) {
     this.#sql = sql;
+    this.#deadline = deadline;
   }
 
   /** Which extensions the caller may read on the topic. Presence is only probed when the channel uses it. */
@@ -108,6 +112,15 @@ export class PolicyProbe {
   }
 
   async #run<T>(probe: (tx: ReservedSql) => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(this.#deadline, this.#reserveAndRun(probe));
+    } catch (cause) {
+      if (cause instanceof DeadlineExceeded) throw new ProbeError('database_unavailable', { cause });
+      throw cause;
+    }
+  }
+
+  async #reserveAndRun<T>(probe: (tx: ReservedSql) => Promise<T>): Promise<T> {
     let tx: ReservedSql;
     try {
       tx = await this.#sql.reserve();
