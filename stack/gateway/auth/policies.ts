@@ -127,12 +127,26 @@ export class PolicyProbe {
     } catch (cause) {
       throw new ProbeError('database_unavailable', { cause });
     }
+    let closed = false;
     try {
       return await probe(tx);
+    } catch (error) {
+      closed = connectionClosed(error instanceof ProbeError ? error.cause : error);
+      throw error;
     } finally {
-      tx.release();
+      // postgres.js 3.4 puts a released connection back among the idle ones even when it closed meanwhile, and the
+      // next query on it writes to no socket (an uncaught TypeError that would end the process). A closed one is
+      // already back in the pool's closed queue, which reconnects it: it must not be released.
+      if (!closed) tx.release();
     }
   }
+}
+
+/** postgres.js's errors for a connection that has gone (its Errors.connection codes). */
+const CONNECTION_GONE = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED']);
+
+function connectionClosed(error: unknown): boolean {
+  return !isPostgresError(error) && CONNECTION_GONE.has(sqlState(error) ?? '');
 }
 
 function setConfig(tx: ReservedSql, ctx: AuthContext) {
