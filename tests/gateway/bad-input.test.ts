@@ -82,3 +82,46 @@ describe('deeply nested JSON', () => {
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
   });
 });
+
+// Against the stack itself: what the API server answers for the gateway's routes.
+describe('the REST broadcast path', () => {
+  it('answers a topic that is not valid percent-encoding with 400 JSON, not a 500', async () => {
+    const { apiUrl, anonKey } = testStack();
+    for (const path of ['/%zz/events/x', '/t/events/%E0%A4%A', '/%/events/%']) {
+      const res = await fetch(`${apiUrl}/realtime/v1/api/broadcast${path}`, {
+        method: 'POST',
+        headers: { apikey: anonKey, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ message: 'The topic and event in the path must be valid percent-encoded UTF-8' });
+    }
+  });
+});
+
+describe('the metrics route', () => {
+  const metrics = (headers: Record<string, string> = {}) =>
+    fetch(`${testStack().apiUrl}/realtime/v1/metrics`, { headers });
+
+  it('needs the secret key: none is 401, the anon or publishable key 403', async () => {
+    const { anonKey, publishableKey } = testStack();
+    const none = await metrics();
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ message: 'The secret key is required (apikey header or Authorization: Bearer)' });
+    expect((await metrics({ apikey: 'not-a-key' })).status).toBe(401);
+    for (const key of [anonKey, publishableKey]) {
+      const res = await metrics({ apikey: key });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ message: 'The metrics need the secret key' });
+    }
+  });
+
+  it('answers the secret key and the service_role JWT', async () => {
+    const { secretKey, serviceRoleKey } = testStack();
+    for (const headers of [{ apikey: secretKey }, { authorization: `Bearer ${serviceRoleKey}` }]) {
+      const res = await metrics(headers);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ sockets: expect.any(Number), drops: expect.any(Object) });
+    }
+  });
+});
