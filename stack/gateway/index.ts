@@ -23,6 +23,7 @@ import { Session } from './session.ts';
 import { ThrottledWarning } from './throttled-warning.ts';
 import { Conn, Flusher } from './transport/conn.ts';
 import { ConnectionCounts } from './transport/connections.ts';
+import { descriptorLimit, descriptorWarning } from './transport/descriptors.ts';
 import { Upgrader, type Accepted } from './transport/upgrade.ts';
 
 /**
@@ -57,7 +58,12 @@ export interface GatewaySnapshot {
   readonly rateLimitedBroadcasts: GatewayMetrics['rateLimitedBroadcasts'];
   readonly refusedConnections: GatewayMetrics['refusedConnections'];
   readonly ingest: IngestStatus;
-  readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  readonly process: {
+    readonly rssBytes: number;
+    readonly heapUsedBytes: number;
+    /** The open-files limit every socket counts against (Linux; null elsewhere). */
+    readonly openFilesLimit: number | null;
+  };
 }
 
 export interface RealtimeGateway extends ApiRoute {
@@ -73,6 +79,9 @@ export async function createRealtimeGateway(
   clock: Clock = systemClock,
 ): Promise<RealtimeGateway> {
   assertConsistent(options);
+  const descriptors = descriptorLimit();
+  const descriptorAdvice = descriptorWarning(descriptors, options);
+  if (descriptorAdvice) log.warn(descriptorAdvice);
   const sql = postgres(config.dbUrl, {
     max: options.dbPoolSize,
     connect_timeout: 5,
@@ -162,7 +171,7 @@ export async function createRealtimeGateway(
       rateLimitedBroadcasts: metrics.rateLimitedBroadcasts,
       refusedConnections: metrics.refusedConnections,
       ingest: ingest.status(),
-      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, openFilesLimit: descriptors?.soft ?? null },
     };
   }
 

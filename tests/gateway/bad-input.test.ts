@@ -118,7 +118,8 @@ describe('the metrics route', () => {
 
   it('answers the secret key and the service_role JWT', async () => {
     const { secretKey, serviceRoleKey } = testStack();
-    for (const headers of [{ apikey: secretKey }, { authorization: `Bearer ${serviceRoleKey}` }]) {
+    const callers: Record<string, string>[] = [{ apikey: secretKey }, { authorization: `Bearer ${serviceRoleKey}` }];
+    for (const headers of callers) {
       const res = await metrics(headers);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ sockets: expect.any(Number), drops: expect.any(Object) });

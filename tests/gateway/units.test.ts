@@ -11,6 +11,7 @@ import { KeyedRateWindows, PresenceCallLimiter, RateWindow } from '../../stack/g
 import { DEFAULT_OPTIONS, optionsFromEnv } from '../../stack/gateway/options.ts';
 import { broadcastTenant, restaurantOf } from '../../stack/gateway/tenant.ts';
 import { ConnectionCounts } from '../../stack/gateway/transport/connections.ts';
+import { descriptorWarning } from '../../stack/gateway/transport/descriptors.ts';
 import { TransactionReader } from '../../stack/gateway/ingest/transactions.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
 import { parseJson } from '../../stack/gateway/protocol/inbound.ts';
@@ -172,6 +173,14 @@ describe('limits', () => {
     counts.release(socket('10.0.0.1', 'ben'));
     counts.release(socket('10.0.0.2', 'eli'));
     expect(counts.size).toBe(0);
+  });
+
+  it('warns when the open-files limit is low for the caps or below its hard limit, which only the shell can raise', () => {
+    const caps = { maxConnectionsPerKey: 5000 };
+    expect(descriptorWarning({ soft: 20_000, hard: 20_000 }, caps)).toBeNull();
+    expect(descriptorWarning(null, caps)).toBeNull();
+    expect(descriptorWarning({ soft: 1024, hard: 1_048_576 }, caps)).toMatch(/ulimit -n 1048576/);
+    expect(descriptorWarning({ soft: 20_000, hard: 1_048_576 }, caps)).toMatch(/below the hard limit/);
   });
 
   it('ends a wait at its deadline on the clock, and lets an answer before it through', async () => {
