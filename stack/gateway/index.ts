@@ -10,11 +10,12 @@ import { PolicyProbe } from './auth/policies.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { GatewayContext } from './context.ts';
 import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts';
+import { MetricsAccess } from './http/metrics-access.ts';
+import { parseTarget } from './http/request-target.ts';
 import type { DatabaseMessage } from './ingest/message-row.ts';
 import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
 import { RateBudgets } from './limits.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { MetricsAccess } from './http/metrics-access.ts';
 import { assertConsistent, optionsFromEnv, type GatewayOptions } from './options.ts';
 import { TOPIC_PREFIX } from './protocol/constants.ts';
 import { topicKey, TopicRegistry } from './registry.ts';
@@ -216,14 +217,6 @@ export async function createRealtimeGateway(
       await sql.end({ timeout: 2 });
     },
   };
-}
-
-function parseTarget(target: string | undefined): URL | null {
-  try {
-    return new URL(target ?? '/', 'http://localhost');
-  } catch {
-    return null;
-  }
 }
 
 /** A committed `realtime.messages` row goes to the topic's subscribers, with `meta.id` like Realtime. */

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../stack/log.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
@@ -79,6 +80,27 @@ describe('deeply nested JSON', () => {
     expect(server.gateway.snapshot().drops.malformedFrames - before).toBe(20);
     const warnings = lines.filter((l) => l.message === 'dropped malformed frame').length - warningsBefore;
     expect(warnings).toBe(1);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
+
+describe('an upgrade whose target is not a URL', () => {
+  it('is answered 400 JSON, logs no error, and the gateway keeps accepting sockets', async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toContain('{"error":"The request target is not a valid URL"}');
+    const socket = await RawSocket.open(server.url, testStack().anonKey);
+    sockets.push(socket);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
   });
 });
