@@ -22,7 +22,7 @@ export interface GatewayOptions {
   readonly maxFrameBytes: number;
   /**
    * max_payload_size_in_kb + 500 bytes of envelope, with the Free plan's 256 KB (Realtime's server default is
-   * 3000 KB): a payload must fit a subscriber's buffer many times over (`assertConsistent`).
+   * 3000 KB): the largest frame must fit below the slow-consumer threshold (`assertConsistent`).
    */
   readonly maxPayloadBytes: number;
   /** A socket with more than this queued but unsent … */
