@@ -1,7 +1,7 @@
 import type { Claims } from './auth/jwt.ts';
 import type { AuthContext, Permissions } from './auth/policies.ts';
 import type { GatewayContext } from './context.ts';
-import { PresenceCallLimiter } from './limits.ts';
+import { PresenceCallLimiter, type RateWindow } from './limits.ts';
 import { Mailbox } from './mailbox.ts';
 import { EVENT } from './protocol/constants.ts';
 import type { Inbound, OutboundMessage } from './protocol/frames.ts';
@@ -17,6 +17,8 @@ export interface ChannelOwner {
   readonly serializer: Serializer;
   /** `x-*` upgrade headers, for `request.headers` in RLS policies. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The socket's client-broadcast budget. */
+  readonly events: RateWindow;
   send(message: OutboundMessage): void;
   forget(channel: Channel): void;
 }
@@ -150,8 +152,13 @@ export class Channel implements Subscriber {
 
   /** Realtime's shutdown_response: a `system` error the client can show, then `phx_close`. */
   shutdown(message: string): void {
-    this.push(EVENT.system, { extension: 'system', status: 'error', message, channel: this.subTopic });
+    this.warn(message);
     this.close();
+  }
+
+  /** A `system` error the channel survives (`.on('system', …)` in supabase-js). */
+  warn(message: string): void {
+    this.push(EVENT.system, { extension: 'system', status: 'error', message, channel: this.subTopic });
   }
 
   /** Leave or shutdown: `phx_close` (ref = join_ref, as Phoenix sends it), then let go of everything. */

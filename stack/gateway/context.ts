@@ -2,12 +2,13 @@ import type { Logger } from '../log.ts';
 import type { JwtVerifier } from './auth/jwt.ts';
 import type { PolicyProbe } from './auth/policies.ts';
 import type { Clock } from './clock.ts';
-import type { JoinLimits } from './limits.ts';
+import type { RateBudgets } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayOptions } from './options.ts';
 import type { TopicRegistry } from './registry.ts';
 import type { ReplayReader } from './replay.ts';
 import type { ThrottledWarning } from './throttled-warning.ts';
+import type { ConnectionCounts } from './transport/connections.ts';
 
 /** The gateway-wide services every socket and channel uses; built once in index.ts. */
 export interface GatewayContext {
@@ -17,7 +18,12 @@ export interface GatewayContext {
   readonly verifier: JwtVerifier;
   readonly probe: PolicyProbe;
   readonly registry: TopicRegistry;
-  readonly joinLimits: JoinLimits;
+  /** Joins per caller and per tenant (limits.ts, tenant.ts). */
+  readonly joinBudgets: RateBudgets;
+  /** Client broadcasts (socket and REST) per REST caller and per tenant. */
+  readonly eventBudgets: RateBudgets;
+  /** Open sockets per address, key and user. */
+  readonly connections: ConnectionCounts;
   readonly clock: Clock;
   /** Dropped client frames: one log line per interval for the whole gateway. */
   readonly malformedFrameWarning: ThrottledWarning;

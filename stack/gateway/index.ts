@@ -10,17 +10,21 @@ import { PolicyProbe } from './auth/policies.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { GatewayContext } from './context.ts';
 import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts';
+import { MetricsAccess } from './http/metrics-access.ts';
+import { parseTarget } from './http/request-target.ts';
 import type { DatabaseMessage } from './ingest/message-row.ts';
 import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
-import { JoinLimits } from './limits.ts';
+import { RateBudgets } from './limits.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { optionsFromEnv, type GatewayOptions } from './options.ts';
+import { assertConsistent, optionsFromEnv, type GatewayOptions } from './options.ts';
 import { TOPIC_PREFIX } from './protocol/constants.ts';
 import { topicKey, TopicRegistry } from './registry.ts';
 import { ReplayReader } from './replay.ts';
 import { Session } from './session.ts';
 import { ThrottledWarning } from './throttled-warning.ts';
 import { Conn, Flusher } from './transport/conn.ts';
+import { ConnectionCounts } from './transport/connections.ts';
+import { descriptorLimit, descriptorWarning } from './transport/descriptors.ts';
 import { Upgrader, type Accepted } from './transport/upgrade.ts';
 
 /**
@@ -29,7 +33,7 @@ import { Upgrader, type Accepted } from './transport/upgrade.ts';
  *   GET  /realtime/v1/websocket?apikey=…&vsn=1.0.0|2.0.0      Phoenix channels, as supabase-js expects
  *   POST /realtime/v1/api/broadcast                            REST broadcast (batch)
  *   POST /realtime/v1/api/broadcast/:topic/events/:event       REST broadcast (one message)
- *   GET  /realtime/v1/metrics                                  gateway metrics as JSON (not a Supabase API)
+ *   GET  /realtime/v1/metrics                                  gateway metrics as JSON (not a Supabase API; secret key)
  *
  * @example
  *   const gateway = await createRealtimeGateway(config, log.child('realtime'));
@@ -50,9 +54,17 @@ export interface GatewaySnapshot {
   readonly broadcasts: GatewayMetrics['broadcasts'];
   readonly drops: GatewayMetrics['drops'];
   readonly authFailures: GatewayMetrics['authFailures'];
+  readonly backloggedSockets: number;
   readonly rateLimitedJoins: GatewayMetrics['rateLimitedJoins'];
+  readonly rateLimitedBroadcasts: GatewayMetrics['rateLimitedBroadcasts'];
+  readonly refusedConnections: GatewayMetrics['refusedConnections'];
   readonly ingest: IngestStatus;
-  readonly process: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  readonly process: {
+    readonly rssBytes: number;
+    readonly heapUsedBytes: number;
+    /** The open-files limit every socket counts against (Linux; null elsewhere). */
+    readonly openFilesLimit: number | null;
+  };
 }
 
 export interface RealtimeGateway extends ApiRoute {
@@ -67,6 +79,10 @@ export async function createRealtimeGateway(
   /** Rate windows and token expiry run on it; tests pass one they move by hand. */
   clock: Clock = systemClock,
 ): Promise<RealtimeGateway> {
+  assertConsistent(options);
+  const descriptors = descriptorLimit();
+  const descriptorAdvice = descriptorWarning(descriptors, options);
+  if (descriptorAdvice) log.warn(descriptorAdvice);
   const sql = postgres(config.dbUrl, {
     max: options.dbPoolSize,
     connect_timeout: 5,
@@ -76,21 +92,28 @@ export async function createRealtimeGateway(
   });
   const metrics = new GatewayMetrics();
   const registry = new TopicRegistry(metrics);
+  // Postgres waits in a join (and a write probe) end here, not when the statement_timeout would: a frozen
+  // server never gets to cancel anything.
+  const dbDeadline = { clock, ms: options.dbTimeoutMs };
+  const verifier = stackVerifier(config);
   const ctx: GatewayContext = {
     options,
     log,
     metrics,
-    verifier: stackVerifier(config),
-    probe: new PolicyProbe(sql),
+    verifier,
+    probe: new PolicyProbe(sql, dbDeadline),
     registry,
-    joinLimits: new JoinLimits(options),
+    joinBudgets: new RateBudgets(options.maxJoinsPerCaller, options.maxJoinsPerSecond),
+    eventBudgets: new RateBudgets(options.maxEventsPerSocket, options.maxEventsPerSecond),
+    connections: new ConnectionCounts(options),
     clock,
     malformedFrameWarning: new ThrottledWarning(log, 'dropped malformed frame', MALFORMED_WARNING_INTERVAL_MS, clock),
-    replay: new ReplayReader(sql),
+    replay: new ReplayReader(sql, dbDeadline),
   };
-  const flusher = new Flusher(options.maxBufferedBytes, options.flushIntervalMs, metrics);
+  const flusher = new Flusher(options, options.flushIntervalMs, metrics, clock);
   const upgrader = new Upgrader(ctx, REALTIME_PREFIX);
   const broadcastApi = new BroadcastApi(ctx);
+  const metricsAccess = new MetricsAccess(verifier, clock);
   const sessions = new Set<Session>();
 
   const ingest = new ReplicationIngest({
@@ -111,8 +134,9 @@ export async function createRealtimeGateway(
     Math.max(1000, Math.min(options.idleTimeoutMs / 4, 15_000)),
   ).unref();
 
-  function attach({ ws, socket, serializer, token, headers, remoteAddress }: Accepted): void {
-    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, token, headers, remoteAddress);
+  function attach(accepted: Accepted): void {
+    const { ws, socket, serializer } = accepted;
+    const session = new Session(ctx, new Conn(ws, socket, flusher), serializer, accepted);
     sessions.add(session);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
@@ -143,9 +167,12 @@ export async function createRealtimeGateway(
       broadcasts: metrics.broadcasts,
       drops: metrics.drops,
       authFailures: metrics.authFailures,
+      backloggedSockets: metrics.backloggedSockets,
       rateLimitedJoins: metrics.rateLimitedJoins,
+      rateLimitedBroadcasts: metrics.rateLimitedBroadcasts,
+      refusedConnections: metrics.refusedConnections,
       ingest: ingest.status(),
-      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, openFilesLimit: descriptors?.soft ?? null },
     };
   }
 
@@ -164,10 +191,16 @@ export async function createRealtimeGateway(
     },
 
     async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = parseTarget(req.url);
+      if (!url) {
+        sendJson(res, 400, { message: 'The request target is not a valid URL' });
+        return;
+      }
       const path = url.pathname.slice(REALTIME_PREFIX.length);
       if (path === '/metrics' && req.method === 'GET') {
-        sendJson(res, 200, snapshot());
+        const refusal = await metricsAccess.refusal(req, url);
+        if (refusal) sendJson(res, refusal.status, { message: refusal.message });
+        else sendJson(res, 200, snapshot());
       } else if (broadcastApi.matches(path)) {
         if (req.method === 'OPTIONS') res.writeHead(204, PREFLIGHT).end();
         else await broadcastApi.handle(req, res, url, path);

@@ -2,19 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { JwtResult } from './auth/jwt.ts';
 import { ProbeError, type ProbeFailureKind } from './auth/policies.ts';
 import type { Channel } from './channel.ts';
+import { DeadlineExceeded } from './clock.ts';
 import type { GatewayContext } from './context.ts';
-import type { JoinCaller, JoinLimit, JoinRateWindow } from './limits.ts';
+import { callerKey, type RateLimit, type RateWindow } from './limits.ts';
 import { EVENT } from './protocol/constants.ts';
 import { parseJoinPayload, type JoinPayload } from './protocol/join-payload.ts';
 import { JOIN_REASON, JWT_JOIN_CODE } from './protocol/reasons.ts';
 import type { ReplayedMessage } from './replay.ts';
+import { restaurantOf, SHARED_TENANT } from './tenant.ts';
 import { confirmToken } from './token.ts';
 
 /**
  * `phx_join` as a pipeline of guards in Realtime's order (RealtimeChannel.join/3): topic name → channels
- * per socket → join rate (socket) → JWT → join rate (caller, pool) → RLS read (private channels) → replay →
- * Postgres Changes. The first failing guard's reason is the error reply, sent after Realtime's
- * CHANNEL_ERROR_BACKOFF_MS (rate-limit refusals at once).
+ * per socket → join rate (socket) → JWT → join rate (caller, tenant) → sockets per user → RLS read (private
+ * channels) → replay → Postgres Changes. The first failing guard's reason is the error reply, sent after
+ * Realtime's CHANNEL_ERROR_BACKOFF_MS (rate-limit refusals and an unreachable database at once). A refusal
+ * answers this join only: the socket and its other channels stay (Realtime disconnects on a join-rate refusal,
+ * which closed a console's every channel for one scope too many).
  */
 
 /** Realtime rejects `postgres_changes` subscriptions it cannot serve with this code. */
@@ -27,8 +31,11 @@ class JoinRefused {
     readonly reason: string,
     /** Counted as an authorization failure in the metrics (bad JWT, RLS said no). */
     readonly auth = false,
-    /** ClientJoinRateLimitReached: answered at once, and the whole socket is disconnected. */
-    readonly rateLimited = false,
+    /**
+     * Answered without the backoff: a flooder that leaves and rejoins within it would never hear a delayed
+     * refusal, and a join the database could not answer in time must fail within the client's patience.
+     */
+    readonly immediate = false,
   ) {}
 }
 
@@ -38,12 +45,13 @@ export interface JoinRequest {
   /** Channels this socket already has, not counting this one. */
   readonly otherChannels: number;
   /** The socket's own join budget. */
-  readonly socketJoins: JoinRateWindow;
+  readonly socketJoins: RateWindow;
   /** The token the socket connected with, used when the join carries none. */
   readonly socketToken: string;
   /** The caller for the join limits when the token has no `sub`. */
   readonly remoteAddress: string;
-  disconnectSocket(): void;
+  /** Counts the socket against the user's connection cap (once per socket); false when the cap is full. */
+  holdUser(sub: string): boolean;
 }
 
 export async function joinChannel(channel: Channel, request: JoinRequest): Promise<void> {
@@ -57,15 +65,12 @@ export async function joinChannel(channel: Channel, request: JoinRequest): Promi
     // Realtime rescues anything unexpected in join/3 as UnknownErrorOnChannel; the client still gets a reply.
     const error = caught instanceof JoinRefused ? caught : unexpected(ctx, channel, caught);
     if (error.auth) ctx.metrics.authFailures.join++;
-    // A flooder that leaves and rejoins within the backoff would never hear a delayed refusal (nor be
-    // disconnected by it): rate-limit refusals go out at once.
-    const backoffMs = error.rateLimited ? 0 : ctx.options.joinErrorBackoffMs;
+    const backoffMs = error.immediate ? 0 : ctx.options.joinErrorBackoffMs;
     if (backoffMs > 0) await new Promise<void>((resolve) => ctx.clock.after(backoffMs, resolve));
     if (channel.state !== 'closed') {
       channel.reply(request.ref, 'error', { reason: error.reason });
       channel.detach();
     }
-    if (error.rateLimited) request.disconnectSocket();
     return;
   }
   // Superseded while waiting on Postgres (duplicate join, socket gone): nothing to answer.
@@ -92,16 +97,23 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
   if (request.otherChannels >= ctx.options.maxChannelsPerClient) {
     throw new JoinRefused(JOIN_REASON.tooManyChannels);
   }
-  if (!request.socketJoins.tryJoin(ctx.clock.now())) throw rateLimited(ctx, 'socket');
+  if (!request.socketJoins.tryTake(ctx.clock.now())) throw rateLimited(ctx, 'socket');
 
   // An `sb_` publishable/secret key is not a JWT; Realtime then uses the socket's token.
   const token = join.accessToken && !join.accessToken.startsWith('sb_') ? join.accessToken : request.socketToken;
   const verified = await ctx.verifier.verify(token, Math.floor(ctx.clock.now() / 1000));
   // After the JWT, unlike Realtime, because the caller's budget is keyed by the verified `sub`; a join
   // whose token fails still counts (against its address), so forged tokens cannot flood either.
-  const limit = ctx.joinLimits.admit(joinCaller(verified, request.remoteAddress), ctx.clock.now());
-  if (limit) throw rateLimited(ctx, limit);
+  const caller = joinCaller(verified, request.remoteAddress);
+  const now = ctx.clock.now();
+  if (!ctx.joinBudgets.callers.get(caller.key, now).tryTake(now)) throw rateLimited(ctx, 'caller');
   if (!verified.ok) throw new JoinRefused(`${JWT_JOIN_CODE[verified.failure]}: ${verified.message}`, true);
+  // The tenant's budget is only checked here and spent once the join is authorized: a join the caller may not
+  // make costs its own budgets, never its victims' (tenant.ts).
+  const tenant = ctx.joinBudgets.tenants.get(joinTenant(channel.subTopic, join.private, caller.signedIn), now);
+  if (!tenant.allows(now)) throw rateLimited(ctx, 'tenant');
+  const sub = verified.claims.sub;
+  if (sub && !request.holdUser(sub)) throw new JoinRefused(JOIN_REASON.tooManyUsers, false, true);
 
   channel.isPrivate = join.private;
   channel.ackBroadcast = join.broadcastAck;
@@ -117,7 +129,11 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
     } catch (error) {
       if (!(error instanceof ProbeError)) throw error;
       ctx.log.warn('read authorization failed', { topic: channel.topic, kind: error.kind, error: error.cause });
-      throw new JoinRefused(probeReason(error.kind, channel.subTopic), error.kind === 'rls_policy_error');
+      throw new JoinRefused(
+        probeReason(error.kind, channel.subTopic),
+        error.kind === 'rls_policy_error',
+        error.kind === 'database_unavailable',
+      );
     }
     if (!channel.read.broadcast && !channel.read.presence) {
       throw new JoinRefused(JOIN_REASON.unauthorized(channel.subTopic), true);
@@ -126,18 +142,36 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
   if (join.postgresChanges.length > 0 && join.postgresChangesWait) {
     throw new JoinRefused(POSTGRES_CHANGES_UNSUPPORTED);
   }
+  tenant.count(ctx.clock.now());
 }
 
-/** The verified `sub`, else the remote address; anon keys and Supabase anonymous users are not signed in. */
+/** Who is joining, for the join budgets. */
+interface JoinCaller {
+  /** The verified `sub`, else the remote address. */
+  readonly key: string;
+  /** A verified token other than anon (and not a Supabase anonymous user). */
+  readonly signedIn: boolean;
+}
+
 function joinCaller(verified: JwtResult, remoteAddress: string): JoinCaller {
   const claims = verified.ok ? verified.claims : null;
   return {
-    key: claims?.sub ? `sub:${claims.sub}` : `address:${remoteAddress}`,
+    key: callerKey(claims?.sub, remoteAddress),
     signedIn: claims !== null && claims.role !== 'anon' && claims.is_anonymous !== true,
   };
 }
 
-function rateLimited(ctx: GatewayContext, limit: JoinLimit): JoinRefused {
+/**
+ * A private topic's restaurant (RLS will have to admit the caller before it is charged); public topics, and
+ * private ones that name no restaurant, share a pool by whether the caller signed in, so anonymous joins never
+ * spend what staff join from.
+ */
+function joinTenant(subTopic: string, isPrivate: boolean, signedIn: boolean): string {
+  const restaurant = isPrivate ? restaurantOf(subTopic) : null;
+  return restaurant ?? (signedIn ? SHARED_TENANT.signedIn : SHARED_TENANT.anonymous);
+}
+
+function rateLimited(ctx: GatewayContext, limit: RateLimit): JoinRefused {
   ctx.metrics.rateLimitedJoins[limit]++;
   return new JoinRefused(JOIN_REASON.tooManyJoins, false, true);
 }
@@ -154,7 +188,7 @@ async function replayMessages(channel: Channel, join: JoinPayload): Promise<Repl
     return messages;
   } catch (error) {
     ctx.log.warn('replay failed', { topic: channel.topic, error });
-    throw new JoinRefused(JOIN_REASON.replayFailed);
+    throw new JoinRefused(JOIN_REASON.replayFailed, false, error instanceof DeadlineExceeded);
   }
 }
 

@@ -1,35 +1,34 @@
 /**
- * Rate limits. Joins are counted like Realtime's rate counter: the average over a 5 s window of one-second
- * buckets, so a short burst (a screen opening ten channels) passes. Realtime has one join budget per tenant,
- * which a few anonymous sockets can spend for everybody; here a join must fit three budgets instead —
- * its socket's, its caller's, and its pool's — and the anonymous and signed-in pools are separate, so a
- * flood of anonymous joins cannot starve signed-in staff.
+ * Rate limits. Joins and client broadcasts are counted like Realtime's rate counter: the average over a 5 s
+ * window of one-second buckets, so a short burst (a screen opening ten channels) passes. Realtime has one budget
+ * per tenant (project), which a few sockets can spend for everybody; here the tenant is the restaurant a topic
+ * names (tenant.ts), and the flooder's own budgets — its socket's and its caller's — are spent first.
  */
-export class JoinRateWindow {
+export class RateWindow {
   static readonly SECONDS = 5;
   readonly #limit: number;
-  readonly #buckets = new Array<number>(JoinRateWindow.SECONDS).fill(0);
+  readonly #buckets = new Array<number>(RateWindow.SECONDS).fill(0);
   #second = 0;
 
   constructor(perSecond: number) {
-    this.#limit = perSecond * JoinRateWindow.SECONDS;
+    this.#limit = perSecond * RateWindow.SECONDS;
   }
 
-  /** Whether one more join fits the window ending now. */
-  allows(nowMs: number): boolean {
+  /** Whether `n` more events fit the window ending now. */
+  allows(nowMs: number, n = 1): boolean {
     this.#advance(nowMs);
-    return this.#total() < this.#limit;
+    return this.#total() + n <= this.#limit;
   }
 
-  count(nowMs: number): void {
+  count(nowMs: number, n = 1): void {
     this.#advance(nowMs);
-    this.#buckets[this.#second % JoinRateWindow.SECONDS]!++;
+    this.#buckets[this.#second % RateWindow.SECONDS]! += n;
   }
 
-  /** Counts the join if it fits; says whether it did. */
-  tryJoin(nowMs: number): boolean {
-    if (!this.allows(nowMs)) return false;
-    this.count(nowMs);
+  /** Counts the events if they fit; says whether they did. */
+  tryTake(nowMs: number, n = 1): boolean {
+    if (!this.allows(nowMs, n)) return false;
+    this.count(nowMs, n);
     return true;
   }
 
@@ -45,59 +44,61 @@ export class JoinRateWindow {
 
   #advance(nowMs: number): void {
     const second = Math.floor(nowMs / 1000);
-    const elapsed = Math.min(second - this.#second, JoinRateWindow.SECONDS);
-    for (let s = 1; s <= elapsed; s++) this.#buckets[(this.#second + s) % JoinRateWindow.SECONDS] = 0;
+    const elapsed = Math.min(second - this.#second, RateWindow.SECONDS);
+    for (let s = 1; s <= elapsed; s++) this.#buckets[(this.#second + s) % RateWindow.SECONDS] = 0;
     if (second > this.#second) this.#second = second;
   }
 }
 
-/** Who is joining, for the join budgets: the JWT `sub`, else the remote address. */
-export interface JoinCaller {
-  readonly key: string;
-  /** A verified token other than anon (and not a Supabase anonymous user): the signed-in pool. */
-  readonly signedIn: boolean;
-}
-
-/** The budget a refused join would have overrun; also the metric it is counted under. */
-export type JoinLimit = 'socket' | 'caller' | 'anonymous' | 'signedIn';
-
-/** The gateway-wide join budgets: one per caller, and the two pools. The socket's own is `JoinRateWindow`. */
-export class JoinLimits {
-  readonly #perCaller: number;
-  readonly #callers = new Map<string, JoinRateWindow>();
-  readonly #anonymous: JoinRateWindow;
-  readonly #signedIn: JoinRateWindow;
+/** One `RateWindow` per key (caller, restaurant), each forgotten a window after its last event. */
+export class KeyedRateWindows {
+  readonly #perSecond: number;
+  readonly #windows = new Map<string, RateWindow>();
   #forgottenAt = 0;
 
-  constructor(limits: { readonly maxJoinsPerCaller: number; readonly maxJoinsPerSecond: number }) {
-    this.#perCaller = limits.maxJoinsPerCaller;
-    this.#anonymous = new JoinRateWindow(limits.maxJoinsPerSecond);
-    this.#signedIn = new JoinRateWindow(limits.maxJoinsPerSecond);
+  constructor(perSecond: number) {
+    this.#perSecond = perSecond;
   }
 
-  /** Counts the join against the caller and its pool, or names the budget it does not fit (counting nothing). */
-  admit(caller: JoinCaller, nowMs: number): JoinLimit | null {
+  get(key: string, nowMs: number): RateWindow {
     this.#forgetIdle(nowMs);
-    let own = this.#callers.get(caller.key);
-    if (!own) this.#callers.set(caller.key, (own = new JoinRateWindow(this.#perCaller)));
-    const pool = caller.signedIn ? this.#signedIn : this.#anonymous;
-    if (!own.allows(nowMs)) return 'caller';
-    if (!pool.allows(nowMs)) return caller.signedIn ? 'signedIn' : 'anonymous';
-    own.count(nowMs);
-    pool.count(nowMs);
-    return null;
+    let window = this.#windows.get(key);
+    if (!window) this.#windows.set(key, (window = new RateWindow(this.#perSecond)));
+    return window;
   }
 
-  /** Callers being tracked (a caller is forgotten one window after its last join). */
-  get callers(): number {
-    return this.#callers.size;
+  /** Keys being tracked. */
+  get size(): number {
+    return this.#windows.size;
   }
 
-  // Once per window, so the map holds only callers seen in the last two windows.
+  // Once per window, so the map holds only keys seen in the last two windows.
   #forgetIdle(nowMs: number): void {
-    if (nowMs - this.#forgottenAt < JoinRateWindow.SECONDS * 1000) return;
+    if (nowMs - this.#forgottenAt < RateWindow.SECONDS * 1000) return;
     this.#forgottenAt = nowMs;
-    for (const [key, window] of this.#callers) if (window.idle(nowMs)) this.#callers.delete(key);
+    for (const [key, window] of this.#windows) if (window.idle(nowMs)) this.#windows.delete(key);
+  }
+}
+
+/** Who a caller is for its budgets: the verified JWT `sub`, else the remote address (anon and API keys). */
+export function callerKey(sub: string | undefined, remoteAddress: string): string {
+  return sub ? `sub:${sub}` : `address:${remoteAddress}`;
+}
+
+/** The budget a refused join or broadcast would have overrun; also the metric it is counted under. */
+export type RateLimit = 'socket' | 'caller' | 'tenant';
+
+/**
+ * The gateway-wide budgets of one kind of event (joins, or client broadcasts): one per caller and one per
+ * tenant. A socket's own budget is a `RateWindow` on the socket.
+ */
+export class RateBudgets {
+  readonly callers: KeyedRateWindows;
+  readonly tenants: KeyedRateWindows;
+
+  constructor(perCaller: number, perTenant: number) {
+    this.callers = new KeyedRateWindows(perCaller);
+    this.tenants = new KeyedRateWindows(perTenant);
   }
 }
 

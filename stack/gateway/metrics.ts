@@ -11,8 +11,10 @@ export class GatewayMetrics {
   bytesOut = 0;
   /** User broadcasts accepted for fan-out, by origin. */
   readonly broadcasts = { client: 0, http: 0, database: 0 };
+  /** Now: sockets more than slowConsumerBytes behind, within their window to catch up (transport/conn.ts). */
+  backloggedSockets = 0;
   readonly drops = {
-    /** Sockets disconnected because their unsent buffer passed maxBufferedBytes. */
+    /** Sockets disconnected for staying behind (slowConsumerBytes for slowConsumerMs) or passing maxBufferedBytes. */
     slowConsumers: 0,
     /** Client frames that did not decode. */
     malformedFrames: 0,
@@ -24,7 +26,11 @@ export class GatewayMetrics {
     unencodable: 0,
   };
   /** Joins refused with ClientJoinRateLimitReached, by the budget they did not fit (limits.ts). */
-  readonly rateLimitedJoins = { socket: 0, caller: 0, anonymous: 0, signedIn: 0 };
+  readonly rateLimitedJoins = { socket: 0, caller: 0, tenant: 0 };
+  /** Client broadcasts refused with "Too many messages per second" (socket: REST callers too). */
+  readonly rateLimitedBroadcasts = { socket: 0, tenant: 0 };
+  /** Upgrades refused at a connection cap (connections.ts). */
+  readonly refusedConnections = { address: 0, key: 0, user: 0 };
   readonly authFailures = {
     /** Upgrades refused (missing or bad token). */
     connect: 0,

@@ -7,8 +7,8 @@ export interface GatewayOptions {
   /** TENANT_MAX_CHANNELS_PER_CLIENT. */
   readonly maxChannelsPerClient: number;
   /**
-   * TENANT_MAX_JOINS_PER_SECOND, averaged over a 5 s window like Realtime's rate counter; here the budget of
-   * each of two pools, anonymous joins and signed-in ones, so neither can spend the other's.
+   * TENANT_MAX_JOINS_PER_SECOND, averaged over a 5 s window like Realtime's rate counter; here the budget of each
+   * restaurant (authorized joins of its private topics, tenant.ts), and of each shared pool (anonymous, signed in).
    */
   readonly maxJoinsPerSecond: number;
   /**
@@ -20,10 +20,29 @@ export interface GatewayOptions {
   readonly maxJoinsPerSocket: number;
   /** Phoenix transport max_frame_size; larger frames close the socket (1009). */
   readonly maxFrameBytes: number;
-  /** max_payload_size_in_kb (3000) + 500 bytes of envelope. */
+  /**
+   * max_payload_size_in_kb + 500 bytes of envelope, with the Free plan's 256 KB (Realtime's server default is
+   * 3000 KB): the largest frame must fit below the slow-consumer threshold (`assertConsistent`).
+   */
   readonly maxPayloadBytes: number;
-  /** Bytes a socket may have queued but unsent before it is dropped as a slow consumer. */
+  /** A socket with more than this queued but unsent … */
+  readonly slowConsumerBytes: number;
+  /** … for this long without catching up is dropped as a slow consumer. */
+  readonly slowConsumerMs: number;
+  /** Unsent bytes a socket may never exceed (memory bound): it is dropped at once. */
   readonly maxBufferedBytes: number;
+  /** TENANT_MAX_EVENTS_PER_SECOND: client broadcasts (socket and REST) per restaurant, over the 5 s window. */
+  readonly maxEventsPerSecond: number;
+  /** Client broadcasts one socket (REST: one caller) may send per second. Unless set, a fifth of a tenant's. */
+  readonly maxEventsPerSocket: number;
+  /** Open sockets per remote address; more are refused at upgrade (429). */
+  readonly maxConnectionsPerAddress: number;
+  /** Open sockets per API key that names no user (anon, publishable, service keys). */
+  readonly maxConnectionsPerKey: number;
+  /** Open sockets per user (JWT `sub`), counted at upgrade and at join. */
+  readonly maxConnectionsPerUser: number;
+  /** Longest wait on Postgres in a join (RLS probe, replay): past it the join fails with a retryable reason. */
+  readonly dbTimeoutMs: number;
   /** Least time between two fan-out flushes (they also pace themselves by their own cost); 0 = none. */
   readonly flushIntervalMs: number;
   /** Phoenix's websocket idle timeout: a socket silent this long is closed. */
@@ -41,9 +60,12 @@ export interface GatewayOptions {
   readonly slotName: string;
 }
 
-/** No caller can take more than half a pool's joins, no socket more than a fifth. */
+/** No caller can take more than half a pool's joins, no socket more than a fifth (of joins or of broadcasts). */
 const CALLER_SHARE_OF_POOL = 0.5;
 const SOCKET_SHARE_OF_POOL = 0.2;
+
+/** Topic, event, metadata and framing around a payload in the largest frame a subscriber is sent. */
+export const FRAME_ENVELOPE_BYTES = 4096;
 
 export const DEFAULT_OPTIONS: GatewayOptions = {
   maxChannelsPerClient: 100,
@@ -51,8 +73,16 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   maxJoinsPerCaller: 100 * CALLER_SHARE_OF_POOL,
   maxJoinsPerSocket: 100 * SOCKET_SHARE_OF_POOL,
   maxFrameBytes: 5_000_000,
-  maxPayloadBytes: 3000 * 1024 + 500,
-  maxBufferedBytes: 1024 * 1024,
+  maxPayloadBytes: 256 * 1024 + 500,
+  slowConsumerBytes: 1024 * 1024,
+  slowConsumerMs: 10_000,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxEventsPerSecond: 100,
+  maxEventsPerSocket: 100 * SOCKET_SHARE_OF_POOL,
+  maxConnectionsPerAddress: 500,
+  maxConnectionsPerKey: 5000,
+  maxConnectionsPerUser: 20,
+  dbTimeoutMs: 3000,
   flushIntervalMs: 0,
   idleTimeoutMs: 60_000,
   joinErrorBackoffMs: 5000,
@@ -72,7 +102,15 @@ const ENV: Record<NumericOption, string> = {
   maxJoinsPerSocket: 'PLATER_REALTIME_MAX_JOINS_PER_SOCKET',
   maxFrameBytes: 'PLATER_REALTIME_MAX_FRAME_BYTES',
   maxPayloadBytes: 'PLATER_REALTIME_MAX_PAYLOAD_BYTES',
+  slowConsumerBytes: 'PLATER_REALTIME_SLOW_CONSUMER_BYTES',
+  slowConsumerMs: 'PLATER_REALTIME_SLOW_CONSUMER_MS',
   maxBufferedBytes: 'PLATER_REALTIME_MAX_BUFFERED_BYTES',
+  maxEventsPerSecond: 'PLATER_REALTIME_MAX_EVENTS_PER_SECOND',
+  maxEventsPerSocket: 'PLATER_REALTIME_MAX_EVENTS_PER_SOCKET',
+  maxConnectionsPerAddress: 'PLATER_REALTIME_MAX_CONNECTIONS_PER_ADDRESS',
+  maxConnectionsPerKey: 'PLATER_REALTIME_MAX_CONNECTIONS_PER_KEY',
+  maxConnectionsPerUser: 'PLATER_REALTIME_MAX_CONNECTIONS_PER_USER',
+  dbTimeoutMs: 'PLATER_REALTIME_DB_TIMEOUT_MS',
   flushIntervalMs: 'PLATER_REALTIME_FLUSH_INTERVAL_MS',
   idleTimeoutMs: 'PLATER_REALTIME_IDLE_TIMEOUT_MS',
   joinErrorBackoffMs: 'PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS',
@@ -93,11 +131,30 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOpt
     numbers[key] = number;
   }
   const joinsPerSecond = numbers.maxJoinsPerSecond ?? DEFAULT_OPTIONS.maxJoinsPerSecond;
-  return {
+  const eventsPerSecond = numbers.maxEventsPerSecond ?? DEFAULT_OPTIONS.maxEventsPerSecond;
+  return assertConsistent({
     ...DEFAULT_OPTIONS,
     maxJoinsPerCaller: joinsPerSecond * CALLER_SHARE_OF_POOL,
     maxJoinsPerSocket: joinsPerSecond * SOCKET_SHARE_OF_POOL,
+    maxEventsPerSocket: eventsPerSecond * SOCKET_SHARE_OF_POOL,
     ...numbers,
     slotName: env.PLATER_REALTIME_SLOT || DEFAULT_OPTIONS.slotName,
-  };
+  });
+}
+
+/**
+ * Refuses settings under which one accepted message could get its subscriber dropped: the largest frame must
+ * fit below the slow-consumer threshold, and on top of it below the hard bound, so only a subscriber that stays
+ * behind for `slowConsumerMs` is ever dropped, never one for receiving one message.
+ */
+export function assertConsistent(options: GatewayOptions): GatewayOptions {
+  const largestFrame = options.maxPayloadBytes + FRAME_ENVELOPE_BYTES;
+  if (options.slowConsumerBytes < largestFrame || options.maxBufferedBytes < options.slowConsumerBytes + largestFrame) {
+    throw new Error(
+      `realtime limits: the payload limit (${options.maxPayloadBytes} B) plus ${FRAME_ENVELOPE_BYTES} B of envelope must ` +
+        `fit below PLATER_REALTIME_SLOW_CONSUMER_BYTES (${options.slowConsumerBytes}), and that plus one such frame below ` +
+        `PLATER_REALTIME_MAX_BUFFERED_BYTES (${options.maxBufferedBytes})`,
+    );
+  }
+  return options;
 }

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { withDeadline, type Deadline } from './clock.ts';
 import type { RawPayload } from './protocol/frames.ts';
 
 /**
@@ -21,14 +22,29 @@ interface Row {
 
 export class ReplayReader {
   readonly #sql: Sql;
+  readonly #deadline: Deadline;
 
-  constructor(sql: Sql) {
+  /** A read that has no answer after `deadline.ms` fails with DeadlineExceeded. */
+  constructor(sql: Sql, deadline: Deadline) {
     this.#sql = sql;
+    this.#deadline = deadline;
   }
 
   async read(subTopic: string, sinceMs: number, limit: number): Promise<ReplayedMessage[]> {
+    const rows = await withDeadline(this.#deadline, this.#rows(subTopic, sinceMs, limit));
+    return rows.reverse().map((row) => ({
+      id: row.id,
+      event: row.event ?? '',
+      payload:
+        row.binary_payload !== null
+          ? { encoding: 'binary', bytes: row.binary_payload }
+          : { encoding: 'json', bytes: Buffer.from(row.payload ?? 'null') },
+    }));
+  }
+
+  #rows(subTopic: string, sinceMs: number, limit: number): Promise<Row[]> {
     // inserted_at is a timestamp without time zone written by now(): compare in the same (session) zone.
-    const rows = await this.#sql<Row[]>`
+    return this.#sql<Row[]>`
       select id, event, payload::text as payload, binary_payload
         from realtime.messages
        where topic = ${subTopic}
@@ -38,13 +54,5 @@ export class ReplayReader {
          and inserted_at < now()::timestamp + interval '1 minute'
        order by inserted_at desc
        limit ${limit}`;
-    return rows.reverse().map((row) => ({
-      id: row.id,
-      event: row.event ?? '',
-      payload:
-        row.binary_payload !== null
-          ? { encoding: 'binary', bytes: row.binary_payload }
-          : { encoding: 'json', bytes: Buffer.from(row.payload ?? 'null') },
-    }));
   }
 }

@@ -2,7 +2,7 @@ import { handleClientBroadcast } from './broadcast.ts';
 import { Channel, type ChannelHandlers, type ChannelOwner } from './channel.ts';
 import type { GatewayContext } from './context.ts';
 import { joinChannel } from './join.ts';
-import { JoinRateWindow } from './limits.ts';
+import { RateWindow } from './limits.ts';
 import { handlePresence } from './presence-handler.ts';
 import { EVENT, PHOENIX_TOPIC, TOPIC_PREFIX } from './protocol/constants.ts';
 import { ProtocolError, type Inbound, type OutboundMessage } from './protocol/frames.ts';
@@ -17,9 +17,6 @@ const HANDLERS: ChannelHandlers = {
   accessToken: handleAccessToken,
 };
 
-/** WebSocket close code for a socket the server disconnects on purpose (Realtime's "disconnect"). */
-const CLOSE_NORMAL = 1000;
-
 /**
  * One WebSocket (Phoenix.Socket): decodes frames, answers heartbeats, routes channel events by topic,
  * and owns the socket's channels. Kept small because an idle socket costs only this and `ws` itself.
@@ -33,25 +30,35 @@ export class Session implements ChannelOwner {
   readonly headers: Readonly<Record<string, string>>;
   /** The caller for the join limits when a join's token has no `sub` (anon key, service key). */
   readonly remoteAddress: string;
+  /** The user whose connection cap the upgrade counted this socket against (its token's `sub`). */
+  readonly #upgradeUser: string | null;
   lastSeenAt = Date.now();
   #channels: Map<string, Channel> | null = null;
   /** This socket's join budget, made at its first join: most sockets join a few channels once. */
-  #joins: JoinRateWindow | null = null;
+  #joins: RateWindow | null = null;
+  /** This socket's client-broadcast budget, made at its first broadcast. */
+  #events: RateWindow | null = null;
+  /** Users whose connection cap a join counted this socket against; released when it closes. */
+  #joinUsers: Set<string> | null = null;
+  #closed = false;
 
   constructor(
     ctx: GatewayContext,
     conn: Conn,
     serializer: Serializer,
-    token: string,
-    headers: Readonly<Record<string, string>>,
-    remoteAddress: string,
+    accepted: { token: string; headers: Readonly<Record<string, string>>; remoteAddress: string; user: string | null },
   ) {
     this.ctx = ctx;
     this.conn = conn;
     this.serializer = serializer;
-    this.token = token;
-    this.headers = headers;
-    this.remoteAddress = remoteAddress;
+    this.token = accepted.token;
+    this.headers = accepted.headers;
+    this.remoteAddress = accepted.remoteAddress;
+    this.#upgradeUser = accepted.user;
+  }
+
+  get events(): RateWindow {
+    return (this.#events ??= new RateWindow(this.ctx.options.maxEventsPerSocket));
   }
 
   get channelCount(): number {
@@ -110,10 +117,10 @@ export class Session implements ChannelOwner {
         ref,
         payload,
         otherChannels,
-        socketJoins: (this.#joins ??= new JoinRateWindow(this.ctx.options.maxJoinsPerSocket)),
+        socketJoins: (this.#joins ??= new RateWindow(this.ctx.options.maxJoinsPerSocket)),
         socketToken: this.token,
         remoteAddress: this.remoteAddress,
-        disconnectSocket: () => this.disconnect(),
+        holdUser: (sub) => this.#holdUser(sub),
       }),
     );
   }
@@ -149,12 +156,27 @@ export class Session implements ChannelOwner {
 
   /** The socket went away: channels stop without a word (their presence leaves still go out). */
   onClose(): void {
+    this.#closed = true;
+    if (this.#joinUsers) {
+      this.ctx.connections.release([...this.#joinUsers].map((key) => ({ cap: 'user' as const, key })));
+    }
     if (!this.#channels) return;
     for (const channel of [...this.#channels.values()]) channel.detach();
   }
 
-  disconnect(): void {
-    this.conn.close(CLOSE_NORMAL, 'disconnect');
+  /**
+   * supabase-js connects with the anon key and names its user only in joins, so the per-user cap is also
+   * counted here: the first join as a user holds one of that user's places until the socket closes.
+   */
+  #holdUser(sub: string): boolean {
+    if (this.#closed) return false; // a join that outlived its socket must not take a place nobody releases
+    if (sub === this.#upgradeUser || this.#joinUsers?.has(sub)) return true;
+    if (this.ctx.connections.take([{ cap: 'user', key: sub }])) {
+      this.ctx.metrics.refusedConnections.user++;
+      return false;
+    }
+    (this.#joinUsers ??= new Set()).add(sub);
+    return true;
   }
 
   #malformed(error: ProtocolError, data: Buffer): void {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../stack/log.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
@@ -80,5 +81,70 @@ describe('deeply nested JSON', () => {
     const warnings = lines.filter((l) => l.message === 'dropped malformed frame').length - warningsBefore;
     expect(warnings).toBe(1);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
+
+describe('an upgrade whose target is not a URL', () => {
+  it('is answered 400 JSON, logs no error, and the gateway keeps accepting sockets', async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toContain('{"error":"The request target is not a valid URL"}');
+    const socket = await RawSocket.open(server.url, testStack().anonKey);
+    sockets.push(socket);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
+
+// Against the stack itself: what the API server answers for the gateway's routes.
+describe('the REST broadcast path', () => {
+  it('answers a topic that is not valid percent-encoding with 400 JSON, not a 500', async () => {
+    const { apiUrl, anonKey } = testStack();
+    for (const path of ['/%zz/events/x', '/t/events/%E0%A4%A', '/%/events/%']) {
+      const res = await fetch(`${apiUrl}/realtime/v1/api/broadcast${path}`, {
+        method: 'POST',
+        headers: { apikey: anonKey, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ message: 'The topic and event in the path must be valid percent-encoded UTF-8' });
+    }
+  });
+});
+
+describe('the metrics route', () => {
+  const metrics = (headers: Record<string, string> = {}) =>
+    fetch(`${testStack().apiUrl}/realtime/v1/metrics`, { headers });
+
+  it('needs the secret key: none is 401, the anon or publishable key 403', async () => {
+    const { anonKey, publishableKey } = testStack();
+    const none = await metrics();
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ message: 'The secret key is required (apikey header or Authorization: Bearer)' });
+    expect((await metrics({ apikey: 'not-a-key' })).status).toBe(401);
+    for (const key of [anonKey, publishableKey]) {
+      const res = await metrics({ apikey: key });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ message: 'The metrics need the secret key' });
+    }
+  });
+
+  it('answers the secret key and the service_role JWT', async () => {
+    const { secretKey, serviceRoleKey } = testStack();
+    const callers: Record<string, string>[] = [{ apikey: secretKey }, { authorization: `Bearer ${serviceRoleKey}` }];
+    for (const headers of callers) {
+      const res = await metrics(headers);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ sockets: expect.any(Number), drops: expect.any(Object) });
+    }
   });
 });

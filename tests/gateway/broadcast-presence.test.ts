@@ -173,8 +173,9 @@ async function sentinel(topic: string, received: () => unknown[]): Promise<void>
 }
 
 async function metrics(): Promise<{ drops: { unauthorizedWrites: number } }> {
-  const { apiUrl } = testStack();
-  return (await (await fetch(`${apiUrl}/realtime/v1/metrics`)).json()) as { drops: { unauthorizedWrites: number } };
+  const { apiUrl, secretKey } = testStack();
+  const res = await fetch(`${apiUrl}/realtime/v1/metrics`, { headers: { apikey: secretKey } });
+  return (await res.json()) as { drops: { unauthorizedWrites: number } };
 }
 
 describe('broadcast replay', () => {

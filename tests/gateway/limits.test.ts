@@ -7,8 +7,9 @@ import { RawSocket } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';
 
 // The join limits: channels per socket, and joins per socket, per caller (JWT sub, else remote address) and per
-// pool (anonymous / signed in), with Realtime's texts. A gateway of our own with tiny limits and a clock that
-// moves only when a test moves it: every test starts a fresh window, so none depends on another or on timing.
+// tenant (the restaurant of an authorized private topic; else a shared pool, anonymous or signed in), with
+// Realtime's texts. Gateways of our own with tiny limits and a clock that moves only when a test moves it: every
+// test starts a fresh window, so none depends on another or on timing.
 
 const BACKOFF_MS = 5000;
 const clock = new ManualClock();
@@ -39,8 +40,8 @@ afterAll(async () => {
 });
 
 /** A socket with the anon key; from another 127.x address it is another anonymous caller. */
-async function open(localAddress?: string): Promise<RawSocket> {
-  const socket = await RawSocket.open(server.url, testStack().anonKey, '2.0.0', localAddress);
+async function open(localAddress?: string, on: GatewayServer = server): Promise<RawSocket> {
+  const socket = await RawSocket.open(on.url, testStack().anonKey, '2.0.0', localAddress);
   sockets.push(socket);
   return socket;
 }
@@ -64,9 +65,13 @@ async function join(
 }
 
 /** Join and leave `count` times on one socket, each answered ok; the caller's budget goes down by `count`. */
-async function spend(socket: RawSocket, count: number, options: { accessToken?: string } = {}): Promise<void> {
+async function spend(
+  socket: RawSocket,
+  count: number,
+  options: { accessToken?: string; private?: boolean; topic?: string } = {},
+): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const reply = await join(socket, `spend-${refs}`, options);
+    const reply = await join(socket, options.topic ?? `spend-${refs}`, options);
     expect(reply.payload.status).toBe('ok');
     socket.push(reply.join_ref ?? null, `${reply.ref}-leave`, reply.topic, 'phx_leave', {});
     await socket.reply(`${reply.ref}-leave`);
@@ -95,14 +100,21 @@ describe('channels per socket', () => {
   });
 });
 
+/** A heartbeat answered: the socket is open and has handled every frame sent before it. */
+async function alive(socket: RawSocket): Promise<void> {
+  const ref = `alive-${++refs}`;
+  socket.push(null, ref, 'phoenix', 'heartbeat', {});
+  expect((await socket.reply(ref)).payload).toEqual({ status: 'ok', response: {} });
+}
+
 describe('joins per socket', () => {
-  it('refuses the flooding socket at once even when it left right away, and disconnects it', async () => {
+  it('refuses the flooding socket at once even when it left right away, and leaves the socket open', async () => {
     const socket = await open();
     await spend(socket, 10);
     // The eleventh join, with its leave right behind it: the refusal is not held back by the 5 s backoff
-    // (which the flooder would leave and rejoin within), so it reaches the socket, which is then closed.
+    // (which the flooder would leave and rejoin within), so it reaches the socket.
     expect((await join(socket, 'flood', { leave: true })).payload).toEqual(RATE_LIMITED);
-    expect((await socket.closed).code).toBe(1000);
+    await alive(socket);
     expect((await server.gateway.snapshot()).rateLimitedJoins.socket).toBeGreaterThan(0);
   });
 });
@@ -114,7 +126,7 @@ describe('joins per caller', () => {
     const second = await open('127.0.0.2');
     await spend(second, 7);
     expect(await join(second, 'one-too-many')).toMatchObject({ payload: RATE_LIMITED });
-    expect((await second.closed).code).toBe(1000);
+    await alive(second);
 
     // Another address, and the same address a window later, join again.
     expect((await join(await open('127.0.0.3'), 'elsewhere')).payload.status).toBe('ok');
@@ -134,7 +146,7 @@ describe('joins per caller', () => {
   });
 });
 
-describe('pools', () => {
+describe('shared pools', () => {
   it('lets staff join while anonymous callers have spent the whole anonymous pool', async () => {
     // Two anonymous addresses spend the anonymous pool (20): 15 + 5.
     const a = await open('127.0.0.6');
@@ -143,7 +155,7 @@ describe('pools', () => {
     await spend(await open('127.0.0.7'), 5);
     const latecomer = await open('127.0.0.8');
     expect(await join(latecomer, 'anon-refused')).toMatchObject({ payload: RATE_LIMITED });
-    expect((await server.gateway.snapshot()).rateLimitedJoins.anonymous).toBeGreaterThan(0);
+    expect((await server.gateway.snapshot()).rateLimitedJoins.tenant).toBeGreaterThan(0);
 
     // Staff sign in from the same address as a flooder, on a private topic (RLS read through Postgres).
     const staff = await open('127.0.0.6');
@@ -151,5 +163,81 @@ describe('pools', () => {
     const topic = `server:${SEED.bistro}:${SEED.users.ana.id}`;
     expect((await join(staff, topic, { accessToken: token, private: true })).payload.status).toBe('ok');
     expect((await join(staff, 'floor', { accessToken: token })).payload.status).toBe('ok');
+  });
+});
+
+describe('restaurants', () => {
+  // A gateway whose callers and sockets may make more joins than a restaurant (20 per window), so a restaurant's
+  // budget is what runs out; refusals are answered at once, so the window does not move while a test waits.
+  let tenants: GatewayServer;
+  beforeAll(async () => {
+    const { dbUrl, jwtSecret } = testStack();
+    tenants = await startGatewayServer(
+      { dbUrl, jwtSecret },
+      {
+        maxJoinsPerSocket: 10, // 50 per window
+        maxJoinsPerCaller: 6, // 30
+        maxJoinsPerSecond: 4, // 20 per restaurant and per shared pool
+        joinErrorBackoffMs: 0,
+        slotName: 'plater_realtime_tenants_test',
+      },
+      { clock },
+    );
+  });
+  afterAll(() => tenants?.close());
+
+  const bistroAdmin = `admin:${SEED.bistro}`;
+
+  it("lets Demo Bistro's manager join however many joins Other Diner's staff make, allowed or not", async () => {
+    const dinerManager = await staffToken(SEED.users.dinerManager);
+    const dinerCook = await staffToken(SEED.users.dinerGrill);
+    // Twenty joins of public topics (any name, the Bistro's included) and ten of the Bistro's private topics,
+    // which RLS refuses: on one signed-in budget for every restaurant, counted before authorization, these
+    // thirty joins spent the Demo Bistro's too.
+    await spend(await open(undefined, tenants), 20, { accessToken: dinerManager, topic: `floor:${SEED.bistro}` });
+    const prying = await open(undefined, tenants);
+    for (let i = 0; i < 10; i++) {
+      const reply = await join(prying, bistroAdmin, { accessToken: dinerCook, private: true });
+      expect(reply.payload).toEqual({
+        status: 'error',
+        response: { reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${bistroAdmin}` },
+      });
+    }
+
+    const manager = await open(undefined, tenants);
+    const token = await staffToken(SEED.users.manager);
+    expect((await join(manager, bistroAdmin, { accessToken: token, private: true })).payload.status).toBe('ok');
+  });
+
+  it('refuses a restaurant that has spent its own budget, and only that restaurant', async () => {
+    const dinerManager = await staffToken(SEED.users.dinerManager);
+    const diner = await open(undefined, tenants);
+    await spend(diner, 20, { accessToken: dinerManager, private: true, topic: `floor:${SEED.diner}` });
+    const refused = await join(await open(undefined, tenants), `expo:${SEED.diner}`, { accessToken: dinerManager, private: true });
+    expect(refused.payload).toEqual(RATE_LIMITED);
+    expect(tenants.gateway.snapshot().rateLimitedJoins.tenant).toBeGreaterThan(0);
+
+    const manager = await open(undefined, tenants);
+    const token = await staffToken(SEED.users.manager);
+    expect((await join(manager, `floor:${SEED.bistro}`, { accessToken: token, private: true })).payload.status).toBe('ok');
+  });
+
+  it("answers a refused join alone: the console's socket and its admin channel stay", async () => {
+    const token = await staffToken(SEED.users.manager);
+    const screen = await open(undefined, tenants);
+    expect((await join(screen, bistroAdmin, { accessToken: token, private: true })).payload.status).toBe('ok');
+    // The restaurant's budget (20 per window) runs out: the next scope the console opens is refused.
+    await spend(screen, 19, { accessToken: token, private: true, topic: `floor:${SEED.bistro}` });
+    expect((await join(screen, `expo:${SEED.bistro}`, { accessToken: token, private: true })).payload).toEqual(RATE_LIMITED);
+
+    // The admin channel still receives: a broadcast sent after the refusal arrives.
+    const res = await fetch(`${tenants.url}/realtime/v1/api/broadcast`, {
+      method: 'POST',
+      headers: { apikey: testStack().serviceRoleKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ topic: bistroAdmin, event: 'sentinel', payload: { n: 1 }, private: true }] }),
+    });
+    expect(res.status).toBe(202);
+    const sentinel = await screen.next((m) => m.event === 'broadcast' && m.payload.event === 'sentinel');
+    expect(sentinel.topic).toBe(`realtime:${bistroAdmin}`);
   });
 });

@@ -6,8 +6,12 @@ import {
   formatLsn,
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
-import { JoinLimits, JoinRateWindow, PresenceCallLimiter } from '../../stack/gateway/limits.ts';
-import { optionsFromEnv } from '../../stack/gateway/options.ts';
+import { withDeadline, DeadlineExceeded } from '../../stack/gateway/clock.ts';
+import { KeyedRateWindows, PresenceCallLimiter, RateWindow } from '../../stack/gateway/limits.ts';
+import { DEFAULT_OPTIONS, optionsFromEnv } from '../../stack/gateway/options.ts';
+import { broadcastTenant, restaurantOf } from '../../stack/gateway/tenant.ts';
+import { ConnectionCounts } from '../../stack/gateway/transport/connections.ts';
+import { descriptorWarning } from '../../stack/gateway/transport/descriptors.ts';
 import { TransactionReader } from '../../stack/gateway/ingest/transactions.ts';
 import { PresenceState } from '../../stack/gateway/presence.ts';
 import { parseJson } from '../../stack/gateway/protocol/inbound.ts';
@@ -92,48 +96,101 @@ describe('presence state', () => {
 });
 
 describe('limits', () => {
-  it('allows joins up to the per-second limit averaged over 5 s, then refuses until the window moves on', () => {
-    const window = new JoinRateWindow(2);
+  it('allows events up to the per-second limit averaged over 5 s, then refuses until the window moves on', () => {
+    const window = new RateWindow(2);
     const t = 1_000_000;
-    const allowed = Array.from({ length: 12 }, () => window.tryJoin(t)).filter(Boolean).length;
+    const allowed = Array.from({ length: 12 }, () => window.tryTake(t)).filter(Boolean).length;
     expect(allowed).toBe(10);
-    expect(window.tryJoin(t + 4_999)).toBe(false);
-    expect(window.tryJoin(t + 5_000)).toBe(true);
+    expect(window.tryTake(t + 4_999)).toBe(false);
+    expect(window.tryTake(t + 5_000)).toBe(true);
     expect(window.idle(t + 5_000)).toBe(false);
     expect(window.idle(t + 10_000)).toBe(true);
   });
 
-  it('keeps one budget per caller, and anonymous callers cannot spend the signed-in pool', () => {
-    const limits = new JoinLimits({ maxJoinsPerCaller: 1, maxJoinsPerSecond: 2 }); // 5 per caller, 10 per pool
-    const t = 2_000_000;
-    const anon = (n: number) => ({ key: `address:10.0.0.${n}`, signedIn: false });
-    const joins = (caller: { key: string; signedIn: boolean }, count: number) =>
-      Array.from({ length: count }, () => limits.admit(caller, t));
+  it('takes several events at once only if all of them fit, and counts nothing otherwise', () => {
+    const window = new RateWindow(2);
+    const t = 1_500_000;
+    expect(window.tryTake(t, 8)).toBe(true);
+    expect(window.tryTake(t, 3)).toBe(false);
+    expect(window.tryTake(t, 2)).toBe(true);
+  });
 
-    expect(joins(anon(1), 6)).toEqual([null, null, null, null, null, 'caller']);
-    expect(joins(anon(2), 5)).toEqual([null, null, null, null, null]);
-    expect(limits.admit(anon(3), t)).toBe('anonymous');
-    // The anonymous pool is spent; staff still join, each within their own budget.
-    expect(joins({ key: 'sub:ana', signedIn: true }, 6)).toEqual([null, null, null, null, null, 'caller']);
-    expect(joins({ key: 'sub:gus', signedIn: true }, 5)).toEqual([null, null, null, null, null]);
-    expect(limits.admit({ key: 'sub:eli', signedIn: true }, t)).toBe('signedIn');
-    // A refusal counts nothing: the caller refused by the pool keeps its budget for later.
-    expect(limits.admit(anon(3), t + 5_000)).toBeNull();
+  it('keeps one window per key and forgets a key a window after its last event', () => {
+    const windows = new KeyedRateWindows(1); // 5 per window
+    const t = 3_000_000;
+    for (let n = 0; n < 50; n++) windows.get(`address:${n}`, t).count(t);
+    expect(windows.get('address:1', t).tryTake(t, 4)).toBe(true);
+    expect(windows.get('address:1', t).tryTake(t)).toBe(false);
+    expect(windows.get('address:2', t).tryTake(t)).toBe(true);
+    expect(windows.size).toBe(50);
+    windows.get('address:late', t + 10_000);
+    expect(windows.size).toBe(1);
+  });
+
+  it('charges a topic to the restaurant it names, whatever the scope, and nothing else to any restaurant', () => {
+    const bistro = '00000000-0000-4000-8000-00000000b001';
+    for (const topic of [`kds:${bistro}:x`, `expo:${bistro}`, `server:${bistro}:y`, `floor:${bistro}`, `admin:${bistro}`, `crew:${bistro}`]) {
+      expect(restaurantOf(topic)).toBe(`restaurant:${bistro}`);
+    }
+    expect(restaurantOf(`crew:${bistro.toUpperCase()}`)).toBe(`restaurant:${bistro}`);
+    for (const topic of ['room-1', `lobby:${bistro}`, `crew:${bistro}x`, 'crew:not-a-uuid', '']) expect(restaurantOf(topic)).toBeNull();
+    // A public topic may name any restaurant: it spends the shared pool, never the restaurant's.
+    expect(broadcastTenant(`crew:${bistro}`, false)).toBe('public');
+    expect(broadcastTenant(`crew:${bistro}`, true)).toBe(`restaurant:${bistro}`);
   });
 
   it('gives a caller half and a socket a fifth of a pool unless they are set, so raising the pools raises them', () => {
     expect(optionsFromEnv({})).toMatchObject({ maxJoinsPerSecond: 100, maxJoinsPerCaller: 50, maxJoinsPerSocket: 20 });
     const raised = optionsFromEnv({ PLATER_REALTIME_MAX_JOINS_PER_SECOND: '1000', PLATER_REALTIME_MAX_JOINS_PER_SOCKET: '3' });
     expect(raised).toMatchObject({ maxJoinsPerSecond: 1000, maxJoinsPerCaller: 500, maxJoinsPerSocket: 3 });
+    expect(optionsFromEnv({ PLATER_REALTIME_MAX_EVENTS_PER_SECOND: '500' })).toMatchObject({ maxEventsPerSocket: 100 });
   });
 
-  it('forgets callers a window after their last join', () => {
-    const limits = new JoinLimits({ maxJoinsPerCaller: 1, maxJoinsPerSecond: 100 });
-    const t = 3_000_000;
-    for (let n = 0; n < 50; n++) limits.admit({ key: `address:${n}`, signedIn: false }, t);
-    expect(limits.callers).toBe(50);
-    limits.admit({ key: 'address:late', signedIn: false }, t + 10_000);
-    expect(limits.callers).toBe(1);
+  it('refuses settings under which one accepted message could get its subscriber dropped', () => {
+    const { maxPayloadBytes, slowConsumerBytes } = DEFAULT_OPTIONS;
+    expect(slowConsumerBytes).toBeGreaterThan(maxPayloadBytes);
+    expect(() => optionsFromEnv({ PLATER_REALTIME_MAX_PAYLOAD_BYTES: String(slowConsumerBytes) })).toThrow(
+      /PLATER_REALTIME_SLOW_CONSUMER_BYTES/,
+    );
+    expect(() => optionsFromEnv({ PLATER_REALTIME_MAX_BUFFERED_BYTES: String(slowConsumerBytes + 1) })).toThrow(
+      /PLATER_REALTIME_MAX_BUFFERED_BYTES/,
+    );
+  });
+
+  it('counts open sockets per cap and key, takes all of a socket\'s places or none, and gives them back', () => {
+    const counts = new ConnectionCounts({ maxConnectionsPerAddress: 2, maxConnectionsPerKey: 3, maxConnectionsPerUser: 1 });
+    const socket = (address: string, user: string) => [
+      { cap: 'address' as const, key: address },
+      { cap: 'user' as const, key: user },
+    ];
+    expect(counts.take(socket('10.0.0.1', 'ana'))).toBeNull();
+    expect(counts.take(socket('10.0.0.1', 'ana'))).toBe('user');
+    expect(counts.take(socket('10.0.0.1', 'ben'))).toBeNull();
+    expect(counts.take(socket('10.0.0.1', 'eli'))).toBe('address');
+    // The refused sockets took nothing: eli still has a place from another address.
+    expect(counts.take(socket('10.0.0.2', 'eli'))).toBeNull();
+    counts.release(socket('10.0.0.1', 'ana'));
+    counts.release(socket('10.0.0.1', 'ben'));
+    counts.release(socket('10.0.0.2', 'eli'));
+    expect(counts.size).toBe(0);
+  });
+
+  it('warns when the open-files limit is low for the caps or below its hard limit, which only the shell can raise', () => {
+    const caps = { maxConnectionsPerKey: 5000 };
+    expect(descriptorWarning({ soft: 20_000, hard: 20_000 }, caps)).toBeNull();
+    expect(descriptorWarning(null, caps)).toBeNull();
+    expect(descriptorWarning({ soft: 1024, hard: 1_048_576 }, caps)).toMatch(/ulimit -n 1048576/);
+    expect(descriptorWarning({ soft: 20_000, hard: 1_048_576 }, caps)).toMatch(/below the hard limit/);
+  });
+
+  it('ends a wait at its deadline on the clock, and lets an answer before it through', async () => {
+    const clock = new ManualClock();
+    const never = withDeadline({ clock, ms: 3000 }, new Promise<never>(() => {}));
+    clock.advance(2999);
+    const answered = await withDeadline({ clock, ms: 3000 }, Promise.resolve('ok'));
+    expect(answered).toBe('ok');
+    clock.advance(1);
+    await expect(never).rejects.toBeInstanceOf(DeadlineExceeded);
   });
 
   it('counts presence calls in a window that opens at the first call', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReservedSql, Sql } from 'postgres';
+import { DeadlineExceeded, withDeadline, type Deadline } from '../clock.ts';
 import type { Claims } from './jwt.ts';
 
 /**
@@ -54,9 +55,12 @@ const SQLSTATE = {
 
 export class PolicyProbe {
   readonly #sql: Sql;
+  readonly #deadline: Deadline;
 
-  constructor(sql: Sql) {
+  /** A probe that has no answer after `deadline.ms` fails as `database_unavailable`. */
+  constructor(sql: Sql, deadline: Deadline) {
     this.#sql = sql;
+    this.#deadline = deadline;
   }
 
   /** Which extensions the caller may read on the topic. Presence is only probed when the channel uses it. */
@@ -108,18 +112,41 @@ export class PolicyProbe {
   }
 
   async #run<T>(probe: (tx: ReservedSql) => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(this.#deadline, this.#reserveAndRun(probe));
+    } catch (cause) {
+      if (cause instanceof DeadlineExceeded) throw new ProbeError('database_unavailable', { cause });
+      throw cause;
+    }
+  }
+
+  async #reserveAndRun<T>(probe: (tx: ReservedSql) => Promise<T>): Promise<T> {
     let tx: ReservedSql;
     try {
       tx = await this.#sql.reserve();
     } catch (cause) {
       throw new ProbeError('database_unavailable', { cause });
     }
+    let closed = false;
     try {
       return await probe(tx);
+    } catch (error) {
+      closed = connectionClosed(error instanceof ProbeError ? error.cause : error);
+      throw error;
     } finally {
-      tx.release();
+      // postgres.js 3.4 puts a released connection back among the idle ones even when it closed meanwhile, and the
+      // next query on it writes to no socket (an uncaught TypeError that would end the process). A closed one is
+      // already back in the pool's closed queue, which reconnects it: it must not be released.
+      if (!closed) tx.release();
     }
   }
+}
+
+/** postgres.js's errors for a connection that has gone (its Errors.connection codes). */
+const CONNECTION_GONE = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED']);
+
+function connectionClosed(error: unknown): boolean {
+  return !isPostgresError(error) && CONNECTION_GONE.has(sqlState(error) ?? '');
 }
 
 function setConfig(tx: ReservedSql, ctx: AuthContext) {

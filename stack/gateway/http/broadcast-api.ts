@@ -5,11 +5,15 @@ import { ProbeError } from '../auth/policies.ts';
 import type { GatewayContext } from '../context.ts';
 import { MAX_JSON_DEPTH, TOPIC_PREFIX } from '../protocol/constants.ts';
 import type { RawPayload } from '../protocol/frames.ts';
+import { callerKey } from '../limits.ts';
 import { isRecord } from '../protocol/inbound.ts';
 import { jsonDepthExceeds } from '../protocol/json-depth.ts';
+import { REST_RATE_LIMITED } from '../protocol/reasons.ts';
 import { topicKey } from '../registry.ts';
+import { broadcastTenant } from '../tenant.ts';
 import { xHeaders } from '../transport/x-headers.ts';
 import { BodyTooLarge, readBody } from './body.ts';
+import { requestToken } from './credentials.ts';
 
 /**
  * Realtime's REST broadcast (BroadcastController, BroadcastSingleController, BatchBroadcast):
@@ -20,7 +24,9 @@ import { BodyTooLarge, readBody } from './body.ts';
  * Auth: `Authorization: Bearer <jwt>` over the `apikey` header (and, as realtime-js also sends it, the
  * query). 202 with an empty body on success. Private messages need RLS broadcast write on their topic,
  * checked once per topic with the caller's claims; denied topics are skipped silently, still 202.
- * Errors are Realtime's `{"message": …}`; JSON nested deeper than MAX_JSON_DEPTH is a 400.
+ * Errors are Realtime's `{"message": …}`; JSON nested deeper than MAX_JSON_DEPTH, or a topic or event that is
+ * not valid percent-encoding, is a 400. Messages count against the caller's budget (a socket's) and their
+ * restaurant's (broadcast.ts): a request that does not fit is refused whole with Realtime's 429, nothing sent.
  */
 
 interface Message {
@@ -50,7 +56,10 @@ export class BroadcastApi {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Method Not Allowed');
       const claims = await this.#authenticate(req, url);
       const messages = path === '/api/broadcast' ? await this.#batch(req) : await this.#single(req, url, path);
-      await this.#publish(messages, claims, req);
+      const now = this.#ctx.clock.now();
+      const caller = this.#ctx.eventBudgets.callers.get(callerKey(claims.sub, req.socket.remoteAddress ?? ''), now);
+      if (!caller.tryTake(now, messages.length)) throw this.#rateLimited('socket');
+      this.#publish(await this.#writable(messages, claims, req));
       res.writeHead(202, CORS_ORIGIN).end();
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
@@ -59,9 +68,7 @@ export class BroadcastApi {
   }
 
   async #authenticate(req: IncomingMessage, url: URL): Promise<Claims> {
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const apikey = req.headers.apikey;
-    const token = bearer ?? (Array.isArray(apikey) ? apikey[0] : apikey) ?? url.searchParams.get('apikey');
+    const token = requestToken(req, url);
     if (!token) throw unauthorized();
     const verified = await this.#ctx.verifier.verify(token, Math.floor(this.#ctx.clock.now() / 1000));
     if (!verified.ok) {
@@ -100,8 +107,8 @@ export class BroadcastApi {
     if (type === 'application/json') parseJsonBody(bytes);
     return [
       {
-        topic: decodeURIComponent(topic!),
-        event: decodeURIComponent(event!),
+        topic: decodeSegment(topic!),
+        event: decodeSegment(event!),
         payload: { encoding: type === 'application/json' ? 'json' : 'binary', bytes },
         private: url.searchParams.get('private') === 'true',
         id: null,
@@ -126,27 +133,48 @@ export class BroadcastApi {
     }
   }
 
-  async #publish(messages: Message[], claims: Claims, req: IncomingMessage): Promise<void> {
-    const { registry, metrics, probe, log } = this.#ctx;
+  /** The messages the caller may send: public ones, and private ones whose topic RLS lets it write. */
+  async #writable(messages: Message[], claims: Claims, req: IncomingMessage): Promise<Message[]> {
+    const { metrics, probe, log } = this.#ctx;
     const writable = new Map<string, boolean>();
+    const allowed: Message[] = [];
     for (const message of messages) {
       if (message.private) {
-        let allowed = writable.get(message.topic);
-        if (allowed === undefined) {
+        let may = writable.get(message.topic);
+        if (may === undefined) {
           try {
-            allowed = (await probe.write({ subTopic: message.topic, claims, headers: xHeaders(req) })).broadcast;
+            may = (await probe.write({ subTopic: message.topic, claims, headers: xHeaders(req) })).broadcast;
           } catch (error) {
             if (!(error instanceof ProbeError)) throw error;
             log.warn('write authorization failed (HTTP broadcast)', { topic: message.topic, kind: error.kind });
-            allowed = false;
+            may = false;
           }
-          writable.set(message.topic, allowed);
+          writable.set(message.topic, may);
         }
-        if (!allowed) {
+        if (!may) {
           metrics.drops.unauthorizedWrites++;
           continue;
         }
       }
+      allowed.push(message);
+    }
+    return allowed;
+  }
+
+  /** Sends every message if each restaurant's budget has room for its share, else none. */
+  #publish(messages: Message[]): void {
+    const { registry, metrics, eventBudgets, clock } = this.#ctx;
+    const now = clock.now();
+    const perTenant = new Map<string, number>();
+    for (const message of messages) {
+      const tenant = broadcastTenant(message.topic, message.private);
+      perTenant.set(tenant, (perTenant.get(tenant) ?? 0) + 1);
+    }
+    for (const [tenant, count] of perTenant) {
+      if (!eventBudgets.tenants.get(tenant, now).allows(now, count)) throw this.#rateLimited('tenant');
+    }
+    for (const [tenant, count] of perTenant) eventBudgets.tenants.get(tenant, now).count(now, count);
+    for (const message of messages) {
       metrics.broadcasts.http++;
       registry.publish(topicKey(message.topic, message.private), {
         topic: TOPIC_PREFIX + message.topic,
@@ -156,6 +184,11 @@ export class BroadcastApi {
       });
     }
   }
+
+  #rateLimited(limit: 'socket' | 'tenant'): HttpError {
+    this.#ctx.metrics.rateLimitedBroadcasts[limit]++;
+    return new HttpError(429, 'rate_limited', REST_RATE_LIMITED, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
 }
 
 /** Realtime's REST API is open to browsers (Corsica origins "*"): the answer to a preflight. */
@@ -163,8 +196,20 @@ export const PREFLIGHT = preflightHeaders(['POST'], ['authorization', 'x-client-
 
 const PAYLOAD_TOO_LARGE = 'Payload size exceeds tenant limit';
 
+/** Budgets are averaged over 5 s of one-second buckets: a second from now, one bucket has emptied. */
+const RETRY_AFTER_SECONDS = 1;
+
 const unauthorized = () => new HttpError(401, 'unauthorized', 'Unauthorized');
 const unprocessable = (message: string) => new HttpError(422, 'unprocessable', message);
+
+/** A path segment's percent-encoding (`%zz` is no encoding at all: 400, not an exception). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'The topic and event in the path must be valid percent-encoded UTF-8');
+  }
+}
 
 /** A JSON body, parsed only if it is JSON and nests no deeper than a client frame may. */
 function parseJsonBody(bytes: Buffer): unknown {

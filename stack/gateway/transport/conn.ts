@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
+import type { Clock } from '../clock.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { EncodedFrame } from '../protocol/frames.ts';
 import { wireBytes } from './ws-frame.ts';
@@ -15,6 +16,11 @@ import { wireBytes } from './ws-frame.ts';
  * Writing to the socket beside `ws` is safe because the gateway never enables permessage-deflate: with
  * it off, `ws` writes each frame synchronously and whole, so frames cannot interleave, and its
  * `bufferedAmount` (the socket's write buffer) still counts what we wrote.
+ *
+ * A subscriber is dropped for being slow over time, never for one message: once more than `slowConsumerBytes`
+ * are unsent, it has `slowConsumerMs` to drain its buffer (the socket's 'drain': everything handed to the
+ * kernel); if it is still that far behind then, it is dropped. Only the hard bound, `maxBufferedBytes`, drops
+ * at once, and options.ts keeps it above the threshold plus the largest frame.
  */
 export class Conn {
   readonly #ws: WebSocket;
@@ -23,6 +29,8 @@ export class Conn {
   #outbox: EncodedFrame[] | null = null;
   #queuedBytes = 0;
   #dead = false;
+  /** Cancels the slow-consumer check while the socket is behind; null while it keeps up. */
+  #cancelBehind: (() => void) | null = null;
 
   constructor(ws: WebSocket, socket: Duplex, flusher: Flusher) {
     this.#ws = ws;
@@ -31,16 +39,17 @@ export class Conn {
   }
 
   /**
-   * Queues a frame. Returns false, and drops the socket, when the client has fallen more than
-   * `maxBufferedBytes` behind: it will reconnect and catch up by `seq`, and nobody else waits for it.
+   * Queues a frame. Returns false, and drops the socket, when the frame would take it past the hard bound: it
+   * will reconnect and catch up by `seq`, and nobody else waits for it.
    */
   send(frame: EncodedFrame): boolean {
     if (this.#dead) return false;
-    if (this.#ws.bufferedAmount + this.#queuedBytes + frame.data.length > this.#flusher.maxBufferedBytes) {
-      this.#flusher.metrics.drops.slowConsumers++;
-      this.terminate();
+    const unsent = this.#unsent() + frame.data.length;
+    if (unsent > this.#flusher.backlog.maxBufferedBytes) {
+      this.#dropSlow();
       return false;
     }
+    if (unsent > this.#flusher.backlog.slowConsumerBytes && this.#cancelBehind === null) this.#fallBehind();
     if (this.#outbox === null) {
       this.#outbox = [frame];
       this.#flusher.schedule(this);
@@ -72,14 +81,50 @@ export class Conn {
     if (this.#dead) return;
     this.flush();
     this.#dead = true;
+    this.#cancelBehind?.();
     this.#ws.close(code, reason);
   }
 
   terminate(): void {
     this.#dead = true;
     this.#outbox = null;
+    this.#cancelBehind?.();
     this.#ws.terminate();
   }
+
+  #unsent(): number {
+    return this.#ws.bufferedAmount + this.#queuedBytes;
+  }
+
+  /** Over the threshold: the window starts now, and ends early if the socket drains. */
+  #fallBehind(): void {
+    const { clock, backlog, metrics } = this.#flusher;
+    metrics.backloggedSockets++;
+    const caughtUp = () => this.#cancelBehind?.();
+    this.#socket.once('drain', caughtUp);
+    const cancelTimer = clock.after(backlog.slowConsumerMs, () => {
+      if (!this.#dead && this.#unsent() > backlog.slowConsumerBytes) this.#dropSlow();
+      else caughtUp();
+    });
+    this.#cancelBehind = () => {
+      this.#cancelBehind = null;
+      metrics.backloggedSockets--;
+      cancelTimer();
+      this.#socket.off('drain', caughtUp);
+    };
+  }
+
+  #dropSlow(): void {
+    this.#flusher.metrics.drops.slowConsumers++;
+    this.terminate();
+  }
+}
+
+/** When a subscriber counts as slow (options.ts). */
+export interface BacklogLimits {
+  readonly slowConsumerBytes: number;
+  readonly slowConsumerMs: number;
+  readonly maxBufferedBytes: number;
 }
 
 const MAX_PACING_MS = 10;
@@ -93,17 +138,20 @@ const MAX_PACING_MS = 10;
  * bounds the delay pacing can add when a flush was slow only because the process was descheduled.
  */
 export class Flusher {
-  readonly maxBufferedBytes: number;
+  readonly backlog: BacklogLimits;
   readonly metrics: GatewayMetrics;
+  /** The slow-consumer windows run on it. */
+  readonly clock: Clock;
   readonly #minIntervalMs: number;
   #dirty: Conn[] = [];
   #scheduled = false;
   #earliestNext = 0;
 
-  constructor(maxBufferedBytes: number, minIntervalMs: number, metrics: GatewayMetrics) {
-    this.maxBufferedBytes = maxBufferedBytes;
+  constructor(backlog: BacklogLimits, minIntervalMs: number, metrics: GatewayMetrics, clock: Clock) {
+    this.backlog = backlog;
     this.#minIntervalMs = minIntervalMs;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   schedule(conn: Conn): void {

@@ -2,16 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.ts';
+import { parseTarget } from '../http/request-target.ts';
 import { DEFAULT_VSN } from '../protocol/constants.ts';
 import { CONNECT_ERROR } from '../protocol/reasons.ts';
 import { serializerFor, type Serializer } from '../protocol/serializer.ts';
+import type { ConnectionSlot } from './connections.ts';
 import { xHeaders } from './x-headers.ts';
 
 /**
  * The WebSocket handshake at `<prefix>/websocket` (UserSocket.connect): credentials from the `x-api-key`
  * header, else the `apikey` query parameter; the JWT verified with the project secret; the serializer
- * chosen by `vsn`. Refusals are HTTP JSON `{"error": …}` instead of an upgrade, after Realtime's
- * CONNECT_ERROR_BACKOFF_MS.
+ * chosen by `vsn`; the socket must fit the connection caps (connections.ts) of its address and of its key
+ * (its user, when the token names one). Refusals are HTTP JSON `{"error": …}` instead of an upgrade, after
+ * Realtime's CONNECT_ERROR_BACKOFF_MS — except at a cap (429), answered at once so a flood holds no descriptor
+ * for long.
  */
 
 export interface Accepted {
@@ -23,6 +27,8 @@ export interface Accepted {
   readonly headers: Readonly<Record<string, string>>;
   /** Who an anonymous caller is, for the join limits. */
   readonly remoteAddress: string;
+  /** The token's `sub`, whose connection cap this socket counts against. */
+  readonly user: string | null;
 }
 
 export class Upgrader {
@@ -47,7 +53,8 @@ export class Upgrader {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<Accepted | null> {
     // The client may hang up while the token is checked; an 'error' without a listener would crash us.
     socket.on('error', ignore);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseTarget(req.url);
+    if (!url) return this.#refuse(socket, 400, 'Bad Request', { error: 'The request target is not a valid URL' }, false);
     if (url.pathname !== this.#path) {
       return this.#refuse(socket, 404, 'Not Found', { error: 'Not Found' }, false);
     }
@@ -62,8 +69,23 @@ export class Upgrader {
     if (!verified.ok) return this.#refuse(socket, 401, 'Unauthorized', { error: verified.message });
 
     if (socket.destroyed) return null;
+    const remoteAddress = req.socket.remoteAddress ?? '';
+    const sub = verified.claims.sub || null;
+    const slots: ConnectionSlot[] = [
+      { cap: 'address', key: remoteAddress },
+      sub ? { cap: 'user', key: sub } : { cap: 'key', key: token },
+    ];
+    const { connections, metrics } = this.#ctx;
+    const full = connections.take(slots);
+    if (full) {
+      metrics.refusedConnections[full]++;
+      const error = CONNECT_ERROR.tooManyConnections(full, connections.limit(full));
+      return this.#refuse(socket, 429, 'Too Many Requests', { error }, false);
+    }
+    // The TCP connection's end, whether the upgrade completed or not.
+    socket.once('close', () => connections.release(slots));
     const ws = await new Promise<WebSocket>((resolve) => this.#wss.handleUpgrade(req, socket, head, resolve));
-    return { ws, socket, serializer, token, headers: xHeaders(req), remoteAddress: req.socket.remoteAddress ?? '' };
+    return { ws, socket, serializer, token, headers: xHeaders(req), remoteAddress, user: sub };
   }
 
   close(): void {
