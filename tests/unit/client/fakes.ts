@@ -203,6 +203,11 @@ export class FakeLink implements RealtimeLink {
   authRefreshes = 0;
   /** Joined at once (as a healthy socket would) unless set false. */
   autoJoin = true;
+  /** The socket believes it is open (a black-holed one still does). */
+  open = true;
+  /** Times the client asked for a new socket (it went silent). */
+  reconnects = 0;
+  readonly #alive = new Set<() => void>();
 
   /** Broadcasts and presence this client sent, per topic. */
   readonly sent: { topic: string; event: string; payload: Record<string, unknown> }[] = [];
@@ -247,6 +252,20 @@ export class FakeLink implements RealtimeLink {
 
   async refreshAuth(): Promise<void> {
     this.authRefreshes++;
+  }
+
+  onAlive(listener: () => void): () => void {
+    this.#alive.add(listener);
+    return () => this.#alive.delete(listener);
+  }
+
+  /** The socket answered something (a heartbeat reply). */
+  alive(): void {
+    for (const listener of [...this.#alive]) listener();
+  }
+
+  reconnect(): void {
+    this.reconnects++;
   }
 
   async close(): Promise<void> {
