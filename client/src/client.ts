@@ -387,6 +387,7 @@ class Client implements PlaterClient {
       const onOffline = () => this.#connectivity.browser(false);
       const onOnline = () => {
         this.#connectivity.browser(true);
+        this.#retry.wake();
         // anything may have been missed meanwhile: each scope reads catching_up until it has healed
         this.resync();
       };

@@ -13,13 +13,13 @@ const STATUSES = ['loading', 'live', 'catching_up', 'polling', 'offline', 'error
 const count = z.number().int().nonnegative();
 
 /**
- * A console's presence: the screen it shows and how its realtime client is doing (`status` in the client's own
- * words). `name` and `role` are what that client *says*; show identity from the server-verified staff row of
+ * A console's presence: the screen it shows (required) and how its realtime client is doing (`status` in the
+ * client's own words). Fields not listed are dropped: add them here to pass them on. `name` and `role` are what that client *says*; show identity from the server-verified staff row of
  * the member's key instead.
  */
 export const presenceMetaSchema = z.object({
   screen: z.string().max(200),
-  status: z.enum(STATUSES),
+  status: z.enum(STATUSES).optional(),
   name: z.string().max(100).optional(),
   role: z.string().max(40).optional(),
   p95: z.number().nonnegative().nullable().optional(),

@@ -241,6 +241,11 @@ export class FakeLink implements RealtimeLink {
     this.channels.get(topic)?.message(String(message.type), message);
   }
 
+  /** A broadcast of any event (a system one like `epoch_changed`, or what another client sent). */
+  broadcast(topic: string, event: string, payload: unknown): void {
+    this.channels.get(topic)?.message(event, payload);
+  }
+
   status(topic: string, status: LinkStatus, reason?: string): void {
     this.channels.get(topic)?.status(status, reason);
   }
