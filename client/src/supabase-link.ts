@@ -167,8 +167,16 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
     },
     async refreshAuth() {
       await supabase.realtime.setAuth();
-      // a valid token exists now: whatever the server shut out for an old one joins again at once
-      for (const sub of subscriptions) sub.waiting?.wake();
+      // a valid token exists now: whatever the server shut out for an old one joins again at once, instead of
+      // waiting out supabase-js's rejoin backoff with the old token in its join payload
+      for (const sub of subscriptions) {
+        if (sub.joined || sub.left) continue;
+        if (sub.waiting) sub.waiting.wake();
+        else if (sub.channel) {
+          drop(sub);
+          subscribe(sub);
+        }
+      }
     },
     onAlive(listener) {
       alive.add(listener);
