@@ -411,7 +411,7 @@ function pageEnvironment(): Environment {
  * Where a user's offline queue is kept: per user and per project, the project's URL normalised (scheme and host
  * lower-cased, default port and trailing slashes dropped) so another spelling of it finds the same queue.
  */
-export function queueKey(supabaseUrl: string, user: string): string {
+function queueKey(supabaseUrl: string, user: string): string {
   let project = supabaseUrl;
   try {
     const url = new URL(supabaseUrl);

@@ -67,8 +67,6 @@ export class TopicStore {
   etag: string | null = null;
   status: StoreStatus = 'loading';
   error: Error | null = null;
-  /** The last request failed for want of an answer (network, 5xx); retrying with backoff. */
-  failing = false;
 
   #loaded = false;
   #reloadWanted = false;
@@ -179,7 +177,6 @@ export class TopicStore {
       try {
         if (reload) await this.#load(this.#loaded);
         else await this.#catchUp();
-        this.#setFailing(false);
         if (healing && (reload || this.seq > before)) this.options.metrics.gapHealed();
         // a gap the server could not fill yet (it committed after our request started): wait a little
         if (!reload && this.#buffer.size > 0 && this.seq === before) await this.#pause(this.#retry.next());
@@ -190,7 +187,6 @@ export class TopicStore {
           return;
         }
         this.#resyncWanted = true;
-        this.#setFailing(true);
         await this.#pause(this.#retry.next());
       }
     }
@@ -297,12 +293,6 @@ export class TopicStore {
     this.error = error;
     this.#buffer.clear();
     this.#setStatus('error');
-  }
-
-  #setFailing(failing: boolean): void {
-    if (this.failing === failing) return;
-    this.failing = failing;
-    for (const listener of this.#statusListeners) listener(this.status);
   }
 
   #setStatus(status: StoreStatus): void {
