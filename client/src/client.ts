@@ -353,6 +353,11 @@ class Client implements PlaterClient {
 
   /** Offline or back: every scope's status changed with it. */
   #connectivityChanged(): void {
+    // offline: an idle feed makes no request of its own, so one catch-up per live scope is sent (and retried)
+    // to notice the way back — else a single failed request of the app's would read offline for good
+    if (this.#connectivity.offline) {
+      for (const scope of this.#scopes.values()) if (scope.holdsChannel && scope.store?.status === 'live') scope.resync();
+    }
     for (const scope of this.#scopes.values()) scope.statusChanged();
     this.#healthNotifier.push(true);
   }

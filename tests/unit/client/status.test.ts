@@ -52,8 +52,8 @@ describe('the status machine', () => {
   });
 
   it('reads offline once the socket answered nothing for heartbeatTimeoutMs, asks for a new socket, and heals after', async () => {
-    const { plater, link, clock, kds, ids, topic } = await liveKitchen({
-      heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 3000, pollAfterMs: 2000, pollIntervalMs: 500,
+    const { plater, link, clock, kds, ids, topic, backend } = await liveKitchen({
+      heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 3000, pollAfterMs: 2000, pollIntervalMs: 500, retry: { baseMs: 500, maxMs: 500 },
     });
     // a healthy socket answers every heartbeat: never offline
     for (let i = 0; i < 30; i++) {
@@ -63,18 +63,23 @@ describe('the status machine', () => {
     expect(plater.health.get().status).toBe('live');
     expect(link.reconnects).toBe(0);
 
-    link.alive(); // the last answer; then the network dies without a word
+    link.alive(); // the last answer; then the network dies without a word (requests too)
+    backend.offline = true;
     await clock.advance(2999);
     expect(plater.health.get().status).toBe('live');
     await clock.advance(1);
     expect(plater.health.get().status).toBe('offline');
     expect(kds.status).toBe('offline');
     expect(link.reconnects).toBe(1);
+    await clock.advance(5000);
+    expect(plater.health.get().status).toBe('offline'); // the catch-ups sent to find the way back get no answer
 
     topic.publish('item', 'late', item('late'));
+    backend.offline = false;
     link.drop(); // the torn-down socket's channels
     link.alive(); // the new socket answers
-    expect(plater.health.get().status).toBe('catching_up');
+    await clock.advance(1000); // and so does the next catch-up try
+    expect(plater.health.get().status).toBe('catching_up'); // not joined yet
     link.status(KDS, 'joined');
     link.status('expo:r1', 'joined');
     await settle();
@@ -100,6 +105,17 @@ describe('the status machine', () => {
     expect(kds.status).toBe('offline');
     backend.offline = false;
     await clock.advance(1000); // the retry engine tries again
+    expect(plater.health.get().status).toBe('live');
+  });
+
+  it("reads offline when one of the app's own requests gets no answer, and finds the way back by itself", async () => {
+    const { plater, clock, backend } = await liveKitchen({ retry: { baseMs: 1000, maxMs: 1000 } });
+    backend.offline = true;
+    await expect(plater.menu()).rejects.toMatchObject({ code: 'network_error' });
+    await settle();
+    expect(plater.health.get().status).toBe('offline');
+    backend.offline = false;
+    await clock.advance(1000); // no other request was due: the client sends one itself
     expect(plater.health.get().status).toBe('live');
   });
 
