@@ -5,9 +5,9 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlaterClient, type PlaterClient, ScopeAccessError } from '../../client/src/index.ts';
-import type { QueueStorage } from '../../client/src/mutations/queue.ts';
 import { SEED, SEED_MENU } from '../helpers/seed.ts';
 import { STATIONS, testStack } from './functions-helpers.ts';
+import { memoryStorage } from '../unit/client/fakes.ts';
 import { type Scene, scene, staffClient, waitUntil } from './client-helpers.ts';
 
 let s: Scene;
@@ -26,16 +26,6 @@ function grillToken(seconds: number): Promise<string> {
   return new SignJWT({ role: 'authenticated', sub: SEED.users.grill.id, aud: 'authenticated', iat: now, exp: now + seconds })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(new TextEncoder().encode(testStack().jwtSecret));
-}
-
-function memoryStorage(): QueueStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
 }
 
 async function itemStatus(id: string): Promise<string> {

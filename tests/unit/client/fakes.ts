@@ -2,6 +2,7 @@
 // messages like the database does, a fetch that answers like the edge functions, and a socket link.
 import type { Clock } from '../../../client/src/clock.ts';
 import type { JoinOptions, LinkHandlers, LinkStatus, RealtimeLink } from '../../../client/src/link.ts';
+import type { QueueStorage } from '../../../client/src/mutations/queue.ts';
 
 /** Timers fire only when the test advances time; promise callbacks run in between. */
 export class FakeClock implements Clock {
@@ -282,4 +283,10 @@ export class FakeLink implements RealtimeLink {
 export function tokenFor(user: string): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none' })}.${part({ sub: user })}.sig`;
+}
+
+/** localStorage's shape in memory (the offline queue's storage), with its entries to look at. */
+export function memoryStorage(): QueueStorage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }

@@ -3,9 +3,8 @@
 // another spelling of the project URL; one retry engine and its public policy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScopeAccessError } from '../../../client/src/errors.ts';
-import type { QueueStorage } from '../../../client/src/mutations/queue.ts';
 import { EXPO, KDS, type Rig, rig } from './client-helpers.ts';
-import { FakeBackend, FakeClock, settle, STATION } from './fakes.ts';
+import { FakeBackend, FakeClock, memoryStorage, settle, STATION } from './fakes.ts';
 
 let rigs: Rig[] = [];
 afterEach(async () => {
@@ -19,16 +18,6 @@ function setup(...args: Parameters<typeof rig>): Rig {
 }
 
 const item = (id: string, status = 'pending') => ({ order_id: 'o1', status, name: id, qty: 1, course: 1, table: 'T1' });
-
-function memoryStorage(): QueueStorage & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return {
-    data,
-    getItem: (key) => data.get(key) ?? null,
-    setItem: (key, value) => void data.set(key, value),
-    removeItem: (key) => void data.delete(key),
-  };
-}
 
 /** Whether a promise settled by now, and how. */
 async function outcome(promise: Promise<unknown>): Promise<unknown> {
