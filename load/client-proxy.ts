@@ -20,6 +20,8 @@ export class CutProxy {
   #server: Server;
   #holdHttp = false;
   #held: (() => void)[] = [];
+  #stalled = false;
+  #stalledChunks: (() => void)[] = [];
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {
@@ -49,6 +51,20 @@ export class CutProxy {
     return n;
   }
 
+  /**
+   * A network that dies silently: nothing is forwarded either way, on open connections or new ones, and no
+   * socket is closed (no FIN, no RST), as when packets are black-holed. `resume()` delivers what was held, as
+   * TCP's retransmissions would once the path is back.
+   */
+  stall(): void {
+    this.#stalled = true;
+  }
+
+  resume(): void {
+    this.#stalled = false;
+    for (const go of this.#stalledChunks.splice(0)) go();
+  }
+
   /** Requests sent over HTTP connections wait (unforwarded) until `releaseHttp()`. */
   holdHttp(): void {
     this.#holdHttp = true;
@@ -65,36 +81,52 @@ export class CutProxy {
   }
 
   async close(): Promise<void> {
+    this.#stalled = false;
+    this.#stalledChunks = [];
     this.sever();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** Runs `go` now, or when the stall ends. */
+  #pass(go: () => void): void {
+    if (this.#stalled) this.#stalledChunks.push(go);
+    else go();
+  }
+
   #accept(client: Socket): void {
     client.once('data', (first: Buffer) => {
-      const realtime = first.subarray(0, 200).toString('latin1').includes('/realtime/');
-      if (realtime && this.blockRealtime) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(this.target.port, this.target.host);
-      const pair: ProxiedPair = { client, upstream, realtime };
-      this.pairs.add(pair);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        this.pairs.delete(pair);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      upstream.on('data', (chunk) => client.write(chunk));
-      const forward = (chunk: Buffer) => {
-        if (!realtime && this.#holdHttp) this.#held.push(() => upstream.write(chunk));
-        else upstream.write(chunk);
-      };
-      forward(first);
-      client.on('data', forward);
+      client.pause();
+      this.#pass(() => {
+        client.resume();
+        this.#route(client, first);
+      });
     });
     client.on('error', () => client.destroy());
+  }
+
+  #route(client: Socket, first: Buffer): void {
+    const realtime = first.subarray(0, 200).toString('latin1').includes('/realtime/');
+    if (realtime && this.blockRealtime) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.target.port, this.target.host);
+    const pair: ProxiedPair = { client, upstream, realtime };
+    this.pairs.add(pair);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      this.pairs.delete(pair);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    upstream.on('data', (chunk) => this.#pass(() => client.write(chunk)));
+    const forward = (chunk: Buffer) => {
+      if (!realtime && this.#holdHttp) this.#held.push(() => upstream.write(chunk));
+      else upstream.write(chunk);
+    };
+    forward(first);
+    client.on('data', (chunk: Buffer) => this.#pass(() => forward(chunk)));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Coalescer } from './coalescer.ts';
 import { type PlaterClientOptions, type ResolvedOptions, resolveOptions } from './config.ts';
 import { ChannelLimitError, PlaterError } from './errors.ts';
-import { type Health, HealthMetrics, type HealthStatus, overallStatus } from './health.ts';
+import { type Health, HealthMetrics } from './health.ts';
 import { FunctionsApi, type Revalidated } from './http.ts';
 import type { RealtimeLink } from './link.ts';
 import { echoedIn } from './mutations/overlay.ts';
@@ -12,6 +12,8 @@ import { type CrewView, CrewScope } from './crew.ts';
 import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
 import type { StoreTrace } from './store.ts';
 import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
+import { RetryEngine } from './retry.ts';
+import { Connectivity, healthStatus } from './status.ts';
 import { supabaseLink } from './supabase-link.ts';
 
 /** A held scope: read its view, hear its changes, release it when the screen goes. */
@@ -72,6 +74,14 @@ export interface PlaterClientInternals {
   link?: RealtimeLink;
   /** Sees every seq each store applies and every snapshot it loads. */
   trace?: StoreTrace;
+  /** Where `offline`/`online` and `visibilitychange` come from (default: the page's window and document). */
+  environment?: Environment;
+}
+
+/** The parts of a browser page the client listens to. */
+export interface Environment {
+  window?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & { navigator?: { onLine?: boolean } };
+  document?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> & { visibilityState?: string };
 }
 
 export function createPlaterClient(options: PlaterClientOptions, internals: PlaterClientInternals = {}): PlaterClient {
@@ -90,6 +100,8 @@ class Client implements PlaterClient {
   readonly #api: FunctionsApi;
   readonly #link: RealtimeLink;
   readonly #metrics: HealthMetrics;
+  readonly #retry: RetryEngine;
+  readonly #connectivity: Connectivity;
   readonly #queue: MutationQueue;
   readonly #scopes = new Map<string, PooledScope>();
   readonly #healthListeners = new Set<(health: Health) => void>();
@@ -101,14 +113,13 @@ class Client implements PlaterClient {
   #menu: Cached<Menu> | null = null;
   #menuRequest: Promise<Menu> | null = null;
   #menuNames = new Map<string, string>();
-  #httpStatus: HealthStatus = 'connecting';
-  #lastStatus: HealthStatus = 'connecting';
   #closed = false;
 
   constructor(options: ResolvedOptions, internals: PlaterClientInternals) {
     this.#options = options;
     this.#trace = internals.trace;
     const clock = options.clock;
+    this.#retry = new RetryEngine(clock, options.random, options.retry);
     this.#api = new FunctionsApi({
       supabaseUrl: options.supabaseUrl,
       anonKey: options.anonKey,
@@ -126,15 +137,23 @@ class Client implements PlaterClient {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       joinTimeoutMs: options.requestTimeoutMs,
       reconnect: options.reconnect,
-      random: options.random,
+      retry: this.#retry,
     });
+    this.#connectivity = new Connectivity({
+      clock,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      socketOpen: () => this.#link.open ?? false,
+      silent: () => this.#link.reconnect?.(),
+      changed: () => this.#connectivityChanged(),
+      reachable: () => this.#retry.wake(),
+    });
+    const unwatch = this.#link.onAlive?.(() => this.#connectivity.socketAlive());
+    if (unwatch) this.#detach.push(unwatch);
     this.#healthNotifier = new Coalescer<true>(clock, 100, 500, () => this.#notifyHealth());
     this.#metrics = new HealthMetrics(clock, () => this.#healthNotifier.push(true));
     this.#queue = new MutationQueue({
       clock,
-      random: options.random,
-      retry: options.retry,
-      maxServerRetries: 5,
+      retry: this.#retry,
       settleTimeoutMs: options.settleTimeoutMs,
       send: async (path, body, key) =>
         (await this.#api.request('POST', path, { body, headers: { 'idempotency-key': key } })).body as MutationResult,
@@ -160,7 +179,7 @@ class Client implements PlaterClient {
         return () => this.#healthListeners.delete(listener);
       },
     };
-    this.#watchEnvironment();
+    this.#watchEnvironment(internals.environment ?? pageEnvironment());
   }
 
   session(options: { revalidate?: boolean } = {}): Promise<Session> {
@@ -206,6 +225,8 @@ class Client implements PlaterClient {
         api: this.#api,
         metrics: this.#metrics,
         queue: this.#queue,
+        retry: this.#retry,
+        offline: () => this.#connectivity.offline,
         trace: this.#trace,
         session: () => this.session(),
         context: () => this.#context(),
@@ -238,6 +259,8 @@ class Client implements PlaterClient {
     for (const detach of this.#detach) detach();
     for (const scope of [...this.#scopes.values()]) scope.dispose();
     this.#queue.close();
+    this.#connectivity.close();
+    this.#retry.close();
     this.#healthNotifier.cancel();
     await this.#link.close();
   }
@@ -299,7 +322,7 @@ class Client implements PlaterClient {
     try {
       const user = userOf(await this.#options.accessToken());
       if (!user) return;
-      await this.#queue.restore(`plater:mutations:${this.#options.supabaseUrl}:${user}`);
+      await this.#queue.restore(queueKey(this.#options.supabaseUrl, user));
     } catch {
       // no token yet or unreadable storage: nothing to restore
     }
@@ -308,67 +331,100 @@ class Client implements PlaterClient {
   #healthNow(): Health {
     const open = [...this.#scopes.values()].filter((scope) => scope.holdsChannel);
     return {
-      // a scope the caller may not read says nothing about the connection
-      status: overallStatus(open.filter((scope) => scope.status !== 'error').map((scope) => scope.health), this.#httpStatus),
+      status: healthStatus(open.map((scope) => scope.status), this.#connectivity),
       latencyMs: this.#metrics.latency(),
       messagesPerSecond: this.#metrics.messagesPerSecond(),
       reconnects: this.#metrics.reconnects,
       gapsHealed: this.#metrics.gapsHealed,
+      resets: this.#metrics.resets,
+      crewRejected: this.#metrics.crewRejected,
       cacheHitRate: this.#metrics.cacheHitRate(),
       duplicatesDropped: this.#metrics.duplicates,
       rollbacks: this.#metrics.rollbacks,
       pendingMutations: this.#queue.pending.length,
-      scopes: open.map((scope) => ({ topic: scope.topic ?? scope.id, status: scope.health, seq: scope.store?.seq ?? 0 })),
+      scopes: open.map((scope) => ({ topic: scope.topic ?? scope.id, status: scope.status, seq: scope.store?.seq ?? 0 })),
     };
   }
 
   #notifyHealth(): void {
     const health = this.#healthNow();
-    if (health.status === 'live' && this.#lastStatus !== 'live') this.#queue.wake();
-    this.#lastStatus = health.status;
     for (const listener of [...this.#healthListeners]) listener(health);
   }
 
-  /** Wraps fetch to know, with no scope open, whether the server answers at all. */
-  #observedFetch(fetchImpl: typeof fetch): typeof fetch {
-    return async (input, init) => {
-      try {
-        const response = await fetchImpl(input, init);
-        this.#setHttpStatus('live');
-        return response;
-      } catch (error) {
-        this.#setHttpStatus('offline');
-        throw error;
-      }
-    };
-  }
-
-  #setHttpStatus(status: HealthStatus): void {
-    if (this.#httpStatus === status) return;
-    this.#httpStatus = status;
+  /** Offline or back: every scope's status changed with it. */
+  #connectivityChanged(): void {
+    // offline: an idle feed makes no request of its own, so one catch-up per live scope is sent (and retried)
+    // to notice the way back — else a single failed request of the app's would read offline for good
+    if (this.#connectivity.offline) {
+      for (const scope of this.#scopes.values()) if (scope.holdsChannel && scope.store?.status === 'live') scope.resync();
+    }
+    for (const scope of this.#scopes.values()) scope.statusChanged();
     this.#healthNotifier.push(true);
   }
 
-  /** Browsers: a page shown again or a network regained may have missed anything. */
-  #watchEnvironment(): void {
-    const doc = (globalThis as { document?: EventTarget & { visibilityState?: string } }).document;
-    const win = globalThis as { addEventListener?: EventTarget['addEventListener']; removeEventListener?: EventTarget['removeEventListener'] };
-    if (doc?.addEventListener) {
+  /** Wraps fetch: whether requests get answers at all is one of the status machine's inputs. */
+  #observedFetch(fetchImpl: typeof fetch): typeof fetch {
+    return async (input, init) => {
+      let response: Response;
+      try {
+        response = await fetchImpl(input, init);
+      } catch (error) {
+        if (!this.#closed) this.#connectivity.http(false);
+        throw error;
+      }
+      this.#connectivity.http(true);
+      return response;
+    };
+  }
+
+  /** Browsers: the network's own word (`offline`/`online`), and a page shown again may have missed anything. */
+  #watchEnvironment(environment: Environment): void {
+    const { window: win, document: doc } = environment;
+    if (doc) {
       const onVisible = () => {
         if (doc.visibilityState === 'visible') this.resync();
       };
       doc.addEventListener('visibilitychange', onVisible);
       this.#detach.push(() => doc.removeEventListener('visibilitychange', onVisible));
     }
-    if (doc && win.addEventListener && win.removeEventListener) {
+    if (win) {
+      if (win.navigator?.onLine === false) this.#connectivity.browser(false);
+      const onOffline = () => this.#connectivity.browser(false);
       const onOnline = () => {
-        this.#queue.wake();
+        this.#connectivity.browser(true);
+        this.#retry.wake();
+        // anything may have been missed meanwhile: each scope reads catching_up until it has healed
         this.resync();
       };
+      win.addEventListener('offline', onOffline);
       win.addEventListener('online', onOnline);
-      this.#detach.push(() => win.removeEventListener!('online', onOnline));
+      this.#detach.push(() => {
+        win.removeEventListener('offline', onOffline);
+        win.removeEventListener('online', onOnline);
+      });
     }
   }
+}
+
+/** The page the client runs in, if any (Node has no window events: nothing to listen to). */
+function pageEnvironment(): Environment {
+  const page = globalThis as { window?: Environment['window']; document?: Environment['document'] };
+  return { window: page.document && page.window?.addEventListener ? page.window : undefined, document: page.document };
+}
+
+/**
+ * Where a user's offline queue is kept: per user and per project, the project's URL normalised (scheme and host
+ * lower-cased, default port and trailing slashes dropped) so another spelling of it finds the same queue.
+ */
+function queueKey(supabaseUrl: string, user: string): string {
+  let project = supabaseUrl;
+  try {
+    const url = new URL(supabaseUrl);
+    project = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    // not a URL: keyed as spelled
+  }
+  return `plater:mutations:${project}:${user}`;
 }
 
 function crewHandle(scope: CrewScope, key: ScopeKey): CrewHandle {

@@ -1,6 +1,6 @@
-import type { BackoffOptions } from './backoff.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { QueueStorage } from './mutations/queue.ts';
+import { DEFAULT_RECONNECT, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
 export interface PlaterClientOptions {
   /** The project URL (`http://127.0.0.1:54321` under `npm start`). Env: PLATER_REALTIME_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_URL. */
@@ -20,6 +20,11 @@ export interface PlaterClientOptions {
   maxChannelsPerConnection?: number;
   /** Socket heartbeat, ms. Default 25 000 (Supabase's). */
   heartbeatIntervalMs?: number;
+  /**
+   * A socket that answered nothing (no heartbeat reply, join or message) for this long is taken for dead: the
+   * status turns `offline` and the socket reconnects. Must exceed `heartbeatIntervalMs`. Default interval + 5 000.
+   */
+  heartbeatTimeoutMs?: number;
   /** How long a released scope keeps its data (and an open scope's view its rows) before it is dropped, ms. Default 60 000. */
   cacheTtlMs?: number;
   /** Notification window: changes within it reach listeners as one batch, ms. Default 50. */
@@ -32,17 +37,19 @@ export interface PlaterClientOptions {
   pollIntervalMs?: number;
   /** Per-request timeout, ms. Default 10 000. */
   requestTimeoutMs?: number;
-  /** Socket reconnect backoff. Default 1 s doubling to 30 s, full jitter. */
-  reconnect?: BackoffOptions;
-  /** Retry backoff for reads and mutations. Default 250 ms doubling to 10 s, full jitter. */
-  retry?: BackoffOptions;
+  /** Socket reconnect and channel rejoin backoff. Default 1 s doubling to 30 s, full jitter. */
+  reconnect?: RetryPolicy;
+  /** The retry policy of every request (session, snapshot, catch-up, polling, mutations). Default 250 ms doubling to 10 s, full jitter, 5 tries for 5xx/429/token failures. */
+  retry?: RetryPolicy;
   /** How long an answered mutation stays pending waiting for its broadcast, ms. Default 5 000. */
   settleTimeoutMs?: number;
   /** Share a scope's channel and data among all its handles and keep released ones for `cacheTtlMs`. Default true. */
   pooling?: boolean;
 }
 
-export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'transport' | 'fetch' | 'storage' | 'clock' | 'random'>> & {
+export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'transport' | 'fetch' | 'storage' | 'clock' | 'random' | 'retry' | 'reconnect'>> & {
+  retry: Required<RetryPolicy>;
+  reconnect: Required<RetryPolicy>;
   transport: unknown;
   fetch: typeof fetch;
   storage: QueueStorage | null;
@@ -90,6 +97,14 @@ export function resolveOptions(options: PlaterClientOptions, env: Env = environm
   if (typeof options.accessToken !== 'function') throw new Error('createPlaterClient: accessToken must be a function');
   const pooling = options.pooling ??
     fromEnv(env, 'PLATER_REALTIME_POOLING', 'NEXT_PUBLIC_REALTIME_CONNECTION_POOLING') !== 'false';
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ??
+    numberFromEnv(env, 25_000, 'PLATER_REALTIME_HEARTBEAT_INTERVAL_MS', 'NEXT_PUBLIC_REALTIME_HEARTBEAT_INTERVAL');
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ??
+    numberFromEnv(env, heartbeatIntervalMs + 5_000, 'PLATER_REALTIME_HEARTBEAT_TIMEOUT_MS');
+  // a heartbeat is sent one interval after the last reply: a shorter watchdog would bark at a healthy socket
+  if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
+    throw new Error('createPlaterClient: heartbeatTimeoutMs must exceed heartbeatIntervalMs');
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (!fetchImpl) throw new Error('createPlaterClient: no fetch available; pass options.fetch');
   return {
@@ -103,16 +118,16 @@ export function resolveOptions(options: PlaterClientOptions, env: Env = environm
     random: options.random ?? Math.random,
     maxChannelsPerConnection: options.maxChannelsPerConnection ??
       numberFromEnv(env, 100, 'PLATER_REALTIME_MAX_CHANNELS_PER_CONNECTION', 'NEXT_PUBLIC_REALTIME_MAX_CHANNELS_PER_CONNECTION'),
-    heartbeatIntervalMs: options.heartbeatIntervalMs ??
-      numberFromEnv(env, 25_000, 'PLATER_REALTIME_HEARTBEAT_INTERVAL_MS', 'NEXT_PUBLIC_REALTIME_HEARTBEAT_INTERVAL'),
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
     cacheTtlMs: options.cacheTtlMs ?? numberFromEnv(env, 60_000, 'PLATER_REALTIME_CACHE_TTL_MS', 'NEXT_PUBLIC_REALTIME_CACHE_TTL'),
     coalesceMs: options.coalesceMs ?? numberFromEnv(env, 50, 'PLATER_REALTIME_COALESCE_MS', 'NEXT_PUBLIC_REALTIME_DEBOUNCE_MS'),
     coalesceMaxWaitMs: options.coalesceMaxWaitMs ?? numberFromEnv(env, 250, 'PLATER_REALTIME_COALESCE_MAX_WAIT_MS'),
     pollAfterMs: options.pollAfterMs ?? numberFromEnv(env, 5_000, 'PLATER_REALTIME_POLL_AFTER_MS'),
     pollIntervalMs: options.pollIntervalMs ?? numberFromEnv(env, 2_000, 'PLATER_REALTIME_POLL_INTERVAL_MS'),
     requestTimeoutMs: options.requestTimeoutMs ?? numberFromEnv(env, 10_000, 'PLATER_REALTIME_REQUEST_TIMEOUT_MS'),
-    reconnect: options.reconnect ?? { baseMs: 1_000, maxMs: 30_000 },
-    retry: options.retry ?? { baseMs: 250, maxMs: 10_000 },
+    reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
+    retry: { ...DEFAULT_RETRY, ...options.retry },
     settleTimeoutMs: options.settleTimeoutMs ?? 5_000,
     pooling,
   };

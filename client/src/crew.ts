@@ -1,22 +1,28 @@
 import { Coalescer } from './coalescer.ts';
-import { ScopeAccessError } from './errors.ts';
-import type { HealthMetrics, HealthStatus } from './health.ts';
+import { crewPayload, type PresenceMeta, presenceMeta } from './crew-schema.ts';
+import { accessError, ScopeAccessError } from './errors.ts';
+import type { HealthMetrics } from './health.ts';
 import type { LinkChannel, LinkStatus } from './link.ts';
 import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './scope.ts';
 import type { Session } from './payloads.ts';
+import { scopeStatus } from './status.ts';
 
 export interface CrewMessage {
   event: string;
-  payload: unknown;
+  /** Checked against the event's schema (crew-schema.ts); broadcasts that fail it never reach the view. */
+  payload: Record<string, unknown>;
   /** Client time of receipt, epoch ms. */
   receivedAt: number;
 }
 
 export interface CrewMember {
-  /** The presence key (the client's user id). */
+  /**
+   * The presence key the member's client joined with (this client joins with its session's `user_id`). The
+   * server does not bind it to the token: resolve who it is from staff rows, never from the metas.
+   */
   key: string;
-  /** What each of that user's connections tracked (one per open console). */
-  metas: Record<string, unknown>[];
+  /** What each of that user's connections tracked (one per open console), each checked against its schema. */
+  metas: PresenceMeta[];
 }
 
 export interface CrewView {
@@ -53,6 +59,8 @@ export class CrewScope implements PooledScope {
   #settleReady!: { resolve(): void; reject(error: Error): void };
   #disposed = false;
   #session: Session | null = null;
+  /** Presence refs of the metas rejected in the last sync (so each bad entry is counted once). */
+  #rejectedRefs = new Set<unknown>();
 
   constructor(
     readonly id: string,
@@ -75,15 +83,12 @@ export class CrewScope implements PooledScope {
     return this.refs > 0;
   }
 
+  /** No log behind it: joined is live; it never polls. */
   get status(): ScopeStatus {
-    if (this.error) return 'error';
-    if (!this.#everJoined) return 'loading';
-    return this.#joined ? 'live' : 'catching_up';
-  }
-
-  get health(): HealthStatus {
-    if (!this.#everJoined) return 'connecting';
-    return this.#joined ? 'live' : 'degraded';
+    return scopeStatus(
+      { refused: this.error !== null, loaded: this.#everJoined, joined: this.#joined, polling: false, healed: true },
+      this.deps.offline(),
+    );
   }
 
   acquire(): void {
@@ -119,6 +124,10 @@ export class CrewScope implements PooledScope {
 
   invalidate(): void {}
 
+  statusChanged(): void {
+    this.#changed();
+  }
+
   resync(): void {}
 
   /** Broadcasts to every other staff member on the crew topic. */
@@ -135,9 +144,9 @@ export class CrewScope implements PooledScope {
 
   async #join(): Promise<void> {
     try {
-      this.#session = await this.deps.session();
+      this.#session = await this.deps.retry.run(() => this.deps.session(), { persistent: true, stopped: () => this.#disposed });
     } catch (error) {
-      this.#fail(error as Error);
+      if (!this.#disposed) this.#fail(accessError(error));
       return;
     }
     if (this.#disposed) return;
@@ -146,13 +155,16 @@ export class CrewScope implements PooledScope {
       this.topic,
       {
         message: (event, payload) => {
-          this.#messages = [...this.#messages.slice(-(KEPT_MESSAGES - 1)), { event, payload, receivedAt: this.deps.clock.now() }];
+          const checked = crewPayload(event, payload);
+          if (!checked) {
+            this.deps.metrics.rejected(1);
+            return;
+          }
+          this.#messages = [...this.#messages.slice(-(KEPT_MESSAGES - 1)), { event, payload: checked, receivedAt: this.deps.clock.now() }];
           this.#changed();
         },
         presence: (state) => {
-          this.#members = Object.entries(state)
-            .map(([key, metas]) => ({ key, metas }))
-            .sort((a, b) => a.key.localeCompare(b.key));
+          this.#members = this.#checkedMembers(state);
           this.#changed();
         },
         status: (status, reason) => this.#linkStatus(status, reason),
@@ -160,6 +172,29 @@ export class CrewScope implements PooledScope {
       { presenceKey: this.#session.user_id },
     );
     if (this.#tracked) await this.#channel.track(this.#tracked);
+  }
+
+  /**
+   * Presence as untrusted input: metas that fail their schema are dropped, and members left with none. Only
+   * entries not seen before are counted (a sync repeats the whole state).
+   */
+  #checkedMembers(state: Record<string, unknown>): CrewMember[] {
+    const members: CrewMember[] = [];
+    const rejected = new Set<unknown>();
+    for (const [key, metas] of Object.entries(state)) {
+      const kept: PresenceMeta[] = [];
+      for (const meta of Array.isArray(metas) ? metas : [metas]) {
+        const checked = presenceMeta(meta);
+        if (checked) kept.push(checked);
+        else rejected.add(presenceRef(meta) ?? meta);
+      }
+      if (kept.length > 0) members.push({ key, metas: kept });
+    }
+    let fresh = 0;
+    for (const ref of rejected) if (!this.#rejectedRefs.has(ref)) fresh++;
+    this.#rejectedRefs = rejected;
+    this.deps.metrics.rejected(fresh);
+    return members.sort((a, b) => a.key.localeCompare(b.key));
   }
 
   #linkStatus(status: LinkStatus, reason?: string): void {
@@ -187,4 +222,9 @@ export class CrewScope implements PooledScope {
     this.deps.changed(this, false);
     if (this.#listeners.size > 0) this.#coalescer.push(true);
   }
+}
+
+function presenceRef(meta: unknown): string | undefined {
+  const ref = (meta as { presence_ref?: unknown } | null)?.presence_ref;
+  return typeof ref === 'string' ? ref : undefined;
 }

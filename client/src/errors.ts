@@ -43,16 +43,14 @@ export class ChannelLimitError extends PlaterError {
   }
 }
 
-/** The server refused the channel join for good (the caller may not read this topic). */
+/** The server refused the scope for good (the caller may not read this topic): its join, snapshot or session. */
 export class ScopeAccessError extends PlaterError {}
 
-/**
- * Worth retrying with the same Idempotency-Key: nothing was decided (no answer, a transient server state, or
- * the first request with the key still running). A decided refusal (4xx) would be refused the same way again.
- */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
-  if (!(error instanceof ApiError)) return false;
-  if (error.code === 'idempotency_key_in_flight') return true;
-  return error.status === 429 || error.status >= 500;
+/** A refusal met while opening a scope, as the ScopeAccessError the scope's `error` documents (cause kept). */
+export function accessError(error: unknown): ScopeAccessError {
+  if (error instanceof ScopeAccessError) return error;
+  const e = error as Partial<PlaterError> | undefined;
+  const access = new ScopeAccessError(e?.code ?? 'forbidden', e?.message ?? String(error), e?.status ?? 0, e?.details);
+  (access as { cause?: unknown }).cause = error;
+  return access;
 }

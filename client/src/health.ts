@@ -1,15 +1,16 @@
 import type { Clock } from './clock.ts';
+import type { HealthStatus, Status } from './status.ts';
 import type { StoreMetrics } from './store.ts';
-
-export type HealthStatus = 'connecting' | 'live' | 'degraded' | 'polling' | 'offline';
 
 export interface ScopeHealth {
   topic: string;
-  status: HealthStatus;
+  /** The scope's status: the same words and rules as `Health.status` (status.ts). */
+  status: Status;
   seq: number;
 }
 
 export interface Health {
+  /** `live` only once every open scope is joined (or polled) and healed; status.ts has the rules. */
   status: HealthStatus;
   /** Delivery latency of live broadcasts (client receive time − envelope `ts`), over the last 1 024. */
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
@@ -19,6 +20,10 @@ export interface Health {
   reconnects: number;
   /** Gaps (and reconnects, wake-ups, resets) closed by catch-up or a snapshot. */
   gapsHealed: number;
+  /** Topics that started over in a new epoch (`plater reset`, a restore) and were reloaded. */
+  resets: number;
+  /** Presence entries and crew broadcasts dropped because they did not match their schema (crew.ts). */
+  crewRejected: number;
   /** Scopes served from data held (a 304 or a warm store) over all loads; null before the first. */
   cacheHitRate: number | null;
   /** Duplicate or stale messages dropped. */
@@ -39,6 +44,8 @@ export class HealthMetrics implements StoreMetrics {
   duplicates = 0;
   rollbacks = 0;
   refetches = 0;
+  resets = 0;
+  crewRejected = 0;
   #hits = 0;
   #loads = 0;
   #latencies = new Float64Array(SAMPLES);
@@ -84,6 +91,18 @@ export class HealthMetrics implements StoreMetrics {
     this.refetches++;
   }
 
+  epochChanged(): void {
+    this.resets++;
+    this.changed();
+  }
+
+  /** Untrusted crew input (presence metas, broadcasts) that did not match its schema. */
+  rejected(count: number): void {
+    if (count === 0) return;
+    this.crewRejected += count;
+    this.changed();
+  }
+
   reconnected(): void {
     this.reconnects++;
     this.changed();
@@ -117,12 +136,4 @@ export class HealthMetrics implements StoreMetrics {
     for (let s = 1; s <= elapsed; s++) this.#buckets[(this.#bucketSecond + s) % RATE_WINDOW_S] = 0;
     if (second > this.#bucketSecond) this.#bucketSecond = second;
   }
-}
-
-const SEVERITY: HealthStatus[] = ['live', 'connecting', 'degraded', 'polling', 'offline'];
-
-/** The client's status: its worst scope's (no scopes open: what the last request said). */
-export function overallStatus(scopes: HealthStatus[], idle: HealthStatus): HealthStatus {
-  if (scopes.length === 0) return idle;
-  return scopes.reduce((worst, status) => (SEVERITY.indexOf(status) > SEVERITY.indexOf(worst) ? status : worst), 'live');
 }

@@ -16,13 +16,14 @@ export type { BackoffOptions } from './backoff.ts';
 export {
   ApiError,
   ChannelLimitError,
-  isTransient,
   MutationError,
   NetworkError,
   PlaterError,
   ScopeAccessError,
 } from './errors.ts';
-export type { Health, HealthStatus, ScopeHealth } from './health.ts';
+export type { Health, ScopeHealth } from './health.ts';
+export { classify, type Failure, isTransient, type RetryPolicy } from './retry.ts';
+export type { HealthStatus, Status } from './status.ts';
 export type { JoinOptions, LinkChannel, LinkHandlers, LinkStatus, RealtimeLink } from './link.ts';
 export type { PendingMutation, QueueStorage } from './mutations/queue.ts';
 export type { MutationArgs, MutationName, MutationResult, OrderLine } from './mutations/specs.ts';

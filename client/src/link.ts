@@ -31,8 +31,22 @@ export interface JoinOptions {
 }
 
 export interface RealtimeLink {
+  /**
+   * Joins, and keeps the topic joined: rejoined after reconnects, and re-created after the server closed it
+   * (an expired token) once a valid token exists. Only a refusal (`refused`) ends it.
+   */
   join(topic: string, handlers: LinkHandlers, options?: JoinOptions): LinkChannel;
-  /** The access token changed: pass it to the socket and its channels now. */
+  /** The access token changed: pass it to the socket and its channels now, and rejoin what it shut out. */
   refreshAuth(): Promise<void>;
+  /*
+   * The status machine's view of the socket (status.ts). A link without them (a test double, a bench) is
+   * never taken for silent: the browser's events and HTTP failures still say when it is offline.
+   */
+  /** Signs of life of the socket (a heartbeat reply, a join, a message); returns unsubscribe. */
+  onAlive?(listener: () => void): () => void;
+  /** The socket believes it is open. */
+  readonly open?: boolean;
+  /** The socket went silent: tear it down and connect again (its channels go down and rejoin). */
+  reconnect?(): void;
   close(): Promise<void>;
 }

@@ -1,9 +1,8 @@
-import { Backoff } from './backoff.ts';
-import { type Clock, sleep } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { Coalescer } from './coalescer.ts';
 import { emptyMaps } from './entities.ts';
-import { ScopeAccessError } from './errors.ts';
-import type { HealthMetrics, HealthStatus } from './health.ts';
+import { accessError, ScopeAccessError } from './errors.ts';
+import type { HealthMetrics } from './health.ts';
 import type { FunctionsApi } from './http.ts';
 import type { LinkChannel, LinkStatus, RealtimeLink } from './link.ts';
 import { overlay } from './mutations/overlay.ts';
@@ -13,8 +12,14 @@ import type { EntityType, Session, TopicKind } from './payloads.ts';
 import { type ScopeKey, topicOf, VIEW_BUILDERS } from './scopes.ts';
 import { type StoreTrace, TopicStore } from './store.ts';
 import type { ResolvedOptions } from './config.ts';
+import type { Pause, RetryEngine } from './retry.ts';
+import { type Status, scopeStatus } from './status.ts';
 
-export type ScopeStatus = 'loading' | 'live' | 'catching_up' | 'error';
+/** A scope's status: the client's one vocabulary (status.ts). */
+export type ScopeStatus = Status;
+
+/** The broadcast the database sends every topic when it starts a new epoch (migrations: announce_topic_epoch). */
+export const EPOCH_CHANGED = 'epoch_changed';
 
 /** One notification: what changed since the last one (several store changes coalesced). */
 export interface ScopeBatch {
@@ -31,6 +36,9 @@ export interface ScopeDeps {
   api: FunctionsApi;
   metrics: HealthMetrics;
   queue: MutationQueue;
+  retry: RetryEngine;
+  /** The network cannot be trusted now (status.ts Connectivity): every scope reads `offline`. */
+  offline(): boolean;
   trace?: StoreTrace;
   session(): Promise<Session>;
   context(): SpecContext;
@@ -50,7 +58,6 @@ export interface PooledScope {
   readonly refs: number;
   readonly holdsChannel: boolean;
   readonly status: ScopeStatus;
-  readonly health: HealthStatus;
   readonly error: Error | null;
   readonly ready: Promise<void>;
   acquire(): void;
@@ -60,6 +67,8 @@ export interface PooledScope {
   view(): unknown;
   invalidate(): void;
   resync(): void;
+  /** The client's connectivity changed, and with it this scope's status: tell its listeners. */
+  statusChanged(): void;
 }
 
 /**
@@ -79,7 +88,7 @@ export class Scope implements PooledScope {
 
   #channel: LinkChannel | null = null;
   #downTimer: unknown = null;
-  #pollTimer: unknown = null;
+  #pollWait: Pause | null = null;
   #idleTimer: unknown = null;
   #stamp = 0;
   #view: { stamp: number; value: unknown } | null = null;
@@ -89,7 +98,6 @@ export class Scope implements PooledScope {
   #disposed = false;
   #ready: Promise<void>;
   #settleReady!: { resolve(): void; reject(error: Error): void };
-  #pollBackoff: Backoff;
 
   constructor(
     readonly id: string,
@@ -103,7 +111,6 @@ export class Scope implements PooledScope {
       this.#settleReady = { resolve, reject };
     });
     this.#ready.catch(() => {}); // observed through status/error as well
-    this.#pollBackoff = new Backoff(deps.options.retry, deps.options.random);
   }
 
   /** Resolves once the scope is first live: data loaded, channel joined (or polling) and caught up. */
@@ -116,17 +123,14 @@ export class Scope implements PooledScope {
   }
 
   get status(): ScopeStatus {
-    if (this.error || this.store?.status === 'error') return 'error';
-    if (!this.store?.loaded) return 'loading';
-    if (this.store.status !== 'live' || (!this.joined && !this.polling)) return 'catching_up';
-    return 'live';
-  }
-
-  get health(): HealthStatus {
-    if (this.status === 'error') return 'degraded';
-    if (this.polling) return this.store?.failing ? 'offline' : 'polling';
-    if (!this.everJoined) return 'connecting';
-    return this.joined && this.store?.status === 'live' ? 'live' : 'degraded';
+    const store = this.store;
+    return scopeStatus({
+      refused: this.error !== null || store?.status === 'error',
+      loaded: store?.loaded ?? false,
+      joined: this.joined,
+      polling: this.polling,
+      healed: store?.status === 'live',
+    }, this.deps.offline());
   }
 
   /** Someone holds the scope: start it, or take it back from idle (its data was kept). */
@@ -189,29 +193,23 @@ export class Scope implements PooledScope {
     this.#touch({ reset: false, changes: [] });
   }
 
+  statusChanged(): void {
+    this.#touch({ reset: false, changes: [] });
+  }
+
   /** Regained visibility or network: fetch whatever was missed. */
   resync(): void {
     if (this.store && !this.error) void this.store.resync();
   }
 
   async #start(): Promise<void> {
-    const backoff = new Backoff(this.deps.options.retry, this.deps.options.random);
     let session: Session;
-    for (;;) {
-      try {
-        session = await this.deps.session();
-        break;
-      } catch (error) {
-        if (this.#disposed) return;
-        const status = (error as { status?: number }).status ?? 0;
-        const code = (error as { code?: string }).code;
-        // an expired or not yet refreshed token may be fine next time; other 4xx will not change
-        if (status >= 400 && status < 500 && code !== 'token_expired' && code !== 'invalid_jwt') {
-          this.#fail(error as Error);
-          return;
-        }
-        await sleep(this.deps.clock, backoff.next());
-      }
+    try {
+      // an expired or not yet refreshed token may be fine next time: only a refusal stops
+      session = await this.deps.retry.run(() => this.deps.session(), { persistent: true, stopped: () => this.#disposed });
+    } catch (error) {
+      if (!this.#disposed) this.#fail(accessError(error));
+      return;
     }
     if (this.#disposed) return;
     const { topic, scopeId } = topicOf(this.key, session);
@@ -221,10 +219,8 @@ export class Scope implements PooledScope {
       topic,
       kind: this.kind,
       api: this.deps.api,
-      clock: this.deps.clock,
-      random: this.deps.options.random,
       metrics: this.deps.metrics,
-      retry: this.deps.options.retry,
+      retry: this.deps.retry,
       trace: this.deps.trace,
     });
     this.store = store;
@@ -241,7 +237,10 @@ export class Scope implements PooledScope {
     if (!this.topic || this.#channel) return;
     const store = this.store!;
     this.#channel = this.deps.link.join(this.topic, {
-      message: (_event, payload) => store.receive(payload as Record<string, unknown>),
+      message: (event, payload) => {
+        if (event === EPOCH_CHANGED) store.epochAnnounced((payload as { epoch?: unknown } | null)?.epoch);
+        else store.receive(payload as Record<string, unknown>);
+      },
       status: (status, reason) => this.#linkStatus(status, reason),
     });
     this.#armPolling();
@@ -266,7 +265,6 @@ export class Scope implements PooledScope {
       this.#stopPolling();
       // whatever was published while the channel was not joined is fetched now
       void this.store?.resync();
-      this.deps.queue.wake();
     } else if (status === 'down') {
       this.joined = false;
       this.#armPolling();
@@ -285,34 +283,28 @@ export class Scope implements PooledScope {
     if (this.joined || this.polling || this.#downTimer !== null) return;
     this.#downTimer = this.deps.clock.setTimeout(() => {
       this.#downTimer = null;
-      if (!this.joined && this.#channel) this.#startPolling();
+      if (!this.joined && this.#channel) void this.#startPolling();
     }, this.deps.options.pollAfterMs);
   }
 
-  #startPolling(): void {
+  /** Catch-up every `pollIntervalMs` until the channel is back (a failed poll is retried by the store itself). */
+  async #startPolling(): Promise<void> {
     this.polling = true;
     this.#touch({ reset: false, changes: [] });
-    const poll = () => {
-      this.#pollTimer = null;
-      if (!this.polling || !this.store) return;
-      void this.store.resync().then(() => {
-        if (!this.polling) return;
-        const wait = this.store?.failing ? this.#pollBackoff.next() : this.deps.options.pollIntervalMs;
-        if (!this.store?.failing) {
-          this.#pollBackoff.reset();
-          this.deps.queue.wake();
-        }
-        this.#pollTimer = this.deps.clock.setTimeout(poll, wait);
-      });
-    };
-    poll();
+    while (this.polling && this.store) {
+      await this.store.resync();
+      if (!this.polling) return;
+      this.#pollWait = this.deps.retry.pause(this.deps.options.pollIntervalMs, false);
+      await this.#pollWait;
+      this.#pollWait = null;
+    }
   }
 
   #stopPolling(): void {
     if (!this.polling) return;
     this.polling = false;
-    if (this.#pollTimer !== null) this.deps.clock.clearTimeout(this.#pollTimer);
-    this.#pollTimer = null;
+    this.#pollWait?.wake();
+    this.#pollWait = null;
   }
 
   #fail(error: Error): void {

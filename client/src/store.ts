@@ -1,7 +1,7 @@
-import { Backoff, type BackoffOptions } from './backoff.ts';
-import type { Clock } from './clock.ts';
+import type { Backoff } from './backoff.ts';
 import { emptyMaps, type Entity, type EntityMaps, entityOf, isEntityType, snapshotRows } from './entities.ts';
-import { ApiError } from './errors.ts';
+import { accessError } from './errors.ts';
+import { classify, type Pause, type RetryEngine } from './retry.ts';
 import type { FunctionsApi } from './http.ts';
 import type { EntityType, TopicKind } from './payloads.ts';
 
@@ -26,16 +26,16 @@ export interface StoreMetrics {
   snapshot(hit: boolean): void;
   /** The server said the log cannot continue (`refetch_snapshot`), or the topic's epoch changed. */
   refetch(reason: string): void;
+  /** The topic started over in a new epoch (`plater reset`, a restore): its data was replaced. */
+  epochChanged(): void;
 }
 
 export interface StoreOptions {
   topic: string;
   kind: TopicKind;
   api: Pick<FunctionsApi, 'snapshot' | 'catchUp'>;
-  clock: Clock;
-  random: () => number;
   metrics: StoreMetrics;
-  retry: BackoffOptions;
+  retry: RetryEngine;
   /** Observes every seq the store applies and every snapshot it loads (tests, debugging). */
   trace?: StoreTrace;
 }
@@ -54,7 +54,9 @@ const MAX_BUFFERED = 10_000;
  * - A message at or below the seq held is a duplicate, unless it carries a row the store has never seen at that
  *   version: then the topic may have started over (database reset), and a catch-up with the epoch finds out.
  * - `refetch_snapshot` (log beyond retention, seq ahead of the topic, epoch changed) reloads the snapshot.
- * Requests that fail for want of a network are retried with backoff; a refusal (403/404) stops the store.
+ * - An `epoch_changed` announcement (the database started a new epoch) reloads the snapshot at once.
+ * Requests that fail are retried on the client's retry engine; a refusal (403/404) stops the store with a
+ * ScopeAccessError.
  */
 export class TopicStore {
   readonly topic: string;
@@ -65,8 +67,6 @@ export class TopicStore {
   etag: string | null = null;
   status: StoreStatus = 'loading';
   error: Error | null = null;
-  /** The last request failed for want of an answer (network, 5xx); retrying with backoff. */
-  failing = false;
 
   #loaded = false;
   #reloadWanted = false;
@@ -74,7 +74,7 @@ export class TopicStore {
   #resyncWanted = false;
   #buffer = new Map<number, Record<string, unknown>>();
   #running: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
+  #waiting: Pause | null = null;
   #closed = false;
   #retry: Backoff;
   #listeners = new Set<(change: StoreChange) => void>();
@@ -83,7 +83,7 @@ export class TopicStore {
   constructor(private readonly options: StoreOptions) {
     this.topic = options.topic;
     this.kind = options.kind;
-    this.#retry = new Backoff(options.retry, options.random);
+    this.#retry = options.retry.backoff();
   }
 
   get loaded(): boolean {
@@ -103,8 +103,18 @@ export class TopicStore {
   /** Loads the snapshot if needed, else fetches whatever happened since the seq held. One loop per store. */
   resync(): Promise<void> {
     this.#resyncWanted = true;
-    this.#wake?.(); // a reconnect or a poll is news: do not sit out a backoff meant for the last failure
+    this.#waiting?.wake(); // a reconnect or a poll is news: do not sit out a backoff meant for the last failure
     return this.#run();
+  }
+
+  /** The database announced a new epoch: what is held is the old database's; reload if it is not this one. */
+  epochAnnounced(epoch: unknown): void {
+    if (this.#closed || this.status === 'error' || !this.#loaded || epoch === this.epoch) return;
+    this.#reloadWanted = true;
+    this.#resyncWanted = true;
+    this.#buffer.clear();
+    this.#waiting?.wake();
+    void this.#run();
   }
 
   /** A message from the topic's channel. */
@@ -167,33 +177,26 @@ export class TopicStore {
       try {
         if (reload) await this.#load(this.#loaded);
         else await this.#catchUp();
-        this.#setFailing(false);
         if (healing && (reload || this.seq > before)) this.options.metrics.gapHealed();
         // a gap the server could not fill yet (it committed after our request started): wait a little
         if (!reload && this.#buffer.size > 0 && this.seq === before) await this.#pause(this.#retry.next());
         else this.#retry.reset();
       } catch (error) {
-        if (refusal(error)) {
-          this.#fail(error as Error);
+        if (classify(error) === 'refused') {
+          this.#fail(accessError(error));
           return;
         }
         this.#resyncWanted = true;
-        this.#setFailing(true);
         await this.#pause(this.#retry.next());
       }
     }
     if (!this.#closed) this.#setStatus('live');
   }
 
-  #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.options.clock.setTimeout(() => this.#wake?.(), ms);
-      this.#wake = () => {
-        this.#wake = null;
-        this.options.clock.clearTimeout(timer);
-        resolve();
-      };
-    });
+  async #pause(ms: number): Promise<void> {
+    this.#waiting = this.options.retry.pause(ms);
+    await this.#waiting;
+    this.#waiting = null;
   }
 
   /** Replaces the data with the topic's snapshot; `revalidate` sends the ETag held (only epoch-stamped ones). */
@@ -222,6 +225,7 @@ export class TopicStore {
       // the topic started over: what is held was numbered in the old epoch; ask again after the snapshot
       this.#buffer.clear();
       this.#resyncWanted = true;
+      this.options.metrics.epochChanged();
     }
     this.confirmed = maps;
     this.seq = Number(snapshot.seq);
@@ -291,12 +295,6 @@ export class TopicStore {
     this.#setStatus('error');
   }
 
-  #setFailing(failing: boolean): void {
-    if (this.failing === failing) return;
-    this.failing = failing;
-    for (const listener of this.#statusListeners) listener(this.status);
-  }
-
   #setStatus(status: StoreStatus): void {
     if (this.status === status) return;
     this.status = status;
@@ -306,9 +304,4 @@ export class TopicStore {
   #emit(change: StoreChange): void {
     for (const listener of this.#listeners) listener(change);
   }
-}
-
-/** An answer that will not change by asking again: the caller may not read the topic, or it does not exist. */
-function refusal(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 400 || error.status === 403 || error.status === 404 || error.code === 'not_staff');
 }

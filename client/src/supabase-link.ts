@@ -1,6 +1,7 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { Backoff, type BackoffOptions } from './backoff.ts';
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import type { BackoffOptions } from './backoff.ts';
 import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
+import type { Pause, RetryEngine } from './retry.ts';
 
 export interface SupabaseLinkOptions {
   supabaseUrl: string;
@@ -12,7 +13,7 @@ export interface SupabaseLinkOptions {
   heartbeatIntervalMs: number;
   joinTimeoutMs: number;
   reconnect: BackoffOptions;
-  random: () => number;
+  retry: RetryEngine;
 }
 
 /** Join refusals that will not change by retrying (Supabase Realtime's reasons). */
@@ -20,21 +21,43 @@ const REFUSED = /^(Unauthorized|TopicNameRequired|UnableToReplayMessages)/;
 /** The tenant's join budget is spent; Realtime also closes the socket. */
 const RATE_LIMITED = /ClientJoinRateLimitReached|ConnectionRateLimitReached/;
 
+/** One joined topic, kept across the channels that carry it. */
+interface Subscription {
+  topic: string;
+  handlers: LinkHandlers;
+  options: JoinOptions;
+  channel: RealtimeChannel | null;
+  joined: boolean;
+  left: boolean;
+  tracked: Record<string, unknown> | null;
+  /** Waiting to re-create a channel the server closed. */
+  waiting: Pause | null;
+}
+
 /**
  * One socket for the whole client, on the official client: private channels, the token from a callback
  * (supabase-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
  * reconnects on full-jitter backoff that grows further when the server says its join budget is spent.
+ * A channel the server closes (its token expired, the gateway shut it) is one supabase-js forgets: it is made
+ * again here, with the current token, after the retry engine's backoff or at once on `refreshAuth()`.
  */
 export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { readonly supabase: SupabaseClient } {
-  const backoff = new Backoff(options.reconnect, options.random);
-  const joined = new Set<string>();
-  const channels = new Set<string>();
+  const backoff = options.retry.backoff(options.reconnect);
+  const rejoin = options.retry.backoff(options.reconnect);
+  const subscriptions = new Set<Subscription>();
+  const alive = new Set<() => void>();
+  const signAlive = () => {
+    for (const listener of [...alive]) listener();
+  };
   const supabase = createClient(options.supabaseUrl, options.anonKey, {
     accessToken: options.accessToken,
     global: options.fetch ? { fetch: options.fetch } : {},
     realtime: {
       ...(options.transport ? { transport: options.transport as never } : {}),
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      heartbeatCallback: (status: string) => {
+        if (status === 'ok' || status === 'error') signAlive(); // 'error' is still an answer
+      },
       timeout: options.joinTimeoutMs,
       reconnectAfterMs: () => backoff.next(),
     },
@@ -42,72 +65,139 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
   // The first join must carry the user's token (platform.md §6: without this the join goes out anonymous).
   const authReady = supabase.realtime.setAuth().catch(() => {});
 
+  function subscribe(sub: Subscription): void {
+    const presence = sub.options.presenceKey === undefined ? {} : { presence: { key: sub.options.presenceKey, enabled: true } };
+    const channel = supabase.channel(sub.topic, { config: { private: true, ...presence } });
+    sub.channel = channel;
+    const current = () => !sub.left && sub.channel === channel;
+    channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
+      if (!current()) return;
+      signAlive();
+      sub.handlers.message(message.event, message.payload);
+    });
+    if (sub.options.presenceKey !== undefined) {
+      channel.on('presence', { event: 'sync' }, () => {
+        if (current()) sub.handlers.presence?.(channel.presenceState() as Record<string, Record<string, unknown>[]>);
+      });
+    }
+    channel.subscribe((status, error) => {
+      if (!current()) return;
+      if (status === 'SUBSCRIBED') {
+        sub.joined = true;
+        signAlive();
+        // every channel is back: the next outage starts its backoff from the beginning again
+        if ([...subscriptions].every((s) => s.joined)) {
+          backoff.reset();
+          rejoin.reset();
+        }
+        // presence does not outlive a connection: say it again
+        if (sub.tracked) void channel.track(sub.tracked);
+        sub.handlers.status('joined');
+        return;
+      }
+      sub.joined = false;
+      const reason = error?.message ?? status;
+      if (REFUSED.test(reason)) {
+        drop(sub);
+        sub.left = true;
+        subscriptions.delete(sub);
+        sub.handlers.status('refused', reason);
+        return;
+      }
+      if (RATE_LIMITED.test(reason)) backoff.penalize(2);
+      // supabase-js rejoins errored channels by itself, but forgets closed ones: make a new one later
+      if (status === 'CLOSED') resubscribeLater(sub);
+      sub.handlers.status('down', reason);
+    });
+  }
+
+  function drop(sub: Subscription): void {
+    const channel = sub.channel;
+    sub.channel = null;
+    sub.joined = false;
+    if (channel) void supabase.removeChannel(channel);
+  }
+
+  function resubscribeLater(sub: Subscription): void {
+    drop(sub);
+    if (sub.waiting) return;
+    const waiting = options.retry.pause(rejoin.next());
+    sub.waiting = waiting;
+    void waiting.then(() => resubscribe(sub));
+  }
+
+  /** A new channel for a topic the server closed, with the token the app holds now. */
+  async function resubscribe(sub: Subscription): Promise<void> {
+    sub.waiting = null;
+    if (sub.left || sub.channel) return;
+    await supabase.realtime.setAuth().catch(() => {});
+    if (!sub.left && !sub.channel) subscribe(sub);
+  }
+
   return {
     supabase,
-    join(topic: string, handlers: LinkHandlers, options: JoinOptions = {}): LinkChannel {
-      let left = false;
-      let tracked: Record<string, unknown> | null = null;
-      channels.add(topic);
-      const presence = options.presenceKey === undefined ? {} : { presence: { key: options.presenceKey, enabled: true } };
-      const channel = supabase.channel(topic, { config: { private: true, ...presence } });
-      channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
-        if (!left) handlers.message(message.event, message.payload);
-      });
-      if (options.presenceKey !== undefined) {
-        channel.on('presence', { event: 'sync' }, () => {
-          if (!left) handlers.presence?.(channel.presenceState() as Record<string, Record<string, unknown>[]>);
-        });
-      }
+    join(topic: string, handlers: LinkHandlers, joinOptions: JoinOptions = {}): LinkChannel {
+      const sub: Subscription = {
+        topic, handlers, options: joinOptions, channel: null, joined: false, left: false, tracked: null, waiting: null,
+      };
+      subscriptions.add(sub);
       void authReady.then(() => {
-        if (left) return;
-        channel.subscribe((status, error) => {
-          if (left) return;
-          if (status === 'SUBSCRIBED') {
-            joined.add(topic);
-            // every channel is back: the next outage starts its backoff from the beginning again
-            if (joined.size === channels.size) backoff.reset();
-            // presence does not outlive a connection: say it again
-            if (tracked) void channel.track(tracked);
-            handlers.status('joined');
-            return;
-          }
-          joined.delete(topic);
-          const reason = error?.message ?? status;
-          if (REFUSED.test(reason)) {
-            left = true;
-            channels.delete(topic);
-            void supabase.removeChannel(channel);
-            handlers.status('refused', reason);
-            return;
-          }
-          if (RATE_LIMITED.test(reason)) backoff.penalize(2);
-          handlers.status('down', reason);
-        });
+        if (!sub.left) subscribe(sub);
       });
       return {
         leave() {
-          if (left) return;
-          left = true;
-          channels.delete(topic);
-          joined.delete(topic);
-          void supabase.removeChannel(channel);
+          if (sub.left) return;
+          sub.left = true;
+          subscriptions.delete(sub);
+          sub.waiting?.wake();
+          drop(sub);
         },
         async send(event, payload) {
-          const answer = await channel.send({ type: 'broadcast', event, payload });
+          if (!sub.channel) throw new Error(`broadcast on ${topic}: not joined`);
+          const answer = await sub.channel.send({ type: 'broadcast', event, payload });
           if (answer !== 'ok') throw new Error(`broadcast on ${topic}: ${answer}`);
         },
         async track(meta) {
-          tracked = meta;
-          if (!joined.has(topic)) return; // sent on join
-          const answer = meta ? await channel.track(meta) : await channel.untrack();
+          sub.tracked = meta;
+          if (!sub.joined || !sub.channel) return; // sent on join
+          const answer = meta ? await sub.channel.track(meta) : await sub.channel.untrack();
           if (answer !== 'ok') throw new Error(`presence on ${topic}: ${answer}`);
         },
       };
     },
     async refreshAuth() {
       await supabase.realtime.setAuth();
+      // a valid token exists now: whatever the server shut out for an old one joins again at once, instead of
+      // waiting out supabase-js's rejoin backoff with the old token in its join payload
+      for (const sub of subscriptions) {
+        if (sub.joined || sub.left) continue;
+        if (sub.waiting) sub.waiting.wake();
+        else if (sub.channel) {
+          drop(sub);
+          subscribe(sub);
+        }
+      }
+    },
+    onAlive(listener) {
+      alive.add(listener);
+      return () => alive.delete(listener);
+    },
+    get open() {
+      return supabase.realtime.isConnected();
+    },
+    reconnect() {
+      // supabase-js's own dead-socket path: a heartbeat sent while one is unanswered tears the socket down,
+      // errors its channels (they rejoin) and schedules a reconnect
+      const realtime = supabase.realtime;
+      if (!realtime.pendingHeartbeatRef) void realtime.sendHeartbeat();
+      void realtime.sendHeartbeat();
     },
     async close() {
+      for (const sub of subscriptions) {
+        sub.left = true;
+        sub.waiting?.wake();
+      }
+      subscriptions.clear();
       await supabase.removeAllChannels();
       await supabase.realtime.disconnect();
     },

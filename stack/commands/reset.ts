@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../config.ts';
 import { resetDatabase } from '../database.ts';
-import { createLogger, parseLogLevel } from '../log.ts';
+import { withDb } from '../db.ts';
+import { createLogger, type Logger, parseLogLevel } from '../log.ts';
 import { startEmbeddedPostgres } from '../postgres/cluster.ts';
 import { runningStack } from '../state.ts';
 
@@ -40,6 +42,7 @@ export async function resetCommand(options: ResetOptions): Promise<number> {
 
   if (state || external) {
     await resetDatabase(config.repoRoot, dbUrl, log.child('db'));
+    if (state) await announceEpoch(dbUrl, log.child('db'));
   } else {
     const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.dbPort, log: log.child('postgres') });
     try {
@@ -57,4 +60,24 @@ function displayUrl(dbUrl: string): string {
   const url = new URL(dbUrl);
   url.password = '';
   return url.toString();
+}
+
+/**
+ * Tells the running stack's live clients that the database started over (migrations/…_epoch_announcement.sql),
+ * once the gateway streams the new database (its replication slot is active again), so they reload at once.
+ */
+export async function announceEpoch(dbUrl: string, log: Logger, timeoutMs = 30_000): Promise<void> {
+  await withDb(dbUrl, 'reset', async (sql) => {
+    for (const deadline = Date.now() + timeoutMs; ;) {
+      const [streaming] = await sql`select 1 from pg_replication_slots where database = current_database() and active`;
+      if (streaming) break;
+      if (Date.now() > deadline) {
+        log.warn('the gateway is not streaming the new database yet; clients reload on their next message');
+        return;
+      }
+      await sleep(100);
+    }
+    const [row] = await sql<{ told: number }[]>`select plater_private.announce_topic_epoch() as told`;
+    log.info(`announced the new topic epoch on ${row?.told ?? 0} topics`);
+  });
 }

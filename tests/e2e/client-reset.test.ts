@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announceEpoch } from '../../stack/commands/reset.ts';
 import { resolveConfig, type StackConfig } from '../../stack/config.ts';
 import { resetDatabase } from '../../stack/database.ts';
 import { createLogger } from '../../stack/log.ts';
@@ -72,6 +73,28 @@ describe('a connected client under a reset and a restart', () => {
     expect(ids()).toEqual([after]);
     const epochAfter = cook.trace.filter((e) => e.topic === TOPIC).at(-1)!.epoch;
     expect(epochAfter).not.toBe(epochBefore);
+    expect(seqProblems(cook.trace, TOPIC)).toEqual([]);
+    kds.release();
+  });
+
+  it('shows the reset database at once, with no new message on the topic, and counts the reset', { timeout: 120_000 }, async () => {
+    const kds = cook.plater.open({ scope: 'kds', stationId: SEED.stations.bistroGrill });
+    await kds.ready();
+    const ids = () => kds.getView().tickets.flatMap((t) => t.items.map((i) => i.id));
+    const before = await placeBurger(4);
+    await waitUntil(() => ids().includes(before), 'the order on the grill screen');
+    const resets = cook.plater.health.get().resets;
+
+    // what `plater reset` does to a running stack: re-create the database, then announce the new epoch
+    await resetDatabase(config.repoRoot, config.dbUrl, log);
+    await announceEpoch(config.dbUrl, log);
+    await sql.end({ timeout: 1 });
+    sql = postgres(config.dbUrl, { max: 1, onnotice: () => {} });
+
+    await waitUntil(() => !ids().includes(before), 'the old order gone from the screen', 20_000);
+    expect(ids()).toEqual([]); // the seed has no open grill items
+    expect(cook.plater.health.get().resets).toBeGreaterThan(resets);
+    await waitUntil(() => kds.status === 'live', 'the scope live on the new data');
     expect(seqProblems(cook.trace, TOPIC)).toEqual([]);
     kds.release();
   });

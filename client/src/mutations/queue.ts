@@ -1,6 +1,6 @@
-import { Backoff, type BackoffOptions } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
-import { ApiError, isTransient, MutationError, PlaterError } from '../errors.ts';
+import { ApiError, MutationError, PlaterError } from '../errors.ts';
+import type { RetryEngine } from '../retry.ts';
 import type { EntityType } from '../payloads.ts';
 import { answeredRows, MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './specs.ts';
 
@@ -39,10 +39,8 @@ interface Entry extends PendingMutation {
 
 export interface QueueHost {
   clock: Clock;
-  random: () => number;
-  retry: BackoffOptions;
-  /** Attempts for answers that are transient but not a missing network (5xx, 429, expired token). */
-  maxServerRetries: number;
+  /** The client's retry engine (its policy: how often, how many tries for 5xx/429/token failures). */
+  retry: RetryEngine;
   /** How long an answered mutation stays pending waiting for its broadcast, ms. */
   settleTimeoutMs: number;
   send(path: string, body: Record<string, unknown>, idempotencyKey: string): Promise<MutationResult>;
@@ -76,7 +74,6 @@ export class MutationQueue {
   /** Versions answers gave rows: [version, id of the mutation that got it]. */
   #answered = new Map<string, [number, string]>();
   #realIds = new Map<string, string>();
-  #wake = new Set<() => void>();
   #settleTimer: unknown = null;
   #closed = false;
   #storageKey: string | null = null;
@@ -133,11 +130,6 @@ export class MutationQueue {
     }
   }
 
-  /** The network is back (socket live, a poll answered): retry what waits now instead of at its backoff. */
-  wake(): void {
-    for (const wake of [...this.#wake]) wake();
-  }
-
   /** Topics changed: answered mutations whose changes every topic now shows stop being pending. */
   reconcile(): void {
     const before = this.#entries.length;
@@ -145,10 +137,24 @@ export class MutationQueue {
     if (this.#entries.length !== before) this.host.changed();
   }
 
+  /**
+   * The client closes: every mutation not yet answered is rejected with `client_closed` (no promise is left
+   * hanging). The offline queue in `storage` keeps them: the next client of this user sends them again.
+   */
   close(): void {
     this.#closed = true;
     if (this.#settleTimer !== null) this.host.clock.clearTimeout(this.#settleTimer);
-    this.wake();
+    const kept = this.#storageKey !== null && this.host.storage !== null;
+    const error = new MutationError(
+      'client_closed',
+      kept
+        ? 'the client was closed before the server answered; the change stays in the offline queue and is sent again by the next client of this user'
+        : 'the client was closed before the server answered; the change was not sent (or its answer was not heard)',
+      0,
+    );
+    const unanswered = this.#entries.filter((entry) => entry.state !== 'answered');
+    this.#entries = [];
+    for (const entry of unanswered) entry.settle?.reject(error);
   }
 
   #enqueue(
@@ -189,36 +195,24 @@ export class MutationQueue {
     }
   }
 
+  /** Sends on the retry engine (same Idempotency-Key every try) until answered or refused. */
   async #send(entry: Entry): Promise<void> {
     entry.state = 'sending';
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
-    const backoff = new Backoff(this.host.retry, this.host.random);
-    let serverFailures = 0;
-    for (;;) {
-      if (this.#closed) return;
-      const ctx = this.host.context();
-      const { path, body } = spec.request(entry.args as never, ctx);
-      const target = spec.versioned?.(entry.args as never, ctx) ?? null;
-      const expected = target ? this.#expectedVersion(entry, `${target.type}:${target.id}`) : null;
-      try {
-        const result = await this.host.send(path, expected === null ? body : { ...body, expected_version: expected }, entry.id);
-        this.#answer(entry, result ?? {});
-        return;
-      } catch (error) {
-        const tokenTrouble = error instanceof ApiError && (error.code === 'token_expired' || error.code === 'invalid_jwt');
-        const network = isTransient(error) && !(error instanceof ApiError);
-        const inFlight = error instanceof ApiError && error.code === 'idempotency_key_in_flight';
-        const retry = network || inFlight ||
-          ((isTransient(error) || tokenTrouble) && ++serverFailures <= this.host.maxServerRetries);
-        if (!retry) {
-          this.#refuse(entry, asMutationError(error));
-          return;
-        }
-        const wait = error instanceof ApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff.next();
-        // only a missing network is news when connectivity returns; a server's Retry-After is kept
-        await this.#pause(wait, network);
-      }
+    let result: MutationResult;
+    try {
+      result = await this.host.retry.run(() => {
+        const ctx = this.host.context();
+        const { path, body } = spec.request(entry.args as never, ctx);
+        const target = spec.versioned?.(entry.args as never, ctx) ?? null;
+        const expected = target ? this.#expectedVersion(entry, `${target.type}:${target.id}`) : null;
+        return this.host.send(path, expected === null ? body : { ...body, expected_version: expected }, entry.id);
+      }, { stopped: () => this.#closed });
+    } catch (error) {
+      if (!this.#closed) this.#refuse(entry, asMutationError(error));
+      return;
     }
+    if (!this.#closed) this.#answer(entry, result ?? {});
   }
 
   /**
@@ -229,18 +223,6 @@ export class MutationQueue {
     const answered = this.#answered.get(key);
     if (answered && entry.dependsOn.has(answered[1])) return answered[0];
     return entry.baseVersion;
-  }
-
-  #pause(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.host.clock.clearTimeout(timer);
-        this.#wake.delete(done);
-        resolve();
-      };
-      const timer = this.host.clock.setTimeout(done, ms);
-      if (wakeable || this.#closed) this.#wake.add(done);
-    });
   }
 
   #answer(entry: Entry, result: MutationResult): void {
@@ -302,7 +284,8 @@ export class MutationQueue {
   #persist(): void {
     const storage = this.host.storage;
     const key = this.#storageKey;
-    if (!storage || !key) return;
+    // once closed, storage keeps what was unanswered for the next client
+    if (!storage || !key || this.#closed) return;
     const unanswered: Persisted[] = this.#entries
       .filter((entry) => entry.state !== 'answered')
       .map(({ id, name, args, tempIds, baseVersion }) => ({ id, name, args, tempIds, baseVersion }));

@@ -1,9 +1,10 @@
-const LABEL: Record<string, string> = {
+import type { Status } from '../../../client/src/index.ts';
+
+/** The client's one status vocabulary (client/src/status.ts), in words: health, every scope and presence alike. */
+const LABEL: Record<Status, string> = {
   live: '● live',
   loading: '◌ loading',
   catching_up: '◌ catching up',
-  connecting: '◌ connecting',
-  degraded: '◐ degraded',
   polling: '◐ polling',
   offline: '○ offline',
   error: '✕ error',
@@ -13,7 +14,7 @@ const LABEL: Record<string, string> = {
 export function StatusPill({ status }: { status: string }) {
   return (
     <span className="status-pill" data-status={status} role="status">
-      {LABEL[status] ?? status}
+      {LABEL[status as Status] ?? status}
     </span>
   );
 }

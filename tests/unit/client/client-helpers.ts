@@ -1,4 +1,4 @@
-import { createPlaterClient, type PlaterClient } from '../../../client/src/index.ts';
+import { type Environment, createPlaterClient, type PlaterClient } from '../../../client/src/client.ts';
 import type { PlaterClientOptions } from '../../../client/src/config.ts';
 import { FakeBackend, FakeClock, FakeLink, ME, RESTAURANT, STATION, tokenFor } from './fakes.ts';
 
@@ -11,6 +11,8 @@ export interface Rig {
   clock: FakeClock;
   backend: FakeBackend;
   link: FakeLink;
+  /** The page: dispatch `offline` / `online` on its window. */
+  page: { window: EventTarget; document: EventTarget & { visibilityState: string } };
   plater: PlaterClient;
 }
 
@@ -19,6 +21,7 @@ export function rig(options: Partial<PlaterClientOptions> = {}, parts: Partial<O
   const clock = parts.clock ?? new FakeClock();
   const backend = parts.backend ?? new FakeBackend();
   const link = parts.link ?? new FakeLink();
+  const page = parts.page ?? { window: new EventTarget(), document: Object.assign(new EventTarget(), { visibilityState: 'visible' }) };
   for (const topic of [KDS, EXPO, FLOOR, SERVER]) backend.topic(topic);
   const plater = createPlaterClient(
     {
@@ -33,7 +36,7 @@ export function rig(options: Partial<PlaterClientOptions> = {}, parts: Partial<O
       coalesceMaxWaitMs: 200,
       ...options,
     },
-    { link },
+    { link, environment: page as Environment },
   );
-  return { clock, backend, link, plater };
+  return { clock, backend, link, page, plater };
 }

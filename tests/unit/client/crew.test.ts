@@ -18,13 +18,13 @@ describe('the crew scope', () => {
     const topic = `crew:${RESTAURANT}`;
     expect(link.presenceKeys.get(topic)).toBe(ME);
     expect(link.tracked.get(topic)).toEqual({ screen: '/kds' });
-    link.presence(topic, { 'u-b': [{ screen: '/expo' }], [ME]: [{ screen: '/kds' }] });
-    for (let i = 0; i < 120; i++) link.send(topic, { type: 'notice', n: i });
+    link.presence(topic, { 'u-b': [{ screen: '/expo', status: 'live' }], [ME]: [{ screen: '/kds', status: 'live' }] });
+    for (let i = 0; i < 120; i++) link.send(topic, { type: 'notice', text: `n${i}` });
     await clock.advance(1000);
     const view = crew.getView();
     expect(view.members.map((m) => m.key)).toEqual(['u-b', ME]);
     expect(view.messages).toHaveLength(100);
-    expect(view.messages[0]!.payload).toMatchObject({ n: 20 });
+    expect(view.messages[0]!.payload).toEqual({ text: 'n20' });
     await crew.send('notice', { text: '86 salmon' });
     expect(link.sent).toEqual([{ topic, event: 'notice', payload: { text: '86 salmon' } }]);
     crew.release();

@@ -2,6 +2,7 @@
 // messages like the database does, a fetch that answers like the edge functions, and a socket link.
 import type { Clock } from '../../../client/src/clock.ts';
 import type { JoinOptions, LinkHandlers, LinkStatus, RealtimeLink } from '../../../client/src/link.ts';
+import type { QueueStorage } from '../../../client/src/mutations/queue.ts';
 
 /** Timers fire only when the test advances time; promise callbacks run in between. */
 export class FakeClock implements Clock {
@@ -203,6 +204,11 @@ export class FakeLink implements RealtimeLink {
   authRefreshes = 0;
   /** Joined at once (as a healthy socket would) unless set false. */
   autoJoin = true;
+  /** The socket believes it is open (a black-holed one still does). */
+  open = true;
+  /** Times the client asked for a new socket (it went silent). */
+  reconnects = 0;
+  readonly #alive = new Set<() => void>();
 
   /** Broadcasts and presence this client sent, per topic. */
   readonly sent: { topic: string; event: string; payload: Record<string, unknown> }[] = [];
@@ -236,6 +242,11 @@ export class FakeLink implements RealtimeLink {
     this.channels.get(topic)?.message(String(message.type), message);
   }
 
+  /** A broadcast of any event (a system one like `epoch_changed`, or what another client sent). */
+  broadcast(topic: string, event: string, payload: unknown): void {
+    this.channels.get(topic)?.message(event, payload);
+  }
+
   status(topic: string, status: LinkStatus, reason?: string): void {
     this.channels.get(topic)?.status(status, reason);
   }
@@ -249,6 +260,20 @@ export class FakeLink implements RealtimeLink {
     this.authRefreshes++;
   }
 
+  onAlive(listener: () => void): () => void {
+    this.#alive.add(listener);
+    return () => this.#alive.delete(listener);
+  }
+
+  /** The socket answered something (a heartbeat reply). */
+  alive(): void {
+    for (const listener of [...this.#alive]) listener();
+  }
+
+  reconnect(): void {
+    this.reconnects++;
+  }
+
   async close(): Promise<void> {
     this.channels.clear();
   }
@@ -258,4 +283,10 @@ export class FakeLink implements RealtimeLink {
 export function tokenFor(user: string): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none' })}.${part({ sub: user })}.sig`;
+}
+
+/** localStorage's shape in memory (the offline queue's storage), with its entries to look at. */
+export function memoryStorage(): QueueStorage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MutationError } from '../../../client/src/errors.ts';
-import type { QueueStorage } from '../../../client/src/mutations/queue.ts';
 import { KDS, type Rig, rig, SERVER } from './client-helpers.ts';
-import { type Call, FakeBackend, FakeClock, settle, STATION } from './fakes.ts';
+import { type Call, FakeBackend, FakeClock, memoryStorage, settle, STATION } from './fakes.ts';
 
 let rigs: Rig[] = [];
 afterEach(async () => {
@@ -71,6 +70,7 @@ describe('optimistic mutations', () => {
     };
     const a = k.plater.mutations.startItem({ itemId: 'a' });
     const b = k.plater.mutations.voidItem({ itemId: 'b', reason: 'sent back' });
+    b.catch(() => {}); // still unanswered when the test ends: close() rejects it
     await settle();
     expect([k.status('a'), k.status('b'), k.status('c')]).toEqual(['preparing*', 'gone', 'pending']);
     // someone else finishes c meanwhile (a broadcast arrives while a and b are pending)
@@ -191,11 +191,6 @@ describe('optimistic mutations', () => {
 });
 
 describe('offline queue', () => {
-  function memoryStorage(): QueueStorage & { data: Map<string, string> } {
-    const data = new Map<string, string>();
-    return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
-  }
-
   it('keeps mutations made offline, shows them pending, and sends them in order when the network returns', async () => {
     const k = await kitchen();
     k.backend.onPost = (call) => k.serverApplies(call, call.path.endsWith('start') ? 'preparing' : 'ready').answer;

@@ -134,7 +134,7 @@ describe('polling fallback', () => {
     const topic = backend.topic(KDS);
     link.drop();
     await clock.advance(4999);
-    expect(plater.health.get().status).toBe('degraded');
+    expect(plater.health.get().status).toBe('catching_up');
     const beforePolling = backend.count('catch-up');
     await clock.advance(1);
     expect(plater.health.get().status).toBe('polling');
