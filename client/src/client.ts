@@ -12,6 +12,7 @@ import { type CrewView, CrewScope } from './crew.ts';
 import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
 import type { StoreTrace } from './store.ts';
 import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
+import { openRealtimeSocket } from './realtime-transport.ts';
 import { supabaseLink } from './supabase-link.ts';
 
 /** A held scope: read its view, hear its changes, release it when the screen goes. */
@@ -118,13 +119,7 @@ class Client implements PlaterClient {
       fetch: this.#observedFetch(options.fetch),
     });
     this.#link = internals.link ?? supabaseLink({
-      supabaseUrl: options.supabaseUrl,
-      anonKey: options.anonKey,
-      accessToken: options.accessToken,
-      transport: options.transport,
-      fetch: options.fetch,
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      joinTimeoutMs: options.requestTimeoutMs,
+      socket: (reconnectAfterMs) => openRealtimeSocket({ ...options, shared: options.realtime, joinTimeoutMs: options.requestTimeoutMs }, reconnectAfterMs),
       reconnect: options.reconnect,
       random: options.random,
     });

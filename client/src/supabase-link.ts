@@ -1,16 +1,10 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
+import type { RealtimeSocket } from './realtime-transport.ts';
 
 export interface SupabaseLinkOptions {
-  supabaseUrl: string;
-  anonKey: string;
-  accessToken: () => Promise<string | null>;
-  /** A WebSocket constructor (`ws` in Node 20, which has no global WebSocket). */
-  transport?: unknown;
-  fetch?: typeof fetch;
-  heartbeatIntervalMs: number;
-  joinTimeoutMs: number;
+  /** Opens the socket (realtime-transport.ts), its reconnect delays from the link's backoff. */
+  socket: (reconnectAfterMs: () => number) => RealtimeSocket;
   reconnect: BackoffOptions;
   random: () => number;
 }
@@ -21,35 +15,25 @@ const REFUSED = /^(Unauthorized|TopicNameRequired|UnableToReplayMessages)/;
 const RATE_LIMITED = /ClientJoinRateLimitReached|ConnectionRateLimitReached/;
 
 /**
- * One socket for the whole client, on the official client: private channels, the token from a callback
- * (supabase-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
+ * One socket for the whole client, on the official realtime client: private channels, the token from a callback
+ * (realtime-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
  * reconnects on full-jitter backoff that grows further when the server says its join budget is spent.
  */
-export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { readonly supabase: SupabaseClient } {
+export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
   const backoff = new Backoff(options.reconnect, options.random);
   const joined = new Set<string>();
   const channels = new Set<string>();
-  const supabase = createClient(options.supabaseUrl, options.anonKey, {
-    accessToken: options.accessToken,
-    global: options.fetch ? { fetch: options.fetch } : {},
-    realtime: {
-      ...(options.transport ? { transport: options.transport as never } : {}),
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      timeout: options.joinTimeoutMs,
-      reconnectAfterMs: () => backoff.next(),
-    },
-  });
+  const socket = options.socket(() => backoff.next());
   // The first join must carry the user's token (platform.md §6: without this the join goes out anonymous).
-  const authReady = supabase.realtime.setAuth().catch(() => {});
+  const authReady = socket.setAuth().catch(() => {});
 
   return {
-    supabase,
     join(topic: string, handlers: LinkHandlers, options: JoinOptions = {}): LinkChannel {
       let left = false;
       let tracked: Record<string, unknown> | null = null;
       channels.add(topic);
       const presence = options.presenceKey === undefined ? {} : { presence: { key: options.presenceKey, enabled: true } };
-      const channel = supabase.channel(topic, { config: { private: true, ...presence } });
+      const channel = socket.channel(topic, { config: { private: true, ...presence } });
       channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
         if (!left) handlers.message(message.event, message.payload);
       });
@@ -76,7 +60,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
           if (REFUSED.test(reason)) {
             left = true;
             channels.delete(topic);
-            void supabase.removeChannel(channel);
+            void socket.removeChannel(channel);
             handlers.status('refused', reason);
             return;
           }
@@ -90,7 +74,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
           left = true;
           channels.delete(topic);
           joined.delete(topic);
-          void supabase.removeChannel(channel);
+          void socket.removeChannel(channel);
         },
         async send(event, payload) {
           const answer = await channel.send({ type: 'broadcast', event, payload });
@@ -105,11 +89,11 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
       };
     },
     async refreshAuth() {
-      await supabase.realtime.setAuth();
+      await socket.setAuth();
     },
     async close() {
-      await supabase.removeAllChannels();
-      await supabase.realtime.disconnect();
+      await socket.removeAllChannels();
+      await socket.disconnect();
     },
   };
 }
