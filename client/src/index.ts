@@ -24,6 +24,7 @@ export {
 } from './errors.ts';
 export type { Health, HealthStatus, ScopeHealth } from './health.ts';
 export type { JoinOptions, LinkChannel, LinkHandlers, LinkStatus, RealtimeLink } from './link.ts';
+export type { SharedRealtime } from './realtime-transport.ts';
 export type { PendingMutation, QueueStorage } from './mutations/queue.ts';
 export type { MutationArgs, MutationName, MutationResult, OrderLine } from './mutations/specs.ts';
 export type { CrewMember, CrewMessage, CrewView } from './crew.ts';
