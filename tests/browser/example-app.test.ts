@@ -67,7 +67,7 @@ describe('the example app on the packed client', () => {
       await expect.poll(() => itemStatus(dbUrl, itemId), SLOW).toBe('ready');
       await expect.poll(() => ticket.textContent(), SLOW).not.toContain('saving');
       expect(await page.getByRole('alert').count()).toBe(0);
-      // the Plater client rode supabase-js's socket instead of opening its own
+      // one realtime connection for the page (tests/e2e/client-shared-socket.test.ts shows whose it is)
       expect(sockets.filter((url) => url.includes('/realtime/v1/'))).toHaveLength(1);
     } finally {
       await context.close();
