@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Builds and packs the client package once for the tests that use it as an app would.
+    globalSetup: ['tests/helpers/client-package.ts'],
     environment: 'node',
     // End-to-end tests wait on a real stack (database round trips, WebSocket joins).
     testTimeout: 30_000,

@@ -14,6 +14,7 @@ import type { StoreTrace } from './store.ts';
 import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
 import { RetryEngine } from './retry.ts';
 import { Connectivity, healthStatus } from './status.ts';
+import { openRealtimeSocket } from './realtime-transport.ts';
 import { supabaseLink } from './supabase-link.ts';
 
 /** A held scope: read its view, hear its changes, release it when the screen goes. */
@@ -129,13 +130,7 @@ class Client implements PlaterClient {
       fetch: this.#observedFetch(options.fetch),
     });
     this.#link = internals.link ?? supabaseLink({
-      supabaseUrl: options.supabaseUrl,
-      anonKey: options.anonKey,
-      accessToken: options.accessToken,
-      transport: options.transport,
-      fetch: options.fetch,
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      joinTimeoutMs: options.requestTimeoutMs,
+      socket: (hooks) => openRealtimeSocket({ ...options, shared: options.realtime, joinTimeoutMs: options.requestTimeoutMs }, hooks),
       reconnect: options.reconnect,
       retry: this.#retry,
     });

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from './clock.ts';
 import type { QueueStorage } from './mutations/queue.ts';
 import { DEFAULT_RECONNECT, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import type { SharedRealtime } from './realtime-transport.ts';
 
 export interface PlaterClientOptions {
   /** The project URL (`http://127.0.0.1:54321` under `npm start`). Env: PLATER_REALTIME_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_URL. */
@@ -9,7 +10,12 @@ export interface PlaterClientOptions {
   anonKey?: string;
   /** The signed-in user's access token; called for every request and on socket (re)auth. Cache it on your side. */
   accessToken: () => Promise<string | null>;
-  /** A WebSocket constructor for the socket (`ws` on Node 20; browsers and Node 22+ have one). */
+  /**
+   * The app's own socket to share: its `SupabaseClient` or `RealtimeClient` (one connection, nothing bundled
+   * twice; the app's heartbeat, reconnect and token settings then apply). Default: the client opens its own.
+   */
+  realtime?: SharedRealtime;
+  /** A WebSocket constructor for the client's own socket (`ws` on Node 20; browsers and Node 22+ have one). */
   transport?: unknown;
   fetch?: typeof fetch;
   /** Where unanswered mutations survive a reload (default: `localStorage` where it exists; `null`: nowhere). */
@@ -47,7 +53,8 @@ export interface PlaterClientOptions {
   pooling?: boolean;
 }
 
-export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'transport' | 'fetch' | 'storage' | 'clock' | 'random' | 'retry' | 'reconnect'>> & {
+export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'realtime' | 'transport' | 'fetch' | 'storage' | 'clock' | 'random' | 'retry' | 'reconnect'>> & {
+  realtime: SharedRealtime | undefined;
   retry: Required<RetryPolicy>;
   reconnect: Required<RetryPolicy>;
   transport: unknown;
@@ -111,6 +118,7 @@ export function resolveOptions(options: PlaterClientOptions, env: Env = environm
     supabaseUrl,
     anonKey,
     accessToken: options.accessToken,
+    realtime: options.realtime,
     transport: options.transport,
     fetch: fetchImpl,
     storage: options.storage === undefined ? defaultStorage() : options.storage,

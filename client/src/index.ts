@@ -25,6 +25,7 @@ export type { Health, ScopeHealth } from './health.ts';
 export { classify, type Failure, isTransient, type RetryPolicy } from './retry.ts';
 export type { HealthStatus, Status } from './status.ts';
 export type { JoinOptions, LinkChannel, LinkHandlers, LinkStatus, RealtimeLink } from './link.ts';
+export type { SharedRealtime } from './realtime-transport.ts';
 export type { PendingMutation, QueueStorage } from './mutations/queue.ts';
 export type { MutationArgs, MutationName, MutationResult, OrderLine } from './mutations/specs.ts';
 export type { CrewMember, CrewMessage, CrewView } from './crew.ts';

@@ -1,17 +1,12 @@
-import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import type { RealtimeChannel } from '@supabase/realtime-js';
 import type { BackoffOptions } from './backoff.ts';
 import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
+import type { RealtimeSocket, SocketHooks } from './realtime-transport.ts';
 import type { Pause, RetryEngine } from './retry.ts';
 
 export interface SupabaseLinkOptions {
-  supabaseUrl: string;
-  anonKey: string;
-  accessToken: () => Promise<string | null>;
-  /** A WebSocket constructor (`ws` in Node 20, which has no global WebSocket). */
-  transport?: unknown;
-  fetch?: typeof fetch;
-  heartbeatIntervalMs: number;
-  joinTimeoutMs: number;
+  /** Opens the socket (realtime-transport.ts) with the link's reconnect delays and heartbeat listener. */
+  socket: (hooks: SocketHooks) => RealtimeSocket;
   reconnect: BackoffOptions;
   retry: RetryEngine;
 }
@@ -35,13 +30,13 @@ interface Subscription {
 }
 
 /**
- * One socket for the whole client, on the official client: private channels, the token from a callback
- * (supabase-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
+ * One socket for the whole client, on the official realtime client: private channels, the token from a callback
+ * (realtime-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
  * reconnects on full-jitter backoff that grows further when the server says its join budget is spent.
  * A channel the server closes (its token expired, the gateway shut it) is one supabase-js forgets: it is made
  * again here, with the current token, after the retry engine's backoff or at once on `refreshAuth()`.
  */
-export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { readonly supabase: SupabaseClient } {
+export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
   const backoff = options.retry.backoff(options.reconnect);
   const rejoin = options.retry.backoff(options.reconnect);
   const subscriptions = new Set<Subscription>();
@@ -49,25 +44,18 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
   const signAlive = () => {
     for (const listener of [...alive]) listener();
   };
-  const supabase = createClient(options.supabaseUrl, options.anonKey, {
-    accessToken: options.accessToken,
-    global: options.fetch ? { fetch: options.fetch } : {},
-    realtime: {
-      ...(options.transport ? { transport: options.transport as never } : {}),
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      heartbeatCallback: (status: string) => {
-        if (status === 'ok' || status === 'error') signAlive(); // 'error' is still an answer
-      },
-      timeout: options.joinTimeoutMs,
-      reconnectAfterMs: () => backoff.next(),
+  const socket = options.socket({
+    reconnectAfterMs: () => backoff.next(),
+    heartbeat: (status) => {
+      if (status === 'ok' || status === 'error') signAlive(); // 'error' is still an answer
     },
   });
   // The first join must carry the user's token (platform.md §6: without this the join goes out anonymous).
-  const authReady = supabase.realtime.setAuth().catch(() => {});
+  const authReady = socket.setAuth().catch(() => {});
 
   function subscribe(sub: Subscription): void {
     const presence = sub.options.presenceKey === undefined ? {} : { presence: { key: sub.options.presenceKey, enabled: true } };
-    const channel = supabase.channel(sub.topic, { config: { private: true, ...presence } });
+    const channel = socket.channel(sub.topic, { config: { private: true, ...presence } });
     sub.channel = channel;
     const current = () => !sub.left && sub.channel === channel;
     channel.on('broadcast', { event: '*' }, (message: { event: string; payload: unknown }) => {
@@ -115,7 +103,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
     const channel = sub.channel;
     sub.channel = null;
     sub.joined = false;
-    if (channel) void supabase.removeChannel(channel);
+    if (channel) void socket.removeChannel(channel);
   }
 
   function resubscribeLater(sub: Subscription): void {
@@ -130,12 +118,11 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
   async function resubscribe(sub: Subscription): Promise<void> {
     sub.waiting = null;
     if (sub.left || sub.channel) return;
-    await supabase.realtime.setAuth().catch(() => {});
+    await socket.setAuth().catch(() => {});
     if (!sub.left && !sub.channel) subscribe(sub);
   }
 
   return {
-    supabase,
     join(topic: string, handlers: LinkHandlers, joinOptions: JoinOptions = {}): LinkChannel {
       const sub: Subscription = {
         topic, handlers, options: joinOptions, channel: null, joined: false, left: false, tracked: null, waiting: null,
@@ -166,7 +153,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
       };
     },
     async refreshAuth() {
-      await supabase.realtime.setAuth();
+      await socket.setAuth();
       // a valid token exists now: whatever the server shut out for an old one joins again at once, instead of
       // waiting out supabase-js's rejoin backoff with the old token in its join payload
       for (const sub of subscriptions) {
@@ -183,14 +170,13 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
       return () => alive.delete(listener);
     },
     get open() {
-      return supabase.realtime.isConnected();
+      return socket.isConnected();
     },
     reconnect() {
       // supabase-js's own dead-socket path: a heartbeat sent while one is unanswered tears the socket down,
       // errors its channels (they rejoin) and schedules a reconnect
-      const realtime = supabase.realtime;
-      if (!realtime.pendingHeartbeatRef) void realtime.sendHeartbeat();
-      void realtime.sendHeartbeat();
+      if (!socket.pendingHeartbeatRef) void socket.sendHeartbeat();
+      void socket.sendHeartbeat();
     },
     async close() {
       for (const sub of subscriptions) {
@@ -198,8 +184,8 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink & { rea
         sub.waiting?.wake();
       }
       subscriptions.clear();
-      await supabase.removeAllChannels();
-      await supabase.realtime.disconnect();
+      await socket.removeAllChannels();
+      await socket.disconnect();
     },
   };
 }
