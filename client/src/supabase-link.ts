@@ -155,7 +155,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
     async refreshAuth() {
       await socket.setAuth();
       // a valid token exists now: whatever the server shut out for an old one joins again at once, instead of
-      // waiting out supabase-js's rejoin backoff with the old token in its join payload
+      // waiting out realtime-js's rejoin backoff with the old token in its join payload
       for (const sub of subscriptions) {
         if (sub.joined || sub.left) continue;
         if (sub.waiting) sub.waiting.wake();
@@ -173,7 +173,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
       return socket.isConnected();
     },
     reconnect() {
-      // supabase-js's own dead-socket path: a heartbeat sent while one is unanswered tears the socket down,
+      // realtime-js's own dead-socket path: a heartbeat sent while one is unanswered tears the socket down,
       // errors its channels (they rejoin) and schedules a reconnect
       if (!socket.pendingHeartbeatRef) void socket.sendHeartbeat();
       void socket.sendHeartbeat();
