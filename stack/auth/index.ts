@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sql } from 'postgres';
-import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson } from '../api/respond.ts';
+import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson, sendSameOriginJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import { JWKS_PATH, type StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
@@ -30,6 +30,9 @@ import { stackVerifier } from './verify.ts';
  * `refresh_token_reuse_interval`); after that a reuse revokes the whole session.
  */
 const PREFIX = AUTH_ISSUER_PATH;
+// Sign-in and refresh answer no CORS headers: the console is served by the stack (same origin), and no other
+// site's page may try passwords through its visitors' browsers or read a session (the preflight fails).
+const SAME_ORIGIN_PATH = '/token';
 const API_VERSION = '2024-01-01';
 const REUSE_INTERVAL_SECONDS = 10;
 // bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.
@@ -222,6 +225,10 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.slice(PREFIX.length) || '/';
     try {
+      if (req.method === 'OPTIONS' && path === SAME_ORIGIN_PATH) {
+        res.writeHead(204, versionHeader).end();
+        return;
+      }
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           ...preflightHeaders(['GET', 'POST', 'PUT'], ['authorization', 'apikey', 'content-type', 'x-client-info', 'x-supabase-api-version']),
@@ -249,8 +256,8 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       await requireApiKey(req);
       if (path === '/token' && req.method === 'POST') {
         const grant = url.searchParams.get('grant_type');
-        if (grant === 'password') return send(res, 200, await passwordGrant(req));
-        if (grant === 'refresh_token') return send(res, 200, await refreshGrant(req));
+        if (grant === 'password') return sendSameOriginJson(res, 200, await passwordGrant(req), versionHeader);
+        if (grant === 'refresh_token') return sendSameOriginJson(res, 200, await refreshGrant(req), versionHeader);
         throw new AuthError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
       }
       if (path === '/user' && req.method === 'GET') return send(res, 200, userJson((await currentUser(req)).user));
@@ -260,6 +267,9 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       }
       throw new AuthError(404, 'not_found', `the local auth does not implement ${req.method} ${PREFIX}${path}`);
     } catch (error) {
+      if (error instanceof HttpError && path === SAME_ORIGIN_PATH && !res.headersSent) {
+        return sendSameOriginJson(res, error.status, error.body, error.headers);
+      }
       if (error instanceof HttpError) return sendError(res, error);
       log.error('request failed', { path, error });
       send(res, 500, { code: 'unexpected_failure', message: 'internal error' });

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import postgres from 'postgres';
 import { sendJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
+import { hasSecretKey } from '../api/secret-key.ts';
 import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { stackVerifier } from './auth/jwt.ts';
@@ -29,7 +30,7 @@ import { Upgrader, type Accepted } from './transport/upgrade.ts';
  *   GET  /realtime/v1/websocket?apikey=…&vsn=1.0.0|2.0.0      Phoenix channels, as supabase-js expects
  *   POST /realtime/v1/api/broadcast                            REST broadcast (batch)
  *   POST /realtime/v1/api/broadcast/:topic/events/:event       REST broadcast (one message)
- *   GET  /realtime/v1/metrics                                  gateway metrics as JSON (not a Supabase API)
+ *   GET  /realtime/v1/metrics                                  gateway metrics as JSON, with the secret key (ours)
  *
  * @example
  *   const gateway = await createRealtimeGateway(config, log.child('realtime'));
@@ -167,7 +168,8 @@ export async function createRealtimeGateway(
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname.slice(REALTIME_PREFIX.length);
       if (path === '/metrics' && req.method === 'GET') {
-        sendJson(res, 200, snapshot());
+        if (await hasSecretKey(req, ctx.verifier)) sendJson(res, 200, snapshot());
+        else sendJson(res, 401, { message: 'the metrics need the secret key (sb_secret_… or the service_role key)' });
       } else if (broadcastApi.matches(path)) {
         if (req.method === 'OPTIONS') res.writeHead(204, PREFLIGHT).end();
         else await broadcastApi.handle(req, res, url, path);

@@ -173,8 +173,8 @@ async function sentinel(topic: string, received: () => unknown[]): Promise<void>
 }
 
 async function metrics(): Promise<{ drops: { unauthorizedWrites: number } }> {
-  const { apiUrl } = testStack();
-  return (await (await fetch(`${apiUrl}/realtime/v1/metrics`)).json()) as { drops: { unauthorizedWrites: number } };
+  const { apiUrl, secretKey } = testStack();
+  return (await (await fetch(`${apiUrl}/realtime/v1/metrics`, { headers: { apikey: secretKey } })).json()) as { drops: { unauthorizedWrites: number } };
 }
 
 describe('broadcast replay', () => {

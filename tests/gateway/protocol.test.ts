@@ -99,7 +99,7 @@ describe('bad frames', () => {
     const other = await open('1.0.0');
     other.push(null, '1', 'phoenix', 'heartbeat', {});
     expect((await other.reply('1')).payload).toMatchObject({ status: 'ok' });
-    const metrics = (await (await fetch(`${testStack().apiUrl}/realtime/v1/metrics`)).json()) as {
+    const metrics = (await (await fetch(`${testStack().apiUrl}/realtime/v1/metrics`, { headers: { apikey: testStack().secretKey } })).json()) as {
       drops: { malformedFrames: number };
     };
     expect(metrics.drops.malformedFrames).toBeGreaterThanOrEqual(4);

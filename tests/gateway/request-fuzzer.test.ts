@@ -1,5 +1,5 @@
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { rawExchange, type RawAnswer } from '../helpers/raw-http.ts';
 import { testStack } from '../helpers/stack-env.ts';
 
 // Generated HTTP requests written byte for byte over TCP to the API port of the test stack: request lines,
@@ -11,7 +11,6 @@ import { testStack } from '../helpers/stack-env.ts';
 
 const REQUESTS = 5000;
 const CONCURRENCY = 12;
-const ANSWER_TIMEOUT_MS = 10_000;
 
 /** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
 function generator(seed: number) {
@@ -93,59 +92,32 @@ function headers(random: Random, anonKey: string): string[] {
   return out;
 }
 
-function body(random: Random, lines: string[]): string {
-  if (!random.chance(0.3)) return '';
+/** A body, and whether it is all there (a declared length or chunking it does not fulfil leaves the server waiting). */
+function body(random: Random, lines: string[]): { text: string; whole: boolean } {
+  if (!random.chance(0.3)) return { text: '', whole: true };
   const text = random.pick(['{}', '{"email":"x@y.z","password":"p"}', '[', 'null', '\u0000\u00ff', 'x'.repeat(2000), '{"messages":[{"topic":"t","event":"e","payload":{}}]}']);
-  if (random.chance(0.2)) lines.push('Transfer-Encoding: chunked');
-  else lines.push(`Content-Length: ${random.chance(0.9) ? Buffer.byteLength(text) : random.pick([0, 5, 99999])}`);
-  if (lines.includes('Transfer-Encoding: chunked')) return `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n${random.pick(['0\r\n\r\n', 'zz\r\n', ''])}`;
-  return text;
+  if (random.chance(0.2)) {
+    lines.push('Transfer-Encoding: chunked');
+    const end = random.pick(['0\r\n\r\n', 'zz\r\n', '']);
+    return { text: `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n${end}`, whole: end !== '' };
+  }
+  const length = random.chance(0.9) ? Buffer.byteLength(text) : random.pick([0, 5, 99999]);
+  lines.push(`Content-Length: ${length}`);
+  return { text, whole: length <= Buffer.byteLength(text) };
 }
 
 /** One request as the bytes written (a request line may come out as garbage on purpose). */
-function request(random: Random, anonKey: string): Buffer {
+function request(random: Random, anonKey: string): { bytes: Buffer; halfClose: boolean } {
   const lines = headers(random, anonKey);
   const payload = body(random, lines);
+  // Most ask the server to close after answering; the rest stay open (the exchange reads one answer).
+  if (!lines.includes('Upgrade: websocket') && random.chance(0.9)) lines.push('Connection: close');
   const line = random.chance(0.05)
     ? random.pick(['', ' ', 'GET', 'GET /', 'GET  / HTTP/1.1', '\u0000\u0001\u0002', 'GET / HTTP/1.1 extra', '\r\n'])
     : `${random.chance(0.8) ? random.pick(METHODS.slice(0, 7)) : random.pick(METHODS)} ${target(random)} ${random.chance(0.8) ? 'HTTP/1.1' : random.pick(VERSIONS)}`;
-  const text = `${line}\r\n${lines.join('\r\n')}${lines.length ? '\r\n' : ''}\r\n${payload}`;
+  const text = `${line}\r\n${lines.join('\r\n')}${lines.length ? '\r\n' : ''}\r\n${payload.text}`;
   // Some bytes that are not UTF-8 at all (latin1 on the wire).
-  return random.chance(0.05) ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
-}
-
-interface Outcome {
-  status?: number;
-  error?: string;
-}
-
-/** Writes the request, half-closes, and reads until the server closes (or the bound passes). */
-function exchange(port: number, bytes: Buffer): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let head = '';
-    const done = (outcome: Outcome) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => done({ ...statusOf(head), error: 'no end within the bound' }), ANSWER_TIMEOUT_MS);
-    socket.on('data', (chunk: Buffer) => {
-      if (head.length < 64) head += chunk.toString('latin1');
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      // a reset after the answer (the server closing on a half-sent body) is not a failure; a refusal is
-      if (error.code === 'ECONNREFUSED') done({ error: error.code });
-      else done(statusOf(head));
-    });
-    socket.on('close', () => done(statusOf(head)));
-    socket.end(bytes);
-  });
-}
-
-function statusOf(head: string): Outcome {
-  const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
-  return match ? { status: Number(match[1]) } : {};
+  return { bytes: Buffer.from(text, random.chance(0.05) ? 'latin1' : 'utf8'), halfClose: !payload.whole };
 }
 
 async function health(apiUrl: string): Promise<{ db: string; api?: { restarts: number } }> {
@@ -163,18 +135,16 @@ describe('the request fuzzer', () => {
 
     const before = await health(apiUrl);
     expect(before.api, 'the test stack runs its API process supervised').toBeDefined();
-    const failures: { request: string; outcome: Outcome }[] = [];
+    const failures: { request: string; status?: number; error?: string }[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < requests.length) {
-          const bytes = requests[next++]!;
-          const outcome = await exchange(port, bytes);
-          if (outcome.status !== undefined) statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
-          if ((outcome.status ?? 0) >= 500 || outcome.error) {
-            failures.push({ request: JSON.stringify(bytes.toString('latin1').slice(0, 300)), outcome });
-          }
+          const { bytes, halfClose } = requests[next++]!;
+          const { status, error }: RawAnswer = await rawExchange(port, bytes, { halfClose });
+          if (status !== undefined) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if ((status ?? 0) >= 500 || error) failures.push({ request: JSON.stringify(bytes.toString('latin1').slice(0, 300)), status, error });
         }
       }),
     );
