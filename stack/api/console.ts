@@ -6,7 +6,7 @@ import type { StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
 import type { ApiRoute } from './route.ts';
-import { sendJson, sendSameOriginJson } from './respond.ts';
+import { sendSameOriginJson } from './respond.ts';
 
 /**
  * The console (console/, a Vite build) at `/`, under every path no other route claims:
@@ -98,7 +98,7 @@ export async function createConsoleRoute(config: StackConfig, log: Logger): Prom
       if (path === '/' || wantsPage(req, path)) {
         const index = join(consoleDist, 'index.html');
         if (existsSync(index)) return sendFile(req, res, index);
-        sendJson(res, 503, { code: 'console_not_built', message: 'the console is not built: run `npm run build:console`' });
+        sendSameOriginJson(res, 503, { code: 'console_not_built', message: 'the console is not built: run `npm run build:console`' });
         return;
       }
       notFound(res, path);
@@ -107,8 +107,9 @@ export async function createConsoleRoute(config: StackConfig, log: Logger): Prom
   };
 }
 
+// The console is only ever read by its own pages: none of its answers carries CORS headers.
 function notFound(res: ServerResponse, path: string): void {
-  sendJson(res, 404, { code: 'not_found', message: `no route for ${path}` });
+  sendSameOriginJson(res, 404, { code: 'not_found', message: `no route for ${path}` });
 }
 
 /** A file of the build for this path, never one outside it. */

@@ -1,0 +1,82 @@
+// The stack supervises its API process (gateway, functions host, auth, console) as it supervises Postgres: killed,
+// it is started again and /health says so. And /health stays bounded while Postgres is frozen (SIGSTOP of the
+// postmaster and its children): it answers, saying the database is down, instead of waiting out the freeze.
+// A stack of its own: freezing or killing the shared stack's parts would break the other suites.
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../stack/config.ts';
+import { createLogger } from '../../stack/log.ts';
+import { findFreePorts } from '../../stack/ports.ts';
+import { isProcessAlive } from '../../stack/process-util.ts';
+import { startStack } from '../../stack/stack.ts';
+
+const cleanup: (() => Promise<unknown> | unknown)[] = [];
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+interface Health {
+  db: string;
+  api: { restarts: number; lastRestart?: { at: string; reason: string } };
+}
+
+/** The processes whose parent is `pid` (Linux /proc): a postmaster's backends and background workers. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // `pid (comm) state ppid …`; comm may hold spaces, so split after its closing parenthesis
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('the API process of a running stack', () => {
+  it('is restarted when killed, /health counts it; /health answers "db down" while Postgres is frozen', { timeout: 180_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'plater-supervision-'));
+    chmodSync(dataDir, 0o755); // the cluster runs as the postgres OS user when we are root
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const [apiPort, dbPort] = await findFreePorts('127.0.0.1', 2);
+    const config = await resolveConfig({ PLATER_DATA_DIR: dataDir, PLATER_API_PORT: String(apiPort), PLATER_DB_PORT: String(dbPort) });
+    let restarted: (pid: number) => void = () => {};
+    const restart = new Promise<number>((resolve) => (restarted = resolve));
+    const stack = await startStack(config, createLogger('supervision-test', 'error'), { onApiRestart: (pid) => restarted(pid) });
+    cleanup.push(() => stack.stop());
+    const health = async () => (await (await fetch(`${config.apiUrl}/health`)).json()) as Health;
+    expect(await health()).toEqual({ status: 'ok', db: 'up', api: { restarts: 0 } });
+
+    const killed = stack.api.pid;
+    process.kill(killed, 'SIGKILL');
+    const pid = await restart;
+    expect(isProcessAlive(killed)).toBe(false);
+    expect(pid).not.toBe(killed);
+    expect(stack.api).toMatchObject({ pid, restarts: 1 });
+    expect(await health()).toMatchObject({ db: 'up', api: { restarts: 1, lastRestart: { reason: 'signal SIGKILL', at: expect.any(String) } } });
+    // the new process serves every route: a function answers (it wants a signed-in user), and so does auth
+    const session = await fetch(`${config.apiUrl}/functions/v1/session`, { headers: { authorization: `Bearer ${config.anonKey}` } });
+    expect(session.status).toBe(401);
+    expect(await session.json()).toMatchObject({ code: 'user_token_required' });
+    expect((await fetch(`${config.apiUrl}/auth/v1/health`)).status).toBe(200);
+
+    const postmaster = stack.postgres!.pid;
+    const frozen = [postmaster, ...childrenOf(postmaster)];
+    const thaw = () =>
+      frozen.filter(isProcessAlive).forEach((p) => process.kill(p, 'SIGCONT'));
+    cleanup.push(thaw);
+    frozen.forEach((p) => process.kill(p, 'SIGSTOP'));
+    try {
+      // answered while the freeze lasts (it lasts until thaw), so the wait is bounded by /health itself
+      expect(await health()).toMatchObject({ db: 'down' });
+    } finally {
+      thaw();
+    }
+    await expect.poll(async () => (await health()).db, { timeout: 30_000 }).toBe('up');
+  });
+});
