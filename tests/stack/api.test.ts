@@ -79,6 +79,38 @@ describe('the API server of the test stack', () => {
   });
 });
 
+describe('a route that fails', () => {
+  it('answers 500 JSON, sync throw or rejection, plain request or upgrade, and the server keeps serving', async () => {
+    const [apiPort] = await findFreePorts('127.0.0.1', 1);
+    const lines: string[] = [];
+    const log = { ...createLogger('test', 'error'), error: (message: string) => lines.push(message) };
+    const server = await startApiServer({
+      host: '127.0.0.1',
+      port: apiPort!,
+      log,
+      routes: [
+        { prefix: '/throws', handleRequest: () => { throw new Error('sync'); }, handleUpgrade: () => { throw new Error('upgrade'); } },
+        { prefix: '/rejects', handleRequest: async () => { throw new Error('async'); } },
+        createHealthRoute(testStack().dbUrl),
+      ],
+    });
+    try {
+      for (const path of ['/throws', '/rejects']) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).toBe(500);
+        expect(await response.json()).toEqual({ code: 'internal_error', message: 'internal error' });
+      }
+      const upgrade = await rawExchange(apiPort!, `GET /throws HTTP/1.1\r\nHost: localhost\r\n${UPGRADE}\r\n`);
+      expect(upgrade.status).toBe(500);
+      expect(JSON.parse(upgrade.body)).toMatchObject({ code: 'internal_error' });
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      expect(lines).toEqual(['unhandled error in /throws', 'unhandled error in /rejects', 'unhandled error in the upgrade of /throws']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('/health without a database', () => {
   async function healthServer(dbUrl: string) {
     const [apiPort] = await findFreePorts('127.0.0.1', 1);
