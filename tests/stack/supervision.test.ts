@@ -5,6 +5,9 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@supabase/supabase-js';
+import postgres from 'postgres';
+import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../stack/config.ts';
 import { createLogger } from '../../stack/log.ts';
@@ -64,6 +67,24 @@ describe('the API process of a running stack', () => {
     expect(session.status).toBe(401);
     expect(await session.json()).toMatchObject({ code: 'user_token_required' });
     expect((await fetch(`${config.apiUrl}/auth/v1/health`)).status).toBe(200);
+    // and the new gateway's replication carries what the database publishes
+    const supabase = createClient(config.apiUrl, config.anonKey, {
+      realtime: { transport: WebSocket as never },
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+    cleanup.push(() => supabase.removeAllChannels());
+    const received: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      supabase
+        .channel('supervision-test')
+        .on('broadcast', { event: 'note' }, (message) => received.push((message.payload as { text: string }).text))
+        .subscribe((status) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' && reject(new Error(status))));
+    });
+    const sql = postgres(config.dbUrl, { max: 1, onnotice: () => {} });
+    cleanup.push(() => sql.end({ timeout: 1 }));
+    await sql`select realtime.send(${sql.json({ text: 'after the restart' })}, 'note', 'supervision-test', false)`;
+    await expect.poll(() => received, { timeout: 30_000 }).toContain('after the restart');
+    await sql.end();
 
     const postmaster = stack.postgres!.pid;
     const frozen = [postmaster, ...childrenOf(postmaster)];
