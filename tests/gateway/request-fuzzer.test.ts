@@ -10,7 +10,9 @@ import { testStack } from '../helpers/stack-env.ts';
 // budget; /auth/v1/token is left out for the same reason (its rate limit counts per address).
 
 const REQUESTS = 5000;
-const CONCURRENCY = 12;
+// The gateway answers a refused upgrade only after its connect-error backoff (seconds): enough connections in
+// flight that those waits overlap.
+const CONCURRENCY = 32;
 
 /** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
 function generator(seed: number) {
@@ -64,6 +66,13 @@ function mutatePath(random: Random, path: string): string {
   return out;
 }
 
+/** The gateway's socket endpoint, often with a key that opens a socket (anonymous and never joined: no join budget). */
+function socketTarget(random: Random, anonKey: string): string {
+  const key = random.pick([anonKey, anonKey, 'x', '', '%zz']);
+  const query = `apikey=${key}&vsn=${random.pick(['1.0.0', '2.0.0', '2.0.0', '3', '%zz', ''])}${random.chance(0.2) ? `&${random.pick(SEGMENTS)}` : ''}`;
+  return `${random.chance(0.8) ? '/realtime/v1/websocket' : mutatePath(random, '/realtime/v1/websocket')}?${query}`;
+}
+
 function target(random: Random): string {
   if (random.chance(0.25)) return random.pick(ODD_TARGETS);
   const path = random.pick(PATHS);
@@ -71,7 +80,7 @@ function target(random: Random): string {
   return random.chance(0.1) ? `http://${random.pick([...HOSTS, ...ODD_HOSTS])}${mutated}` : mutated;
 }
 
-function headers(random: Random, anonKey: string): string[] {
+function headers(random: Random, anonKey: string, upgrade: boolean): string[] {
   const out: string[] = [];
   const host = random.int(10);
   if (host < 6) out.push(`Host: ${random.pick(HOSTS)}`);
@@ -82,7 +91,7 @@ function headers(random: Random, anonKey: string): string[] {
   if (random.chance(0.2)) out.push(`apikey: ${random.pick(['x', 'sb_publishable_x', 'sb_secret_x', ''])}`);
   if (random.chance(0.2)) out.push(`Accept: ${random.pick(['text/html', '*/*', 'application/json'])}`);
   if (random.chance(0.15)) out.push(`Origin: ${random.pick(['http://evil.example', 'null', '%zz', ''])}`);
-  if (random.chance(0.25)) {
+  if (upgrade) {
     out.push('Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13');
     if (random.chance(0.8)) out.push(`Sec-WebSocket-Key: ${random.pick(['dGhlIHNhbXBsZSBub25jZQ==', 'x', ''])}`);
   }
@@ -108,13 +117,15 @@ function body(random: Random, lines: string[]): { text: string; whole: boolean }
 
 /** One request as the bytes written (a request line may come out as garbage on purpose). */
 function request(random: Random, anonKey: string): { bytes: Buffer; halfClose: boolean } {
-  const lines = headers(random, anonKey);
+  const upgrade = random.chance(0.15);
+  const lines = headers(random, anonKey, upgrade);
   const payload = body(random, lines);
   // Most ask the server to close after answering; the rest stay open (the exchange reads one answer).
-  if (!lines.includes('Upgrade: websocket') && random.chance(0.9)) lines.push('Connection: close');
+  if (!upgrade && random.chance(0.9)) lines.push('Connection: close');
+  const path = upgrade && random.chance(0.6) ? socketTarget(random, anonKey) : target(random);
   const line = random.chance(0.05)
     ? random.pick(['', ' ', 'GET', 'GET /', 'GET  / HTTP/1.1', '\u0000\u0001\u0002', 'GET / HTTP/1.1 extra', '\r\n'])
-    : `${random.chance(0.8) ? random.pick(METHODS.slice(0, 7)) : random.pick(METHODS)} ${target(random)} ${random.chance(0.8) ? 'HTTP/1.1' : random.pick(VERSIONS)}`;
+    : `${random.chance(0.8) ? random.pick(METHODS.slice(0, 7)) : random.pick(METHODS)} ${path} ${random.chance(0.8) ? 'HTTP/1.1' : random.pick(VERSIONS)}`;
   const text = `${line}\r\n${lines.join('\r\n')}${lines.length ? '\r\n' : ''}\r\n${payload.text}`;
   // Some bytes that are not UTF-8 at all (latin1 on the wire).
   return { bytes: Buffer.from(text, random.chance(0.05) ? 'latin1' : 'utf8'), halfClose: !payload.whole };
@@ -142,7 +153,7 @@ describe('the request fuzzer', () => {
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < requests.length) {
           const { bytes, halfClose } = requests[next++]!;
-          const { status, error }: RawAnswer = await rawExchange(port, bytes, { halfClose });
+          const { status, error }: RawAnswer = await rawExchange(port, bytes, { halfClose, quietMs: 1000 });
           if (status !== undefined) statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if ((status ?? 0) >= 500 || error) failures.push({ request: JSON.stringify(bytes.toString('latin1').slice(0, 300)), status, error });
         }
