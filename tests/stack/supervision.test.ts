@@ -17,7 +17,10 @@ import { startStack } from '../../stack/stack.ts';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {
-  for (const step of cleanup.reverse()) await step();
+  // every step in turn, whatever the one before did: a stack left running would outlive the suite
+  const errors: unknown[] = [];
+  for (const step of cleanup.reverse()) await Promise.resolve().then(step).catch((error: unknown) => errors.push(error));
+  if (errors.length > 0) throw errors[0];
 });
 
 interface Health {
