@@ -44,6 +44,17 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/** Signals every process of `pids` that still exists (a backend may end between being listed and signalled). */
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+}
+
 describe('the API process of a running stack', () => {
   it('is restarted when killed, /health counts it; /health answers "db down" while Postgres is frozen', { timeout: 180_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'plater-supervision-'));
@@ -91,10 +102,9 @@ describe('the API process of a running stack', () => {
 
     const postmaster = stack.postgres!.pid;
     const frozen = [postmaster, ...childrenOf(postmaster)];
-    const thaw = () =>
-      frozen.filter(isProcessAlive).forEach((p) => process.kill(p, 'SIGCONT'));
+    const thaw = () => signalAll(frozen, 'SIGCONT');
     cleanup.push(thaw);
-    frozen.forEach((p) => process.kill(p, 'SIGSTOP'));
+    signalAll(frozen, 'SIGSTOP');
     try {
       // answered while the freeze lasts (it lasts until thaw), so the wait is bounded by /health itself
       expect(await health()).toMatchObject({ db: 'down' });
