@@ -9,7 +9,8 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/',
   plugins: [react()],
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 1024 },
+  // No source maps in the build the stack serves (they would publish the whole source); `vite` dev keeps its own.
+  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 1024 },
   server: {
     proxy: {
       '/auth/v1': stack,

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { GatewaySnapshot } from '../stack/gateway/index.ts';
+import { signApiKey } from '../stack/keys.ts';
 
 /** Shared plumbing of the gateway benchmarks: the stack's credentials, a gateway process, results. */
 
@@ -48,22 +49,24 @@ export interface GatewayProcessOptions {
   readonly exposeGc?: boolean;
 }
 
-async function gatewayMetrics(url: string): Promise<GatewaySnapshot> {
-  return (await (await fetch(`${url}/realtime/v1/metrics`)).json()) as GatewaySnapshot;
+/** The metrics need the secret key: the legacy service_role key, signed with the JWT secret. */
+async function gatewayMetrics(url: string, jwtSecret: string): Promise<GatewaySnapshot> {
+  const apikey = await signApiKey(jwtSecret, 'service_role', Math.floor(Date.now() / 1000));
+  return (await (await fetch(`${url}/realtime/v1/metrics`, { headers: { apikey } })).json()) as GatewaySnapshot;
 }
 
 /**
- * The gateway a stack already runs (in its `plater start` process, `pid`), measured like a started one and never
+ * The gateway a stack already runs (in its API process, `pid`), measured like a started one and never
  * stopped: one decoder of the WAL, as on hosted Supabase, instead of a second gateway beside it.
  */
-export async function stackGateway(apiUrl: string, pid: number): Promise<GatewayProcess> {
-  const url = apiUrl.replace(/\/$/, '');
-  const { ingest } = await gatewayMetrics(url);
+export async function stackGateway(credentials: Pick<StackCredentials, 'apiUrl' | 'jwtSecret'>, pid: number): Promise<GatewayProcess> {
+  const url = credentials.apiUrl.replace(/\/$/, '');
+  const { ingest } = await gatewayMetrics(url, credentials.jwtSecret);
   return {
     url,
     pid,
     slot: ingest.slot,
-    metrics: () => gatewayMetrics(url),
+    metrics: () => gatewayMetrics(url, credentials.jwtSecret),
     async collectGarbage() {
       throw new Error("a stack's gateway cannot be made to collect garbage from outside");
     },
@@ -92,7 +95,7 @@ export async function startGatewayProcess(
     url,
     pid,
     slot,
-    metrics: () => gatewayMetrics(url),
+    metrics: () => gatewayMetrics(url, credentials.jwtSecret),
     async collectGarbage() {
       child.kill('SIGUSR2');
       await new Promise((resolve) => setTimeout(resolve, 1000));

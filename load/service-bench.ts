@@ -36,7 +36,7 @@ import {
  *                                           [--warmup 3] [--workers 2] [--sample-every 10] [--pool 16]
  *                                           [--gateway stack|own] [--gateway-pid N] [--joins-per-second N]
  *
- * Gateway: by default the stack's own (its `plater start` process, found through the stack's state file or
+ * Gateway: by default the stack's own (its API process, `apiPid` in the stack's state file, or
  * `--gateway-pid`), so the WAL is decoded once, as on hosted Supabase; sockets then join at
  * `--joins-per-second` (90, under its default budget of 100 signed-in joins a second). `--gateway own` starts
  * a second gateway with raised join limits instead (joins unpaced), and the stack's gateway decodes the same
@@ -225,12 +225,12 @@ async function subscriberWorker(): Promise<void> {
 
 // ───────────────────────────── main thread ─────────────────────────────
 
-/** The pid of the stack's `plater start` process, which runs its gateway. */
+/** The pid of the stack's API process, which runs its gateway. */
 function stackProcess(given: string | undefined): number {
   if (given) return Number(given);
   const state = runningStack(process.env.PLATER_DATA_DIR ?? join(repoRoot, DEFAULTS.dataDir));
-  if (!state) throw new Error("cannot find the stack's process (no running stack.json): pass --gateway-pid, or --gateway own");
-  return state.pid;
+  if (!state?.apiPid) throw new Error("cannot find the stack's API process (no running stack.json): pass --gateway-pid, or --gateway own");
+  return state.apiPid;
 }
 
 /** Busy share of all CPUs since the previous reading, from /proc/stat (Linux). */
@@ -403,7 +403,7 @@ async function main(): Promise<void> {
             PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000',
             PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0',
           })
-        : await stackGateway(credentials.apiUrl, stackProcess(values['gateway-pid']));
+        : await stackGateway(credentials, stackProcess(values['gateway-pid']));
     await waitForIngest(gateway);
     console.log(`gateway pid ${gateway.pid}; opening ${socketCount} sockets over ${topics.length} private topics…`);
 

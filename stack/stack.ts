@@ -1,5 +1,5 @@
-import { createApiRoutes } from './api/routes.ts';
-import { API_PORT_HINT, type ApiServer, startApiServer } from './api/server.ts';
+import { API_PORT_HINT } from './api/server.ts';
+import { type SupervisedApi, superviseApiServer } from './api/supervisor.ts';
 import type { StackConfig } from './config.ts';
 import { prepareDatabase } from './database.ts';
 import { withDb } from './db.ts';
@@ -15,10 +15,14 @@ export interface RunningStack {
   readonly config: StackConfig;
   /** The embedded server, restarted when it exits on its own; absent with DATABASE_URL. */
   readonly postgres?: SupervisedPostgres;
+  /** The API process (gateway, functions, auth, console), restarted when it dies. */
+  readonly api: SupervisedApi;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
+  /** After the API process was restarted (its new pid). */
+  onApiRestart?(pid: number): void;
   /** After the embedded Postgres was restarted (its new pid). */
   onPostgresRestart?(pid: number): void;
   /** Awaited before each Postgres restart (tests hold the database down with it). */
@@ -71,19 +75,10 @@ export async function startStack(config: StackConfig, log: Logger, options: Stac
     const janitor: Janitor = await startJanitor(config.dbUrl, log.child('janitor'));
     stopSteps.push(() => janitor.stop());
 
-    const routes = await createApiRoutes(config, log);
-    const api: ApiServer = await startApiServer({
-      host: config.apiHost,
-      port: config.apiPort,
-      routes,
-      log: log.child('api'),
-    }).catch(async (error: unknown) => {
-      await Promise.all(routes.map((route) => route.close?.()));
-      throw error;
-    });
-    stopSteps.push(() => api.close());
+    const api = await superviseApiServer(config, log, { onRestart: options.onApiRestart });
+    stopSteps.push(() => api.stop());
 
-    return { config, postgres, stop: stopAll };
+    return { config, postgres, api, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

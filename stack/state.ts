@@ -10,6 +10,8 @@ import { isProcessAlive } from './process-util.ts';
 const stackStateSchema = z.object({
   pid: z.number().int(),
   postgresPid: z.number().int().optional(),
+  /** The API process (stack/api/supervisor.ts), whose function workers carry its pid in their socket names. */
+  apiPid: z.number().int().optional(),
   apiUrl: z.string(),
   dbUrl: z.string(),
   startedAt: z.string(),

@@ -6,14 +6,16 @@ import type { StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
 import type { ApiRoute } from './route.ts';
-import { sendJson } from './respond.ts';
+import { sendSameOriginJson } from './respond.ts';
 
 /**
  * The console (console/, a Vite build) at `/`, under every path no other route claims:
  *
- *   GET /console-config.json   what the built app cannot know: the anon key, and (this is a development stack)
- *                              the seeded staff accounts the sign-in page lists with their shared password
- *   GET /assets/…, /…          files of console/dist (hashed assets cached for good, index.html revalidated)
+ *   GET /console-config.json   what the built app cannot know: the anon key, and on a development stack (its own
+ *                              embedded, seeded database) the seeded staff accounts the sign-in page lists with their
+ *                              shared password. Same-origin only: no CORS headers, so no other site's page reads it.
+ *   GET /assets/…, /…          files of console/dist (hashed assets cached for good, index.html revalidated); never
+ *                              source maps (`vite` dev has them; a served map would hand out the whole source)
  *   GET /, /kds/grill, /expo…  index.html (for `/`, and for any browser navigation, Accept: text/html, so deep
  *                              links work)
  *
@@ -25,11 +27,26 @@ const CONFIG_PATH = '/console-config.json';
 // supabase/seed.sql gives every seeded account this password (development only).
 const SEED_PASSWORD = 'plater-demo';
 
+/**
+ * The console's pages load only their own scripts, styles and connections (the API and its WebSocket are the same
+ * origin), and no other site may frame them (clickjacking a KDS "bump" or a manager's screen).
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
@@ -72,7 +89,8 @@ export async function createConsoleRoute(config: StackConfig, log: Logger): Prom
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res, path);
       if (path === CONFIG_PATH) {
-        sendJson(res, 200, { anonKey: config.anonKey, accounts: await accounts(), accountPassword: SEED_PASSWORD });
+        const development = config.externalDb ? {} : { accounts: await accounts(), accountPassword: SEED_PASSWORD };
+        sendSameOriginJson(res, 200, { anonKey: config.anonKey, accounts: [], ...development }, { 'cache-control': 'no-store' });
         return;
       }
       const file = fileFor(path);
@@ -80,7 +98,7 @@ export async function createConsoleRoute(config: StackConfig, log: Logger): Prom
       if (path === '/' || wantsPage(req, path)) {
         const index = join(consoleDist, 'index.html');
         if (existsSync(index)) return sendFile(req, res, index);
-        sendJson(res, 503, { code: 'console_not_built', message: 'the console is not built: run `npm run build:console`' });
+        sendSameOriginJson(res, 503, { code: 'console_not_built', message: 'the console is not built: run `npm run build:console`' });
         return;
       }
       notFound(res, path);
@@ -89,8 +107,9 @@ export async function createConsoleRoute(config: StackConfig, log: Logger): Prom
   };
 }
 
+// The console is only ever read by its own pages: none of its answers carries CORS headers.
 function notFound(res: ServerResponse, path: string): void {
-  sendJson(res, 404, { code: 'not_found', message: `no route for ${path}` });
+  sendSameOriginJson(res, 404, { code: 'not_found', message: `no route for ${path}` });
 }
 
 /** A file of the build for this path, never one outside it. */
@@ -101,7 +120,7 @@ function fileFor(path: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (decoded === '/' || decoded.includes('\0')) return undefined;
+  if (decoded === '/' || decoded.includes('\0') || extname(decoded) === '.map') return undefined;
   const file = normalize(join(consoleDist, decoded));
   if (!file.startsWith(consoleDist + sep)) return undefined;
   return existsSync(file) && statSync(file).isFile() ? file : undefined;
@@ -119,7 +138,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string): void
     'content-type': type,
     'content-length': statSync(file).size,
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'x-content-type-options': 'nosniff',
+    ...(type.startsWith('text/html') && { 'content-security-policy': CONSOLE_CSP, 'x-frame-options': 'DENY' }),
   });
   if (req.method === 'HEAD') {
     res.end();

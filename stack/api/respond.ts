@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 
 /**
  * How the stack's Node services answer, one definition for all of them (the Deno functions have theirs in
@@ -9,6 +9,12 @@ import type { ServerResponse } from 'node:http';
 
 /** Every response may be read by any origin: the local stack, like Supabase's API gateway, is open to browsers. */
 export const CORS_ORIGIN = { 'access-control-allow-origin': '*' } as const;
+
+/**
+ * On every answer of the API server: no content sniffing (a JSON error echoing input is never run as HTML or
+ * script) and no Referer carrying a console URL (ids of restaurants, stations, orders) to anyone else.
+ */
+export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
 
 /** The answer headers of a CORS preflight for a service that takes `methods` and request headers `headers`. */
 export function preflightHeaders(methods: readonly string[], headers: readonly string[]): Record<string, string> {
@@ -39,9 +45,13 @@ export class HttpError extends Error {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendSameOriginJson(res, status, body, { ...CORS_ORIGIN, ...headers });
+}
+
+/** JSON no other origin may read (no CORS headers): what only the page served by the stack itself needs. */
+export function sendSameOriginJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    ...CORS_ORIGIN,
     ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -53,4 +63,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendError(res: ServerResponse, error: HttpError, body: unknown = error.body): void {
   if (res.headersSent || res.destroyed) return;
   sendJson(res, error.status, body, error.headers);
+}
+
+/**
+ * A whole HTTP/1.1 answer as bytes, for a socket the HTTP server no longer writes to: a refused upgrade, a
+ * request line it could not parse. JSON `{code, message}` like every other error of the API server.
+ */
+export function rawJsonResponse(error: HttpError): string {
+  const text = JSON.stringify(error.body);
+  const headers = {
+    ...CORS_ORIGIN,
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    connection: 'close',
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n${lines.join('\r\n')}\r\n\r\n${text}`;
 }

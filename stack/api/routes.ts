@@ -4,7 +4,7 @@ import { createAuthRoute } from '../auth/index.ts';
 import { createFunctionsRoute } from '../functions-host/index.ts';
 import { createRealtimeGateway } from '../gateway/index.ts';
 import { createConsoleRoute } from './console.ts';
-import { createHealthRoute } from './health.ts';
+import { type ApiRestarts, createHealthRoute } from './health.ts';
 import type { ApiRoute } from './route.ts';
 
 /**
@@ -16,9 +16,9 @@ import type { ApiRoute } from './route.ts';
  *   everything else  the console's build and its deep links (createConsoleRoute)
  * Each lands as one more entry in the returned list.
  */
-export async function createApiRoutes(config: StackConfig, log: Logger): Promise<ApiRoute[]> {
+export async function createApiRoutes(config: StackConfig, log: Logger, restarts: ApiRestarts): Promise<ApiRoute[]> {
   return [
-    createHealthRoute(config.dbUrl),
+    createHealthRoute(config.dbUrl, { restarts }),
     await createRealtimeGateway(config, log.child('realtime')),
     await createFunctionsRoute(config, log.child('functions')),
     await createAuthRoute(config, log.child('auth')),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson } from '../api/respond.ts';
+import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson, sendSameOriginJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import { JWKS_PATH, type StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -35,6 +35,9 @@ import { stackVerifier } from './verify.ts';
  * `retry_later` with Retry-After (supabase-js retries a 503 as AuthRetryableFetchError), never 500 or a hang.
  */
 const PREFIX = AUTH_ISSUER_PATH;
+// Sign-in and refresh answer no CORS headers: the console is served by the stack (same origin), and no other
+// site's page may try passwords through its visitors' browsers or read a session (the preflight fails).
+const SAME_ORIGIN_PATH = '/token';
 const API_VERSION = '2024-01-01';
 const REUSE_INTERVAL_SECONDS = 10;
 // bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.
@@ -250,6 +253,10 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.slice(PREFIX.length) || '/';
     try {
+      if (req.method === 'OPTIONS' && path === SAME_ORIGIN_PATH) {
+        res.writeHead(204, versionHeader).end();
+        return;
+      }
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           ...preflightHeaders(['GET', 'POST', 'PUT'], ['authorization', 'apikey', 'content-type', 'x-client-info', 'x-supabase-api-version']),
@@ -278,8 +285,8 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       if (path === '/token' && req.method === 'POST') {
         const grant = url.searchParams.get('grant_type');
         if (grant === 'password' || grant === 'refresh_token') admit(limits[grant].take(clientIp(req)));
-        if (grant === 'password') return send(res, 200, await passwordGrant(req));
-        if (grant === 'refresh_token') return send(res, 200, await refreshGrant(req));
+        if (grant === 'password') return sendSameOriginJson(res, 200, await passwordGrant(req), versionHeader);
+        if (grant === 'refresh_token') return sendSameOriginJson(res, 200, await refreshGrant(req), versionHeader);
         throw new AuthError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
       }
       if (path === '/user' && req.method === 'GET') return send(res, 200, userJson((await currentUser(req)).user));
@@ -289,6 +296,9 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       }
       throw new AuthError(404, 'not_found', `the local auth does not implement ${req.method} ${PREFIX}${path}`);
     } catch (error) {
+      if (error instanceof HttpError && path === SAME_ORIGIN_PATH && !res.headersSent) {
+        return sendSameOriginJson(res, error.status, error.body, error.headers);
+      }
       if (error instanceof HttpError) return sendError(res, error);
       if (error instanceof AuthDbUnavailable) {
         log.warn('answering 503', { path, reason: error.message });

@@ -13,7 +13,7 @@ export async function cleanUpAfterKilledStack(dataDir: string, log: Logger): Pro
   const state = readStackState(dataDir);
   const found: string[] = [];
   if (state) {
-    const workers = stopOrphanedWorkers(state.pid);
+    const workers = [state.pid, state.apiPid].flatMap((pid) => (pid === undefined ? [] : stopOrphanedWorkers(pid)));
     if (workers.length > 0) found.push(`${workers.length} function worker(s) (pids ${workers.join(', ')})`);
     removeStackState(dataDir);
     found.push('stack.json');

@@ -26,16 +26,19 @@ export async function startCommand(): Promise<number> {
     startedAt: new Date(startedAt).toISOString(),
   };
   writeStackState(config.dataDir, state);
+  let recorded = state;
+  const record = (change: Partial<StackState>) => writeStackState(config.dataDir, (recorded = { ...recorded, ...change }));
   let stack;
   try {
     stack = await startStack(config, log, {
-      onPostgresRestart: (pid) => writeStackState(config.dataDir, { ...state, postgresPid: pid }),
+      onPostgresRestart: (pid) => record({ postgresPid: pid }),
+      onApiRestart: (pid) => record({ apiPid: pid }),
     });
   } catch (error) {
     removeStackState(config.dataDir);
     throw error;
   }
-  writeStackState(config.dataDir, { ...state, postgresPid: stack.postgres?.pid });
+  record({ postgresPid: stack.postgres?.pid, apiPid: stack.api.pid });
 
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   console.log(`\nPlater stack started in ${seconds}s.\n`);
@@ -46,14 +49,16 @@ export async function startCommand(): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
     stack.postgres?.gaveUp.then(() => resolve('postgres-gave-up'));
+    stack.api.gaveUp.then(() => resolve('api-gave-up'));
   });
   // A second Ctrl-C while stopping exits at once (Postgres still gets its shutdown signal on exit).
   process.once('SIGINT', () => process.exit(130));
 
   if (reason === 'postgres-gave-up') log.error('Postgres cannot be restarted; stopping the stack (see <dataDir>/postgres.log)');
+  else if (reason === 'api-gave-up') log.error('the API process cannot be restarted; stopping the stack (its errors are above)');
   else log.info('stopping…');
   await stack.stop();
   removeStackState(config.dataDir);
   log.info('stopped');
-  return reason === 'postgres-gave-up' ? 1 : 0;
+  return reason.endsWith('gave-up') ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { GatewayContext } from './context.ts';
 import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts';
 import { MetricsAccess } from './http/metrics-access.ts';
-import { parseTarget } from './http/request-target.ts';
+import { targetUrl } from '../api/target.ts';
 import type { DatabaseMessage } from './ingest/message-row.ts';
 import { ReplicationIngest, type IngestStatus } from './ingest/replication.ts';
 import { RateBudgets } from './limits.ts';
@@ -191,7 +191,7 @@ export async function createRealtimeGateway(
     },
 
     async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const url = parseTarget(req.url);
+      const url = targetUrl(req.url);
       if (!url) {
         sendJson(res, 400, { message: 'The request target is not a valid URL' });
         return;

@@ -1,12 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RESTART_BACKOFF, RestartBackoff } from '../restart-backoff.ts';
 import { type EmbeddedPostgres, type EmbeddedPostgresOptions, startEmbeddedPostgres } from './cluster.ts';
-
-// Restart backoff: 250 ms doubling to 10 s; a server that stayed up for a minute starts the count again.
-const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
-const STABLE_AFTER_MS = 60_000;
-/** Consecutive failed starts after which the supervisor gives up (a cluster that cannot start needs a person). */
-const MAX_FAILED_STARTS = 8;
 
 export interface SupervisedPostgres {
   /** The current server's pid (a new one after each restart). */
@@ -14,7 +8,7 @@ export interface SupervisedPostgres {
   readonly port: number;
   /** How many times the server was restarted after exiting on its own. */
   readonly restarts: number;
-  /** Resolves with the last error when restarting has failed MAX_FAILED_STARTS times in a row. */
+  /** Resolves with the last error when restarting has failed RESTART_BACKOFF.maxFailedStarts times in a row. */
   readonly gaveUp: Promise<Error>;
   stop(): Promise<void>;
 }
@@ -34,19 +28,17 @@ export interface SupervisorOptions extends EmbeddedPostgresOptions {
 export async function superviseEmbeddedPostgres(options: SupervisorOptions): Promise<SupervisedPostgres> {
   const { log } = options;
   let current: EmbeddedPostgres = await startEmbeddedPostgres(options);
-  let startedAt = Date.now();
+  const backoff = new RestartBackoff();
   let stopping = false;
   let restarts = 0;
-  let failures = 0;
   let giveUp: (error: Error) => void = () => {};
   const gaveUp = new Promise<Error>((resolve) => (giveUp = resolve));
 
   const restart = async (how: string): Promise<void> => {
-    if (Date.now() - startedAt > STABLE_AFTER_MS) failures = 0;
+    backoff.exited();
     for (;;) {
-      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** failures);
-      failures += 1;
-      log.error(`Postgres exited unexpectedly (${how}); restarting in ${delay} ms (attempt ${failures}, see postgres.log)`);
+      const delay = backoff.nextDelay();
+      log.error(`Postgres exited unexpectedly (${how}); restarting in ${delay} ms (attempt ${backoff.attempts}, see postgres.log)`);
       await sleep(delay);
       await options.beforeRestart?.();
       if (stopping) return;
@@ -54,14 +46,14 @@ export async function superviseEmbeddedPostgres(options: SupervisorOptions): Pro
         current = await startEmbeddedPostgres(options);
       } catch (error) {
         how = `restart failed: ${(error as Error).message.split('\n')[0]}`;
-        if (failures >= MAX_FAILED_STARTS) {
-          log.error(`Postgres could not be restarted after ${failures} attempts; giving up`);
+        if (backoff.exhausted) {
+          log.error(`Postgres could not be restarted after ${RESTART_BACKOFF.maxFailedStarts} attempts; giving up`);
           giveUp(error as Error);
           return;
         }
         continue;
       }
-      startedAt = Date.now();
+      backoff.started();
       restarts += 1;
       log.info(`Postgres restarted (pid ${current.pid}); clients reconnect on their own`);
       options.onRestart?.(current.pid);

@@ -174,8 +174,7 @@ async function sentinel(topic: string, received: () => unknown[]): Promise<void>
 
 async function metrics(): Promise<{ drops: { unauthorizedWrites: number } }> {
   const { apiUrl, secretKey } = testStack();
-  const res = await fetch(`${apiUrl}/realtime/v1/metrics`, { headers: { apikey: secretKey } });
-  return (await res.json()) as { drops: { unauthorizedWrites: number } };
+  return (await (await fetch(`${apiUrl}/realtime/v1/metrics`, { headers: { apikey: secretKey } })).json()) as { drops: { unauthorizedWrites: number } };
 }
 
 describe('broadcast replay', () => {

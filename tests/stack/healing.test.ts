@@ -18,6 +18,7 @@ import { findFreePorts } from '../../stack/ports.ts';
 import { readPostmasterPid } from '../../stack/postgres/postmaster-pid.ts';
 import { isProcessAlive } from '../../stack/process-util.ts';
 import { startStack } from '../../stack/stack.ts';
+import { readStackState } from '../../stack/state.ts';
 import { SEED, SEED_PASSWORD } from '../helpers/seed.ts';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -144,7 +145,7 @@ describe('Postgres killed under a running stack', () => {
   });
 });
 
-/** Pids of the function workers of the stack whose `plater start` runs as `hostPid` (Linux /proc). */
+/** Pids of the function workers of the functions host running as `hostPid` (the API process; Linux /proc). */
 function workersOf(hostPid: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
@@ -178,8 +179,9 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
 
     const first = await start();
     const firstPid = first.child.pid!;
+    const firstApiPid = readStackState(dataDir)!.apiPid!;
     const postmaster = readPostmasterPid(join(dataDir, 'pg'))!.pid;
-    expect(workersOf(firstPid).length).toBeGreaterThan(0);
+    expect(workersOf(firstApiPid).length).toBeGreaterThan(0);
     first.child.kill('SIGKILL');
     await waitFor('the killed stack to exit', () => first.child.exitCode !== null || first.child.signalCode !== null || undefined);
     expect(isProcessAlive(postmaster)).toBe(true); // detached: it outlives the stack that started it
@@ -188,8 +190,9 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
     const second = await start();
     expect(second.output()).toMatch(new RegExp(`earlier stack of .* \\(pid ${firstPid}\\) was killed; cleaned up .*stack\\.json.*its Postgres`));
     expect(isProcessAlive(postmaster)).toBe(false);
-    expect(workersOf(firstPid)).toEqual([]);
-    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`plater-fn-${firstPid}-`))).toEqual([]);
+    expect(isProcessAlive(firstApiPid)).toBe(false); // it stops when the stack's process is gone
+    expect(workersOf(firstApiPid)).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`plater-fn-${firstApiPid}-`))).toEqual([]);
     const health = (await (await fetch(`http://127.0.0.1:${apiPort}/health`)).json()) as { db: string };
     expect(health.db).toBe('up');
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.ts';
-import { parseTarget } from '../http/request-target.ts';
+import { targetUrl } from '../../api/target.ts';
 import { DEFAULT_VSN } from '../protocol/constants.ts';
 import { CONNECT_ERROR } from '../protocol/reasons.ts';
 import { serializerFor, type Serializer } from '../protocol/serializer.ts';
@@ -53,7 +53,7 @@ export class Upgrader {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<Accepted | null> {
     // The client may hang up while the token is checked; an 'error' without a listener would crash us.
     socket.on('error', ignore);
-    const url = parseTarget(req.url);
+    const url = targetUrl(req.url);
     if (!url) return this.#refuse(socket, 400, 'Bad Request', { error: 'The request target is not a valid URL' }, false);
     if (url.pathname !== this.#path) {
       return this.#refuse(socket, 404, 'Not Found', { error: 'Not Found' }, false);
