@@ -11,6 +11,7 @@ import { ToastProvider } from '../ui/toasts.tsx';
 import { createAuthClient, useAuthSession } from './auth.ts';
 import { type ConsoleConfig, loadConsoleConfig } from './config.ts';
 import { LiveProvider, useSession } from './live.ts';
+import { FunctionsProvider } from './functions.ts';
 import { CrewPresence } from './presence.ts';
 import { navigate, usePath } from './router.ts';
 import { ScreenMenu } from './ScreenMenu.tsx';
@@ -73,30 +74,32 @@ function Shell({ auth }: { auth: SupabaseClient }) {
   }, [current, screens]);
 
   return (
-    <CrewPresence session={session}>
-      <div className="shell">
-        <header className="topbar">
-          <ScreenMenu screens={screens} current={current} />
-          <span className="restaurant">{session.restaurant.name}</span>
-          <ConnectionBadge />
-          <span className="who">
-            {session.staff.display_name} · {session.staff.role}
-          </span>
-          <button type="button" className="sign-out" onClick={() => void auth.auth.signOut()}>
-            Sign out
-          </button>
-        </header>
-        <main>
-          {!current ? (
-            <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
-          ) : (
-            <ErrorBoundary key={current.path}>
-              <ScreenView screen={current} />
-            </ErrorBoundary>
-          )}
-        </main>
-      </div>
-    </CrewPresence>
+    <FunctionsProvider auth={auth}>
+      <CrewPresence>
+        <div className="shell">
+          <header className="topbar">
+            <ScreenMenu screens={screens} current={current} />
+            <span className="restaurant">{session.restaurant.name}</span>
+            <ConnectionBadge />
+            <span className="who">
+              {session.staff.display_name} · {session.staff.role}
+            </span>
+            <button type="button" className="sign-out" onClick={() => void auth.auth.signOut()}>
+              Sign out
+            </button>
+          </header>
+          <main>
+            {!current ? (
+              <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
+            ) : (
+              <ErrorBoundary key={current.path}>
+                <ScreenView screen={current} />
+              </ErrorBoundary>
+            )}
+          </main>
+        </div>
+      </CrewPresence>
+    </FunctionsProvider>
   );
 }
 

@@ -1,0 +1,114 @@
+import { useEffect, useRef, useState } from 'react';
+import * as z from 'zod/mini';
+import type { CrewMember } from '../../../../client/src/crew.ts';
+import type { CallFunction } from '../../app/functions.ts';
+import { REPORT_EVERY_MS } from '../../app/presence.ts';
+
+/**
+ * The restaurant's open consoles for the manager's monitor, from presence on the crew topic — which any staff
+ * member may write anything into. So nothing there is shown as it came: each entry must be a signed report
+ * (app/presence-proof.ts) that the server verifies (functions/presence) — its name and role are the staff row
+ * of the user the claim was issued to — and whatever is not is counted, never rendered.
+ */
+const signed = z.object({ v: z.literal(1), claim: z.string().check(z.maxLength(2048)), body: z.string().check(z.maxLength(2048)), sig: z.string().check(z.maxLength(128)) });
+
+const verdict = z.union([
+  z.object({
+    ok: z.literal(true),
+    user_id: z.string(),
+    display_name: z.string(),
+    role: z.string(),
+    report: z.object({
+      screen: z.string(),
+      status: z.string(),
+      p95: z.nullable(z.number()),
+      pending: z.number(),
+      rollbacks: z.number(),
+      reconnects: z.number(),
+      at: z.number(),
+    }),
+  }),
+  z.object({ ok: z.literal(false), reason: z.string() }),
+]);
+const verdicts = z.object({ entries: z.array(verdict) });
+type Verdict = z.infer<typeof verdict>;
+export type VerifiedConsole = Extract<Verdict, { ok: true }> & { sig: string };
+
+/** A console renews its report every REPORT_EVERY_MS; one not renewed for three of those has gone (or is a copy). */
+export const STALE_AFTER_MS = 3 * REPORT_EVERY_MS;
+/** New entries are checked together, at most this often. */
+const VERIFY_BATCH_MS = 300;
+
+export interface ConsoleRoster {
+  consoles: VerifiedConsole[];
+  /** Presence entries not shown: malformed, unverifiable, of someone not (or no longer) staff, or stale. */
+  ignored: number;
+}
+
+/** The entries' signed reports, once per signature (an exact copy of another console's report is the same entry). */
+export function signedEntries(members: readonly CrewMember[]): { entries: Map<string, z.infer<typeof signed>>; malformed: number } {
+  const entries = new Map<string, z.infer<typeof signed>>();
+  let malformed = 0;
+  for (const member of Array.isArray(members) ? members : []) {
+    for (const meta of Array.isArray(member?.metas) ? member.metas : []) {
+      const parsed = signed.safeParse(meta);
+      if (!parsed.success) malformed++;
+      else entries.set(parsed.data.sig, parsed.data);
+    }
+  }
+  return { entries, malformed };
+}
+
+export function useVerifiedConsoles(members: readonly CrewMember[], call: CallFunction, now: number): ConsoleRoster {
+  const { entries, malformed } = signedEntries(members);
+  const [checked, setChecked] = useState<ReadonlyMap<string, Verdict>>(new Map());
+  const firstSeen = useRef(new Map<string, number>());
+  const asked = useRef(new Set<string>());
+  const current = useRef(entries);
+  current.current = entries;
+  for (const sig of [...firstSeen.current.keys()]) {
+    if (!entries.has(sig)) {
+      firstSeen.current.delete(sig);
+      asked.current.delete(sig);
+    }
+  }
+  const unchecked = [...entries.keys()].filter((sig) => !asked.current.has(sig));
+  const key = unchecked.join(' ');
+
+  useEffect(() => {
+    if (unchecked.length === 0) return;
+    const timer = setTimeout(() => {
+      const batch = unchecked.map((sig) => entries.get(sig)!);
+      for (const entry of batch) asked.current.add(entry.sig);
+      call('presence/verify', { entries: batch.map(({ claim, body, sig }) => ({ claim, body, sig })) }).then(
+        (answer) => {
+          const parsed = verdicts.safeParse(answer);
+          const list = parsed.success && parsed.data.entries.length === batch.length ? parsed.data.entries : null;
+          setChecked((all) => {
+            // only what is still in presence is kept: a console re-signs every few seconds all service long
+            const next = new Map([...all].filter(([sig]) => current.current.has(sig)));
+            batch.forEach((entry, index) => next.set(entry.sig, list?.[index] ?? { ok: false, reason: 'unanswered' }));
+            return next;
+          });
+        },
+        // not verified now (the functions are unreachable): asked again when presence next changes
+        () => batch.forEach((entry) => asked.current.delete(entry.sig)),
+      );
+    }, VERIFY_BATCH_MS);
+    return () => clearTimeout(timer);
+    // `key` stands for the unchecked signatures; the entries behind them do not change
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, call]);
+
+  for (const sig of entries.keys()) if (!firstSeen.current.has(sig)) firstSeen.current.set(sig, now);
+  const consoles: VerifiedConsole[] = [];
+  let ignored = malformed;
+  for (const sig of entries.keys()) {
+    const result = checked.get(sig);
+    if (!result) continue; // being checked
+    if (result.ok && now - firstSeen.current.get(sig)! <= STALE_AFTER_MS) consoles.push({ ...result, sig });
+    else ignored++;
+  }
+  consoles.sort((a, b) => a.role.localeCompare(b.role) || a.display_name.localeCompare(b.display_name));
+  return { consoles, ignored };
+}
