@@ -101,14 +101,22 @@ export function useVerifiedConsoles(members: readonly CrewMember[], call: CallFu
   }, [key, call]);
 
   for (const sig of entries.keys()) if (!firstSeen.current.has(sig)) firstSeen.current.set(sig, now);
-  const consoles: VerifiedConsole[] = [];
+  // One row per console (per claim): its newest report. An older one still in presence is a copy someone
+  // re-tracked, and goes unshown like the stale ones.
+  const newest = new Map<string, VerifiedConsole>();
   let ignored = malformed;
-  for (const sig of entries.keys()) {
+  for (const [sig, entry] of entries) {
     const result = checked.get(sig);
     if (!result) continue; // being checked
-    if (result.ok && now - firstSeen.current.get(sig)! <= STALE_AFTER_MS) consoles.push({ ...result, sig });
-    else ignored++;
+    if (!result.ok || now - firstSeen.current.get(sig)! > STALE_AFTER_MS) {
+      ignored++;
+      continue;
+    }
+    const held = newest.get(entry.claim);
+    if (held) ignored++;
+    if (!held || held.report.at < result.report.at) newest.set(entry.claim, { ...result, sig });
   }
+  const consoles = [...newest.values()];
   consoles.sort((a, b) => a.role.localeCompare(b.role) || a.display_name.localeCompare(b.display_name));
   return { consoles, ignored };
 }
