@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, createElement, type ReactNode, StrictMode } from 'react';
+import { act, createElement, type ReactNode, StrictMode, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlaterClient } from '../../../client/src/index.ts';
@@ -130,31 +130,37 @@ describe('useScopeState / useScope', () => {
     expect(fryRenders.every((r) => r.tables.length === 0)).toBe(true);
   });
 
-  it('gives every component of one render the same view (useSyncExternalStore: no tearing)', async () => {
+  it('shows a change made between its render and its subscription (useSyncExternalStore: no torn or missed view)', async () => {
     const parts = rig();
     parts.backend.topic(KDS).publish('item', 'i1', item('o1', 'pending'));
-    let changed = false;
-    // The first reader changes the store while React is rendering (an optimistic mutation applies at once);
-    // the second reader, rendered after it in the same pass, must not commit a different view than the first.
-    function First() {
+    let mutateIn: string | null = null;
+    // The store changes while React renders a reader that has not subscribed yet (an optimistic mutation
+    // applies at once, its notification reaching only the readers already listening): a hook that took its
+    // value at render and subscribed afterwards would keep showing the old view, beside a reader showing the new.
+    function Reader({ id }: { id: string }) {
       const view = useScope({ scope: 'kds', stationId: STATION });
-      if (!changed && view.tickets.length > 0) {
-        changed = true;
+      if (mutateIn === id) {
+        mutateIn = null;
         void parts.plater.mutations.startItem({ itemId: 'i1' }).catch(() => {});
       }
-      return createElement('i', { id: 'first' }, view.tickets[0]?.items[0]?.status ?? '-');
+      return createElement('i', { id }, view.tickets[0]?.items[0]?.status ?? '-');
     }
-    function Second() {
-      const view = useScope({ scope: 'kds', stationId: STATION });
-      return createElement('i', { id: 'second' }, view.tickets[0]?.items[0]?.status ?? '-');
+    let showLate!: () => void;
+    function Both() {
+      const [late, setLate] = useState(false);
+      showLate = () => setLate(true);
+      return createElement('div', null, createElement(Reader, { id: 'early' }), late ? createElement(Reader, { id: 'late' }) : null);
     }
-    const { host } = await mount(createElement('div', null, createElement(First), createElement(Second)), parts);
-    parts.backend.hold(() => true); // the start stays unanswered: only the optimistic change shows
+    const { host } = await mount(createElement(Both), parts);
     await tick(parts);
-    expect(changed).toBe(true);
-    const first = host.querySelector('#first')!.textContent;
-    expect(first).toBe(host.querySelector('#second')!.textContent);
-    expect(first).toBe('preparing');
+    expect(host.querySelector('#early')!.textContent).toBe('pending');
+    parts.backend.hold(() => true); // the start stays unanswered: only the optimistic change shows
+    await act(async () => {
+      mutateIn = 'late';
+      showLate();
+    });
+    expect(host.querySelector('#early')!.textContent).toBe('preparing');
+    expect(host.querySelector('#late')!.textContent).toBe('preparing');
   });
 });
 
