@@ -171,6 +171,8 @@ describe("the kitchen's screens", () => {
       expect(await grill.locator('li.dish').count()).toBe(GRILL_DISHES.length);
       expect(await card.getByRole('region', { name: 'Fry dishes' }).locator('li.dish').textContent()).toMatch(/2× Fries\s*waiting/);
       await card.getByRole('progressbar', { name: 'Grill: ready' }).waitFor();
+      await card.getByRole('button', { name: `Unrush T1 ${number(first.id)}` }).waitFor();
+      await card.getByRole('button', { name: `Serve T1 ${number(first.id)}` }).waitFor();
       // Expo is not a manager: no void, no cancel.
       expect(await card.getByRole('button', { name: /^Void|^Cancel order/ }).count()).toBe(0);
     } finally {

@@ -69,7 +69,7 @@ export function ExpoScreen() {
         <StatusPill status={status} />
         <label className="check">
           <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} />
-          Sound
+          Sound on new orders
         </label>
       </div>
       {orders.length === 0 ? (
@@ -223,12 +223,13 @@ function ExpoOrderCard({
           className="good"
           disabled={readyToServe === 0 || order.pending}
           onClick={() => void act(`serve ${table}`, () => serveOrder({ orderId: order.id }))}
+          aria-label={`${order.complete || readyToServe === 0 ? 'Serve' : `Serve ${readyToServe} ready of`} ${table} ${number}`}
         >
           {order.complete || readyToServe === 0 ? 'Serve' : `Serve ${readyToServe} ready`}
         </button>
         <RushButton order={order} />
         {manage && (
-          <button type="button" className="danger" disabled={order.pending} onClick={() => manage({ kind: 'cancel', order })}>
+          <button type="button" className="danger" disabled={order.pending} onClick={() => manage({ kind: 'cancel', order })} aria-label={`Cancel order ${table} ${number}`}>
             Cancel order
           </button>
         )}

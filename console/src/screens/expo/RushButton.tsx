@@ -1,5 +1,6 @@
 import { useMutation } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
+import { orderNumber } from '../../ui/order.ts';
 import { useToasts } from '../../ui/toasts.tsx';
 
 const UNDO_MS = 6000;
@@ -27,7 +28,7 @@ export function RushButton({ order }: { order: { id: string; table: string | nul
   }
 
   return (
-    <button type="button" className="rush" aria-pressed={!rush} onClick={toggle}>
+    <button type="button" className="rush" aria-pressed={!rush} onClick={toggle} aria-label={`${rush ? 'Rush' : 'Unrush'} ${table} ${orderNumber(order.id)}`}>
       {rush ? 'Rush' : 'Unrush'}
     </button>
   );
