@@ -17,6 +17,9 @@ export interface PresenceSigner {
   sign(report: Record<string, unknown>): Promise<SignedPresence>;
 }
 
+/** A console reports (signs a new body) at least this often; the monitor counts on it to age out copies. */
+export const REPORT_EVERY_MS = 15_000;
+
 /** A claim is asked for again this long before it expires (a console may stay open for a whole service). */
 const RENEW_BEFORE_MS = 10 * 60_000;
 

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useRef } from 'react';
 import { useCrew, usePlater } from '../../../client/src/react/index.ts';
 import { useFunctions } from './functions.ts';
 import type { Health } from './live.ts';
-import { createPresenceSigner } from './presence-proof.ts';
+import { createPresenceSigner, REPORT_EVERY_MS } from './presence-proof.ts';
 
 /**
  * What every open console says about its realtime client, in presence on the restaurant's `crew` topic, so the
@@ -25,7 +25,6 @@ export interface ConsoleReport {
 const WINDOW_MS = 30_000;
 const CALLS_PER_WINDOW = 4;
 const SETTLE_MS = 1_000;
-export const REPORT_EVERY_MS = 15_000;
 
 export function CrewPresence({ children }: { children: ReactNode }): ReactNode {
   const plater = usePlater();

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import * as z from 'zod/mini';
 import type { CrewMember } from '../../../../client/src/crew.ts';
 import type { CallFunction } from '../../app/functions.ts';
-import { REPORT_EVERY_MS } from '../../app/presence.ts';
+import { REPORT_EVERY_MS } from '../../app/presence-proof.ts';
 
 /**
  * The restaurant's open consoles for the manager's monitor, from presence on the crew topic — which any staff
@@ -31,7 +31,7 @@ const verdict = z.union([
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
 const verdicts = z.object({ entries: z.array(verdict) });
-type Verdict = z.infer<typeof verdict>;
+export type Verdict = z.infer<typeof verdict>;
 export type VerifiedConsole = Extract<Verdict, { ok: true }> & { sig: string };
 
 /** A console renews its report every REPORT_EVERY_MS; one not renewed for three of those has gone (or is a copy). */
@@ -101,14 +101,28 @@ export function useVerifiedConsoles(members: readonly CrewMember[], call: CallFu
   }, [key, call]);
 
   for (const sig of entries.keys()) if (!firstSeen.current.has(sig)) firstSeen.current.set(sig, now);
-  // One row per console (per claim): its newest report. An older one still in presence is a copy someone
-  // re-tracked, and goes unshown like the stale ones.
+  return rosterOf(entries, malformed, checked, firstSeen.current, now);
+}
+
+/**
+ * The rows to show: verified reports renewed within STALE_AFTER_MS (by when this monitor first saw each
+ * signature, so no console's clock matters), one per console — per claim, its newest report: an older one still
+ * in presence is a copy someone re-tracked. Everything else is counted as ignored; entries still being checked
+ * are neither.
+ */
+export function rosterOf(
+  entries: ReadonlyMap<string, { claim: string }>,
+  malformed: number,
+  checked: ReadonlyMap<string, Verdict>,
+  firstSeen: ReadonlyMap<string, number>,
+  now: number,
+): ConsoleRoster {
   const newest = new Map<string, VerifiedConsole>();
   let ignored = malformed;
   for (const [sig, entry] of entries) {
     const result = checked.get(sig);
-    if (!result) continue; // being checked
-    if (!result.ok || now - firstSeen.current.get(sig)! > STALE_AFTER_MS) {
+    if (!result) continue;
+    if (!result.ok || now - (firstSeen.get(sig) ?? now) > STALE_AFTER_MS) {
       ignored++;
       continue;
     }
