@@ -226,6 +226,33 @@ describe("the kitchen's screens", () => {
     }
   });
 
+  it("shows the database's own reason when it refuses a manager's cancel (a dish was served meanwhile)", async () => {
+    const { first } = await busyService();
+    const burger = first.items.find((item) => item.name === 'Burger')!;
+    await call(await staff(restaurant.emails.grill), `kitchen/items/${burger.id}/finish`, {});
+    const manager = await open(restaurant.emails.manager, 'tablet', '/monitor');
+    try {
+      await manager.page.goto('/expo');
+      await waitLive(manager.page);
+      const card = manager.page.locator(`.orders article.order[data-order="${first.id}"]`);
+      await card.getByRole('button', { name: 'Cancel order' }).click();
+      const dialog = manager.page.getByRole('dialog', { name: `Cancel T1 #${first.id.slice(0, 4)}?` });
+      await dialog.getByLabel('Reason').fill('table left');
+      // While the manager types, expo sends the ready burger out.
+      await call(await staff(restaurant.emails.expo), `orders/${first.id}/serve`, {});
+      await card.locator('li.dish[data-status="served"]').waitFor();
+      await dialog.getByRole('button', { name: 'Cancel order' }).click();
+
+      const alert = manager.page.locator('.toast').getByText(/cancel T1/);
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('an order with served items cannot be cancelled');
+      await card.and(manager.page.locator('[data-pending="false"]')).waitFor(); // rolled back: still on the pass
+      expect(await card.getByRole('button', { name: 'Cancel order' }).count()).toBe(0); // and no longer offered
+    } finally {
+      await manager.close();
+    }
+  });
+
   it('flashes a ticket that arrives while the screen is open, and chimes only where this device turned the sound on', async () => {
     const server = await staff(restaurant.emails.server);
     const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });

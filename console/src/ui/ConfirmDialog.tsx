@@ -21,10 +21,11 @@ export function ConfirmDialog({
   const titleId = useId();
   const [reason, setReason] = useState('');
 
+  // No close() on cleanup: Strict Mode's rehearsal unmount would fire `close`, and the parent would drop the
+  // dialog as soon as it opened; a dialog removed from the page leaves the top layer by itself.
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
   }, []);
 
   function submit(event: FormEvent) {

@@ -228,7 +228,8 @@ function ExpoOrderCard({
           {order.complete || readyToServe === 0 ? 'Serve' : `Serve ${readyToServe} ready`}
         </button>
         <RushButton order={order} />
-        {manage && (
+        {/* the database refuses to cancel an order with served dishes (void the open ones instead): not offered */}
+        {manage && !order.items.some((item) => item.status === 'served') && (
           <button type="button" className="danger" disabled={order.pending} onClick={() => manage({ kind: 'cancel', order })} aria-label={`Cancel order ${table} ${number}`}>
             Cancel order
           </button>
