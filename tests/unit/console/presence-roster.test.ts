@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CrewMember } from '../../../client/src/crew.ts';
-import { rosterOf, signedEntries, STALE_AFTER_MS, type Verdict } from '../../../console/src/screens/monitor/consoles.ts';
+import { rosterOf, SILENT_AFTER_MS, signedEntries, STALE_AFTER_MS, type Verdict } from '../../../console/src/screens/monitor/consoles.ts';
 
 /** What the monitor makes of presence (console/src/screens/monitor/consoles.ts), with verdicts as the server gives them. */
 const report = (at: number, screen = '/kds/grill') => ({ screen, status: 'live', p95: 12, pending: 0, rollbacks: 0, reconnects: 0, at });
@@ -41,6 +41,14 @@ describe("the monitor's roster of consoles", () => {
     const seen = new Map([['s1', 0]]);
     expect(rosterOf(entries, 0, checked, seen, STALE_AFTER_MS).consoles).toHaveLength(1);
     expect(rosterOf(entries, 0, checked, seen, STALE_AFTER_MS + 1)).toEqual({ consoles: [], ignored: 1 });
+  });
+
+  it('shows a console whose report is overdue as silent, whatever it last said', () => {
+    const entries = new Map([['s1', { claim: 'c-gus' }]]);
+    const checked = new Map<string, Verdict>([['s1', gus(0)]]);
+    const seen = new Map([['s1', 0]]);
+    expect(rosterOf(entries, 0, checked, seen, SILENT_AFTER_MS).consoles[0]).toMatchObject({ status: 'live', ageMs: SILENT_AFTER_MS });
+    expect(rosterOf(entries, 0, checked, seen, SILENT_AFTER_MS + 1).consoles[0]).toMatchObject({ status: 'silent' });
   });
 
   it('leaves entries being checked out of both the rows and the count', () => {

@@ -143,6 +143,7 @@ function ConnectedConsoles() {
               <th>who</th>
               <th>screen</th>
               <th>status</th>
+              <th>last report</th>
               <th>p95</th>
               <th>pending</th>
               <th>rolled back</th>
@@ -151,12 +152,13 @@ function ConnectedConsoles() {
           </thead>
           <tbody>
             {consoles.map((client) => (
-              <tr key={client.sig} data-status={client.report.status} data-user={client.user_id}>
+              <tr key={client.sig} data-status={client.status} data-user={client.user_id}>
                 <td>
                   {client.display_name} <span className="muted">· {client.role}</span>
                 </td>
                 <td>{client.report.screen}</td>
-                <td>{client.report.status}</td>
+                <td>{client.status}</td>
+                <td className="num">{Math.round(client.ageMs / 1000)} s ago</td>
                 <td className="num">{ms(client.report.p95)}</td>
                 <td className="num">{client.report.pending}</td>
                 <td className="num">{client.report.rollbacks}</td>

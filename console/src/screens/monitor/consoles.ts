@@ -32,10 +32,19 @@ const verdict = z.union([
 ]);
 const verdicts = z.object({ entries: z.array(verdict) });
 export type Verdict = z.infer<typeof verdict>;
-export type VerifiedConsole = Extract<Verdict, { ok: true }> & { sig: string };
+export type VerifiedConsole = Extract<Verdict, { ok: true }> & {
+  sig: string;
+  /** Since this monitor first saw the report (each is re-signed when sent, so: since the console last spoke). */
+  ageMs: number;
+  /** The console's own status, or `silent` once a report is overdue: a console that lost its network cannot
+   * say so, and its last word ("live") must not stand for long. */
+  status: string;
+};
 
 /** A console renews its report every REPORT_EVERY_MS; one not renewed for three of those has gone (or is a copy). */
 export const STALE_AFTER_MS = 3 * REPORT_EVERY_MS;
+/** A report overdue by half an interval: the console is shown `silent` until it reports again or goes stale. */
+export const SILENT_AFTER_MS = 1.5 * REPORT_EVERY_MS;
 /** New entries are checked together, at most this often. */
 const VERIFY_BATCH_MS = 300;
 
@@ -122,13 +131,15 @@ export function rosterOf(
   for (const [sig, entry] of entries) {
     const result = checked.get(sig);
     if (!result) continue;
-    if (!result.ok || now - (firstSeen.get(sig) ?? now) > STALE_AFTER_MS) {
+    const ageMs = now - (firstSeen.get(sig) ?? now);
+    if (!result.ok || ageMs > STALE_AFTER_MS) {
       ignored++;
       continue;
     }
     const held = newest.get(entry.claim);
     if (held) ignored++;
-    if (!held || held.report.at < result.report.at) newest.set(entry.claim, { ...result, sig });
+    const status = ageMs > SILENT_AFTER_MS ? 'silent' : result.report.status;
+    if (!held || held.report.at < result.report.at) newest.set(entry.claim, { ...result, sig, ageMs, status });
   }
   const consoles = [...newest.values()];
   consoles.sort((a, b) => a.role.localeCompare(b.role) || a.display_name.localeCompare(b.display_name));
