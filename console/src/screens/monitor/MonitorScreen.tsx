@@ -4,7 +4,7 @@ import { StatusPill } from '../../ui/StatusPill.tsx';
 import { useNow } from '../../ui/time.ts';
 import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
 import { Chart } from './Chart.tsx';
-import { useVerifiedConsoles } from './consoles.ts';
+import { type ConsoleRoster, useVerifiedConsoles } from './consoles.ts';
 import { totalDrops, useGatewayMetrics } from './gateway.ts';
 import { useHealthHistory } from './history.ts';
 
@@ -35,7 +35,11 @@ export function MonitorScreen() {
   const { metrics: gateway, unavailable } = useGatewayMetrics();
   const samples = useHealthHistory(health);
   const [limits, setLimits] = useAlertThresholds();
-  const alerts = alertsFor(health, gateway, limits);
+  const crew = useCrew();
+  const call = useFunctions();
+  const now = useNow(1000);
+  const roster = useVerifiedConsoles(crew.view.members, call, now);
+  const alerts = alertsFor(health, gateway, limits, roster.consoles);
 
   return (
     <section className="screen monitor" aria-label="Health monitor">
@@ -78,7 +82,7 @@ export function MonitorScreen() {
       />
       <Chart title="Messages per second" unit="msg/s" samples={samples} series={[{ key: 'messagesPerSecond', label: 'msg/s', color: '#4cc2ff' }]} />
 
-      <ConnectedConsoles />
+      <ConnectedConsoles roster={roster} />
 
       <section className="panel" aria-label="Subscriptions">
         <h2>Subscriptions</h2>
@@ -128,11 +132,7 @@ export function MonitorScreen() {
  * Every open console of the restaurant, as it reports itself in presence (app/presence.ts): only reports the
  * server verified, named by the staff row of the user they were signed for (screens/monitor/consoles.ts).
  */
-function ConnectedConsoles() {
-  const crew = useCrew();
-  const call = useFunctions();
-  const now = useNow(1000);
-  const { consoles, ignored } = useVerifiedConsoles(crew.view.members, call, now);
+function ConnectedConsoles({ roster: { consoles, ignored } }: { roster: ConsoleRoster }) {
   return (
     <section className="panel" aria-label="Connected consoles">
       <h2>Connected consoles</h2>
