@@ -6,7 +6,7 @@
 //   1. it makes a P-256 key pair (the private half never leaves the browser) and asks `POST /presence/claim`
 //      for a claim: `<payload>.<mac>`, the payload naming the caller's user id and restaurant (from their
 //      verified token) and the console's public key, MACed with a server-only secret;
-//   2. every report it tracks is signed with that private key: `{v, claim, body, sig}`.
+//   2. every report it tracks is signed with that private key: `{…report, claim, sig}`.
 // A copied claim is useless without the private key; a copied report is an exact duplicate (same signature),
 // which the monitor shows once, and ages out as stale when the real console stops renewing it.
 import { z } from '../_shared/deps.ts'
@@ -108,13 +108,13 @@ export async function openClaim(claim: string, nowSeconds: number): Promise<Clai
   return parsed.data.exp <= nowSeconds ? 'expired' : parsed.data
 }
 
-/** Whether `sig` (ECDSA P-256 / SHA-256, r‖s as Web Crypto makes it) signs `body` with the claim's key. */
-export async function signedBy(key: ConsoleKey, body: string, sig: string): Promise<boolean> {
+/** Whether `sig` (ECDSA P-256 / SHA-256, r‖s as Web Crypto makes it) signs `text` with the claim's key. */
+export async function signedBy(key: ConsoleKey, text: string, sig: string): Promise<boolean> {
   const signature = fromBase64url(sig)
   if (!signature || signature.length !== 64) return false
   try {
     const publicKey = await crypto.subtle.importKey('jwk', { ...key, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
-    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, encoder.encode(body))
+    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, encoder.encode(text))
   } catch {
     return false
   }

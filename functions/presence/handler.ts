@@ -1,8 +1,8 @@
 // Presence identity for the console's Connected consoles (claim.ts says why and how):
 //   POST /presence/claim   {key: P-256 public JWK}                 → {claim, expires_at}         active staff
-//   POST /presence/verify  {entries: [{claim, body, sig}] (≤ 200)} → {entries: [{ok, …}]}        managers
-// `verify` answers, per entry and in order, `{ok: true, user_id, display_name, role, report}` — the name and
-// role from the staff row as it is now, `report` the signed body — or `{ok: false, reason}`.
+//   POST /presence/verify  {entries: [{claim, sig, report}] (≤ 200)} → {entries: [{ok, …}]}       managers
+// `verify` answers, per entry and in order, `{ok: true, user_id, display_name, role, station_id, report}` — the
+// name and role from the staff row as it is now, `report` as signed — or `{ok: false, reason}`.
 import { authenticate, requireUser } from '../_shared/auth.ts'
 import { readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
@@ -18,12 +18,18 @@ const claimBody = z.object({ key: consoleKey }).strict()
 const verifyBody = z.object({
   entries: z.array(z.object({
     claim: z.string().max(2048),
-    body: z.string().max(2048),
     sig: z.string().max(128),
+    // checked entry by entry below: one console's bad report must not refuse the others
+    report: z.unknown(),
   }).strict()).max(MAX_ENTRIES),
 }).strict()
 
-/** What a console reports about its client (console/src/app/presence.ts), checked before anyone shows it. */
+/**
+ * What a console reports about its client (console/src/app/presence.ts), checked before anyone shows it. The
+ * fields travel as plain presence fields beside `claim` and `sig`, so the client library's presence schema
+ * passes them on; the signature covers them in this order (console/src/app/presence-proof.ts signs the same).
+ */
+export const REPORT_FIELDS = ['screen', 'status', 'p95', 'pending', 'rollbacks', 'reconnects', 'at'] as const
 export const report = z.object({
   screen: z.string().max(200),
   status: z.string().max(32),
@@ -32,7 +38,12 @@ export const report = z.object({
   rollbacks: z.number().int().nonnegative(),
   reconnects: z.number().int().nonnegative(),
   at: z.number(),
-}).strict()
+}).strip()
+
+/** The text a console signs: its report's fields as a JSON array in REPORT_FIELDS order (no key-order games). */
+export function signedText(checked: z.output<typeof report>): string {
+  return JSON.stringify(REPORT_FIELDS.map((field) => checked[field]))
+}
 
 interface Me {
   user_id: string
@@ -74,15 +85,10 @@ export const handler = createHandler('presence', [
         const claim = await openClaim(entry.claim, now)
         if (typeof claim === 'string') return claim
         if (claim.restaurant !== staff.restaurant_id) return 'other_restaurant'
-        if (!(await signedBy(claim.key, entry.body, entry.sig))) return 'bad_signature'
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(entry.body)
-        } catch {
-          return 'malformed'
-        }
-        const checkedReport = report.safeParse(parsed)
-        return checkedReport.success ? { sub: claim.sub, report: checkedReport.data } : 'malformed'
+        const checkedReport = report.safeParse(entry.report)
+        if (!checkedReport.success) return 'malformed'
+        if (!(await signedBy(claim.key, signedText(checkedReport.data), entry.sig))) return 'bad_signature'
+        return { sub: claim.sub, report: checkedReport.data }
       }))
       const users = [...new Set(checked.flatMap((entry) => typeof entry === 'string' ? [] : [entry.sub]))]
       // as the manager: RLS shows them their own restaurant's staff only

@@ -1,20 +1,27 @@
 import type { CallFunction } from './functions.ts';
 
 /**
- * What a console tracks in presence: its report (a JSON string), signed with a key pair made in this browser
- * (the private half cannot be exported), and the claim `POST /functions/v1/presence/claim` issued for that key
- * and the signed-in user. The manager's monitor has the server check both (functions/presence), so a name on
- * the monitor is always the server's, whatever other consoles write into presence.
+ * What a console tracks in presence: its report's fields (plain presence fields, which the client library's
+ * presence schema passes on), signed with a key pair made in this browser (the private half cannot be exported),
+ * and the claim `POST /functions/v1/presence/claim` issued for that key and the signed-in user. The manager's
+ * monitor has the server check both (functions/presence), so a name on the monitor is always the server's,
+ * whatever other consoles write into presence.
  */
-export interface SignedPresence {
-  v: 1;
-  claim: string;
-  body: string;
-  sig: string;
+export type SignedPresence<R> = R & { claim: string; sig: string };
+
+/**
+ * The report's fields in the order the signature covers them (functions/presence/handler.ts, REPORT_FIELDS:
+ * the server rebuilds the same text from the fields it receives).
+ */
+export const REPORT_FIELDS = ['screen', 'status', 'p95', 'pending', 'rollbacks', 'reconnects', 'at'] as const;
+export type SignableReport = { [F in (typeof REPORT_FIELDS)[number]]: unknown };
+
+export function signedText(report: SignableReport): string {
+  return JSON.stringify(REPORT_FIELDS.map((field) => report[field]));
 }
 
 export interface PresenceSigner {
-  sign(report: Record<string, unknown>): Promise<SignedPresence>;
+  sign<R extends SignableReport>(report: R): Promise<SignedPresence<R>>;
 }
 
 /** A console reports (signs a new body) at least this often; the monitor counts on it to age out copies. */
@@ -44,10 +51,10 @@ export function createPresenceSigner(call: CallFunction): PresenceSigner {
 
   return {
     async sign(report) {
-      const body = JSON.stringify(report);
       const [issued, { privateKey }] = await Promise.all([currentClaim(), pair]);
-      const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, new TextEncoder().encode(body));
-      return { v: 1, claim: issued, body, sig: base64url(sig) };
+      const text = new TextEncoder().encode(signedText(report));
+      const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, text);
+      return { ...report, claim: issued, sig: base64url(sig) };
     },
   };
 }

@@ -68,7 +68,7 @@ export function CrewPresence({ children }: { children: ReactNode }): ReactNode {
       lastStatus = me.status;
       // a console that cannot sign (no claim yet: the functions are unreachable) says nothing rather than
       // something unverifiable; the next report tries again
-      void signer.sign({ ...me }).then((signed) => tracker.current({ ...signed }), () => {});
+      void signer.sign(me).then((signed) => tracker.current({ ...signed }), () => {});
       schedule(REPORT_EVERY_MS);
     };
     const unsubscribeHealth = plater.health.subscribe((health) => {

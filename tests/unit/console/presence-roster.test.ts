@@ -5,19 +5,20 @@ import { rosterOf, SILENT_AFTER_MS, signedEntries, STALE_AFTER_MS, type Verdict 
 /** What the monitor makes of presence (console/src/screens/monitor/consoles.ts), with verdicts as the server gives them. */
 const report = (at: number, screen = '/kds/grill') => ({ screen, status: 'live', p95: 12, pending: 0, rollbacks: 0, reconnects: 0, at });
 const gus = (at: number): Verdict => ({ ok: true, user_id: 'u-gus', display_name: 'Gus', role: 'cook', report: report(at) });
-const meta = (claim: string, sig: string) => ({ v: 1, claim, body: '{}', sig });
+const meta = (claim: string, sig: string) => ({ ...report(1), claim, sig, presence_ref: 'F1' });
 
 describe("the monitor's roster of consoles", () => {
   it('counts whatever is not a signed report, whatever its shape, and keeps one entry per signature', () => {
     const members = [
-      { key: 'u-maya', metas: [{}, { role: 5 }, { name: { a: 1 } }, { name: 'Maya', role: 'manager' }, null, 'text'] },
+      { key: 'u-maya', metas: [{}, { role: 5 }, { name: { a: 1 } }, { name: 'Maya', role: 'manager' }, null, 'text', { ...report(1), claim: 'c' }] },
       { key: 'u-gus', metas: [meta('c-gus', 's1'), meta('c-gus', 's1')] },
       { key: 'u-x', metas: 'not a list' },
       null,
     ] as unknown as CrewMember[];
     const { entries, malformed } = signedEntries(members);
-    expect(malformed).toBe(6);
+    expect(malformed).toBe(7);
     expect([...entries.keys()]).toEqual(['s1']);
+    expect(entries.get('s1')).not.toHaveProperty('presence_ref');
     expect(signedEntries(undefined as unknown as CrewMember[])).toEqual({ entries: new Map(), malformed: 0 });
   });
 

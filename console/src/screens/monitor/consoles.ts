@@ -10,24 +10,21 @@ import { REPORT_EVERY_MS } from '../../app/presence-proof.ts';
  * (app/presence-proof.ts) that the server verifies (functions/presence) — its name and role are the staff row
  * of the user the claim was issued to — and whatever is not is counted, never rendered.
  */
-const signed = z.object({ v: z.literal(1), claim: z.string().check(z.maxLength(2048)), body: z.string().check(z.maxLength(2048)), sig: z.string().check(z.maxLength(128)) });
+const report = z.object({
+  screen: z.string(),
+  status: z.string(),
+  p95: z.nullable(z.number()),
+  pending: z.number(),
+  rollbacks: z.number(),
+  reconnects: z.number(),
+  at: z.number(),
+});
+/** A signed report as it sits in presence (other fields, e.g. Realtime's `presence_ref`, are left out). */
+const signed = z.object({ ...report.shape, claim: z.string().check(z.maxLength(2048)), sig: z.string().check(z.maxLength(128)) });
+type SignedEntry = z.infer<typeof signed>;
 
 const verdict = z.union([
-  z.object({
-    ok: z.literal(true),
-    user_id: z.string(),
-    display_name: z.string(),
-    role: z.string(),
-    report: z.object({
-      screen: z.string(),
-      status: z.string(),
-      p95: z.nullable(z.number()),
-      pending: z.number(),
-      rollbacks: z.number(),
-      reconnects: z.number(),
-      at: z.number(),
-    }),
-  }),
+  z.object({ ok: z.literal(true), user_id: z.string(), display_name: z.string(), role: z.string(), report }),
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
 const verdicts = z.object({ entries: z.array(verdict) });
@@ -55,8 +52,8 @@ export interface ConsoleRoster {
 }
 
 /** The entries' signed reports, once per signature (an exact copy of another console's report is the same entry). */
-export function signedEntries(members: readonly CrewMember[]): { entries: Map<string, z.infer<typeof signed>>; malformed: number } {
-  const entries = new Map<string, z.infer<typeof signed>>();
+export function signedEntries(members: readonly CrewMember[]): { entries: Map<string, SignedEntry>; malformed: number } {
+  const entries = new Map<string, SignedEntry>();
   let malformed = 0;
   for (const member of Array.isArray(members) ? members : []) {
     for (const meta of Array.isArray(member?.metas) ? member.metas : []) {
@@ -89,7 +86,7 @@ export function useVerifiedConsoles(members: readonly CrewMember[], call: CallFu
     const timer = setTimeout(() => {
       const batch = unchecked.map((sig) => entries.get(sig)!);
       for (const entry of batch) asked.current.add(entry.sig);
-      call('presence/verify', { entries: batch.map(({ claim, body, sig }) => ({ claim, body, sig })) }).then(
+      call('presence/verify', { entries: batch.map(({ claim, sig, ...said }) => ({ claim, sig, report: said })) }).then(
         (answer) => {
           const parsed = verdicts.safeParse(answer);
           const list = parsed.success && parsed.data.entries.length === batch.length ? parsed.data.entries : null;
