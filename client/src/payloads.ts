@@ -41,6 +41,10 @@ export interface KdsItem extends EntityFields<'item'> {
   order_id: Id;
   /** The table's label, e.g. "T4". */
   table: string | null;
+  /** The display name of the order's server (never their id: cooks see no staff ids). */
+  server_name: string | null;
+  /** The party seated at the order's table; null once the table is free. */
+  guests: number | null;
   course: number;
   name: string;
   qty: number;
@@ -85,6 +89,10 @@ export interface OrderSummary extends EntityFields<'order'> {
   /** The table's label. */
   table: string | null;
   server_id: Id;
+  /** The server's display name. */
+  server_name: string | null;
+  /** The party seated at the order's table; null once the table is free. */
+  guests: number | null;
   status: OrderStatus;
   /** Marked rush by expo or a manager (`POST /orders/:id/rush`): sorts first on every screen. */
   rush: boolean;
@@ -238,13 +246,15 @@ const entity = { type: true, id: true, version: true } as const;
 export const PAYLOAD_FIELDS = {
   kds: {
     item: fields<KdsItem>({
-      ...entity, order_id: true, table: true, course: true, name: true, qty: true, modifiers: true, notes: true,
-      allergens: true, status: true, rush: true, fired_at: true, started_at: true, ready_at: true,
+      ...entity, order_id: true, table: true, server_name: true, guests: true, course: true, name: true, qty: true,
+      modifiers: true, notes: true, allergens: true, status: true, rush: true, fired_at: true, started_at: true,
+      ready_at: true,
     }),
   },
   expo: {
     order: fields<OrderSummary>({
-      ...entity, table_id: true, table: true, server_id: true, status: true, rush: true, note: true, created_at: true,
+      ...entity, table_id: true, table: true, server_id: true, server_name: true, guests: true, status: true,
+      rush: true, note: true, created_at: true,
     }),
     item: fields<ExpoItem>({
       ...entity, order_id: true, station_id: true, course: true, name: true, qty: true, status: true, rush: true,
@@ -253,7 +263,8 @@ export const PAYLOAD_FIELDS = {
   },
   server: {
     order: fields<OrderSummary>({
-      ...entity, table_id: true, table: true, server_id: true, status: true, rush: true, note: true, created_at: true,
+      ...entity, table_id: true, table: true, server_id: true, server_name: true, guests: true, status: true,
+      rush: true, note: true, created_at: true,
     }),
     item: fields<ServerItem>({
       ...entity, order_id: true, course: true, name: true, qty: true, modifiers: true, notes: true, allergens: true,

@@ -83,6 +83,9 @@ let envelopes: string[][] = [];
 let snapshotKeys: Record<string, { snapshot: string[]; data: string[]; rows: Keys }> = {};
 let adminRows: Keys = {};
 let catchUpKeys: string[] = [];
+/** Who the placed order is for and who took it, as the kds item and the expo order carry it. */
+let people: Record<string, unknown> = {};
+let serverName = '';
 
 beforeAll(async () => {
   sql = ownerDb();
@@ -105,7 +108,12 @@ beforeAll(async () => {
     published[`${kind} ${event}`] = sorted(Object.keys(body));
     envelopes.push(Object.keys(payload));
     if (kind === 'admin') adminRows[event] = sorted(Object.keys(body.row as object));
+    if ((kind === 'kds' && event === 'item') || (kind === 'expo' && event === 'order')) {
+      people[`${kind} ${event}`] = { server_name: body.server_name, guests: body.guests };
+    }
   }
+  const [ana] = await sql<{ display_name: string }[]>`select display_name from public.staff where user_id = ${server.userId}`;
+  serverName = ana!.display_name;
 
   const topics: Record<TopicKind, string> = {
     kds: `kds:${BISTRO}:${STATIONS.grill}`,
@@ -161,6 +169,11 @@ describe('payload contract: docs/topics.md ⇄ SQL payload builders ⇄ client/s
 
   it("the manager's rows are the whole database rows the TS types name", () => {
     expect(adminRows).toEqual(Object.fromEntries(Object.entries(ADMIN_ROW_FIELDS).map(([k, v]) => [k, sorted(v)])));
+  });
+
+  it("tickets and expo cards name the order's server and the party seated at its table", () => {
+    const expected = { server_name: serverName, guests: 2 };
+    expect(people).toEqual({ 'kds item': expected, 'expo order': expected });
   });
 
   it('catch-up answers the typed keys', () => {

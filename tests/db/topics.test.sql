@@ -86,14 +86,14 @@ create temp table payload_keys (kind text, event text, keys text[], primary key 
 insert into payload_keys
 select kind, event, (select array_agg(k order by k) from unnest(array['seq', 'ts', 'type', 'id', 'version'] || extra) k)
   from (values
-    ('kds', 'item', array['order_id', 'table', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
+    ('kds', 'item', array['order_id', 'table', 'server_name', 'guests', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
                           'rush', 'fired_at', 'started_at', 'ready_at']),
     ('expo', 'item', array['order_id', 'station_id', 'course', 'name', 'qty', 'status', 'rush', 'fired_at',
                            'ready_at']),
     ('server', 'item', array['order_id', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
                              'rush']),
-    ('expo', 'order', array['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at']),
-    ('server', 'order', array['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at']),
+    ('expo', 'order', array['table_id', 'table', 'server_id', 'server_name', 'guests', 'status', 'rush', 'note', 'created_at']),
+    ('server', 'order', array['table_id', 'table', 'server_id', 'server_name', 'guests', 'status', 'rush', 'note', 'created_at']),
     ('floor', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
     ('server', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
     ('admin', 'item', array['row']),
@@ -422,7 +422,9 @@ $$, 'the database never publishes on crew topics (they are the staff''s own chan
 select is((select p.payload - 'seq' - 'ts' from tests.published_in_file() p
             where p.topic = :'kds_grill' and p.payload ->> 'id' = :'burger' order by p.seq limit 1),
           jsonb_build_object('type', 'item', 'id', :'burger', 'version', 1, 'order_id', :'o1', 'table', 'T1',
-                             'course', 1, 'name', 'Burger', 'qty', 1, 'modifiers', jsonb_build_array('no onion'),
+                             'server_name', (select display_name from public.staff where user_id = :'ana'),
+                             'guests', (select party_size from public.dining_tables where id = :'t1'), 'course', 1,
+                             'name', 'Burger', 'qty', 1, 'modifiers', jsonb_build_array('no onion'),
                              'notes', 'rare', 'allergens', jsonb_build_array('gluten'), 'status', 'pending',
                              'rush', false, 'fired_at', (select fired_at from public.order_items where id = :'burger'),
                              'started_at', null, 'ready_at', null),
@@ -430,7 +432,9 @@ select is((select p.payload - 'seq' - 'ts' from tests.published_in_file() p
 select is((select p.payload - 'seq' - 'ts' - 'created_at' from tests.published_in_file() p
             where p.topic = :'server_ana' and p.event = 'order' order by p.seq limit 1),
           jsonb_build_object('type', 'order', 'id', :'o1', 'version', 1, 'table_id', :'t1', 'table', 'T1',
-                             'server_id', :'ana', 'status', 'open', 'rush', false, 'note', 'window seat'),
+                             'server_id', :'ana', 'server_name', (select display_name from public.staff where user_id = :'ana'),
+                             'guests', (select party_size from public.dining_tables where id = :'t1'),
+                             'status', 'open', 'rush', false, 'note', 'window seat'),
           'the server payload of a placed order, value by value');
 
 -- =========================================================================================================

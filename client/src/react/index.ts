@@ -11,7 +11,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
-import type { CrewHandle, HealthApi, Mutations, PlaterClient, ScopeHandle } from '../client.ts';
+import type { CrewHandle, HandleOf, HealthApi, Mutations, PlaterClient } from '../client.ts';
 import type { CrewView } from '../crew.ts';
 import type { MutationError } from '../errors.ts';
 import type { Health } from '../health.ts';
@@ -39,25 +39,32 @@ export interface ScopeState<V> {
 }
 
 /**
- * Holds a scope while the component is mounted (opened in an effect, so Strict Mode's double mount only
- * bumps the ref count) and re-renders on its coalesced notifications.
+ * The scope's handle while the component is mounted: opened in an effect (so Strict Mode's double mount only
+ * bumps the pool's ref count, and a render that never commits opens nothing), released on unmount or when the
+ * key names another scope. `null` until opened — and while a handle of the previous key is still held, so a
+ * screen never shows one scope's rows under another's key.
  */
-export function useScopeState<K extends ScopeKey>(key: K): ScopeState<ViewOf<K>> {
+function useHandle<K extends ScopeKey>(key: K): HandleOf<K> | null {
   const client = usePlater();
   const id = scopeKeyId(key);
-  const [handle, setHandle] = useState<ScopeHandle<ViewOf<K>> | null>(null);
+  const [held, setHeld] = useState<{ id: string; client: PlaterClient; handle: HandleOf<K> } | null>(null);
   useEffect(() => {
-    const opened = client.open(key) as unknown as ScopeHandle<ViewOf<K>>;
-    setHandle(opened);
-    return () => opened.release();
+    const handle = client.open(key);
+    setHeld({ id, client, handle });
+    return () => handle.release();
     // the key is identified by its id; a new object for the same scope must not reopen it
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, id]);
+  return held && held.id === id && held.client === client ? held.handle : null;
+}
+
+/** Reads a scope's state through useSyncExternalStore: one consistent snapshot per render, never torn. */
+function useHandleState<K extends ScopeKey>(key: K, handle: HandleOf<K> | null): ScopeState<ViewOf<K>> {
   const cached = useRef<ScopeState<ViewOf<K>> | null>(null);
   const subscribe = useCallback((onChange: () => void) => (handle ? handle.subscribe(onChange) : () => {}), [handle]);
   const snapshot = (): ScopeState<ViewOf<K>> => {
     const next: ScopeState<ViewOf<K>> = handle
-      ? { view: handle.getView(), status: handle.status, error: handle.error, seq: handle.seq }
+      ? { view: handle.getView() as ViewOf<K>, status: handle.status, error: handle.error, seq: handle.seq }
       : { view: emptyView(key), status: 'loading', error: null, seq: 0 };
     const last = cached.current;
     if (last && last.view === next.view && last.status === next.status && last.error === next.error && last.seq === next.seq) {
@@ -67,6 +74,11 @@ export function useScopeState<K extends ScopeKey>(key: K): ScopeState<ViewOf<K>>
     return next;
   };
   return useSyncExternalStore(subscribe, snapshot, snapshot);
+}
+
+/** Holds a scope while the component is mounted and re-renders on its coalesced notifications. */
+export function useScopeState<K extends ScopeKey>(key: K): ScopeState<ViewOf<K>> {
+  return useHandleState(key, useHandle(key));
 }
 
 /** The scope's view (confirmed ⊕ pending), kept current. */
@@ -81,23 +93,19 @@ export interface CrewState extends ScopeState<CrewView> {
   track(meta: Record<string, unknown> | null): Promise<void>;
 }
 
-/** The restaurant's crew topic: members present, recent broadcasts, and sending to them. */
+const CREW = { scope: 'crew' } as const;
+
+/** The restaurant's crew topic: members present, recent broadcasts, and sending to them (one scope handle). */
 export function useCrew(): CrewState {
-  const client = usePlater();
-  const state = useScopeState({ scope: 'crew' });
-  const [handle, setHandle] = useState<CrewHandle | null>(null);
-  useEffect(() => {
-    const opened = client.open({ scope: 'crew' });
-    setHandle(opened);
-    return () => opened.release();
-  }, [client]);
+  const handle = useHandle(CREW) as CrewHandle | null;
+  const state = useHandleState(CREW, handle);
   const send = useCallback(
     (event: string, payload: Record<string, unknown>) =>
       handle ? handle.send(event, payload) : Promise.reject(new Error('the crew scope is not open yet')),
     [handle],
   );
   const track = useCallback((meta: Record<string, unknown> | null) => (handle ? handle.track(meta) : Promise.resolve()), [handle]);
-  return { ...state, send, track };
+  return useMemo(() => ({ ...state, send, track }), [state, send, track]);
 }
 
 export type MutationsWithState = { [N in MutationName]: (args: MutationArgs[N]) => Promise<MutationResult> } & {
@@ -121,7 +129,9 @@ export function useMutation(): MutationsWithState {
       result[name] = async (args: MutationArgs[MutationName]) => {
         setInFlight((n) => n + 1);
         try {
-          return await (mutations[name] as (a: typeof args) => Promise<MutationResult>)(args);
+          const answer = await (mutations[name] as (a: typeof args) => Promise<MutationResult>)(args);
+          setError(null);
+          return answer;
         } catch (caught) {
           setError(caught as MutationError);
           throw caught;
@@ -132,21 +142,30 @@ export function useMutation(): MutationsWithState {
     }
     return result as { [N in MutationName]: (args: MutationArgs[N]) => Promise<MutationResult> };
   }, [client]);
-  return { ...wrapped, isPending: inFlight > 0, error, reset: () => setError(null) };
+  const reset = useCallback(() => setError(null), []);
+  return useMemo(() => ({ ...wrapped, isPending: inFlight > 0, error, reset }), [wrapped, inFlight, error, reset]);
 }
 
 /** The client's health, re-rendered on status changes and metric updates. */
 export function useRealtimeHealth(): Health {
   const health: HealthApi = usePlater().health;
-  const latest = useRef<Health | null>(null);
+  const latest = useRef<{ api: HealthApi; value: Health } | null>(null);
   const subscribe = useCallback(
-    (onChange: () => void) =>
-      health.subscribe((next) => {
-        latest.current = next;
+    (onChange: () => void) => {
+      const unsubscribe = health.subscribe((next) => {
+        latest.current = { api: health, value: next };
         onChange();
-      }),
+      });
+      // what changed between the render and this subscription would otherwise never be seen
+      latest.current = { api: health, value: health.get() };
+      onChange();
+      return unsubscribe;
+    },
     [health],
   );
-  const snapshot = () => (latest.current ??= health.get());
+  const snapshot = () => {
+    if (latest.current?.api !== health) latest.current = { api: health, value: health.get() };
+    return latest.current.value;
+  };
   return useSyncExternalStore(subscribe, snapshot, snapshot);
 }

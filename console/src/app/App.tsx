@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { type MouseEvent, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ExpoScreen } from '../screens/expo/ExpoScreen.tsx';
 import { KdsScreen } from '../screens/kds/KdsScreen.tsx';
 import { MonitorScreen } from '../screens/monitor/MonitorScreen.tsx';
@@ -11,8 +11,10 @@ import { ToastProvider } from '../ui/toasts.tsx';
 import { createAuthClient, useAuthSession } from './auth.ts';
 import { type ConsoleConfig, loadConsoleConfig } from './config.ts';
 import { LiveProvider, useSession } from './live.ts';
+import { FunctionsProvider } from './functions.ts';
 import { CrewPresence } from './presence.ts';
 import { navigate, usePath } from './router.ts';
+import { ScreenMenu } from './ScreenMenu.tsx';
 import { type Screen, screensFor } from './routes.ts';
 
 export function App() {
@@ -71,43 +73,33 @@ function Shell({ auth }: { auth: SupabaseClient }) {
     if (!current && screens[0]) navigate(screens[0].path, { replace: true });
   }, [current, screens]);
 
-  function follow(event: MouseEvent<HTMLAnchorElement>, screen: Screen) {
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(screen.path);
-  }
-
   return (
-    <CrewPresence session={session}>
-      <div className="shell">
-        <header className="topbar">
-          <strong>{session.restaurant.name}</strong>
-          <nav aria-label="Screens">
-            {screens.map((screen) => (
-              <a key={screen.path} href={screen.path} aria-current={screen === current ? 'page' : undefined} onClick={(e) => follow(e, screen)}>
-                {screen.label}
-              </a>
-            ))}
-          </nav>
-          <ConnectionBadge />
-          <span className="who">
-            {session.staff.display_name} · {session.staff.role}
-          </span>
-          <button type="button" onClick={() => void auth.auth.signOut()}>
-            Sign out
-          </button>
-        </header>
-        <main>
-          {!current ? (
-            <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
-          ) : (
-            <ErrorBoundary key={current.path}>
-              <ScreenView screen={current} />
-            </ErrorBoundary>
-          )}
-        </main>
-      </div>
-    </CrewPresence>
+    <FunctionsProvider auth={auth}>
+      <CrewPresence>
+        <div className="shell">
+          <header className="topbar">
+            <ScreenMenu screens={screens} current={current} />
+            <span className="restaurant">{session.restaurant.name}</span>
+            <ConnectionBadge />
+            <span className="who">
+              {session.staff.display_name} · {session.staff.role}
+            </span>
+            <button type="button" className="sign-out" onClick={() => void auth.auth.signOut()}>
+              Sign out
+            </button>
+          </header>
+          <main>
+            {!current ? (
+              <p className="screen muted">{screens.length === 0 ? 'Your role has no screens here.' : 'Opening…'}</p>
+            ) : (
+              <ErrorBoundary key={current.path}>
+                <ScreenView screen={current} />
+              </ErrorBoundary>
+            )}
+          </main>
+        </div>
+      </CrewPresence>
+    </FunctionsProvider>
   );
 }
 

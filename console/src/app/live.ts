@@ -6,7 +6,7 @@ import type { ConsoleConfig } from './config.ts';
 
 // The screens use the client's own React bindings; this module only adds what the console knows: one client
 // per signed-in user, and the /session and /menu answers every screen reads.
-export { useRealtimeHealth, useScopeState } from '../../../client/src/react/index.ts';
+export { useCrew, useMutation, useRealtimeHealth, useScopeState } from '../../../client/src/react/index.ts';
 
 interface Bootstrap {
   session: Session;

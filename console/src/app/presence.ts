@@ -1,21 +1,22 @@
-import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
-import { usePlater } from '../../../client/src/react/index.ts';
-import type { Health, Session } from './live.ts';
+import { type ReactNode, useEffect, useRef } from 'react';
+import { useCrew, usePlater } from '../../../client/src/react/index.ts';
+import { useFunctions } from './functions.ts';
+import type { Health } from './live.ts';
+import { createPresenceSigner, REPORT_EVERY_MS } from './presence-proof.ts';
 
 /**
- * Every open console says how its realtime client is doing, in presence on the restaurant's `crew` topic (which
- * every active staff member may read and write), through the client's crew scope on its one socket, so the
- * manager's monitor can list each connected client.
+ * What every open console says about its realtime client, in presence on the restaurant's `crew` topic, so the
+ * manager's monitor can list each connected client. No name or role: who a console is comes from the claim
+ * signed with it (presence-proof.ts), which the server checks (functions/presence, `report` there is this).
  */
-export interface ConsolePresence {
-  name: string;
-  role: string;
+export interface ConsoleReport {
   screen: string;
   status: Health['status'];
   p95: number | null;
   pending: number;
   rollbacks: number;
   reconnects: number;
+  /** This console's clock, epoch ms. */
   at: number;
 }
 
@@ -24,20 +25,19 @@ export interface ConsolePresence {
 const WINDOW_MS = 30_000;
 const CALLS_PER_WINDOW = 4;
 const SETTLE_MS = 1_000;
-const REFRESH_MS = 15_000;
 
-const RosterContext = createContext<ConsolePresence[]>([]);
-
-export function useCrewRoster(): ConsolePresence[] {
-  return useContext(RosterContext);
-}
-
-export function CrewPresence({ session, children }: { session: Session; children: ReactNode }): ReactNode {
+export function CrewPresence({ children }: { children: ReactNode }): ReactNode {
   const plater = usePlater();
-  const [roster, setRoster] = useState<ConsolePresence[]>([]);
+  const call = useFunctions();
+  const { track } = useCrew();
+  // the latest track (it changes once the crew scope is open); the schedule below outlives it
+  const tracker = useRef(track);
+  useEffect(() => {
+    tracker.current = track;
+  }, [track]);
 
   useEffect(() => {
-    const crew = plater.open({ scope: 'crew' });
+    const signer = createPresenceSigner(call);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let dueAt = Infinity;
     let sent: number[] = [];
@@ -50,14 +50,12 @@ export function CrewPresence({ session, children }: { session: Session; children
       if (at >= dueAt) return;
       clearTimeout(timer);
       dueAt = at;
-      timer = setTimeout(track, at - now);
+      timer = setTimeout(report, at - now);
     };
-    const track = () => {
+    const report = () => {
       dueAt = Infinity;
       const health = plater.health.get();
-      const me: ConsolePresence = {
-        name: session.staff.display_name,
-        role: session.staff.role,
+      const me: ConsoleReport = {
         screen: window.location.pathname,
         status: health.status,
         p95: health.latencyMs.p95,
@@ -68,23 +66,20 @@ export function CrewPresence({ session, children }: { session: Session; children
       };
       sent.push(me.at);
       lastStatus = me.status;
-      void crew.track({ ...me });
-      schedule(REFRESH_MS);
+      // a console that cannot sign (no claim yet: the functions are unreachable) says nothing rather than
+      // something unverifiable; the next report tries again
+      void signer.sign(me).then((signed) => tracker.current({ ...signed }), () => {});
+      schedule(REPORT_EVERY_MS);
     };
     const unsubscribeHealth = plater.health.subscribe((health) => {
       if (health.status !== lastStatus) schedule(SETTLE_MS);
-    });
-    const unsubscribeCrew = crew.subscribe(() => {
-      setRoster(crew.getView().members.flatMap((member) => member.metas as unknown as ConsolePresence[]));
     });
     schedule(SETTLE_MS);
     return () => {
       clearTimeout(timer);
       unsubscribeHealth();
-      unsubscribeCrew();
-      crew.release();
     };
-  }, [plater, session]);
+  }, [plater, call]);
 
-  return createElement(RosterContext.Provider, { value: roster }, children);
+  return children;
 }

@@ -16,6 +16,7 @@ export function screensFor(session: Session): Screen[] {
   }
   // Servers get their own floor; a manager may read every server's topic but has no tables of their own.
   if (session.staff.role === 'server' && scopes.has('server')) screens.push({ kind: 'server', path: '/server', label: 'Tables' });
-  if (scopes.has('admin')) screens.push({ kind: 'monitor', path: '/monitor', label: 'Health' });
+  // A manager opens on the restaurant's health (first, so the console lands there); the line's screens follow.
+  if (scopes.has('admin')) screens.unshift({ kind: 'monitor', path: '/monitor', label: 'Health' });
   return screens;
 }

@@ -1,5 +1,6 @@
-import { useMutations } from '../../app/live.ts';
+import { useMutation } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
+import { orderNumber } from '../../ui/order.ts';
 import { useToasts } from '../../ui/toasts.tsx';
 
 const UNDO_MS = 6000;
@@ -9,7 +10,7 @@ const UNDO_MS = 6000;
  * a mis-tap on a busy pass costs one more tap, not a walk to every station.
  */
 export function RushButton({ order }: { order: { id: string; table: string | null; rush: boolean } }) {
-  const mutations = useMutations();
+  const { setRush } = useMutation();
   const act = useAction();
   const toasts = useToasts();
   const rush = !order.rush;
@@ -21,13 +22,13 @@ export function RushButton({ order }: { order: { id: string; table: string | nul
       kind: 'info',
       text: rush ? `${table} is rush` : `${table} is no longer rush`,
       ttlMs: UNDO_MS,
-      action: { label: 'Undo', run: () => void act(`undo ${label}`, () => mutations.setRush({ orderId: order.id, rush: !rush })) },
+      action: { label: 'Undo', run: () => void act(`undo ${label}`, () => setRush({ orderId: order.id, rush: !rush })) },
     });
-    void act(label, () => mutations.setRush({ orderId: order.id, rush })).then((applied) => applied || toasts.dismiss(offer));
+    void act(label, () => setRush({ orderId: order.id, rush })).then((applied) => applied || toasts.dismiss(offer));
   }
 
   return (
-    <button type="button" className="rush" aria-pressed={!rush} onClick={toggle}>
+    <button type="button" className="rush" aria-pressed={!rush} onClick={toggle} aria-label={`${rush ? 'Rush' : 'Unrush'} ${table} ${orderNumber(order.id)}`}>
       {rush ? 'Rush' : 'Unrush'}
     </button>
   );

@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react';
-import { type KdsTicket, type KdsTicketItem, useMutations, useScopeState } from '../../app/live.ts';
+import { type KdsTicket, type KdsTicketItem, useMutation, useScopeState } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
+import { useArrivals, useTicketSound } from '../../ui/arrivals.ts';
+import { orderNumber } from '../../ui/order.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { useNow } from '../../ui/time.ts';
 import { ageLevel, useAgeThresholds } from './thresholds.ts';
@@ -10,29 +12,32 @@ const RECENTLY_BUMPED = 6;
 
 /**
  * A station's kitchen display: open tickets oldest first (rush first of all; held courses last), age colours,
- * per-item moves, bump, the all-day count, and the last bumped tickets for a recall.
+ * per-item moves, bump, the all-day count, and the last bumped tickets for a recall. A ticket that arrives
+ * while the screen is open flashes (and chimes, where this device has the sound on).
  */
 export function KdsScreen({ station }: { station: { id: string; slug: string; name: string } }) {
   const { view, status } = useScopeState({ scope: 'kds', stationId: station.id });
-  const mutations = useMutations();
+  const { startItem, finishItem, recallItem, bumpTicket } = useMutation();
   const act = useAction();
   const now = useNow();
   const [thresholds, setThresholds] = useAgeThresholds(station.id);
+  const [sound, setSound] = useTicketSound();
   const [showSettings, setShowSettings] = useState(false);
 
   const actions: TicketActions = useMemo(
     () => ({
-      start: (item: KdsTicketItem) => void act(`start ${item.name}`, () => mutations.startItem({ itemId: item.id })),
-      finish: (item: KdsTicketItem) => void act(`finish ${item.name}`, () => mutations.finishItem({ itemId: item.id })),
-      recall: (item: KdsTicketItem) => void act(`recall ${item.name}`, () => mutations.recallItem({ itemId: item.id })),
+      start: (item: KdsTicketItem) => void act(`start ${item.name}`, () => startItem({ itemId: item.id })),
+      finish: (item: KdsTicketItem) => void act(`finish ${item.name}`, () => finishItem({ itemId: item.id })),
+      recall: (item: KdsTicketItem) => void act(`recall ${item.name}`, () => recallItem({ itemId: item.id })),
       bump: (ticket: KdsTicket) =>
-        void act(`bump ${ticket.table ?? 'ticket'}`, () => mutations.bumpTicket({ orderId: ticket.orderId, stationId: station.id })),
+        void act(`bump ${ticket.table ?? 'ticket'}`, () => bumpTicket({ orderId: ticket.orderId, stationId: station.id })),
     }),
-    [act, mutations, station.id],
+    [act, startItem, finishItem, recallItem, bumpTicket, station.id],
   );
 
   // In the client's order: rush first, then oldest fired, fully held tickets last.
   const open = view.tickets.filter((ticket) => ticket.status !== 'ready');
+  const arrived = useArrivals(open.map((ticket) => ticket.orderId), status === 'live', sound);
   const bumped = view.tickets
     .filter((ticket) => ticket.status === 'ready')
     .sort((a, b) => latestReady(b) - latestReady(a))
@@ -47,11 +52,11 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
         </span>
         <StatusPill status={status} />
         <button type="button" onClick={() => setShowSettings((shown) => !shown)} aria-expanded={showSettings}>
-          Timers
+          Settings
         </button>
       </div>
       {showSettings && (
-        <form className="settings panel" onSubmit={(event) => event.preventDefault()} aria-label="Ticket timers">
+        <form className="settings panel" onSubmit={(event) => event.preventDefault()} aria-label="Ticket settings">
           <label>
             Warning after (min)
             <input
@@ -72,17 +77,21 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
               onChange={(e) => setThresholds({ ...thresholds, lateMinutes: Number(e.target.value) || 1 })}
             />
           </label>
+          <label className="check">
+            <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} />
+            Sound on new tickets (this device)
+          </label>
           <p className="muted">Tickets turn amber and red at these ages. Keys on a ticket: Enter bumps, 1–9 moves an item, ←/→.</p>
         </form>
       )}
-      <div className="all-day" aria-label="All day">
-        <strong>All day:</strong>
+      <ul className="all-day" aria-label="All day">
+        <li className="all-day-label">All day:</li>
         {view.allDay.map((line) => (
-          <span key={line.name} className="chip num">
+          <li key={line.name} className="chip num">
             {line.qty} {line.name}
-          </span>
+          </li>
         ))}
-      </div>
+      </ul>
       {open.length === 0 ? (
         <p className="empty">{status === 'live' ? 'No open tickets.' : 'Loading tickets…'}</p>
       ) : (
@@ -95,21 +104,22 @@ export function KdsScreen({ station }: { station: { id: string; slug: string; na
                 ticket={ticket}
                 ageMs={ageMs}
                 level={ticket.firedAt === null ? 'fresh' : ageLevel(ageMs, thresholds)}
+                arrived={arrived.has(ticket.orderId)}
                 actions={actions}
               />
             );
           })}
         </div>
       )}
-      <div className="bumped" aria-label="Recently bumped">
-        <strong>Bumped:</strong>
+      <section className="bumped" aria-label="Recently bumped">
+        <h2>Bumped:</h2>
         {bumped.length === 0 && <span className="muted">nothing yet</span>}
         {bumped.map((ticket) => (
           <button key={ticket.orderId} type="button" onClick={() => ticket.items.forEach(actions.recall)} data-order={ticket.orderId}>
-            Recall {ticket.table}
+            Recall {ticket.table} {orderNumber(ticket.orderId)}
           </button>
         ))}
-      </div>
+      </section>
     </section>
   );
 }

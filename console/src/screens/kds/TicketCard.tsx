@@ -1,5 +1,6 @@
 import { type KeyboardEvent, memo } from 'react';
 import type { KdsTicket, KdsTicketItem } from '../../app/live.ts';
+import { orderNumber, orderPeople } from '../../ui/order.ts';
 import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { formatAge } from '../../ui/time.ts';
 import { type AgeLevel } from './thresholds.ts';
@@ -31,15 +32,21 @@ export const TicketCard = memo(function TicketCard({
   ticket,
   ageMs,
   level,
+  arrived,
   actions,
 }: {
   ticket: KdsTicket;
   ageMs: number;
   level: AgeLevel;
+  /** Came in while the screen was open: it flashes for a few seconds. */
+  arrived: boolean;
   actions: TicketActions;
 }) {
   const bumpable = ticket.items.some((item) => OPEN.has(item.status));
-  const courses = new Set(ticket.items.map((item) => item.course));
+  const courses = [...new Set(ticket.items.map((item) => item.course))].sort((a, b) => a - b);
+  const people = orderPeople(ticket.items[0]!);
+  const number = orderNumber(ticket.orderId);
+  const table = ticket.table ?? '?';
 
   function run(item: KdsTicketItem) {
     const move = nextMove(item);
@@ -71,14 +78,19 @@ export const TicketCard = memo(function TicketCard({
       data-rush={ticket.rush}
       data-order={ticket.orderId}
       data-pending={ticket.pending}
-      aria-label={`Table ${ticket.table ?? '?'}${ticket.rush ? ', rush' : ''}, ${formatAge(ageMs)} old`}
+      data-arrived={arrived}
+      aria-label={`Table ${table}, order ${number}${ticket.rush ? ', rush' : ''}${arrived ? ', new' : ''}, ${formatAge(ageMs)} old`}
       onKeyDown={onKeyDown}
     >
       <header className="ticket-head">
         <span className="table">{ticket.table}</span>
         {ticket.rush && <span className="rush-badge">RUSH</span>}
-        <span className="muted num">#{ticket.orderId.slice(0, 4)}</span>
+        <span className="muted num order-number">{number}</span>
         <span className="age">{formatAge(ageMs)}</span>
+        <span className="ticket-meta">
+          {people && <span className="people">{people}</span>}
+          <span className="course-list">{courses.length === 1 ? `course ${courses[0]}` : `courses ${courses.join(', ')}`}</span>
+        </span>
       </header>
       <ol className="ticket-items">
         {ticket.items.map((item, index) => {
@@ -87,11 +99,16 @@ export const TicketCard = memo(function TicketCard({
             <li key={item.id} className="item" data-status={item.status} data-pending={item.pending} data-item={item.id}>
               <span className="item-name">
                 <span className="muted num">{index + 1}.</span> {item.qty}× {item.name}
-                {courses.size > 1 && <span className="muted"> · c{item.course}</span>}
+                {courses.length > 1 && <span className="muted"> · c{item.course}</span>}
               </span>
               <span className="item-actions">
                 {move ? (
-                  <button type="button" onClick={() => actions[move](item)} disabled={item.pending}>
+                  <button
+                    type="button"
+                    onClick={() => actions[move](item)}
+                    disabled={item.pending}
+                    aria-label={`${MOVE_LABEL[move]} ${item.qty}× ${item.name}${item.pending ? ' (sending…)' : ''}`}
+                  >
                     {item.pending ? 'sending…' : MOVE_LABEL[move]}
                   </button>
                 ) : (
@@ -120,7 +137,13 @@ export const TicketCard = memo(function TicketCard({
         })}
       </ol>
       <footer className="ticket-foot">
-        <button type="button" className="good" disabled={!bumpable || ticket.pending} onClick={() => actions.bump(ticket)}>
+        <button
+          type="button"
+          className="good"
+          disabled={!bumpable || ticket.pending}
+          onClick={() => actions.bump(ticket)}
+          aria-label={`Bump ${table} ${number}`}
+        >
           Bump
         </button>
       </footer>

@@ -1,8 +1,10 @@
-import { useRealtimeHealth, useScopeState, useSession } from '../../app/live.ts';
-import { useCrewRoster } from '../../app/presence.ts';
+import { useFunctions } from '../../app/functions.ts';
+import { useCrew, useRealtimeHealth, useScopeState, useSession } from '../../app/live.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
+import { useNow } from '../../ui/time.ts';
 import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
 import { Chart } from './Chart.tsx';
+import { type ConsoleRoster, useVerifiedConsoles } from './consoles.ts';
 import { totalDrops, useGatewayMetrics } from './gateway.ts';
 import { useHealthHistory } from './history.ts';
 
@@ -33,7 +35,11 @@ export function MonitorScreen() {
   const { metrics: gateway, unavailable } = useGatewayMetrics();
   const samples = useHealthHistory(health);
   const [limits, setLimits] = useAlertThresholds();
-  const alerts = alertsFor(health, gateway, limits);
+  const crew = useCrew();
+  const call = useFunctions();
+  const now = useNow(1000);
+  const roster = useVerifiedConsoles(crew.view.members, call, now);
+  const alerts = alertsFor(health, gateway, limits, roster.consoles);
 
   return (
     <section className="screen monitor" aria-label="Health monitor">
@@ -76,28 +82,30 @@ export function MonitorScreen() {
       />
       <Chart title="Messages per second" unit="msg/s" samples={samples} series={[{ key: 'messagesPerSecond', label: 'msg/s', color: '#4cc2ff' }]} />
 
-      <ConnectedConsoles />
+      <ConnectedConsoles roster={roster} />
 
       <section className="panel" aria-label="Subscriptions">
         <h2>Subscriptions</h2>
-        <table className="data">
-          <thead>
-            <tr>
-              <th>topic</th>
-              <th>status</th>
-              <th>seq</th>
-            </tr>
-          </thead>
-          <tbody>
-            {health.scopes.map((scope) => (
-              <tr key={scope.topic}>
-                <td>{topicLabel(scope.topic, stations)}</td>
-                <td>{scope.status}</td>
-                <td className="num">{scope.seq}</td>
+        <div className="table-scroll">
+          <table className="data">
+            <thead>
+              <tr>
+                <th>topic</th>
+                <th>status</th>
+                <th>seq</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {health.scopes.map((scope) => (
+                <tr key={scope.topic}>
+                  <td>{topicLabel(scope.topic, stations)}</td>
+                  <td>{scope.status}</td>
+                  <td className="num">{scope.seq}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <h2>Gateway {unavailable && <span className="muted">(metrics unavailable)</span>}</h2>
@@ -120,40 +128,49 @@ export function MonitorScreen() {
   );
 }
 
-/** Every open console of the restaurant, as it reports itself in presence (app/presence.ts). */
-function ConnectedConsoles() {
-  const roster = [...useCrewRoster()].sort((a, b) => a.role.localeCompare(b.role) || a.name.localeCompare(b.name));
+/**
+ * Every open console of the restaurant, as it reports itself in presence (app/presence.ts): only reports the
+ * server verified, named by the staff row of the user they were signed for (screens/monitor/consoles.ts).
+ */
+function ConnectedConsoles({ roster: { consoles, ignored } }: { roster: ConsoleRoster }) {
   return (
     <section className="panel" aria-label="Connected consoles">
       <h2>Connected consoles</h2>
-      <table className="data">
-        <thead>
-          <tr>
-            <th>who</th>
-            <th>screen</th>
-            <th>status</th>
-            <th>p95</th>
-            <th>pending</th>
-            <th>rolled back</th>
-            <th>reconnects</th>
-          </tr>
-        </thead>
-        <tbody>
-          {roster.map((client, index) => (
-            <tr key={`${client.name}-${index}`} data-status={client.status}>
-              <td>
-                {client.name} <span className="muted">· {client.role}</span>
-              </td>
-              <td>{client.screen}</td>
-              <td>{client.status}</td>
-              <td className="num">{ms(client.p95)}</td>
-              <td className="num">{client.pending}</td>
-              <td className="num">{client.rollbacks}</td>
-              <td className="num">{client.reconnects}</td>
+      <div className="table-scroll">
+        <table className="data">
+          <thead>
+            <tr>
+              <th>who</th>
+              <th>screen</th>
+              <th>status</th>
+              <th>last report</th>
+              <th>p95</th>
+              <th>pending</th>
+              <th>rolled back</th>
+              <th>reconnects</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {consoles.map((client) => (
+              <tr key={client.sig} data-status={client.status} data-user={client.user_id}>
+                <td>
+                  {client.display_name} <span className="muted">· {client.role}</span>
+                </td>
+                <td>{client.report.screen}</td>
+                <td>{client.status}</td>
+                <td className="num">{Math.round(client.ageMs / 1000)} s ago</td>
+                <td className="num">{ms(client.report.p95)}</td>
+                <td className="num">{client.report.pending}</td>
+                <td className="num">{client.report.rollbacks}</td>
+                <td className="num">{client.report.reconnects}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted" data-testid="ignored-presence" data-count={ignored}>
+        {ignored === 0 ? 'Every presence entry is a verified console.' : `${ignored} presence ${ignored === 1 ? 'entry' : 'entries'} not shown (not verified, not staff, or gone)`}
+      </p>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { Health } from '../../app/live.ts';
+import type { Health } from '../../../../client/src/index.ts';
 import { type GatewayMetrics, totalDrops } from './gateway.ts';
 
 /** Limits a manager sets; crossing one raises an alert on the monitor. Kept on this device. */
@@ -12,9 +12,18 @@ export interface AlertThresholds {
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = { p95LatencyMs: 250, pendingMutations: 5, ingestLagMs: 1000, rollbacks: 0 };
 
-export function alertsFor(health: Health, gateway: GatewayMetrics | null, limits: AlertThresholds): string[] {
+export function alertsFor(
+  health: Health,
+  gateway: GatewayMetrics | null,
+  limits: AlertThresholds,
+  consoles: readonly { display_name: string; status: string; report: { screen: string } }[],
+): string[] {
   const alerts: string[] = [];
   if (health.status !== 'live') alerts.push(`Realtime is ${health.status}`);
+  // another console that is not live may be missing tickets: its screen says so, and so does the manager's
+  for (const other of consoles) {
+    if (other.status !== 'live') alerts.push(`${other.display_name}'s console (${other.report.screen}) is ${other.status}`);
+  }
   const p95 = health.latencyMs.p95;
   if (p95 !== null && p95 > limits.p95LatencyMs) alerts.push(`Delivery p95 ${Math.round(p95)} ms > ${limits.p95LatencyMs} ms`);
   if (health.pendingMutations > limits.pendingMutations) alerts.push(`${health.pendingMutations} actions waiting for the server (> ${limits.pendingMutations})`);
