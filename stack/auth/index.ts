@@ -3,6 +3,7 @@ import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson, sendSame
 import type { ApiRoute } from '../api/route.ts';
 import { JWKS_PATH, type StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { AppOrigins } from './app-origins.ts';
 import { AuthDb, AuthDbUnavailable } from './db.ts';
 import { type Admission, RateLimiter } from './rate-limit.ts';
 import { AUTH_SCHEMA, pruneAuthState } from './schema.ts';
@@ -35,9 +36,9 @@ import { stackVerifier } from './verify.ts';
  * `retry_later` with Retry-After (supabase-js retries a 503 as AuthRetryableFetchError), never 500 or a hang.
  */
 const PREFIX = AUTH_ISSUER_PATH;
-// Sign-in and refresh answer no CORS headers: the console is served by the stack (same origin), and no other
-// site's page may try passwords through its visitors' browsers or read a session (the preflight fails).
-const SAME_ORIGIN_PATH = '/token';
+// Sign-in and refresh answer CORS only to the app's own origins (app-origins.ts): no other site's page may try
+// passwords through its visitors' browsers or read a session (its preflight fails).
+const TOKEN_PATH = '/token';
 const API_VERSION = '2024-01-01';
 const REUSE_INTERVAL_SECONDS = 10;
 // bcrypt of a random password: compared against when the email is unknown, so both cases cost the same time.
@@ -116,6 +117,7 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     password: new RateLimiter(config.authRateLimits.sign_in_sign_ups),
     refresh_token: new RateLimiter(config.authRateLimits.token_refresh),
   };
+  const appOrigins = AppOrigins.fromSupabaseConfig(config.repoRoot);
   const tracksSignIn = columns?.last_sign_in === true;
   const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${PREFIX}`);
   const verifier = stackVerifier(config);
@@ -253,13 +255,10 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.slice(PREFIX.length) || '/';
     try {
-      if (req.method === 'OPTIONS' && path === SAME_ORIGIN_PATH) {
-        res.writeHead(204, versionHeader).end();
-        return;
-      }
       if (req.method === 'OPTIONS') {
+        const preflight = preflightHeaders(['GET', 'POST', 'PUT'], ['authorization', 'apikey', 'content-type', 'x-client-info', 'x-supabase-api-version']);
         res.writeHead(204, {
-          ...preflightHeaders(['GET', 'POST', 'PUT'], ['authorization', 'apikey', 'content-type', 'x-client-info', 'x-supabase-api-version']),
+          ...(path === TOKEN_PATH ? { ...withoutOrigin(preflight), ...appOrigins.headersFor(req) } : preflight),
           ...versionHeader,
         });
         res.end();
@@ -285,8 +284,9 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       if (path === '/token' && req.method === 'POST') {
         const grant = url.searchParams.get('grant_type');
         if (grant === 'password' || grant === 'refresh_token') admit(limits[grant].take(clientIp(req)));
-        if (grant === 'password') return sendSameOriginJson(res, 200, await passwordGrant(req), versionHeader);
-        if (grant === 'refresh_token') return sendSameOriginJson(res, 200, await refreshGrant(req), versionHeader);
+        const headers = { ...versionHeader, ...appOrigins.headersFor(req) };
+        if (grant === 'password') return sendSameOriginJson(res, 200, await passwordGrant(req), headers);
+        if (grant === 'refresh_token') return sendSameOriginJson(res, 200, await refreshGrant(req), headers);
         throw new AuthError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
       }
       if (path === '/user' && req.method === 'GET') return send(res, 200, userJson((await currentUser(req)).user));
@@ -296,8 +296,8 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       }
       throw new AuthError(404, 'not_found', `the local auth does not implement ${req.method} ${PREFIX}${path}`);
     } catch (error) {
-      if (error instanceof HttpError && path === SAME_ORIGIN_PATH && !res.headersSent) {
-        return sendSameOriginJson(res, error.status, error.body, error.headers);
+      if (error instanceof HttpError && path === TOKEN_PATH && !res.headersSent) {
+        return sendSameOriginJson(res, error.status, error.body, { ...error.headers, ...appOrigins.headersFor(req) });
       }
       if (error instanceof HttpError) return sendError(res, error);
       if (error instanceof AuthDbUnavailable) {
@@ -320,4 +320,9 @@ export async function createAuthRoute(config: StackConfig, log: Logger): Promise
       await db.end();
     },
   };
+}
+
+function withoutOrigin(headers: Record<string, string>): Record<string, string> {
+  const { 'access-control-allow-origin': _any, ...rest } = headers;
+  return rest;
 }

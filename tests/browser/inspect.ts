@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** The sizes a kitchen runs the console at: a tablet on the line, a laptop, a wall screen by the pass, a phone. */
@@ -77,31 +76,4 @@ export function layoutProblems(page: Page): Promise<string[]> {
 
 export async function headerHeight(page: Page): Promise<number> {
   return (await page.locator('header.topbar').boundingBox())!.height;
-}
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-
-export interface AxeViolation {
-  id: string;
-  impact: string;
-  nodes: number;
-  targets: string[];
-}
-
-/** axe-core's serious and critical violations on the page as it is now (injected by the test, not shipped). */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => ({
-        id: violation.id,
-        impact: violation.impact!,
-        nodes: violation.nodes.length,
-        targets: violation.nodes.slice(0, 3).map((node) => String(node.target[0])),
-      }));
-  });
 }

@@ -69,9 +69,13 @@ describe('the gateway metrics', () => {
   const metrics = (headers: Record<string, string>) => fetch(`${apiUrl}/realtime/v1/metrics`, { headers });
 
   it('need the secret key', async () => {
-    for (const headers of <Record<string, string>[]>[{}, { apikey: anonKey }, { apikey: publishableKey }, { authorization: `Bearer ${anonKey}` }, { apikey: 'sb_secret_forged' }]) {
+    // no valid key: 401; a valid key of a role that is not the service's: 403
+    for (const [status, headers] of <[number, Record<string, string>][]>[
+      [401, {}], [401, { apikey: 'sb_secret_forged' }],
+      [403, { apikey: anonKey }], [403, { apikey: publishableKey }], [403, { authorization: `Bearer ${anonKey}` }],
+    ]) {
       const response = await metrics(headers);
-      expect(response.status, JSON.stringify(headers)).toBe(401);
+      expect(response.status, JSON.stringify(headers)).toBe(status);
       expect(await response.json()).not.toHaveProperty('sockets');
     }
     for (const headers of <Record<string, string>[]>[{ apikey: secretKey }, { authorization: `Bearer ${serviceRoleKey}` }]) {
@@ -104,5 +108,30 @@ describe('/auth/v1/token', () => {
     // the other auth endpoints stay open to any origin, as on Supabase
     const jwks = await fetch(`${apiUrl}/auth/v1/.well-known/jwks.json`, { headers: { origin } });
     expect(jwks.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it("answers the app's own origins: pages served from this machine and config.toml's Auth URLs", async () => {
+    // loopback (an app under `vite`, the example app) and [auth] site_url / additional_redirect_urls
+    for (const allowed of ['http://localhost:5173', 'http://127.0.0.1:4173', 'http://127.0.0.1:3000', 'https://127.0.0.1:3000']) {
+      const preflight = await fetch(`${apiUrl}/auth/v1/token?grant_type=password`, {
+        method: 'OPTIONS',
+        headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey, content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin'), allowed).toBe(allowed);
+      const refused = await fetch(`${apiUrl}/auth/v1/token?grant_type=password`, {
+        method: 'POST',
+        headers: { origin: allowed, apikey: anonKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: SEED.users.manager.email, password: 'not-the-password' }),
+      });
+      expect(refused.headers.get('access-control-allow-origin'), allowed).toBe(allowed);
+      expect(refused.headers.get('vary')).toContain('Origin');
+    }
+    for (const refused of ['http://127.0.0.1.evil.example', 'http://localhost.evil.example:5173', 'null']) {
+      const preflight = await fetch(`${apiUrl}/auth/v1/token?grant_type=password`, {
+        method: 'OPTIONS',
+        headers: { origin: refused, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin'), refused).toBeNull();
+    }
   });
 });

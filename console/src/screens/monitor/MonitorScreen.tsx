@@ -82,7 +82,8 @@ export function MonitorScreen() {
       />
       <Chart title="Messages per second" unit="msg/s" samples={samples} series={[{ key: 'messagesPerSecond', label: 'msg/s', color: '#4cc2ff' }]} />
 
-      <ConnectedConsoles roster={roster} />
+      {/* the client library drops presence that fails its own schema before the roster sees it (health.crewRejected) */}
+      <ConnectedConsoles roster={{ ...roster, ignored: roster.ignored + health.crewRejected }} />
 
       <section className="panel" aria-label="Subscriptions">
         <h2>Subscriptions</h2>
