@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newDevice } from './browser.ts';
 
 /** The sizes a kitchen runs the console at: a tablet on the line, a laptop, a wall screen by the pass, a phone. */
 export const SIZES = {
@@ -16,9 +17,8 @@ export const MIN_KDS_TEXT_PX = 20;
 /** One header row: a 48 px control and its padding. */
 export const MAX_HEADER_PX = 80;
 
-export async function newScreen(browser: Browser, baseURL: string, size: Size): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, viewport: SIZES[size], reducedMotion: 'reduce' });
-  return { context, page: await context.newPage() };
+export function newScreen(browser: Browser, baseURL: string, size: Size): Promise<{ context: BrowserContext; page: Page }> {
+  return newDevice(browser, baseURL, SIZES[size]);
 }
 
 /**

@@ -24,8 +24,8 @@ export async function call(supabase: SupabaseClient, path: string, body: Record<
   return data;
 }
 
-/** Seats a table of the restaurant and orders one dish there as its server; answers the item's id. */
-export async function orderOn(restaurant: BrowserRestaurant, label: string, dish: string): Promise<string> {
+/** Seats a table of the restaurant (unless already seated) and orders one dish there as its server; answers the item's id. */
+export async function orderOn(restaurant: BrowserRestaurant, label: string, dish: string, { seat = true } = {}): Promise<string> {
   const sql = postgres(testStack().dbUrl, { max: 1, onnotice: () => {} });
   try {
     const [table] = await sql<{ id: string }[]>`
@@ -33,7 +33,7 @@ export async function orderOn(restaurant: BrowserRestaurant, label: string, dish
     const [item] = await sql<{ id: string }[]>`
       select id from public.menu_items where restaurant_id = ${restaurant.id} and name = ${dish}`;
     const server = await staff(restaurant.emails.server);
-    await call(server, `tables/${table!.id}/seat`, { party_size: 2 });
+    if (seat) await call(server, `tables/${table!.id}/seat`, { party_size: 2 });
     const placed = await call(server, 'orders', { table_id: table!.id, items: [{ menu_item_id: item!.id, qty: 1 }] });
     return placed.items[0].id;
   } finally {
