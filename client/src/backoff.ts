@@ -27,10 +27,6 @@ export class Backoff {
     private readonly random: () => number,
   ) {}
 
-  get attempt(): number {
-    return this.#attempt;
-  }
-
   next(): number {
     return backoffDelay(this.#attempt++, this.options, this.random);
   }

@@ -43,7 +43,6 @@ export class HealthMetrics implements StoreMetrics {
   gapsHealed = 0;
   duplicates = 0;
   rollbacks = 0;
-  refetches = 0;
   resets = 0;
   crewRejected = 0;
   #hits = 0;
@@ -85,10 +84,6 @@ export class HealthMetrics implements StoreMetrics {
     this.#loads++;
     this.#hits++;
     this.changed();
-  }
-
-  refetch(_reason: string): void {
-    this.refetches++;
   }
 
   epochChanged(): void {

@@ -24,8 +24,6 @@ export interface StoreMetrics {
   gapHealed(): void;
   /** A snapshot request: `hit` when the server answered 304 (the data held was current). */
   snapshot(hit: boolean): void;
-  /** The server said the log cannot continue (`refetch_snapshot`), or the topic's epoch changed. */
-  refetch(reason: string): void;
   /** The topic started over in a new epoch (`plater reset`, a restore): its data was replaced. */
   epochChanged(): void;
 }
@@ -241,17 +239,12 @@ export class TopicStore {
     for (;;) {
       const answer = await this.options.api.catchUp(this.topic, this.seq, this.epoch);
       if (this.#closed) return;
-      if (!answer.ok) {
-        this.options.metrics.refetch(answer.refetch.reason ?? 'refetch_snapshot');
+      // the log cannot continue (refetch_snapshot), or it is another epoch's: the snapshot is read again
+      if (!answer.ok || (answer.page.epoch && this.epoch && answer.page.epoch !== this.epoch)) {
         await this.#load(false);
         return;
       }
       const page = answer.page;
-      if (page.epoch && this.epoch && page.epoch !== this.epoch) {
-        this.options.metrics.refetch('epoch_changed');
-        await this.#load(false);
-        return;
-      }
       this.#apply(page.events.map((event) => event.payload as unknown as Record<string, unknown>));
       this.#drain();
       if (!page.more || page.events.length === 0) return;
