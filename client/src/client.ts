@@ -97,12 +97,19 @@ class Revalidating<T> {
   value: T | undefined;
   #etag: string | null = null;
   #request: Promise<T> | null = null;
+  readonly #fetch: (etag: string | null) => Promise<Revalidated<T>>;
+  readonly #metrics: HealthMetrics;
+  readonly #loaded: ((value: T) => void) | undefined;
 
   constructor(
-    private readonly fetch: (etag: string | null) => Promise<Revalidated<T>>,
-    private readonly metrics: HealthMetrics,
-    private readonly loaded?: (value: T) => void,
-  ) {}
+    fetch: (etag: string | null) => Promise<Revalidated<T>>,
+    metrics: HealthMetrics,
+    loaded?: (value: T) => void,
+  ) {
+    this.#fetch = fetch;
+    this.#metrics = metrics;
+    this.#loaded = loaded;
+  }
 
   get(revalidate = false): Promise<T> {
     if (this.value !== undefined && !revalidate) return Promise.resolve(this.value);
@@ -113,12 +120,12 @@ class Revalidating<T> {
   }
 
   async #load(): Promise<T> {
-    const answer = await this.fetch(this.value === undefined ? null : this.#etag);
-    this.metrics.snapshot(!answer.modified);
+    const answer = await this.#fetch(this.value === undefined ? null : this.#etag);
+    this.#metrics.snapshot(!answer.modified);
     if (answer.modified) {
       this.value = answer.body;
       this.#etag = answer.etag;
-      this.loaded?.(answer.body);
+      this.#loaded?.(answer.body);
     }
     return this.value!;
   }

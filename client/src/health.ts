@@ -51,14 +51,19 @@ export class HealthMetrics implements StoreMetrics {
   #latencyCount = 0;
   #buckets = new Array<number>(RATE_WINDOW_S).fill(0);
   #bucketSecond = 0;
+  readonly #clock: Clock;
+  readonly #changed: () => void;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly changed: () => void,
-  ) {}
+    clock: Clock,
+    changed: () => void,
+  ) {
+    this.#clock = clock;
+    this.#changed = changed;
+  }
 
   received(ts: number): void {
-    const now = this.clock.now();
+    const now = this.#clock.now();
     this.#latencies[this.#latencyCount++ % SAMPLES] = Math.max(0, now - ts);
     this.#bucket(now);
     this.#buckets[Math.floor(now / 1000) % RATE_WINDOW_S]!++;
@@ -70,42 +75,42 @@ export class HealthMetrics implements StoreMetrics {
 
   gapHealed(): void {
     this.gapsHealed++;
-    this.changed();
+    this.#changed();
   }
 
   snapshot(hit: boolean): void {
     this.#loads++;
     if (hit) this.#hits++;
-    this.changed();
+    this.#changed();
   }
 
   /** A released scope opened again while its data was still held. */
   reused(): void {
     this.#loads++;
     this.#hits++;
-    this.changed();
+    this.#changed();
   }
 
   epochChanged(): void {
     this.resets++;
-    this.changed();
+    this.#changed();
   }
 
   /** Untrusted crew input (presence metas, broadcasts) that did not match its schema. */
   rejected(count: number): void {
     if (count === 0) return;
     this.crewRejected += count;
-    this.changed();
+    this.#changed();
   }
 
   reconnected(): void {
     this.reconnects++;
-    this.changed();
+    this.#changed();
   }
 
   rolledBack(): void {
     this.rollbacks++;
-    this.changed();
+    this.#changed();
   }
 
   latency(): Health['latencyMs'] {
@@ -117,7 +122,7 @@ export class HealthMetrics implements StoreMetrics {
   }
 
   messagesPerSecond(): number {
-    this.#bucket(this.clock.now());
+    this.#bucket(this.#clock.now());
     return this.#buckets.reduce((sum, count) => sum + count, 0) / RATE_WINDOW_S;
   }
 
