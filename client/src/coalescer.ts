@@ -40,8 +40,8 @@ export class Coalescer<T> {
     this.#schedule(now);
   }
 
-  /** Delivers what is gathered now (e.g. before closing). */
-  flush(): void {
+  /** Delivers what is gathered now. */
+  #flush(): void {
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#pending.length === 0) return;
@@ -63,7 +63,7 @@ export class Coalescer<T> {
     const due = Math.min(now + this.#windowMs, this.#firstPendingAt + this.#maxWaitMs);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = null;
-      this.flush();
+      this.#flush();
     }, Math.max(0, due - now));
   }
 }

@@ -44,7 +44,6 @@ export class CrewScope implements PooledScope {
   readonly store = null;
   refs = 0;
   topic: string | null = null;
-  scopeId = null;
   error: Error | null = null;
   #channel: LinkChannel | null = null;
   #joined = false;

@@ -68,14 +68,14 @@ export class FunctionsApi {
     return { status: response.status, headers: response.headers, body };
   }
 
-  async revalidate<T>(path: string, etag: string | null): Promise<Revalidated<T>> {
+  async #revalidate<T>(path: string, etag: string | null): Promise<Revalidated<T>> {
     const answer = await this.request('GET', path, { headers: etag ? { 'if-none-match': etag } : {} });
     if (answer.status === 304) return { modified: false };
     return { modified: true, body: answer.body as T, etag: answer.headers.get('etag') };
   }
 
   snapshot(topic: string, etag: string | null): Promise<Revalidated<Snapshot>> {
-    return this.revalidate<Snapshot>(`snapshot?topic=${encodeURIComponent(topic)}`, etag);
+    return this.#revalidate<Snapshot>(`snapshot?topic=${encodeURIComponent(topic)}`, etag);
   }
 
   async catchUp(topic: string, after: number, epoch: string | null, limit?: number): Promise<CatchUpAnswer> {
@@ -94,11 +94,11 @@ export class FunctionsApi {
   }
 
   session(etag: string | null): Promise<Revalidated<Session>> {
-    return this.revalidate<Session>('session', etag);
+    return this.#revalidate<Session>('session', etag);
   }
 
   menu(etag: string | null): Promise<Revalidated<Menu>> {
-    return this.revalidate<Menu>('menu', etag);
+    return this.#revalidate<Menu>('menu', etag);
   }
 }
 

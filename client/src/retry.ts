@@ -118,14 +118,14 @@ export class RetryEngine {
         const bounded = failure === 'server' || failure === 'token';
         if (failure === 'refused' || (bounded && !options.persistent && ++attempts > this.policy.serverAttempts)) throw error;
         if (this.#closed || options.stopped?.()) throw error;
-        await this.pause(this.delay(error, backoff), failure === 'network');
+        await this.pause(this.#delay(error, backoff), failure === 'network');
         if (this.#closed || options.stopped?.()) throw error;
       }
     }
   }
 
   /** The wait before the next try: the server's Retry-After when it sent one, else the backoff's. */
-  delay(error: unknown, backoff: Backoff): number {
+  #delay(error: unknown, backoff: Backoff): number {
     return error instanceof ApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff.next();
   }
 }

@@ -79,12 +79,12 @@ export class Scope implements PooledScope {
   refs = 0;
   topic: string | null = null;
   kind: TopicKind;
-  scopeId: string | null = null;
+  #scopeId: string | null = null;
   store: TopicStore | null = null;
   error: Error | null = null;
-  joined = false;
-  everJoined = false;
-  polling = false;
+  #joined = false;
+  #everJoined = false;
+  #polling = false;
 
   #channel: LinkChannel | null = null;
   #downTimer: unknown = null;
@@ -129,8 +129,8 @@ export class Scope implements PooledScope {
     return scopeStatus({
       refused: this.error !== null || store?.status === 'error',
       loaded: store?.loaded ?? false,
-      joined: this.joined,
-      polling: this.polling,
+      joined: this.#joined,
+      polling: this.#polling,
       healed: store?.status === 'live',
     }, this.#deps.offline());
   }
@@ -184,8 +184,8 @@ export class Scope implements PooledScope {
     if (this.#view && this.#view.stamp === this.#stamp) return this.#view.value;
     const ctx = this.#deps.context();
     const confirmed = this.store?.confirmed ?? emptyMaps();
-    const { rows, pending } = overlay(confirmed, this.kind, this.scopeId, this.#deps.queue.pending, ctx);
-    const value = VIEW_BUILDERS[this.kind]({ rows, pending, scopeId: this.scopeId, now: ctx.now });
+    const { rows, pending } = overlay(confirmed, this.kind, this.#scopeId, this.#deps.queue.pending, ctx);
+    const value = VIEW_BUILDERS[this.kind]({ rows, pending, scopeId: this.#scopeId, now: ctx.now });
     this.#view = { stamp: this.#stamp, value };
     return value;
   }
@@ -216,7 +216,7 @@ export class Scope implements PooledScope {
     if (this.#disposed) return;
     const { topic, scopeId } = topicOf(this.key, session);
     this.topic = topic;
-    this.scopeId = scopeId;
+    this.#scopeId = scopeId;
     const store = new TopicStore({
       topic,
       kind: this.kind,
@@ -251,7 +251,7 @@ export class Scope implements PooledScope {
   #leave(): void {
     this.#channel?.leave();
     this.#channel = null;
-    this.joined = false;
+    this.#joined = false;
     this.#stopPolling();
     if (this.#downTimer !== null) this.#deps.clock.clearTimeout(this.#downTimer);
     this.#downTimer = null;
@@ -259,20 +259,20 @@ export class Scope implements PooledScope {
 
   #linkStatus(status: LinkStatus, reason?: string): void {
     if (status === 'joined') {
-      if (this.everJoined && !this.joined) this.#deps.metrics.reconnected();
-      this.everJoined = true;
-      this.joined = true;
+      if (this.#everJoined && !this.#joined) this.#deps.metrics.reconnected();
+      this.#everJoined = true;
+      this.#joined = true;
       if (this.#downTimer !== null) this.#deps.clock.clearTimeout(this.#downTimer);
       this.#downTimer = null;
       this.#stopPolling();
       // whatever was published while the channel was not joined is fetched now
       void this.store?.resync();
     } else if (status === 'down') {
-      this.joined = false;
+      this.#joined = false;
       this.#armPolling();
     } else {
       this.#channel = null;
-      this.joined = false;
+      this.#joined = false;
       this.#stopPolling();
       this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
       return;
@@ -282,20 +282,20 @@ export class Scope implements PooledScope {
 
   /** If the channel stays down past `pollAfterMs`, poll. */
   #armPolling(): void {
-    if (this.joined || this.polling || this.#downTimer !== null) return;
+    if (this.#joined || this.#polling || this.#downTimer !== null) return;
     this.#downTimer = this.#deps.clock.setTimeout(() => {
       this.#downTimer = null;
-      if (!this.joined && this.#channel) void this.#startPolling();
+      if (!this.#joined && this.#channel) void this.#startPolling();
     }, this.#deps.options.pollAfterMs);
   }
 
   /** Catch-up every `pollIntervalMs` until the channel is back (a failed poll is retried by the store itself). */
   async #startPolling(): Promise<void> {
-    this.polling = true;
+    this.#polling = true;
     this.#touch({ reset: false, changes: [] });
-    while (this.polling && this.store) {
+    while (this.#polling && this.store) {
       await this.store.resync();
-      if (!this.polling) return;
+      if (!this.#polling) return;
       this.#pollWait = this.#deps.retry.pause(this.#deps.options.pollIntervalMs, false);
       await this.#pollWait;
       this.#pollWait = null;
@@ -303,8 +303,8 @@ export class Scope implements PooledScope {
   }
 
   #stopPolling(): void {
-    if (!this.polling) return;
-    this.polling = false;
+    if (!this.#polling) return;
+    this.#polling = false;
     this.#pollWait?.wake();
     this.#pollWait = null;
   }

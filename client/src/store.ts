@@ -62,7 +62,7 @@ export class TopicStore {
   confirmed: EntityMaps = emptyMaps();
   seq = 0;
   epoch: string | null = null;
-  etag: string | null = null;
+  #etag: string | null = null;
   status: StoreStatus = 'loading';
   error: Error | null = null;
 
@@ -202,7 +202,7 @@ export class TopicStore {
   /** Replaces the data with the topic's snapshot; `revalidate` sends the ETag held (only epoch-stamped ones). */
   async #load(revalidate: boolean): Promise<void> {
     this.#reloadWanted = false;
-    const etag = revalidate && this.etag?.includes('@') ? this.etag : null;
+    const etag = revalidate && this.#etag?.includes('@') ? this.#etag : null;
     this.#reloading = true;
     let answer: Awaited<ReturnType<StoreOptions['api']['snapshot']>>;
     try {
@@ -230,7 +230,7 @@ export class TopicStore {
     this.confirmed = maps;
     this.seq = Number(snapshot.seq);
     this.epoch = epoch;
-    this.etag = answer.etag;
+    this.#etag = answer.etag;
     this.#loaded = true;
     this.#options.trace?.({ topic: this.topic, kind: 'snapshot', seq: this.seq, epoch });
     this.#emit({ topic: this.topic, reset: true, entities: [] });
