@@ -78,10 +78,9 @@ export class FunctionsApi {
     return this.#revalidate<Snapshot>(`snapshot?topic=${encodeURIComponent(topic)}`, etag);
   }
 
-  async catchUp(topic: string, after: number, epoch: string | null, limit?: number): Promise<CatchUpAnswer> {
+  async catchUp(topic: string, after: number, epoch: string | null): Promise<CatchUpAnswer> {
     let path = `catch-up?topic=${encodeURIComponent(topic)}&after=${after}`;
     if (epoch) path += `&epoch=${encodeURIComponent(epoch)}`;
-    if (limit) path += `&limit=${limit}`;
     try {
       const answer = await this.request('GET', path);
       return { ok: true, page: answer.body as CatchUp };
