@@ -21,18 +21,17 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 /** An attempt counter with its policy: `next()` gives the delay before the next try, `reset()` after a success. */
 export class Backoff {
   #attempt = 0;
+  readonly #random: () => number;
 
   constructor(
     readonly options: BackoffOptions,
-    private readonly random: () => number,
-  ) {}
-
-  get attempt(): number {
-    return this.#attempt;
+    random: () => number,
+  ) {
+    this.#random = random;
   }
 
   next(): number {
-    return backoffDelay(this.#attempt++, this.options, this.random);
+    return backoffDelay(this.#attempt++, this.options, this.#random);
   }
 
   /** Counts as `n` extra failed attempts (e.g. the server said it is overloaded: back off further). */

@@ -89,9 +89,46 @@ export function createPlaterClient(options: PlaterClientOptions, internals: Plat
   return new Client(resolveOptions(options), internals);
 }
 
-interface Cached<T> {
-  value: T;
-  etag: string | null;
+/**
+ * A resource read once and then kept (session, menu): asked again only on `revalidate`, then conditionally (its
+ * ETag), one request at a time however many callers ask.
+ */
+class Revalidating<T> {
+  value: T | undefined;
+  #etag: string | null = null;
+  #request: Promise<T> | null = null;
+  readonly #fetch: (etag: string | null) => Promise<Revalidated<T>>;
+  readonly #metrics: HealthMetrics;
+  readonly #loaded: ((value: T) => void) | undefined;
+
+  constructor(
+    fetch: (etag: string | null) => Promise<Revalidated<T>>,
+    metrics: HealthMetrics,
+    loaded?: (value: T) => void,
+  ) {
+    this.#fetch = fetch;
+    this.#metrics = metrics;
+    this.#loaded = loaded;
+  }
+
+  get(revalidate = false): Promise<T> {
+    if (this.value !== undefined && !revalidate) return Promise.resolve(this.value);
+    this.#request ??= this.#load().finally(() => {
+      this.#request = null;
+    });
+    return this.#request;
+  }
+
+  async #load(): Promise<T> {
+    const answer = await this.#fetch(this.value === undefined ? null : this.#etag);
+    this.#metrics.snapshot(!answer.modified);
+    if (answer.modified) {
+      this.value = answer.body;
+      this.#etag = answer.etag;
+      this.#loaded?.(answer.body);
+    }
+    return this.value!;
+  }
 }
 
 class Client implements PlaterClient {
@@ -109,10 +146,8 @@ class Client implements PlaterClient {
   readonly #healthNotifier: Coalescer<true>;
   readonly #detach: (() => void)[] = [];
   readonly #trace: StoreTrace | undefined;
-  #session: Cached<Session> | null = null;
-  #sessionRequest: Promise<Session> | null = null;
-  #menu: Cached<Menu> | null = null;
-  #menuRequest: Promise<Menu> | null = null;
+  readonly #session: Revalidating<Session>;
+  readonly #menu: Revalidating<Menu>;
   #menuNames = new Map<string, string>();
   #closed = false;
 
@@ -121,14 +156,7 @@ class Client implements PlaterClient {
     this.#trace = internals.trace;
     const clock = options.clock;
     this.#retry = new RetryEngine(clock, options.random, options.retry);
-    this.#api = new FunctionsApi({
-      supabaseUrl: options.supabaseUrl,
-      anonKey: options.anonKey,
-      accessToken: options.accessToken,
-      clock,
-      requestTimeoutMs: options.requestTimeoutMs,
-      fetch: this.#observedFetch(options.fetch),
-    });
+    this.#api = new FunctionsApi({ ...options, fetch: this.#observedFetch(options.fetch) });
     this.#link = internals.link ?? supabaseLink({
       socket: (hooks) => openRealtimeSocket({ ...options, shared: options.realtime, joinTimeoutMs: options.requestTimeoutMs }, hooks),
       reconnect: options.reconnect,
@@ -147,9 +175,8 @@ class Client implements PlaterClient {
     this.#healthNotifier = new Coalescer<true>(clock, 100, 500, () => this.#notifyHealth());
     this.#metrics = new HealthMetrics(clock, () => this.#healthNotifier.push(true));
     this.#queue = new MutationQueue({
-      clock,
+      ...options,
       retry: this.#retry,
-      settleTimeoutMs: options.settleTimeoutMs,
       send: async (path, body, key) =>
         (await this.#api.request('POST', path, { body, headers: { 'idempotency-key': key } })).body as MutationResult,
       context: () => this.#context(),
@@ -163,7 +190,10 @@ class Client implements PlaterClient {
       rolledBack: () => this.#metrics.rolledBack(),
       stale: (rows) => this.#resyncHolders(rows),
       newId: () => crypto.randomUUID(),
-      storage: options.storage,
+    });
+    this.#session = new Revalidating((etag) => this.#api.session(etag), this.#metrics);
+    this.#menu = new Revalidating((etag) => this.#api.menu(etag), this.#metrics, (menu) => {
+      this.#menuNames = new Map(menu.items.map((item) => [item.id, item.name]));
     });
     void this.#restoreQueue();
     this.mutations = this.#mutationsApi();
@@ -178,30 +208,11 @@ class Client implements PlaterClient {
   }
 
   session(options: { revalidate?: boolean } = {}): Promise<Session> {
-    if (this.#session && !options.revalidate) return Promise.resolve(this.#session.value);
-    this.#sessionRequest ??= this.#revalidate(() => this.#api.session(this.#session?.etag ?? null), this.#session)
-      .then((cached) => {
-        this.#session = cached;
-        return cached.value;
-      })
-      .finally(() => {
-        this.#sessionRequest = null;
-      });
-    return this.#sessionRequest;
+    return this.#session.get(options.revalidate);
   }
 
   menu(options: { revalidate?: boolean } = {}): Promise<Menu> {
-    if (this.#menu && !options.revalidate) return Promise.resolve(this.#menu.value);
-    this.#menuRequest ??= this.#revalidate(() => this.#api.menu(this.#menu?.etag ?? null), this.#menu)
-      .then((cached) => {
-        this.#menu = cached;
-        this.#menuNames = new Map(cached.value.items.map((item) => [item.id, item.name]));
-        return cached.value;
-      })
-      .finally(() => {
-        this.#menuRequest = null;
-      });
-    return this.#menuRequest;
+    return this.#menu.get(options.revalidate);
   }
 
   open<K extends ScopeKey>(key: K): HandleOf<K> {
@@ -272,7 +283,7 @@ class Client implements PlaterClient {
   #context(): SpecContext {
     return {
       now: this.#options.clock.now(),
-      staffId: this.#session?.value.staff.user_id ?? null,
+      staffId: this.#session.value?.staff.user_id ?? null,
       orderOfItem: (itemId) => {
         for (const scope of this.#scopes.values()) {
           const row = scope.store?.confirmed.item.get(itemId);
@@ -300,16 +311,6 @@ class Client implements PlaterClient {
     for (const scope of this.#scopes.values()) {
       if (rows.some((row) => scope.store?.confirmed[row.type].has(row.id))) scope.resync();
     }
-  }
-
-  async #revalidate<T>(request: () => Promise<Revalidated<T>>, cached: Cached<T> | null): Promise<Cached<T>> {
-    const answer = await request();
-    if (!answer.modified) {
-      this.#metrics.snapshot(true);
-      return cached!;
-    }
-    this.#metrics.snapshot(false);
-    return { value: answer.body, etag: answer.etag };
   }
 
   async #restoreQueue(): Promise<void> {

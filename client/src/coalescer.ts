@@ -11,19 +11,28 @@ export class Coalescer<T> {
   #firstPendingAt = 0;
   #lastDeliveredAt = Number.NEGATIVE_INFINITY;
   #timer: unknown = null;
+  readonly #clock: Clock;
+  readonly #windowMs: number;
+  readonly #maxWaitMs: number;
+  readonly #deliver: (batch: T[]) => void;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly windowMs: number,
-    private readonly maxWaitMs: number,
-    private readonly deliver: (batch: T[]) => void,
-  ) {}
+    clock: Clock,
+    windowMs: number,
+    maxWaitMs: number,
+    deliver: (batch: T[]) => void,
+  ) {
+    this.#clock = clock;
+    this.#windowMs = windowMs;
+    this.#maxWaitMs = maxWaitMs;
+    this.#deliver = deliver;
+  }
 
   push(change: T): void {
-    const now = this.clock.now();
-    if (this.#pending.length === 0 && this.#timer === null && now - this.#lastDeliveredAt >= this.windowMs) {
+    const now = this.#clock.now();
+    if (this.#pending.length === 0 && this.#timer === null && now - this.#lastDeliveredAt >= this.#windowMs) {
       this.#lastDeliveredAt = now;
-      this.deliver([change]);
+      this.#deliver([change]);
       return;
     }
     if (this.#pending.length === 0) this.#firstPendingAt = now;
@@ -31,30 +40,30 @@ export class Coalescer<T> {
     this.#schedule(now);
   }
 
-  /** Delivers what is gathered now (e.g. before closing). */
-  flush(): void {
-    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
+  /** Delivers what is gathered now. */
+  #flush(): void {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
-    this.#lastDeliveredAt = this.clock.now();
-    this.deliver(batch);
+    this.#lastDeliveredAt = this.#clock.now();
+    this.#deliver(batch);
   }
 
   /** Drops what is gathered and stops the timer. */
   cancel(): void {
-    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     this.#pending = [];
   }
 
   #schedule(now: number): void {
-    if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
-    const due = Math.min(now + this.windowMs, this.#firstPendingAt + this.maxWaitMs);
-    this.#timer = this.clock.setTimeout(() => {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    const due = Math.min(now + this.#windowMs, this.#firstPendingAt + this.#maxWaitMs);
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = null;
-      this.flush();
+      this.#flush();
     }, Math.max(0, due - now));
   }
 }

@@ -1,4 +1,4 @@
-import type { Status } from './status.ts';
+import { type Status, STATUSES } from './status.ts';
 
 /**
  * What other clients put on the crew topic is untrusted input: any staff member can track any presence meta
@@ -9,8 +9,6 @@ import type { Status } from './status.ts';
  * Written as field tables rather than with a schema library: the checks are a handful of types and lengths, and
  * zod (even its mini build) would be a quarter of what an app bundles for this client.
  */
-
-const STATUSES: readonly Status[] = ['loading', 'live', 'catching_up', 'polling', 'offline', 'error'];
 
 /** A console's presence, as it may be shown (see `presenceMeta`). */
 export interface PresenceMeta {

@@ -44,7 +44,6 @@ export class CrewScope implements PooledScope {
   readonly store = null;
   refs = 0;
   topic: string | null = null;
-  scopeId = null;
   error: Error | null = null;
   #channel: LinkChannel | null = null;
   #joined = false;
@@ -61,11 +60,13 @@ export class CrewScope implements PooledScope {
   #session: Session | null = null;
   /** Presence refs of the metas rejected in the last sync (so each bad entry is counted once). */
   #rejectedRefs = new Set<unknown>();
+  readonly #deps: ScopeDeps & { metrics: HealthMetrics };
 
   constructor(
     readonly id: string,
-    private readonly deps: ScopeDeps & { metrics: HealthMetrics },
+    deps: ScopeDeps & { metrics: HealthMetrics },
   ) {
+    this.#deps = deps;
     this.#coalescer = new Coalescer<true>(deps.clock, deps.options.coalesceMs, deps.options.coalesceMaxWaitMs, () => {
       for (const listener of [...this.#listeners]) listener({ reset: true, changes: [] });
     });
@@ -87,7 +88,7 @@ export class CrewScope implements PooledScope {
   get status(): ScopeStatus {
     return scopeStatus(
       { refused: this.error !== null, loaded: this.#everJoined, joined: this.#joined, polling: false, healed: true },
-      this.deps.offline(),
+      this.#deps.offline(),
     );
   }
 
@@ -109,7 +110,7 @@ export class CrewScope implements PooledScope {
     this.#channel = null;
     this.#coalescer.cancel();
     this.#listeners.clear();
-    this.deps.disposed(this);
+    this.#deps.disposed(this);
   }
 
   subscribe(listener: (batch: ScopeBatch) => void): () => void {
@@ -144,23 +145,23 @@ export class CrewScope implements PooledScope {
 
   async #join(): Promise<void> {
     try {
-      this.#session = await this.deps.retry.run(() => this.deps.session(), { persistent: true, stopped: () => this.#disposed });
+      this.#session = await this.#deps.retry.run(() => this.#deps.session(), { persistent: true, stopped: () => this.#disposed });
     } catch (error) {
       if (!this.#disposed) this.#fail(accessError(error));
       return;
     }
     if (this.#disposed) return;
     this.topic = `crew:${this.#session.restaurant.id}`;
-    this.#channel = this.deps.link.join(
+    this.#channel = this.#deps.link.join(
       this.topic,
       {
         message: (event, payload) => {
           const checked = crewPayload(event, payload);
           if (!checked) {
-            this.deps.metrics.rejected(1);
+            this.#deps.metrics.rejected(1);
             return;
           }
-          this.#messages = [...this.#messages.slice(-(KEPT_MESSAGES - 1)), { event, payload: checked, receivedAt: this.deps.clock.now() }];
+          this.#messages = [...this.#messages.slice(-(KEPT_MESSAGES - 1)), { event, payload: checked, receivedAt: this.#deps.clock.now() }];
           this.#changed();
         },
         presence: (state) => {
@@ -193,7 +194,7 @@ export class CrewScope implements PooledScope {
     let fresh = 0;
     for (const ref of rejected) if (!this.#rejectedRefs.has(ref)) fresh++;
     this.#rejectedRefs = rejected;
-    this.deps.metrics.rejected(fresh);
+    this.#deps.metrics.rejected(fresh);
     return members.sort((a, b) => a.key.localeCompare(b.key));
   }
 
@@ -203,7 +204,7 @@ export class CrewScope implements PooledScope {
       this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
       return;
     }
-    if (status === 'joined' && this.#everJoined && !this.#joined) this.deps.metrics.reconnected();
+    if (status === 'joined' && this.#everJoined && !this.#joined) this.#deps.metrics.reconnected();
     this.#joined = status === 'joined';
     this.#everJoined ||= this.#joined;
     if (this.#joined) this.#settleReady.resolve();
@@ -219,7 +220,7 @@ export class CrewScope implements PooledScope {
   #changed(): void {
     if (this.#disposed) return;
     this.#view = null;
-    this.deps.changed(this, false);
+    this.#deps.changed(this, false);
     if (this.#listeners.size > 0) this.#coalescer.push(true);
   }
 }

@@ -43,7 +43,6 @@ export class HealthMetrics implements StoreMetrics {
   gapsHealed = 0;
   duplicates = 0;
   rollbacks = 0;
-  refetches = 0;
   resets = 0;
   crewRejected = 0;
   #hits = 0;
@@ -52,14 +51,19 @@ export class HealthMetrics implements StoreMetrics {
   #latencyCount = 0;
   #buckets = new Array<number>(RATE_WINDOW_S).fill(0);
   #bucketSecond = 0;
+  readonly #clock: Clock;
+  readonly #changed: () => void;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly changed: () => void,
-  ) {}
+    clock: Clock,
+    changed: () => void,
+  ) {
+    this.#clock = clock;
+    this.#changed = changed;
+  }
 
   received(ts: number): void {
-    const now = this.clock.now();
+    const now = this.#clock.now();
     this.#latencies[this.#latencyCount++ % SAMPLES] = Math.max(0, now - ts);
     this.#bucket(now);
     this.#buckets[Math.floor(now / 1000) % RATE_WINDOW_S]!++;
@@ -71,46 +75,42 @@ export class HealthMetrics implements StoreMetrics {
 
   gapHealed(): void {
     this.gapsHealed++;
-    this.changed();
+    this.#changed();
   }
 
   snapshot(hit: boolean): void {
     this.#loads++;
     if (hit) this.#hits++;
-    this.changed();
+    this.#changed();
   }
 
   /** A released scope opened again while its data was still held. */
   reused(): void {
     this.#loads++;
     this.#hits++;
-    this.changed();
-  }
-
-  refetch(_reason: string): void {
-    this.refetches++;
+    this.#changed();
   }
 
   epochChanged(): void {
     this.resets++;
-    this.changed();
+    this.#changed();
   }
 
   /** Untrusted crew input (presence metas, broadcasts) that did not match its schema. */
   rejected(count: number): void {
     if (count === 0) return;
     this.crewRejected += count;
-    this.changed();
+    this.#changed();
   }
 
   reconnected(): void {
     this.reconnects++;
-    this.changed();
+    this.#changed();
   }
 
   rolledBack(): void {
     this.rollbacks++;
-    this.changed();
+    this.#changed();
   }
 
   latency(): Health['latencyMs'] {
@@ -122,7 +122,7 @@ export class HealthMetrics implements StoreMetrics {
   }
 
   messagesPerSecond(): number {
-    this.#bucket(this.clock.now());
+    this.#bucket(this.#clock.now());
     return this.#buckets.reduce((sum, count) => sum + count, 0) / RATE_WINDOW_S;
   }
 

@@ -19,8 +19,10 @@ export type CatchUpAnswer = { ok: true; page: CatchUp } | { ok: false; refetch: 
 /** The edge functions the client reads and writes through (`/functions/v1/*`). */
 export class FunctionsApi {
   readonly #base: string;
+  readonly #options: HttpOptions;
 
-  constructor(private readonly options: HttpOptions) {
+  constructor(options: HttpOptions) {
+    this.#options = options;
     this.#base = `${options.supabaseUrl.replace(/\/+$/, '')}/functions/v1/`;
   }
 
@@ -30,18 +32,18 @@ export class FunctionsApi {
     path: string,
     init: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; headers: Headers; body: unknown }> {
-    const token = (await this.options.accessToken()) ?? this.options.anonKey;
+    const token = (await this.#options.accessToken()) ?? this.#options.anonKey;
     const headers: Record<string, string> = {
-      apikey: this.options.anonKey,
+      apikey: this.#options.anonKey,
       authorization: `Bearer ${token}`,
       ...init.headers,
     };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     const abort = new AbortController();
-    const timer = this.options.clock.setTimeout(() => abort.abort(), this.options.requestTimeoutMs);
+    const timer = this.#options.clock.setTimeout(() => abort.abort(), this.#options.requestTimeoutMs);
     let response: Response;
     try {
-      response = await this.options.fetch(this.#base + path, {
+      response = await this.#options.fetch(this.#base + path, {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -49,11 +51,11 @@ export class FunctionsApi {
       });
     } catch (error) {
       throw new NetworkError(
-        abort.signal.aborted ? `${method} ${path}: no answer in ${this.options.requestTimeoutMs} ms` : `${method} ${path}: ${(error as Error).message}`,
+        abort.signal.aborted ? `${method} ${path}: no answer in ${this.#options.requestTimeoutMs} ms` : `${method} ${path}: ${(error as Error).message}`,
         error,
       );
     } finally {
-      this.options.clock.clearTimeout(timer);
+      this.#options.clock.clearTimeout(timer);
     }
     let text: string;
     try {
@@ -66,20 +68,19 @@ export class FunctionsApi {
     return { status: response.status, headers: response.headers, body };
   }
 
-  async revalidate<T>(path: string, etag: string | null): Promise<Revalidated<T>> {
+  async #revalidate<T>(path: string, etag: string | null): Promise<Revalidated<T>> {
     const answer = await this.request('GET', path, { headers: etag ? { 'if-none-match': etag } : {} });
     if (answer.status === 304) return { modified: false };
     return { modified: true, body: answer.body as T, etag: answer.headers.get('etag') };
   }
 
   snapshot(topic: string, etag: string | null): Promise<Revalidated<Snapshot>> {
-    return this.revalidate<Snapshot>(`snapshot?topic=${encodeURIComponent(topic)}`, etag);
+    return this.#revalidate<Snapshot>(`snapshot?topic=${encodeURIComponent(topic)}`, etag);
   }
 
-  async catchUp(topic: string, after: number, epoch: string | null, limit?: number): Promise<CatchUpAnswer> {
+  async catchUp(topic: string, after: number, epoch: string | null): Promise<CatchUpAnswer> {
     let path = `catch-up?topic=${encodeURIComponent(topic)}&after=${after}`;
     if (epoch) path += `&epoch=${encodeURIComponent(epoch)}`;
-    if (limit) path += `&limit=${limit}`;
     try {
       const answer = await this.request('GET', path);
       return { ok: true, page: answer.body as CatchUp };
@@ -92,11 +93,11 @@ export class FunctionsApi {
   }
 
   session(etag: string | null): Promise<Revalidated<Session>> {
-    return this.revalidate<Session>('session', etag);
+    return this.#revalidate<Session>('session', etag);
   }
 
   menu(etag: string | null): Promise<Revalidated<Menu>> {
-    return this.revalidate<Menu>('menu', etag);
+    return this.#revalidate<Menu>('menu', etag);
   }
 }
 

@@ -1,4 +1,4 @@
-import { type RealtimeChannel, RealtimeClient, type WebSocketLikeConstructor } from '@supabase/realtime-js';
+import { RealtimeClient, type WebSocketLikeConstructor } from '@supabase/realtime-js';
 
 /**
  * The app's own socket, to share instead of opening a second one: its `SupabaseClient` (whose `realtime` is
@@ -12,8 +12,14 @@ export type SharedRealtime = RealtimeClient | { readonly realtime: RealtimeClien
  */
 export type RealtimeSocket = Pick<
   RealtimeClient,
-  'channel' | 'removeChannel' | 'removeAllChannels' | 'setAuth' | 'disconnect' | 'isConnected' | 'sendHeartbeat' | 'pendingHeartbeatRef'
+  'channel' | 'removeChannel' | 'setAuth' | 'disconnect' | 'isConnected' | 'sendHeartbeat' | 'pendingHeartbeatRef'
 >;
+
+/** The socket, and whether the client opened it (an app's shared one outlives the client: it is never disconnected). */
+export interface OpenedSocket {
+  socket: RealtimeSocket;
+  own: boolean;
+}
 
 /** What the link hands the socket it opens. */
 export interface SocketHooks {
@@ -39,13 +45,22 @@ export interface RealtimeSocketOptions {
  * The socket behind the link. Our own is a bare `RealtimeClient` on `/realtime/v1` (what supabase-js would open,
  * without bundling auth, PostgREST, storage and functions): the user's token on connect and every heartbeat, the
  * anon key when signed out, as supabase-js does, and reconnect delays from the link's backoff. A shared one keeps
- * the app's settings and token; closing the client leaves only its own channels and never disconnects it.
+ * the app's settings and token; the client hears its heartbeats beside the app, and leaves only its own channels.
  */
-export function openRealtimeSocket(options: RealtimeSocketOptions, hooks: SocketHooks): RealtimeSocket {
-  if (options.shared) return shareSocket('realtime' in options.shared ? options.shared.realtime : options.shared, hooks);
+export function openRealtimeSocket(options: RealtimeSocketOptions, hooks: SocketHooks): OpenedSocket {
+  if (options.shared) {
+    const socket = 'realtime' in options.shared ? options.shared.realtime : options.shared;
+    // the app may listen to heartbeats too: hear them beside it, not instead
+    const apps = socket.heartbeatCallback;
+    socket.onHeartbeat((status, latency) => {
+      apps?.(status, latency);
+      hooks.heartbeat(status);
+    });
+    return { socket, own: false };
+  }
   const endpoint = new URL('realtime/v1', `${options.supabaseUrl.replace(/\/+$/, '')}/`);
   endpoint.protocol = endpoint.protocol.replace('http', 'ws');
-  return new RealtimeClient(endpoint.href, {
+  const socket = new RealtimeClient(endpoint.href, {
     params: { apikey: options.anonKey },
     accessToken: async () => (await options.accessToken()) ?? options.anonKey,
     ...(options.transport ? { transport: options.transport as WebSocketLikeConstructor } : {}),
@@ -55,38 +70,5 @@ export function openRealtimeSocket(options: RealtimeSocketOptions, hooks: Socket
     reconnectAfterMs: hooks.reconnectAfterMs,
     heartbeatCallback: hooks.heartbeat,
   });
-}
-
-function shareSocket(socket: RealtimeClient, hooks: SocketHooks): RealtimeSocket {
-  const ours = new Set<RealtimeChannel>();
-  // the app may listen to heartbeats too: hear them beside it, not instead
-  const apps = socket.heartbeatCallback;
-  socket.onHeartbeat((status, latency) => {
-    apps?.(status, latency);
-    hooks.heartbeat(status);
-  });
-  return {
-    channel(topic, params) {
-      const channel = socket.channel(topic, params);
-      ours.add(channel);
-      return channel;
-    },
-    removeChannel(channel) {
-      ours.delete(channel);
-      return socket.removeChannel(channel);
-    },
-    async removeAllChannels() {
-      const channels = [...ours];
-      ours.clear();
-      return Promise.all(channels.map((channel) => socket.removeChannel(channel)));
-    },
-    setAuth: (token) => socket.setAuth(token),
-    isConnected: () => socket.isConnected(),
-    sendHeartbeat: () => socket.sendHeartbeat(),
-    get pendingHeartbeatRef() {
-      return socket.pendingHeartbeatRef;
-    },
-    // the app's connection: it outlives this client
-    disconnect: async () => 'ok',
-  };
+  return { socket, own: true };
 }

@@ -61,27 +61,31 @@ export class RetryEngine {
   readonly policy: Required<RetryPolicy>;
   #waiting = new Set<() => void>();
   #closed = false;
+  readonly #clock: Clock;
+  readonly #random: () => number;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly random: () => number,
+    clock: Clock,
+    random: () => number,
     policy: RetryPolicy = {} as RetryPolicy,
   ) {
+    this.#clock = clock;
+    this.#random = random;
     this.policy = { ...DEFAULT_RETRY, ...policy };
   }
 
   /** A fresh attempt counter under this engine's policy (or another's, e.g. `reconnect`). */
   backoff(policy: BackoffOptions = this.policy): Backoff {
-    return new Backoff(policy, this.random);
+    return new Backoff(policy, this.#random);
   }
 
   /** Waits `ms`; `wakeable` waits end early on `wake()` (a server's Retry-After is not cut short). */
   pause(ms: number, wakeable = true): Pause {
     let wake!: () => void;
     const promise = new Promise<void>((resolve) => {
-      const timer = this.clock.setTimeout(() => wake(), ms);
+      const timer = this.#clock.setTimeout(() => wake(), ms);
       wake = () => {
-        this.clock.clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         this.#waiting.delete(wake);
         resolve();
       };
@@ -114,14 +118,14 @@ export class RetryEngine {
         const bounded = failure === 'server' || failure === 'token';
         if (failure === 'refused' || (bounded && !options.persistent && ++attempts > this.policy.serverAttempts)) throw error;
         if (this.#closed || options.stopped?.()) throw error;
-        await this.pause(this.delay(error, backoff), failure === 'network');
+        await this.pause(this.#delay(error, backoff), failure === 'network');
         if (this.#closed || options.stopped?.()) throw error;
       }
     }
   }
 
   /** The wait before the next try: the server's Retry-After when it sent one, else the backoff's. */
-  delay(error: unknown, backoff: Backoff): number {
+  #delay(error: unknown, backoff: Backoff): number {
     return error instanceof ApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff.next();
   }
 }

@@ -79,12 +79,12 @@ export class Scope implements PooledScope {
   refs = 0;
   topic: string | null = null;
   kind: TopicKind;
-  scopeId: string | null = null;
+  #scopeId: string | null = null;
   store: TopicStore | null = null;
   error: Error | null = null;
-  joined = false;
-  everJoined = false;
-  polling = false;
+  #joined = false;
+  #everJoined = false;
+  #polling = false;
 
   #channel: LinkChannel | null = null;
   #downTimer: unknown = null;
@@ -98,12 +98,14 @@ export class Scope implements PooledScope {
   #disposed = false;
   #ready: Promise<void>;
   #settleReady!: { resolve(): void; reject(error: Error): void };
+  readonly #deps: ScopeDeps;
 
   constructor(
     readonly id: string,
     readonly key: Exclude<ScopeKey, { scope: 'crew' }>,
-    private readonly deps: ScopeDeps,
+    deps: ScopeDeps,
   ) {
+    this.#deps = deps;
     this.kind = key.scope;
     this.#coalescer = new Coalescer<Change>(deps.clock, deps.options.coalesceMs, deps.options.coalesceMaxWaitMs, (batch) =>
       this.#deliver(batch));
@@ -127,10 +129,10 @@ export class Scope implements PooledScope {
     return scopeStatus({
       refused: this.error !== null || store?.status === 'error',
       loaded: store?.loaded ?? false,
-      joined: this.joined,
-      polling: this.polling,
+      joined: this.#joined,
+      polling: this.#polling,
       healed: store?.status === 'live',
-    }, this.deps.offline());
+    }, this.#deps.offline());
   }
 
   /** Someone holds the scope: start it, or take it back from idle (its data was kept). */
@@ -138,14 +140,14 @@ export class Scope implements PooledScope {
     this.refs++;
     if (this.refs > 1) return;
     if (this.#idleTimer !== null) {
-      this.deps.clock.clearTimeout(this.#idleTimer);
+      this.#deps.clock.clearTimeout(this.#idleTimer);
       this.#idleTimer = null;
     }
     if (!this.#started) {
       this.#started = true;
       void this.#start();
     } else if (this.store && !this.#channel && !this.error) {
-      if (this.store.loaded) this.deps.metrics.reused();
+      if (this.store.loaded) this.#deps.metrics.reused();
       this.#join();
     }
   }
@@ -155,22 +157,22 @@ export class Scope implements PooledScope {
     this.refs--;
     if (this.refs > 0) return;
     this.#leave();
-    if (!this.deps.options.pooling || this.deps.options.cacheTtlMs <= 0 || this.error) {
+    if (!this.#deps.options.pooling || this.#deps.options.cacheTtlMs <= 0 || this.error) {
       this.dispose();
       return;
     }
-    this.#idleTimer = this.deps.clock.setTimeout(() => this.dispose(), this.deps.options.cacheTtlMs);
+    this.#idleTimer = this.#deps.clock.setTimeout(() => this.dispose(), this.#deps.options.cacheTtlMs);
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#leave();
-    if (this.#idleTimer !== null) this.deps.clock.clearTimeout(this.#idleTimer);
+    if (this.#idleTimer !== null) this.#deps.clock.clearTimeout(this.#idleTimer);
     this.#coalescer.cancel();
     this.store?.close();
     this.#listeners.clear();
-    this.deps.disposed(this);
+    this.#deps.disposed(this);
   }
 
   subscribe(listener: (batch: ScopeBatch) => void): () => void {
@@ -180,10 +182,10 @@ export class Scope implements PooledScope {
 
   view(): unknown {
     if (this.#view && this.#view.stamp === this.#stamp) return this.#view.value;
-    const ctx = this.deps.context();
+    const ctx = this.#deps.context();
     const confirmed = this.store?.confirmed ?? emptyMaps();
-    const { rows, pending } = overlay(confirmed, this.kind, this.scopeId, this.deps.queue.pending, ctx);
-    const value = VIEW_BUILDERS[this.kind]({ rows, pending, scopeId: this.scopeId, now: ctx.now });
+    const { rows, pending } = overlay(confirmed, this.kind, this.#scopeId, this.#deps.queue.pending, ctx);
+    const value = VIEW_BUILDERS[this.kind]({ rows, pending, scopeId: this.#scopeId, now: ctx.now });
     this.#view = { stamp: this.#stamp, value };
     return value;
   }
@@ -206,7 +208,7 @@ export class Scope implements PooledScope {
     let session: Session;
     try {
       // an expired or not yet refreshed token may be fine next time: only a refusal stops
-      session = await this.deps.retry.run(() => this.deps.session(), { persistent: true, stopped: () => this.#disposed });
+      session = await this.#deps.retry.run(() => this.#deps.session(), { persistent: true, stopped: () => this.#disposed });
     } catch (error) {
       if (!this.#disposed) this.#fail(accessError(error));
       return;
@@ -214,14 +216,14 @@ export class Scope implements PooledScope {
     if (this.#disposed) return;
     const { topic, scopeId } = topicOf(this.key, session);
     this.topic = topic;
-    this.scopeId = scopeId;
+    this.#scopeId = scopeId;
     const store = new TopicStore({
       topic,
       kind: this.kind,
-      api: this.deps.api,
-      metrics: this.deps.metrics,
-      retry: this.deps.retry,
-      trace: this.deps.trace,
+      api: this.#deps.api,
+      metrics: this.#deps.metrics,
+      retry: this.#deps.retry,
+      trace: this.#deps.trace,
     });
     this.store = store;
     store.onChange((change) => this.#touch({ reset: change.reset, changes: change.entities }, true));
@@ -236,7 +238,7 @@ export class Scope implements PooledScope {
   #join(): void {
     if (!this.topic || this.#channel) return;
     const store = this.store!;
-    this.#channel = this.deps.link.join(this.topic, {
+    this.#channel = this.#deps.link.join(this.topic, {
       message: (event, payload) => {
         if (event === EPOCH_CHANGED) store.epochAnnounced((payload as { epoch?: unknown } | null)?.epoch);
         else store.receive(payload as Record<string, unknown>);
@@ -249,28 +251,28 @@ export class Scope implements PooledScope {
   #leave(): void {
     this.#channel?.leave();
     this.#channel = null;
-    this.joined = false;
+    this.#joined = false;
     this.#stopPolling();
-    if (this.#downTimer !== null) this.deps.clock.clearTimeout(this.#downTimer);
+    if (this.#downTimer !== null) this.#deps.clock.clearTimeout(this.#downTimer);
     this.#downTimer = null;
   }
 
   #linkStatus(status: LinkStatus, reason?: string): void {
     if (status === 'joined') {
-      if (this.everJoined && !this.joined) this.deps.metrics.reconnected();
-      this.everJoined = true;
-      this.joined = true;
-      if (this.#downTimer !== null) this.deps.clock.clearTimeout(this.#downTimer);
+      if (this.#everJoined && !this.#joined) this.#deps.metrics.reconnected();
+      this.#everJoined = true;
+      this.#joined = true;
+      if (this.#downTimer !== null) this.#deps.clock.clearTimeout(this.#downTimer);
       this.#downTimer = null;
       this.#stopPolling();
       // whatever was published while the channel was not joined is fetched now
       void this.store?.resync();
     } else if (status === 'down') {
-      this.joined = false;
+      this.#joined = false;
       this.#armPolling();
     } else {
       this.#channel = null;
-      this.joined = false;
+      this.#joined = false;
       this.#stopPolling();
       this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
       return;
@@ -280,29 +282,29 @@ export class Scope implements PooledScope {
 
   /** If the channel stays down past `pollAfterMs`, poll. */
   #armPolling(): void {
-    if (this.joined || this.polling || this.#downTimer !== null) return;
-    this.#downTimer = this.deps.clock.setTimeout(() => {
+    if (this.#joined || this.#polling || this.#downTimer !== null) return;
+    this.#downTimer = this.#deps.clock.setTimeout(() => {
       this.#downTimer = null;
-      if (!this.joined && this.#channel) void this.#startPolling();
-    }, this.deps.options.pollAfterMs);
+      if (!this.#joined && this.#channel) void this.#startPolling();
+    }, this.#deps.options.pollAfterMs);
   }
 
   /** Catch-up every `pollIntervalMs` until the channel is back (a failed poll is retried by the store itself). */
   async #startPolling(): Promise<void> {
-    this.polling = true;
+    this.#polling = true;
     this.#touch({ reset: false, changes: [] });
-    while (this.polling && this.store) {
+    while (this.#polling && this.store) {
       await this.store.resync();
-      if (!this.polling) return;
-      this.#pollWait = this.deps.retry.pause(this.deps.options.pollIntervalMs, false);
+      if (!this.#polling) return;
+      this.#pollWait = this.#deps.retry.pause(this.#deps.options.pollIntervalMs, false);
       await this.#pollWait;
       this.#pollWait = null;
     }
   }
 
   #stopPolling(): void {
-    if (!this.polling) return;
-    this.polling = false;
+    if (!this.#polling) return;
+    this.#polling = false;
     this.#pollWait?.wake();
     this.#pollWait = null;
   }
@@ -317,7 +319,7 @@ export class Scope implements PooledScope {
     if (this.#disposed) return;
     if (this.status === 'live') this.#settleReady.resolve();
     this.#stamp++;
-    this.deps.changed(this, data);
+    this.#deps.changed(this, data);
     if (this.#listeners.size > 0) this.#coalescer.push(change);
   }
 

@@ -40,7 +40,8 @@ export function scopeStatus(scope: ScopeCondition, offline: boolean): Status {
   return scope.polling ? 'polling' : 'catching_up';
 }
 
-const SEVERITY: HealthStatus[] = ['live', 'loading', 'catching_up', 'polling', 'offline'];
+/** Every status, from the best to the worst (`error` last: a refused scope says nothing of the network). */
+export const STATUSES: readonly Status[] = ['live', 'loading', 'catching_up', 'polling', 'offline', 'error'];
 
 /**
  * The client's status: offline if the network is; else its worst open scope's (refused ones left out), so it
@@ -50,7 +51,7 @@ export function healthStatus(scopes: Status[], connectivity: Connectivity): Heal
   if (connectivity.offline) return 'offline';
   const counted = scopes.filter((status): status is HealthStatus => status !== 'error');
   if (counted.length === 0) return connectivity.answered ? 'live' : 'loading';
-  return counted.reduce((worst, status) => (SEVERITY.indexOf(status) > SEVERITY.indexOf(worst) ? status : worst), 'live');
+  return counted.reduce((worst, status) => (STATUSES.indexOf(status) > STATUSES.indexOf(worst) ? status : worst), 'live');
 }
 
 export interface ConnectivityOptions {
@@ -79,8 +80,11 @@ export class Connectivity {
   #answered = false;
   #watchdog: unknown = null;
   #closed = false;
+  readonly #options: ConnectivityOptions;
 
-  constructor(private readonly options: ConnectivityOptions) {}
+  constructor(options: ConnectivityOptions) {
+    this.#options = options;
+  }
 
   get offline(): boolean {
     return this.#browserOffline || this.#socketSilent || this.#httpFailing;
@@ -121,21 +125,21 @@ export class Connectivity {
 
   close(): void {
     this.#closed = true;
-    if (this.#watchdog !== null) this.options.clock.clearTimeout(this.#watchdog);
+    if (this.#watchdog !== null) this.#options.clock.clearTimeout(this.#watchdog);
     this.#watchdog = null;
   }
 
   #arm(): void {
     if (this.#closed) return;
-    if (this.#watchdog !== null) this.options.clock.clearTimeout(this.#watchdog);
-    this.#watchdog = this.options.clock.setTimeout(() => {
+    if (this.#watchdog !== null) this.#options.clock.clearTimeout(this.#watchdog);
+    this.#watchdog = this.#options.clock.setTimeout(() => {
       this.#watchdog = null;
-      if (!this.options.socketOpen()) return; // closed: reconnecting, and its channels are down
+      if (!this.#options.socketOpen()) return; // closed: reconnecting, and its channels are down
       this.#update(() => {
         this.#socketSilent = true;
       });
-      this.options.silent();
-    }, this.options.heartbeatTimeoutMs);
+      this.#options.silent();
+    }, this.#options.heartbeatTimeoutMs);
   }
 
   #update(change: () => void): void {
@@ -143,7 +147,7 @@ export class Connectivity {
     const before = this.offline;
     change();
     if (this.offline === before) return;
-    this.options.changed();
-    if (!this.offline) this.options.reachable();
+    this.#options.changed();
+    if (!this.offline) this.#options.reachable();
   }
 }

@@ -24,8 +24,6 @@ export interface StoreMetrics {
   gapHealed(): void;
   /** A snapshot request: `hit` when the server answered 304 (the data held was current). */
   snapshot(hit: boolean): void;
-  /** The server said the log cannot continue (`refetch_snapshot`), or the topic's epoch changed. */
-  refetch(reason: string): void;
   /** The topic started over in a new epoch (`plater reset`, a restore): its data was replaced. */
   epochChanged(): void;
 }
@@ -64,7 +62,7 @@ export class TopicStore {
   confirmed: EntityMaps = emptyMaps();
   seq = 0;
   epoch: string | null = null;
-  etag: string | null = null;
+  #etag: string | null = null;
   status: StoreStatus = 'loading';
   error: Error | null = null;
 
@@ -79,8 +77,10 @@ export class TopicStore {
   #retry: Backoff;
   #listeners = new Set<(change: StoreChange) => void>();
   #statusListeners = new Set<(status: StoreStatus) => void>();
+  readonly #options: StoreOptions;
 
-  constructor(private readonly options: StoreOptions) {
+  constructor(options: StoreOptions) {
+    this.#options = options;
     this.topic = options.topic;
     this.kind = options.kind;
     this.#retry = options.retry.backoff();
@@ -124,10 +124,10 @@ export class TopicStore {
     if (!Number.isSafeInteger(seq) || seq < 1 || !isEntityType(message.type) || typeof message.id !== 'string') return;
     if (seq <= this.seq) {
       if (this.#loaded && this.#unseen(message)) void this.resync();
-      else this.options.metrics.duplicate();
+      else this.#options.metrics.duplicate();
       return;
     }
-    if (typeof message.ts === 'number') this.options.metrics.received(message.ts);
+    if (typeof message.ts === 'number') this.#options.metrics.received(message.ts);
     if (!this.#loaded || this.#reloading || this.#reloadWanted || seq !== this.seq + 1) {
       this.#hold(seq, message);
       if (this.#loaded) void this.#run();
@@ -177,7 +177,7 @@ export class TopicStore {
       try {
         if (reload) await this.#load(this.#loaded);
         else await this.#catchUp();
-        if (healing && (reload || this.seq > before)) this.options.metrics.gapHealed();
+        if (healing && (reload || this.seq > before)) this.#options.metrics.gapHealed();
         // a gap the server could not fill yet (it committed after our request started): wait a little
         if (!reload && this.#buffer.size > 0 && this.seq === before) await this.#pause(this.#retry.next());
         else this.#retry.reset();
@@ -194,7 +194,7 @@ export class TopicStore {
   }
 
   async #pause(ms: number): Promise<void> {
-    this.#waiting = this.options.retry.pause(ms);
+    this.#waiting = this.#options.retry.pause(ms);
     await this.#waiting;
     this.#waiting = null;
   }
@@ -202,21 +202,21 @@ export class TopicStore {
   /** Replaces the data with the topic's snapshot; `revalidate` sends the ETag held (only epoch-stamped ones). */
   async #load(revalidate: boolean): Promise<void> {
     this.#reloadWanted = false;
-    const etag = revalidate && this.etag?.includes('@') ? this.etag : null;
+    const etag = revalidate && this.#etag?.includes('@') ? this.#etag : null;
     this.#reloading = true;
     let answer: Awaited<ReturnType<StoreOptions['api']['snapshot']>>;
     try {
-      answer = await this.options.api.snapshot(this.topic, etag);
+      answer = await this.#options.api.snapshot(this.topic, etag);
     } finally {
       this.#reloading = false;
     }
     if (this.#closed) return;
     if (!answer.modified) {
-      this.options.metrics.snapshot(true);
+      this.#options.metrics.snapshot(true);
       this.#drain();
       return;
     }
-    this.options.metrics.snapshot(false);
+    this.#options.metrics.snapshot(false);
     const snapshot = answer.body;
     const maps = emptyMaps();
     for (const row of snapshotRows(snapshot.data)) maps[row.type].set(row.id, row);
@@ -225,33 +225,28 @@ export class TopicStore {
       // the topic started over: what is held was numbered in the old epoch; ask again after the snapshot
       this.#buffer.clear();
       this.#resyncWanted = true;
-      this.options.metrics.epochChanged();
+      this.#options.metrics.epochChanged();
     }
     this.confirmed = maps;
     this.seq = Number(snapshot.seq);
     this.epoch = epoch;
-    this.etag = answer.etag;
+    this.#etag = answer.etag;
     this.#loaded = true;
-    this.options.trace?.({ topic: this.topic, kind: 'snapshot', seq: this.seq, epoch });
+    this.#options.trace?.({ topic: this.topic, kind: 'snapshot', seq: this.seq, epoch });
     this.#emit({ topic: this.topic, reset: true, entities: [] });
     this.#drain();
   }
 
   async #catchUp(): Promise<void> {
     for (;;) {
-      const answer = await this.options.api.catchUp(this.topic, this.seq, this.epoch);
+      const answer = await this.#options.api.catchUp(this.topic, this.seq, this.epoch);
       if (this.#closed) return;
-      if (!answer.ok) {
-        this.options.metrics.refetch(answer.refetch.reason ?? 'refetch_snapshot');
+      // the log cannot continue (refetch_snapshot), or it is another epoch's: the snapshot is read again
+      if (!answer.ok || (answer.page.epoch && this.epoch && answer.page.epoch !== this.epoch)) {
         await this.#load(false);
         return;
       }
       const page = answer.page;
-      if (page.epoch && this.epoch && page.epoch !== this.epoch) {
-        this.options.metrics.refetch('epoch_changed');
-        await this.#load(false);
-        return;
-      }
       this.#apply(page.events.map((event) => event.payload as unknown as Record<string, unknown>));
       this.#drain();
       if (!page.more || page.events.length === 0) return;
@@ -264,12 +259,12 @@ export class TopicStore {
     for (const message of messages) {
       if (Number(message.seq) !== this.seq + 1) continue;
       this.seq += 1;
-      this.options.trace?.({ topic: this.topic, kind: 'apply', seq: this.seq, epoch: this.epoch });
+      this.#options.trace?.({ topic: this.topic, kind: 'apply', seq: this.seq, epoch: this.epoch });
       const entity: Entity = entityOf(message);
       const rows = this.confirmed[entity.type];
       const held = rows.get(entity.id);
       if (held && held.version >= entity.version) {
-        this.options.metrics.duplicate();
+        this.#options.metrics.duplicate();
         continue;
       }
       rows.set(entity.id, entity);

@@ -1,12 +1,12 @@
 import type { RealtimeChannel } from '@supabase/realtime-js';
 import type { BackoffOptions } from './backoff.ts';
 import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
-import type { RealtimeSocket, SocketHooks } from './realtime-transport.ts';
+import type { OpenedSocket, SocketHooks } from './realtime-transport.ts';
 import type { Pause, RetryEngine } from './retry.ts';
 
 export interface SupabaseLinkOptions {
   /** Opens the socket (realtime-transport.ts) with the link's reconnect delays and heartbeat listener. */
-  socket: (hooks: SocketHooks) => RealtimeSocket;
+  socket: (hooks: SocketHooks) => OpenedSocket;
   reconnect: BackoffOptions;
   retry: RetryEngine;
 }
@@ -44,7 +44,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
   const signAlive = () => {
     for (const listener of [...alive]) listener();
   };
-  const socket = options.socket({
+  const { socket, own } = options.socket({
     reconnectAfterMs: () => backoff.next(),
     heartbeat: (status) => {
       if (status === 'ok' || status === 'error') signAlive(); // 'error' is still an answer
@@ -179,13 +179,15 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
       void socket.sendHeartbeat();
     },
     async close() {
-      for (const sub of subscriptions) {
+      const channels = [...subscriptions].map((sub) => {
         sub.left = true;
         sub.waiting?.wake();
-      }
+        return sub.channel;
+      });
       subscriptions.clear();
-      await socket.removeAllChannels();
-      await socket.disconnect();
+      await Promise.all(channels.map((channel) => channel && socket.removeChannel(channel)));
+      // an app's shared socket outlives this client
+      if (own) await socket.disconnect();
     },
   };
 }

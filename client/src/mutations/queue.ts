@@ -77,8 +77,11 @@ export class MutationQueue {
   #settleTimer: unknown = null;
   #closed = false;
   #storageKey: string | null = null;
+  readonly #host: QueueHost;
 
-  constructor(private readonly host: QueueHost) {}
+  constructor(host: QueueHost) {
+    this.#host = host;
+  }
 
   get pending(): readonly PendingMutation[] {
     return this.#entries;
@@ -92,10 +95,10 @@ export class MutationQueue {
   run<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<MutationResult> {
     if (this.#closed) return Promise.reject(new PlaterError('closed', 'the client is closed'));
     return new Promise((resolve, reject) => {
-      const entry = this.#enqueue(name, args, this.host.newId(), null);
+      const entry = this.#enqueue(name, args, this.#host.newId(), null);
       entry.settle = { resolve, reject };
       this.#persist();
-      this.host.changed();
+      this.#host.changed();
       this.#pump();
     });
   }
@@ -105,7 +108,7 @@ export class MutationQueue {
    * page load left there: shown and sent again with the same Idempotency-Keys.
    */
   async restore(storageKey: string): Promise<void> {
-    const storage = this.host.storage;
+    const storage = this.#host.storage;
     if (!storage) return;
     this.#storageKey = storageKey;
     let saved: Persisted[] = [];
@@ -125,7 +128,7 @@ export class MutationQueue {
     this.#entries.push(...newer);
     this.#persist();
     if (saved.length > 0) {
-      this.host.changed();
+      this.#host.changed();
       this.#pump();
     }
   }
@@ -134,7 +137,7 @@ export class MutationQueue {
   reconcile(): void {
     const before = this.#entries.length;
     this.#entries = this.#entries.filter((entry) => entry.state !== 'answered' || !this.#echoed(entry));
-    if (this.#entries.length !== before) this.host.changed();
+    if (this.#entries.length !== before) this.#host.changed();
   }
 
   /**
@@ -143,8 +146,8 @@ export class MutationQueue {
    */
   close(): void {
     this.#closed = true;
-    if (this.#settleTimer !== null) this.host.clock.clearTimeout(this.#settleTimer);
-    const kept = this.#storageKey !== null && this.host.storage !== null;
+    if (this.#settleTimer !== null) this.#host.clock.clearTimeout(this.#settleTimer);
+    const kept = this.#storageKey !== null && this.#host.storage !== null;
     const error = new MutationError(
       'client_closed',
       kept
@@ -165,11 +168,11 @@ export class MutationQueue {
     serial = this.#serial++,
   ): Entry {
     const spec = MUTATIONS[name] as (typeof MUTATIONS)[MutationName] & { creates?(a: unknown): number };
-    const ctx = this.host.context();
-    const tempIds = saved?.tempIds ?? Array.from({ length: spec.creates?.(args as never) ?? 0 }, () => this.host.newId());
+    const ctx = this.#host.context();
+    const tempIds = saved?.tempIds ?? Array.from({ length: spec.creates?.(args as never) ?? 0 }, () => this.#host.newId());
     const lanes = spec.lanes(args as never, ctx, tempIds);
     const target = spec.versioned?.(args as never, ctx) ?? null;
-    const baseVersion = saved ? saved.baseVersion : target ? this.host.versionOf(target.type, target.id) ?? null : null;
+    const baseVersion = saved ? saved.baseVersion : target ? this.#host.versionOf(target.type, target.id) ?? null : null;
     const dependsOn = new Set<string>();
     if (target) {
       for (const earlier of this.#entries) {
@@ -201,12 +204,12 @@ export class MutationQueue {
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
     let result: MutationResult;
     try {
-      result = await this.host.retry.run(() => {
-        const ctx = this.host.context();
+      result = await this.#host.retry.run(() => {
+        const ctx = this.#host.context();
         const { path, body } = spec.request(entry.args as never, ctx);
         const target = spec.versioned?.(entry.args as never, ctx) ?? null;
         const expected = target ? this.#expectedVersion(entry, `${target.type}:${target.id}`) : null;
-        return this.host.send(path, expected === null ? body : { ...body, expected_version: expected }, entry.id);
+        return this.#host.send(path, expected === null ? body : { ...body, expected_version: expected }, entry.id);
       }, { stopped: () => this.#closed });
     } catch (error) {
       if (!this.#closed) this.#refuse(entry, asMutationError(error));
@@ -228,7 +231,7 @@ export class MutationQueue {
   #answer(entry: Entry, result: MutationResult): void {
     entry.state = 'answered';
     entry.result = result;
-    entry.settleBy = this.host.clock.now() + this.host.settleTimeoutMs;
+    entry.settleBy = this.#host.clock.now() + this.#host.settleTimeoutMs;
     for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.id]);
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
     for (const [temp, real] of spec.realIds?.(entry.args as never, entry.tempIds, result) ?? []) this.#realIds.set(temp, real);
@@ -236,7 +239,7 @@ export class MutationQueue {
     this.#persist();
     this.#scheduleSettle();
     this.reconcile();
-    this.host.changed();
+    this.#host.changed();
     this.#pump();
   }
 
@@ -254,35 +257,35 @@ export class MutationQueue {
           refused: entry.id,
           code: error.code,
         });
-      this.host.rolledBack(gone, reason);
+      this.#host.rolledBack(gone, reason);
       gone.settle?.reject(reason);
     }
     this.#persist();
-    this.host.changed();
+    this.#host.changed();
     this.#pump();
   }
 
   #echoed(entry: Entry): boolean {
-    if (this.host.clock.now() >= entry.settleBy) {
-      this.host.stale(answeredRows(entry.result));
+    if (this.#host.clock.now() >= entry.settleBy) {
+      this.#host.stale(answeredRows(entry.result));
       return true;
     }
-    return this.host.echoed(entry);
+    return this.#host.echoed(entry);
   }
 
   #scheduleSettle(): void {
-    if (this.#settleTimer !== null) this.host.clock.clearTimeout(this.#settleTimer);
+    if (this.#settleTimer !== null) this.#host.clock.clearTimeout(this.#settleTimer);
     const next = Math.min(...this.#entries.filter((e) => e.state === 'answered').map((e) => e.settleBy));
     if (!Number.isFinite(next)) return;
-    this.#settleTimer = this.host.clock.setTimeout(() => {
+    this.#settleTimer = this.#host.clock.setTimeout(() => {
       this.#settleTimer = null;
       this.reconcile();
       this.#scheduleSettle();
-    }, Math.max(0, next - this.host.clock.now()));
+    }, Math.max(0, next - this.#host.clock.now()));
   }
 
   #persist(): void {
-    const storage = this.host.storage;
+    const storage = this.#host.storage;
     const key = this.#storageKey;
     // once closed, storage keeps what was unanswered for the next client
     if (!storage || !key || this.#closed) return;

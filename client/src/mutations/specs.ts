@@ -103,10 +103,7 @@ function itemMove(
   return {
     lanes: (args, ctx) => itemLanes(args.itemId, ctx),
     versioned: (args) => ({ type: 'item', id: args.itemId }),
-    request: (args) => ({
-      path: `kitchen/items/${args.itemId}/${path}`,
-      body: args.reason === undefined ? {} : { reason: args.reason },
-    }),
+    request: (args) => ({ path: `kitchen/items/${args.itemId}/${path}`, body: defined({ reason: args.reason }) }),
     apply: (input) => {
       const row = input.rows.item.get(input.args.itemId);
       if (!row) return;
@@ -116,41 +113,77 @@ function itemMove(
   };
 }
 
-function courseMove(action: 'fire' | 'hold'): MutationSpec<{ orderId: string; course: number }> {
-  const [from, to] = action === 'fire' ? ['held', 'pending'] : ['pending', 'held'];
+/** Only the fields given: an optional argument left out is not sent at all. */
+function defined(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * A change to one order (versioned by it, serial with everything else on it) at `orders/<id>/<action>`. The order
+ * may be one this client made up an id for: the real id is used once known.
+ */
+function orderChange<A extends { orderId: string }>(
+  action: (args: A) => string,
+  body: (args: A) => Record<string, unknown>,
+  apply: (input: ApplyInput<A>, orderId: string) => void,
+  creating: Pick<MutationSpec<A>, 'creates' | 'realIds'> = {},
+): MutationSpec<A> {
   return {
+    ...creating,
     lanes: (args) => [`order:${args.orderId}`],
     versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
-    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/courses/${args.course}/${action}`, body: {} }),
-    apply: (input) => {
-      const orderId = input.ctx.resolveId(input.args.orderId);
-      const rows = itemsWhere(input, (_row, field) =>
-        field('order_id') === orderId && field('course') === input.args.course && field('status') === from);
-      for (const row of rows) {
-        patch(input, 'item', row.id, { status: to, fired_at: to === 'pending' ? iso(input.ctx.now) : null });
-      }
-    },
+    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/${action(args)}`, body: body(args) }),
+    apply: (input) => apply(input, input.ctx.resolveId(input.args.orderId)),
   };
+}
+
+/** A change to one table (versioned by it, serial with everything else on it) at `tables/<id>/<action>`. */
+function tableChange<A extends { tableId: string }>(
+  action: string,
+  body: (args: A) => Record<string, unknown>,
+  fields: (args: A, ctx: SpecContext) => Record<string, unknown>,
+): MutationSpec<A> {
+  return {
+    lanes: (args) => [`table:${args.tableId}`],
+    versioned: (args) => ({ type: 'table', id: args.tableId }),
+    request: (args) => ({ path: `tables/${args.tableId}/${action}`, body: body(args) }),
+    apply: (input) => patch(input, 'table', input.args.tableId, fields(input.args, input.ctx)),
+  };
+}
+
+function courseMove(action: 'fire' | 'hold'): MutationSpec<{ orderId: string; course: number }> {
+  const [from, to] = action === 'fire' ? ['held', 'pending'] : ['pending', 'held'];
+  return orderChange((args) => `courses/${args.course}/${action}`, () => ({}), (input, orderId) => {
+    const rows = itemsWhere(input, (_row, field) =>
+      field('order_id') === orderId && field('course') === input.args.course && field('status') === from);
+    for (const row of rows) {
+      patch(input, 'item', row.id, { status: to, fired_at: to === 'pending' ? iso(input.ctx.now) : null });
+    }
+  });
 }
 
 function lineBody(line: OrderLine): Record<string, unknown> {
   const body: Record<string, unknown> = { menu_item_id: line.menuItemId, qty: line.qty };
   if (line.modifiers) body.modifiers = line.modifiers;
   if (line.allergens) body.allergens = line.allergens;
-  if (line.notes !== undefined) body.notes = line.notes;
-  if (line.course !== undefined) body.course = line.course;
-  if (line.hold !== undefined) body.hold = line.hold;
-  return body;
+  return { ...body, ...defined({ notes: line.notes, course: line.course, hold: line.hold }) };
+}
+
+/** The answer's item rows matched to the lines by menu item, in the order the lines were given (none: undefined). */
+function answeredLines(lines: OrderLine[], result: MutationResult | null): (Record<string, unknown> | undefined)[] {
+  const answered = ((result?.items ?? []) as Record<string, unknown>[]).slice();
+  return lines.map((line) => {
+    const at = answered.findIndex((row) => row.menu_item_id === line.menuItemId);
+    return at >= 0 ? answered.splice(at, 1)[0] : undefined;
+  });
 }
 
 /** New items on a server's (or manager's) screen: the answer's rows once it came, made-up ones before. */
 function addLines(input: ApplyInput<{ items: OrderLine[] }>, orderId: string, firstTemp: number): void {
   if (input.kind !== 'server' && input.kind !== 'admin') return;
-  const answered = ((input.result?.items ?? []) as Record<string, unknown>[]).slice();
+  const answered = answeredLines(input.args.items, input.result);
   input.args.items.forEach((line, index) => {
-    // the answer's rows, matched to the lines by menu item (in the order they were given)
-    const at = answered.findIndex((row) => row.menu_item_id === line.menuItemId);
-    const real = at >= 0 ? answered.splice(at, 1)[0] : undefined;
+    const real = answered[index];
     const id = (real?.id as string | undefined) ?? input.tempIds[firstTemp + index]!;
     if (input.rows.item.has(id)) return; // the topic already has it: nothing to pretend
     const row = {
@@ -169,11 +202,9 @@ function addLines(input: ApplyInput<{ items: OrderLine[] }>, orderId: string, fi
 
 /** Made-up item ids paired with the answer's items, matched by menu item in the order of the lines. */
 function lineIds(lines: OrderLine[], tempIds: string[], result: MutationResult): [string, string][] {
-  const answered = ((result.items ?? []) as Record<string, unknown>[]).slice();
   const pairs: [string, string][] = [];
-  lines.forEach((line, index) => {
-    const at = answered.findIndex((row) => row.menu_item_id === line.menuItemId);
-    if (at >= 0) pairs.push([tempIds[index]!, answered.splice(at, 1)[0]!.id as string]);
+  answeredLines(lines, result).forEach((row, index) => {
+    if (row) pairs.push([tempIds[index]!, row.id as string]);
   });
   return pairs;
 }
@@ -227,10 +258,7 @@ export const MUTATIONS: { [N in MutationName]: MutationSpec<MutationArgs[N]> } =
       [tempIds[0]!, (result.order as { id: string }).id],
       ...lineIds(args.items, tempIds.slice(1), result),
     ],
-    request: (args) => ({
-      path: 'orders',
-      body: { table_id: args.tableId, items: args.items.map(lineBody), ...(args.note === undefined ? {} : { note: args.note }) },
-    }),
+    request: (args) => ({ path: 'orders', body: defined({ table_id: args.tableId, items: args.items.map(lineBody), note: args.note }) }),
     apply: (input) => {
       if (input.kind !== 'server' && input.kind !== 'admin') return;
       const real = (input.result?.order ?? null) as Record<string, unknown> | null;
@@ -252,84 +280,43 @@ export const MUTATIONS: { [N in MutationName]: MutationSpec<MutationArgs[N]> } =
     },
   },
 
-  addItems: {
-    lanes: (args) => [`order:${args.orderId}`],
-    versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
+  addItems: orderChange(() => 'items', (args) => ({ items: args.items.map(lineBody) }), (input, orderId) => addLines(input, orderId, 0), {
     creates: (args) => args.items.length,
     realIds: (args, tempIds, result) => lineIds(args.items, tempIds, result),
-    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/items`, body: { items: args.items.map(lineBody) } }),
-    apply: (input) => addLines(input, input.ctx.resolveId(input.args.orderId), 0),
-  },
+  }),
 
   fireCourse: courseMove('fire'),
   holdCourse: courseMove('hold'),
 
-  cancelOrder: {
-    lanes: (args) => [`order:${args.orderId}`],
-    versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
-    request: (args, ctx) => ({
-      path: `orders/${ctx.resolveId(args.orderId)}/cancel`,
-      body: args.reason === undefined ? {} : { reason: args.reason },
-    }),
-    apply: (input) => {
-      const orderId = input.ctx.resolveId(input.args.orderId);
-      patch(input, 'order', orderId, { status: 'cancelled' });
-      for (const row of itemsWhere(input, (_row, field) => field('order_id') === orderId && field('status') !== 'void')) {
-        patch(input, 'item', row.id, { status: 'void' });
-      }
-    },
-  },
+  cancelOrder: orderChange(() => 'cancel', (args) => defined({ reason: args.reason }), (input, orderId) => {
+    patch(input, 'order', orderId, { status: 'cancelled' });
+    for (const row of itemsWhere(input, (_row, field) => field('order_id') === orderId && field('status') !== 'void')) {
+      patch(input, 'item', row.id, { status: 'void' });
+    }
+  }),
 
-  serveOrder: {
-    lanes: (args) => [`order:${args.orderId}`],
-    versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
-    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/serve`, body: {} }),
-    apply: (input) => {
-      const orderId = input.ctx.resolveId(input.args.orderId);
-      const items = itemsWhere(input, (_row, field) => field('order_id') === orderId);
-      for (const row of items) if (fieldOf(input.kind, row, 'status') === 'ready') patch(input, 'item', row.id, { status: 'served' });
-      const live = items.map((row) => fieldOf(input.kind, input.rows.item.get(row.id)!, 'status')).filter((s) => s !== 'void');
-      if (live.length > 0 && live.every((status) => status === 'served')) patch(input, 'order', orderId, { status: 'served' });
-    },
-  },
+  serveOrder: orderChange(() => 'serve', () => ({}), (input, orderId) => {
+    const items = itemsWhere(input, (_row, field) => field('order_id') === orderId);
+    for (const row of items) if (fieldOf(input.kind, row, 'status') === 'ready') patch(input, 'item', row.id, { status: 'served' });
+    const live = items.map((row) => fieldOf(input.kind, input.rows.item.get(row.id)!, 'status')).filter((s) => s !== 'void');
+    if (live.length > 0 && live.every((status) => status === 'served')) patch(input, 'order', orderId, { status: 'served' });
+  }),
 
-  setRush: {
-    lanes: (args) => [`order:${args.orderId}`],
-    versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
-    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/rush`, body: { rush: args.rush } }),
-    apply: (input) => {
-      const orderId = input.ctx.resolveId(input.args.orderId);
-      patch(input, 'order', orderId, { rush: input.args.rush });
-      // the flag follows the order onto its live items (served and void ones keep theirs)
-      const live = itemsWhere(input, (_row, field) =>
-        field('order_id') === orderId && field('status') !== 'served' && field('status') !== 'void');
-      for (const row of live) patch(input, 'item', row.id, { rush: input.args.rush });
-    },
-  },
+  setRush: orderChange(() => 'rush', (args) => ({ rush: args.rush }), (input, orderId) => {
+    patch(input, 'order', orderId, { rush: input.args.rush });
+    // the flag follows the order onto its live items (served and void ones keep theirs)
+    const live = itemsWhere(input, (_row, field) =>
+      field('order_id') === orderId && field('status') !== 'served' && field('status') !== 'void');
+    for (const row of live) patch(input, 'item', row.id, { rush: input.args.rush });
+  }),
 
-  seatTable: {
-    lanes: (args) => [`table:${args.tableId}`],
-    versioned: (args) => ({ type: 'table', id: args.tableId }),
-    request: (args) => ({
-      path: `tables/${args.tableId}/seat`,
-      body: { party_size: args.partySize, ...(args.serverId === undefined ? {} : { server_id: args.serverId }) },
-    }),
-    apply: (input) =>
-      patch(input, 'table', input.args.tableId, {
-        status: 'seated',
-        party_size: input.args.partySize,
-        server_id: input.args.serverId ?? input.ctx.staffId,
-        seated_at: iso(input.ctx.now),
-      }),
-  },
+  seatTable: tableChange(
+    'seat',
+    (args) => defined({ party_size: args.partySize, server_id: args.serverId }),
+    (args, ctx) => ({ status: 'seated', party_size: args.partySize, server_id: args.serverId ?? ctx.staffId, seated_at: iso(ctx.now) }),
+  ),
 
-  clearTable: {
-    lanes: (args) => [`table:${args.tableId}`],
-    versioned: (args) => ({ type: 'table', id: args.tableId }),
-    request: (args) => ({ path: `tables/${args.tableId}/clear`, body: {} }),
-    apply: (input) =>
-      patch(input, 'table', input.args.tableId, { status: 'free', party_size: null, server_id: null, seated_at: null }),
-  },
+  clearTable: tableChange('clear', () => ({}), () => ({ status: 'free', party_size: null, server_id: null, seated_at: null })),
 };
 
 /** The rows a mutation's answer carries, with their versions: pending until the topics show them. */

@@ -1,5 +1,6 @@
 import type { AdminItem, AdminOrder, AdminTable, DiningTableRow, OrderItemRow, OrderRow } from '../payloads.ts';
 import { rowsOf, type ViewInput, type WithPending } from './context.ts';
+import { byLabel } from './floor.ts';
 
 export interface AdminView {
   /** Open, ready and served orders (whole rows), oldest first. */
@@ -12,18 +13,21 @@ export interface AdminView {
 
 const LIVE = new Set(['open', 'ready', 'served']);
 
+const oldestFirst = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
+  a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+
 export function adminView(input: ViewInput): AdminView {
   const orders = rowsOf<AdminOrder>(input, 'order')
     .filter((order) => LIVE.has(order.row.status))
     .map((order) => ({ ...order.row, pending: order.pending }))
-    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    .sort(oldestFirst);
   const live = new Set(orders.map((order) => order.id));
   const items = rowsOf<AdminItem>(input, 'item')
     .filter((item) => live.has(item.row.order_id))
     .map((item) => ({ ...item.row, pending: item.pending }))
-    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    .sort(oldestFirst);
   const tables = rowsOf<AdminTable>(input, 'table')
     .map((table) => ({ ...table.row, pending: table.pending }))
-    .sort((a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }));
+    .sort(byLabel);
   return { orders, items, tables };
 }

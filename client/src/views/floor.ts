@@ -8,7 +8,7 @@ export interface FloorView {
   tables: FloorTableView[];
 }
 
-export function byLabel(a: FloorTable, b: FloorTable): number {
+export function byLabel(a: { label: string }, b: { label: string }): number {
   return a.label.localeCompare(b.label, undefined, { numeric: true });
 }
 
