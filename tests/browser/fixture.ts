@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
 import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { launchBrowser } from './browser.ts';
 
 /**
  * A restaurant of the browser tests' own (the other suites run at the same time on the seeded ones): two
@@ -68,4 +71,25 @@ export async function createBrowserRestaurant(dbUrl: string): Promise<BrowserRes
       }
     },
   };
+}
+
+/**
+ * The hooks every browser suite needs: one Chromium for the file, and a restaurant of its own for each test (so
+ * the tests of a file can shuffle and never see each other's tickets). Read `browser` and `restaurant` inside tests.
+ */
+export function browserTestbed(dbUrl: string): { readonly browser: Browser; readonly restaurant: BrowserRestaurant } {
+  const bed = {} as { browser: Browser; restaurant: BrowserRestaurant };
+  beforeAll(async () => {
+    bed.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await bed.browser?.close();
+  });
+  beforeEach(async () => {
+    bed.restaurant = await createBrowserRestaurant(dbUrl);
+  });
+  afterEach(async () => {
+    await bed.restaurant?.drop();
+  });
+  return bed;
 }

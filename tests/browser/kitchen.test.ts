@@ -1,10 +1,10 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import postgres from 'postgres';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, screenshot, signIn, SLOW } from './browser.ts';
-import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
+import { screenshot, signIn, SLOW } from './browser.ts';
+import { browserTestbed, PASSWORD } from './fixture.ts';
 import { seriousViolations } from './axe.ts';
 import { headerHeight, layoutProblems, MAX_HEADER_PX, newScreen, SIZES, type Size } from './inspect.ts';
 import { expoOrder, kdsTicket, waitLive } from './screens.ts';
@@ -17,24 +17,7 @@ import { call, staff } from './staff.ts';
  */
 describe("the kitchen's screens", () => {
   const { apiUrl, dbUrl } = testStack();
-  let browser: Browser;
-  let restaurant: BrowserRestaurant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    restaurant = await createBrowserRestaurant(dbUrl);
-  });
-
-  afterEach(async () => {
-    await restaurant?.drop();
-  });
+  const bed = browserTestbed(dbUrl);
 
   /** Seven grill dishes (one with a long name), so the all-day line has more than five to show. */
   const GRILL_DISHES = ['Ribeye 300g', 'Burger', 'Lamb chops', 'Chicken skewers', 'Pork belly', 'Halloumi',
@@ -45,23 +28,23 @@ describe("the kitchen's screens", () => {
     const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
     try {
       await sql`insert into public.menu_items (restaurant_id, station_id, name, price_cents)
-                select ${restaurant.id}, ${restaurant.stations.grill}, name, 1500
+                select ${bed.restaurant.id}, ${bed.restaurant.stations.grill}, name, 1500
                   from unnest(${GRILL_DISHES.slice(2)}::text[]) name`;
-      const menu = await sql<{ id: string; name: string }[]>`select id, name from public.menu_items where restaurant_id = ${restaurant.id}`;
+      const menu = await sql<{ id: string; name: string }[]>`select id, name from public.menu_items where restaurant_id = ${bed.restaurant.id}`;
       const dish = (name: string) => menu.find((item) => item.name === name)!.id;
       const [table] = await sql<{ id: string }[]>`
-        select id from public.dining_tables where restaurant_id = ${restaurant.id} and label = 'T1'`;
-      const server = await staff(restaurant.emails.server);
+        select id from public.dining_tables where restaurant_id = ${bed.restaurant.id} and label = 'T1'`;
+      const server = await staff(bed.restaurant.emails.server);
       await call(server, `tables/${table!.id}/seat`, { party_size: 3 });
       const first = await call(server, 'orders', {
         table_id: table!.id,
         items: [...GRILL_DISHES, 'Fries'].map((name) => ({ menu_item_id: dish(name), qty: 2 })),
       });
       const second = await call(server, 'orders', { table_id: table!.id, items: [{ menu_item_id: dish('Burger'), qty: 1 }] });
-      const expo = await staff(restaurant.emails.expo);
+      const expo = await staff(bed.restaurant.emails.expo);
       await call(expo, `orders/${first.order.id}/rush`, { rush: true });
       const burger = first.items.find((item: { name: string }) => item.name === 'Burger');
-      await call(await staff(restaurant.emails.grill), `kitchen/items/${burger.id}/start`, {});
+      await call(await staff(bed.restaurant.emails.grill), `kitchen/items/${burger.id}/start`, {});
       return { first: { id: first.order.id, items: first.items }, second: { id: second.order.id } };
     } finally {
       await sql.end();
@@ -69,7 +52,7 @@ describe("the kitchen's screens", () => {
   }
 
   async function open(email: string, size: Size, path: string): Promise<{ page: Page; close(): Promise<void> }> {
-    const { context, page } = await newScreen(browser, apiUrl, size);
+    const { context, page } = await newScreen(bed.browser, apiUrl, size);
     await signIn(page, email, PASSWORD);
     await page.waitForURL(`**${path}`);
     await waitLive(page);
@@ -79,9 +62,9 @@ describe("the kitchen's screens", () => {
   it('fits the tablet, the laptop and the wall: one header row, no sideways scroll, nothing cut off, 44 px targets, 20 px dishes', { timeout: 180_000 }, async () => {
     await busyService();
     const screens = [
-      { email: restaurant.emails.grill, path: '/kds/grill', ready: (page: Page) => kdsTicket(page, 'T1').first().waitFor() },
-      { email: restaurant.emails.expo, path: '/expo', ready: (page: Page) => expoOrder(page, 'T1').first().waitFor() },
-      { email: restaurant.emails.manager, path: '/monitor', ready: (page: Page) => page.locator('svg.chart[data-samples="3"]').first().waitFor() },
+      { email: bed.restaurant.emails.grill, path: '/kds/grill', ready: (page: Page) => kdsTicket(page, 'T1').first().waitFor() },
+      { email: bed.restaurant.emails.expo, path: '/expo', ready: (page: Page) => expoOrder(page, 'T1').first().waitFor() },
+      { email: bed.restaurant.emails.manager, path: '/monitor', ready: (page: Page) => page.locator('svg.chart[data-samples="3"]').first().waitFor() },
     ];
     for (const screen of screens) {
       const { page, close } = await open(screen.email, 'tablet', screen.path);
@@ -98,7 +81,7 @@ describe("the kitchen's screens", () => {
       }
     }
     // The KDS's all-day line shows every dish to cook (seven on the grill), none hidden behind a scroll.
-    const { page, close } = await open(restaurant.emails.grill, 'tablet', '/kds/grill');
+    const { page, close } = await open(bed.restaurant.emails.grill, 'tablet', '/kds/grill');
     try {
       const chips = page.getByRole('list', { name: 'All day' }).locator('li.chip');
       await expect.poll(() => chips.count(), SLOW).toBe(GRILL_DISHES.length);
@@ -109,7 +92,7 @@ describe("the kitchen's screens", () => {
   });
 
   it("keeps the header to one row on a server's phone, Sign out in reach", async () => {
-    const { page, close } = await open(restaurant.emails.server, 'phone', '/server');
+    const { page, close } = await open(bed.restaurant.emails.server, 'phone', '/server');
     try {
       expect(await headerHeight(page)).toBeLessThanOrEqual(MAX_HEADER_PX);
       const header = await page.locator('header.topbar').evaluate((el) => ({ scroll: el.scrollWidth, width: el.clientWidth }));
@@ -126,9 +109,9 @@ describe("the kitchen's screens", () => {
     await busyService();
     const found: Record<string, unknown[]> = {};
     for (const [email, path] of [
-      [restaurant.emails.grill, '/kds/grill'],
-      [restaurant.emails.expo, '/expo'],
-      [restaurant.emails.manager, '/monitor'],
+      [bed.restaurant.emails.grill, '/kds/grill'],
+      [bed.restaurant.emails.expo, '/expo'],
+      [bed.restaurant.emails.manager, '/monitor'],
     ] as const) {
       const { page, close } = await open(email, 'tablet', path);
       try {
@@ -149,8 +132,8 @@ describe("the kitchen's screens", () => {
 
   it("names every control and card by its dish or order; tickets and cards say the order, server, guests and course", async () => {
     const { first, second } = await busyService();
-    const kds = await open(restaurant.emails.grill, 'tablet', '/kds/grill');
-    const expo = await open(restaurant.emails.expo, 'tablet', '/expo');
+    const kds = await open(bed.restaurant.emails.grill, 'tablet', '/kds/grill');
+    const expo = await open(bed.restaurant.emails.expo, 'tablet', '/expo');
     try {
       const number = (id: string) => `#${id.slice(0, 4)}`;
       // Two orders of one table are two tickets and two cards, each named with its own order number.
@@ -183,8 +166,8 @@ describe("the kitchen's screens", () => {
 
   it('lets a manager void a started dish and cancel a started order from expo, each with a reason, once confirmed', async () => {
     const { first, second } = await busyService();
-    const manager = await open(restaurant.emails.manager, 'tablet', '/monitor');
-    const kds = await open(restaurant.emails.grill, 'tablet', '/kds/grill');
+    const manager = await open(bed.restaurant.emails.manager, 'tablet', '/monitor');
+    const kds = await open(bed.restaurant.emails.grill, 'tablet', '/kds/grill');
     try {
       await manager.page.getByRole('button', { name: /change screen/ }).click();
       await manager.page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Expo' }).click();
@@ -230,8 +213,8 @@ describe("the kitchen's screens", () => {
   it("shows the database's own reason when it refuses a manager's cancel (a dish was served meanwhile)", async () => {
     const { first } = await busyService();
     const burger = first.items.find((item) => item.name === 'Burger')!;
-    await call(await staff(restaurant.emails.grill), `kitchen/items/${burger.id}/finish`, {});
-    const manager = await open(restaurant.emails.manager, 'tablet', '/monitor');
+    await call(await staff(bed.restaurant.emails.grill), `kitchen/items/${burger.id}/finish`, {});
+    const manager = await open(bed.restaurant.emails.manager, 'tablet', '/monitor');
     try {
       await manager.page.goto('/expo');
       await waitLive(manager.page);
@@ -240,7 +223,7 @@ describe("the kitchen's screens", () => {
       const dialog = manager.page.getByRole('dialog', { name: `Cancel T1 #${first.id.slice(0, 4)}?` });
       await dialog.getByLabel('Reason').fill('table left');
       // While the manager types, expo sends the ready burger out.
-      await call(await staff(restaurant.emails.expo), `orders/${first.id}/serve`, {});
+      await call(await staff(bed.restaurant.emails.expo), `orders/${first.id}/serve`, {});
       await card.locator('li.dish[data-status="served"]').waitFor();
       await dialog.getByRole('button', { name: 'Cancel order' }).click();
 
@@ -255,10 +238,10 @@ describe("the kitchen's screens", () => {
   });
 
   it('flashes a ticket that arrives while the screen is open, and chimes only where this device turned the sound on', async () => {
-    const server = await staff(restaurant.emails.server);
+    const server = await staff(bed.restaurant.emails.server);
     const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-    const [burger] = await sql<{ id: string }[]>`select id from public.menu_items where restaurant_id = ${restaurant.id} and name = 'Burger'`;
-    const tables = await sql<{ id: string; label: string }[]>`select id, label from public.dining_tables where restaurant_id = ${restaurant.id}`;
+    const [burger] = await sql<{ id: string }[]>`select id from public.menu_items where restaurant_id = ${bed.restaurant.id} and name = 'Burger'`;
+    const tables = await sql<{ id: string; label: string }[]>`select id, label from public.dining_tables where restaurant_id = ${bed.restaurant.id}`;
     await sql.end();
     const order = async (label: string) => {
       const table = tables.find((t) => t.label === label)!;
@@ -266,7 +249,7 @@ describe("the kitchen's screens", () => {
       await call(server, 'orders', { table_id: table.id, items: [{ menu_item_id: burger!.id, qty: 1 }] });
     };
     await order('T1');
-    const { context, page } = await newScreen(browser, apiUrl, 'tablet');
+    const { context, page } = await newScreen(bed.browser, apiUrl, 'tablet');
     // Counts the tones the page starts (Web Audio is silent in headless Chromium).
     await context.addInitScript(() => {
       (window as unknown as { chimes: number }).chimes = 0;
@@ -277,7 +260,7 @@ describe("the kitchen's screens", () => {
       };
     });
     try {
-      await signIn(page, restaurant.emails.grill, PASSWORD);
+      await signIn(page, bed.restaurant.emails.grill, PASSWORD);
       await page.waitForURL('**/kds/grill');
       await waitLive(page);
       const chimes = () => page.evaluate(() => (window as unknown as { chimes: number }).chimes);
@@ -304,7 +287,7 @@ describe("the kitchen's screens", () => {
   });
 
   it('lands a manager on Health, whose charts have a time axis', async () => {
-    const { page, close } = await open(restaurant.emails.manager, 'tablet', '/monitor');
+    const { page, close } = await open(bed.restaurant.emails.manager, 'tablet', '/monitor');
     try {
       const axis = page.getByRole('list', { name: 'Time' }).first();
       await expect.poll(() => axis.locator('time').count(), SLOW).toBe(5);
@@ -315,13 +298,13 @@ describe("the kitchen's screens", () => {
   });
 
   it('shows only server-verified consoles on the monitor, whatever staff write into presence', { timeout: 120_000 }, async () => {
-    const manager = await open(restaurant.emails.manager, 'tablet', '/monitor');
-    const grill = await open(restaurant.emails.grill, 'tablet', '/kds/grill');
+    const manager = await open(bed.restaurant.emails.manager, 'tablet', '/monitor');
+    const grill = await open(bed.restaurant.emails.grill, 'tablet', '/kds/grill');
     const consoles = manager.page.getByRole('region', { name: 'Connected consoles' });
     const rows = () => consoles.locator('tbody tr td:first-child').allTextContents().then((names) => names.sort());
     const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
     const [{ user_id: managerId }] = (await sql<{ user_id: string }[]>`
-      select user_id from public.staff where restaurant_id = ${restaurant.id} and role = 'manager'`) as unknown as [{ user_id: string }];
+      select user_id from public.staff where restaurant_id = ${bed.restaurant.id} and role = 'manager'`) as unknown as [{ user_id: string }];
     await sql.end();
     const intruders: SupabaseClient[] = [];
     try {
@@ -330,10 +313,10 @@ describe("the kitchen's screens", () => {
       // A cook, with a few lines of supabase-js, tracks on the crew topic under the manager's user id: metas
       // that are not reports at all, a name and role, and the manager's own signed report with a field changed.
       const join = async () => {
-        const cook = await staff(restaurant.emails.fry);
+        const cook = await staff(bed.restaurant.emails.fry);
         intruders.push(cook);
         await cook.realtime.setAuth();
-        const channel = cook.channel(`crew:${restaurant.id}`, { config: { private: true, presence: { key: managerId, enabled: true } } });
+        const channel = cook.channel(`crew:${bed.restaurant.id}`, { config: { private: true, presence: { key: managerId, enabled: true } } });
         await new Promise<void>((resolve, reject) =>
           channel.subscribe((status) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(new Error(status)) : undefined)),
         );

@@ -1,12 +1,7 @@
 import type { Page } from 'playwright-core';
+import { MIN_TARGET_PX, SIZES } from './inspect.ts';
 
-/** The sizes a restaurant's screens are read at: a phone, a tablet in landscape, a laptop. */
-export const PHONE = { width: 390, height: 844 };
-export const TABLET = { width: 1024, height: 768 };
-export const LAPTOP = { width: 1280, height: 800 };
-
-/** The smallest touch target a finger hits reliably (WCAG 2.5.5, Apple's and Android's guidelines). */
-export const MIN_TARGET_PX = 44;
+export const { phone: PHONE, tablet: TABLET, laptop: LAPTOP } = SIZES;
 
 /**
  * What is wrong with the layout under `selector`, one line per fault (empty when none): an element that reaches past

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, signIn, SLOW } from './browser.ts';
-import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
+import { signIn, SLOW } from './browser.ts';
+import { browserTestbed, PASSWORD } from './fixture.ts';
 import { newScreen } from './inspect.ts';
 import { kdsTicket, statusPill, waitLive } from './screens.ts';
 import { orderOn } from './staff.ts';
@@ -19,21 +19,7 @@ const CUTS = 5;
 
 describe('a KDS tablet that loses its network', () => {
   const { apiUrl, dbUrl } = testStack();
-  let browser: Browser;
-  let restaurant: BrowserRestaurant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    restaurant = await createBrowserRestaurant(dbUrl);
-  });
-  afterEach(async () => {
-    await restaurant?.drop();
-  });
+  const bed = browserTestbed(dbUrl);
 
   /** The screen's pill and the header's, which must never disagree. */
   const pills = async (page: Page) => [
@@ -42,9 +28,9 @@ describe('a KDS tablet that loses its network', () => {
   ];
 
   it('reads offline on both pills at once, and live again only with the tickets placed meanwhile', { timeout: 180_000 }, async () => {
-    const { context, page } = await newScreen(browser, apiUrl, 'tablet');
+    const { context, page } = await newScreen(bed.browser, apiUrl, 'tablet');
     try {
-      await signIn(page, restaurant.emails.grill, PASSWORD);
+      await signIn(page, bed.restaurant.emails.grill, PASSWORD);
       await page.waitForURL('**/kds/**');
       await waitLive(page);
       const toOffline: number[] = [];
@@ -58,7 +44,7 @@ describe('a KDS tablet that loses its network', () => {
         toOffline.push(Date.now() - cutAt);
 
         // The server places an order while the tablet is cut off; the screen must not claim to be live without it.
-        await orderOn(restaurant, tables[cut]!, 'Burger', { seat: cut < 4 });
+        await orderOn(bed.restaurant, tables[cut]!, 'Burger', { seat: cut < 4 });
         expect(await pills(page)).toEqual(['offline', 'offline']);
 
         const backAt = Date.now();

@@ -1,8 +1,8 @@
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, newTablet, signIn } from './browser.ts';
-import { type BrowserRestaurant, createBrowserRestaurant, PASSWORD } from './fixture.ts';
+import { newTablet, signIn } from './browser.ts';
+import { browserTestbed, PASSWORD } from './fixture.ts';
 import { LAPTOP, PHONE } from './layout.ts';
 import { kdsTicket, tableTile, waitLive } from './screens.ts';
 import { openServer } from './server-floor.ts';
@@ -24,28 +24,14 @@ function reachable(locator: Locator): Promise<boolean> {
  */
 describe("the server's order pad", () => {
   const { apiUrl, dbUrl } = testStack();
-  let browser: Browser;
-  let restaurant: BrowserRestaurant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    restaurant = await createBrowserRestaurant(dbUrl);
-  });
-  afterEach(async () => {
-    await restaurant?.drop();
-  });
+  const bed = browserTestbed(dbUrl);
 
   for (const [device, viewport] of Object.entries({ phone: PHONE, laptop: LAPTOP })) {
     it(`on a ${device}`, { timeout: 120_000 }, async () => {
-      const server = await openServer(browser, apiUrl, restaurant, viewport);
-      const fry = await newTablet(browser, apiUrl);
+      const server = await openServer(bed.browser, apiUrl, bed.restaurant, viewport);
+      const fry = await newTablet(bed.browser, apiUrl);
       try {
-        await signIn(fry.page, restaurant.emails.fry, PASSWORD);
+        await signIn(fry.page, bed.restaurant.emails.fry, PASSWORD);
         await fry.page.waitForURL('**/kds/fry');
         await waitLive(fry.page);
 

@@ -1,10 +1,9 @@
-import type { Browser } from 'playwright-core';
 import postgres from 'postgres';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, SLOW } from './browser.ts';
+import { SLOW } from './browser.ts';
 import { routeBroadcasts } from './broadcasts.ts';
-import { type BrowserRestaurant, createBrowserRestaurant } from './fixture.ts';
+import { browserTestbed } from './fixture.ts';
 import { LAPTOP, PHONE } from './layout.ts';
 import { tableTile } from './screens.ts';
 import { openServer } from './server-floor.ts';
@@ -30,27 +29,13 @@ async function refusal(email: string, path: string): Promise<{ code: string; mes
  */
 describe("a refusal in the database's words", () => {
   const { apiUrl, dbUrl } = testStack();
-  let browser: Browser;
-  let restaurant: BrowserRestaurant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    restaurant = await createBrowserRestaurant(dbUrl);
-  });
-  afterEach(async () => {
-    await restaurant?.drop();
-  });
+  const bed = browserTestbed(dbUrl);
 
   for (const [device, viewport] of Object.entries({ phone: PHONE, laptop: LAPTOP })) {
     it(`a server's cancel of a started order, on a ${device}`, { timeout: 90_000 }, async () => {
-      const itemId = await orderOn(restaurant, 'T1', 'Burger');
+      const itemId = await orderOn(bed.restaurant, 'T1', 'Burger');
       let broadcasts!: Awaited<ReturnType<typeof routeBroadcasts>>;
-      const { context, page } = await openServer(browser, apiUrl, restaurant, viewport, async (page) => {
+      const { context, page } = await openServer(bed.browser, apiUrl, bed.restaurant, viewport, async (page) => {
         broadcasts = await routeBroadcasts(page);
       });
       try {
@@ -60,11 +45,11 @@ describe("a refusal in the database's words", () => {
         const orderId = (await card.getAttribute('data-order'))!;
 
         broadcasts.hold();
-        await call(await staff(restaurant.emails.grill), `kitchen/items/${itemId}/start`, {});
+        await call(await staff(bed.restaurant.emails.grill), `kitchen/items/${itemId}/start`, {});
         await card.getByRole('button', { name: 'Cancel order' }).click();
         await card.getByRole('button', { name: 'Really cancel?' }).click();
 
-        const refused = await refusal(restaurant.emails.server, `orders/${orderId}/cancel`);
+        const refused = await refusal(bed.restaurant.emails.server, `orders/${orderId}/cancel`);
         expect(refused).toEqual({ code: 'forbidden', message: 'only a manager may cancel an order the kitchen has started' });
         const alert = page.locator('.toast[data-kind="error"]');
         await alert.waitFor();
@@ -84,7 +69,7 @@ describe("a refusal in the database's words", () => {
 
     it(`an order refused for a table cleared meanwhile comes back to the pad, on a ${device}`, { timeout: 90_000 }, async () => {
       let broadcasts!: Awaited<ReturnType<typeof routeBroadcasts>>;
-      const { context, page } = await openServer(browser, apiUrl, restaurant, viewport, async (page) => {
+      const { context, page } = await openServer(bed.browser, apiUrl, bed.restaurant, viewport, async (page) => {
         broadcasts = await routeBroadcasts(page);
       });
       try {
@@ -96,8 +81,8 @@ describe("a refusal in the database's words", () => {
         broadcasts.hold();
         const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
         const [table] = await sql<{ id: string }[]>`
-          select id from public.dining_tables where restaurant_id = ${restaurant.id} and label = 'T2'`.finally(() => sql.end());
-        await call(await staff(restaurant.emails.manager), `tables/${table!.id}/clear`, {});
+          select id from public.dining_tables where restaurant_id = ${bed.restaurant.id} and label = 'T2'`.finally(() => sql.end());
+        await call(await staff(bed.restaurant.emails.manager), `tables/${table!.id}/clear`, {});
         // The order's answer waits until the pad has been seen cleared for the next order.
         let answer!: () => void;
         const answered = new Promise<void>((resolve) => (answer = resolve));

@@ -1,9 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { seriousViolations } from './axe.ts';
-import { launchBrowser, SLOW } from './browser.ts';
-import { type BrowserRestaurant, createBrowserRestaurant } from './fixture.ts';
+import { SLOW } from './browser.ts';
+import { browserTestbed } from './fixture.ts';
 import { LAPTOP, PHONE } from './layout.ts';
 import { fillServerScreen, openServer } from './server-floor.ts';
 
@@ -13,25 +12,11 @@ import { fillServerScreen, openServer } from './server-floor.ts';
  */
 describe('the sign-in page and the server screen are accessible', () => {
   const { apiUrl, dbUrl } = testStack();
-  let browser: Browser;
-  let restaurant: BrowserRestaurant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    restaurant = await createBrowserRestaurant(dbUrl);
-  });
-  afterEach(async () => {
-    await restaurant?.drop();
-  });
+  const bed = browserTestbed(dbUrl);
 
   for (const [device, viewport] of Object.entries({ phone: PHONE, laptop: LAPTOP })) {
     it(`on a ${device}`, { timeout: 90_000 }, async () => {
-      const { context, page } = await openServer(browser, apiUrl, restaurant, viewport, async (page) => {
+      const { context, page } = await openServer(bed.browser, apiUrl, bed.restaurant, viewport, async (page) => {
         // The sign-in page first, with the development accounts listed (its fullest state).
         await page.goto('/');
         await expect.poll(() => page.locator('button.account').count(), SLOW).toBeGreaterThan(0);

@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { launchBrowser, screenshot } from './browser.ts';
-import { type BrowserRestaurant, createBrowserRestaurant } from './fixture.ts';
+import { screenshot } from './browser.ts';
+import { browserTestbed } from './fixture.ts';
 import { LAPTOP, layoutFaults, PHONE, TABLET } from './layout.ts';
 import { fillServerScreen, openServer } from './server-floor.ts';
 
@@ -13,25 +12,11 @@ import { fillServerScreen, openServer } from './server-floor.ts';
  */
 describe("the server's screen fits the device", () => {
   const { apiUrl, dbUrl } = testStack();
-  let browser: Browser;
-  let restaurant: BrowserRestaurant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    restaurant = await createBrowserRestaurant(dbUrl);
-  });
-  afterEach(async () => {
-    await restaurant?.drop();
-  });
+  const bed = browserTestbed(dbUrl);
 
   for (const [device, viewport] of Object.entries({ phone: PHONE, tablet: TABLET, laptop: LAPTOP })) {
     it(`on a ${device} (${viewport.width}×${viewport.height})`, { timeout: 90_000 }, async () => {
-      const { context, page } = await openServer(browser, apiUrl, restaurant, viewport);
+      const { context, page } = await openServer(bed.browser, apiUrl, bed.restaurant, viewport);
       try {
         await fillServerScreen(page);
         expect(await layoutFaults(page, 'section.screen.server')).toEqual([]);
