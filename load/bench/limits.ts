@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { envName as authEnvName, loadAuthRateLimits } from '../../stack/auth/rate-limit.ts';
 import { DEFAULT_OPTIONS, ENV as GATEWAY_ENV } from '../../stack/gateway/options.ts';
 import { repoRoot } from '../gateway-harness.ts';
+import { SERVICE, TARGETS } from '../k6/scenarios.js';
 
 /**
  * Every product limit the load harness raises, and why (issue 16; docs/architecture.md "## Limits" has them all).
@@ -17,16 +18,19 @@ interface RaisedLimit {
   readonly why: string;
 }
 
+/** The most sockets a scenario opens at once with its default options. */
+const MOST_SOCKETS = Math.max(SERVICE.sockets, TARGETS.connections.sockets);
+
 const LIMITS = {
   socketsPerAddress: {
     variable: GATEWAY_ENV.maxConnectionsPerAddress,
-    value: 20_000,
-    why: 'every socket comes from 127.0.0.1: service and connections open 10 000, hot-topic and users 1 000',
+    value: MOST_SOCKETS,
+    why: 'every socket comes from 127.0.0.1: service and connections open 10 000, hot-topic and users 1 000 (a larger `--sockets` needs this raised too)',
   },
   socketsPerKey: {
     variable: GATEWAY_ENV.maxConnectionsPerKey,
-    value: 20_000,
-    why: 'service and connections open 10 000 sockets with the one anon key',
+    value: MOST_SOCKETS,
+    why: "service and connections open 10 000 sockets with the one anon key (the gateway wants `ulimit -n` ≥ twice this; this machine's is 20 000)",
   },
   socketsPerUser: {
     variable: GATEWAY_ENV.maxConnectionsPerUser,
@@ -46,7 +50,7 @@ const LIMITS = {
   joinsPerCaller: {
     variable: GATEWAY_ENV.maxJoinsPerCaller,
     value: 100_000,
-    why: "hot-topic and connections join as one caller (one address, the anon key); connections keeps the pool's default, whose joins/s it measures",
+    why: "hot-topic, connections and k6 realtime-fanout join as one caller (one address, the anon key); connections keeps the pool's default, whose joins/s it measures",
   },
   joinErrorBackoff: {
     variable: GATEWAY_ENV.joinErrorBackoffMs,
@@ -76,7 +80,7 @@ const PROFILES = {
   'connections-gateway': [...LOAD_GENERATOR, 'joinsPerCaller'],
   'service-own-gateway': [...LOAD_GENERATOR, 'joinsPerPool', 'joinErrorBackoff'],
   'join-flood-gateway': [],
-  'k6-realtime-fanout': [...LOAD_GENERATOR, 'broadcastsPerPool', 'broadcastsPerCaller'],
+  'k6-realtime-fanout': [...LOAD_GENERATOR, 'joinsPerCaller', 'broadcastsPerPool', 'broadcastsPerCaller'],
   'k6-realtime-service': ['socketsPerUser', 'signIns'],
   'k6-functions-mutations': ['signIns'],
 } as const satisfies Record<string, readonly LimitName[]>;
