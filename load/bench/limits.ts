@@ -25,7 +25,7 @@ const LIMITS = {
   socketsPerAddress: {
     variable: GATEWAY_ENV.maxConnectionsPerAddress,
     value: MOST_SOCKETS,
-    why: 'every socket comes from 127.0.0.1: service and connections open 10 000, hot-topic and users 1 000 (a larger `--sockets` needs this raised too)',
+    why: 'every socket comes from 127.0.0.1: service and connections open 10 000, hot-topic and users 1 000, client-bench 500 (a larger `--sockets` needs this raised too)',
   },
   socketsPerKey: {
     variable: GATEWAY_ENV.maxConnectionsPerKey,
@@ -35,7 +35,7 @@ const LIMITS = {
   socketsPerUser: {
     variable: GATEWAY_ENV.maxConnectionsPerUser,
     value: 1_000,
-    why: "chaos's 100 subscribers read every topic of the demo bistro, which only its manager may; k6 realtime-service spreads 200 sockets over 4 staff",
+    why: "chaos's 100 subscribers read every topic of the demo bistro, which only its manager may; client-bench opens 50 clients as one manager and 500 as one cook; k6 realtime-service spreads 200 sockets over 4 staff",
   },
   signIns: {
     variable: authEnvName('sign_in_sign_ups'),
