@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readStackState } from '../stack/state.ts';
 
 /**
  * CPU time per process of a local stack, read from /proc (Linux), so a benchmark can say where its CPU went:
@@ -57,13 +58,10 @@ export class StackCpu {
     readonly postgresPid: number,
   ) {}
 
+  /** The API process is `plater start`'s supervised child (`apiPid`), and the function workers are its children. */
   static fromDataDir(dataDir: string): StackCpu | undefined {
-    try {
-      const state = JSON.parse(readFileSync(`${dataDir}/stack.json`, 'utf8')) as { pid: number; postgresPid: number };
-      return new StackCpu(state.pid, state.postgresPid);
-    } catch {
-      return undefined;
-    }
+    const state = readStackState(dataDir);
+    return state?.apiPid !== undefined && state.postgresPid !== undefined ? new StackCpu(state.apiPid, state.postgresPid) : undefined;
   }
 
   sample(): CpuSample {

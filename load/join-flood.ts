@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import WebSocket from 'ws';
 import { clientDecode, clientTextPush } from '../stack/gateway/protocol/client.ts';
 import { signAccessToken, signApiKey } from '../stack/keys.ts';
+import { raisedLimits } from './bench/limits.ts';
 import {
   contention,
   cpuSeconds,
@@ -174,7 +175,8 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function run(credentials: { dbUrl: string; jwtSecret: string }, staff: Staff[]) {
-  const gateway: GatewayProcess = await startGatewayProcess(credentials);
+  // Its join budgets are what this measures: none raised (bench/limits.ts).
+  const gateway: GatewayProcess = await startGatewayProcess(credentials, raisedLimits('join-flood-gateway'));
   const nowSeconds = Math.floor(Date.now() / 1000);
   const anonKey = await signApiKey(credentials.jwtSecret, 'anon', nowSeconds);
   const tokens = await Promise.all(staff.map((s) => signAccessToken(credentials.jwtSecret, s)));

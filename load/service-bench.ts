@@ -12,6 +12,7 @@ import { DEFAULTS } from '../stack/config.ts';
 import { runningStack } from '../stack/state.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import { seedOrderHistory } from './bench/order-history.ts';
+import { raisedLimits } from './bench/limits.ts';
 import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from './bench/table-cycle.ts';
 import { cpuDelta, otherDecoders, postgresCpu, postmasterPid } from './postgres-cpu.ts';
 import {
@@ -399,10 +400,7 @@ async function main(): Promise<void> {
     const apikey = await signApiKey(credentials.jwtSecret, 'anon', Math.floor(Date.now() / 1000));
     gateway =
       values.gateway === 'own'
-        ? await startGatewayProcess(credentials, {
-            PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000',
-            PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0',
-          })
+        ? await startGatewayProcess(credentials, raisedLimits('service-own-gateway'))
         : await stackGateway(credentials, stackProcess(values['gateway-pid']));
     await waitForIngest(gateway);
     console.log(`gateway pid ${gateway.pid}; opening ${socketCount} sockets over ${topics.length} private topics…`);

@@ -8,6 +8,7 @@ import { findFreePorts } from '../../stack/ports.ts';
 import { isProcessAlive } from '../../stack/process-util.ts';
 import { readStackState } from '../../stack/state.ts';
 import { repoRoot } from '../gateway-harness.ts';
+import { raisedLimits } from './limits.ts';
 
 /**
  * The stack a benchmark runs against: the one the PLATER_* variables name (as `npm test` exports them), or one
@@ -27,7 +28,7 @@ export interface BenchStack extends StackEndpoints {
   readonly owned: boolean;
   /** The stack's data dir when known (its stack.json names the API server and Postgres pids). */
   readonly dataDir: string | undefined;
-  /** Pid of the process serving the API (gateway, functions host, auth), when known. */
+  /** Pid of the process serving the API (gateway, functions host, auth: `apiPid` in stack.json), when known. */
   apiPid(): number | undefined;
   postgresVersion(): Promise<string | null>;
   stop(): Promise<void>;
@@ -78,7 +79,7 @@ export function externalStack(endpoints: StackEndpoints): BenchStack {
     ...endpoints,
     owned: false,
     dataDir,
-    apiPid: () => (dataDir ? readStackState(dataDir)?.pid : undefined),
+    apiPid: () => (dataDir ? readStackState(dataDir)?.apiPid : undefined),
     postgresVersion: () => postgresVersion(endpoints.dbUrl),
     stop: async () => {},
   };
@@ -105,6 +106,7 @@ export class OwnedStack implements BenchStack {
       PLATER_API_PORT: String(apiPort),
       PLATER_DB_PORT: String(dbPort),
       PLATER_LOG_LEVEL: process.env.PLATER_LOG_LEVEL ?? 'warn',
+      ...raisedLimits('bench-stack'),
     };
     delete env.DATABASE_URL;
     const stack = new OwnedStack(dataDir, env);
@@ -128,8 +130,9 @@ export class OwnedStack implements BenchStack {
     return this.#need().jwtSecret;
   }
 
+  /** The supervised API process, not `plater start` (its pid changes when the supervisor restarts it). */
   apiPid(): number | undefined {
-    return this.#child?.pid;
+    return this.#child ? readStackState(this.dataDir)?.apiPid : undefined;
   }
 
   postgresPid(): number | undefined {

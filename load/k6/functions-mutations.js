@@ -1,8 +1,10 @@
 // @ts-check
 /**
  * k6 version of load/functions-bench.ts: edge-function mutations at a constant arrival rate, then snapshot
- * revalidations (304) from a pool of virtual users. Against a running stack:
+ * revalidations (304) from a pool of virtual users. Against a stack started with the sign-in budget raised (its
+ * staff sign in from one address on every run: load/bench/limits.ts):
  *
+ *   env $(npx tsx load/bench/limits.ts k6-functions-mutations) npx plater start   # in another shell
  *   eval "$(npx plater status -o env)"
  *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY load/k6/functions-mutations.js
  *

@@ -6,13 +6,16 @@
  *
  * k6 has no Postgres client, so this measures HTTP broadcast → socket, not database commit → socket;
  * gateway-latency.ts measures the database path. Subscribers speak vsn 1.0.0 (JSON text): k6 has no
- * TextDecoder to unpack vsn 2.0.0's binary kind-4 frames. Against a running stack:
+ * TextDecoder to unpack vsn 2.0.0's binary kind-4 frames. Against a stack started with the limits a load generator
+ * on one address must exceed (sockets per address and key, joins per caller, broadcasts per restaurant and caller:
+ * load/bench/limits.ts says why):
  *
+ *   env $(npx tsx load/bench/limits.ts k6-realtime-fanout) npx plater start   # in another shell
  *   eval "$(npx plater status -o env)"
  *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY load/k6/realtime-fanout.js
  *
- * Options (-e): SUBSCRIBERS (1000), RATE (200/s), SECONDS (30). Gateway limits (joins per second,
- * PLATER_REALTIME_MAX_JOINS_PER_SECOND) apply: ramping 1000 joins takes 10 s at Supabase's default of 100/s.
+ * Options (-e): SUBSCRIBERS (1000), RATE (200/s), SECONDS (30). The gateway's joins per second
+ * (PLATER_REALTIME_MAX_JOINS_PER_SECOND) stay at Supabase's default: ramping 1000 joins takes 10 s at 100/s.
  * Type-check: npx tsc -p load/k6 (part of `npm run typecheck`).
  */
 import { check, fail } from 'k6';

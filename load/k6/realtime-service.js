@@ -6,7 +6,10 @@
  * transaction; k6's Date.now() on the receiving side — run k6 on the database's host, or read it as clock skew
  * included); every socket checks that its topics' seqs arrive without gaps. Topics, screens, the table cycle and the
  * targets come from ./scenarios.js, the module the npm harness (`npm run bench`) uses, so the two cannot drift.
+ * Against a stack started with the limits it must exceed (sockets per user: SOCKETS over 4 staff; sign-ins from
+ * one address: load/bench/limits.ts says why):
  *
+ *   env $(npx tsx load/bench/limits.ts k6-realtime-service) npx plater start   # in another shell
  *   eval "$(npx plater status -o env)"
  *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY load/k6/realtime-service.js
  *

@@ -4,6 +4,7 @@ import { signApiKey } from '../../stack/keys.ts';
 import { DEFAULT_OPTIONS } from '../../stack/gateway/options.ts';
 import { TARGETS } from '../k6/scenarios.js';
 import { CpuMeter } from '../bench/cpu.ts';
+import { raisedLimits } from '../bench/limits.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
 import {
   ask,
@@ -53,11 +54,11 @@ async function phase(context: ScenarioContext, join: boolean): Promise<Phase> {
   const settleMs = numberOption(options, 'settle') * 1000;
   const joinRate = numberOption(options, 'join-rate');
   const apikey = await signApiKey(stack.jwtSecret, 'anon', Math.floor(Date.now() / 1000));
-  // The default tenant-wide join limit (no PLATER_REALTIME_MAX_JOINS_PER_SECOND), as on hosted Supabase. The
-  // per-caller limit is lifted: these sockets stand for many devices but all come from this address with one key.
+  // The default tenant-wide join limit, as on hosted Supabase. The per-caller and connection limits are lifted:
+  // these sockets stand for many devices but all come from this address with one key (bench/limits.ts).
   const gateway = await startGatewayProcess(
     { dbUrl: stack.dbUrl, jwtSecret: stack.jwtSecret },
-    { PLATER_REALTIME_MAX_JOINS_PER_CALLER: '100000' },
+    raisedLimits('connections-gateway'),
     { exposeGc: true },
   );
   let workers: Worker[] = [];

@@ -6,6 +6,7 @@ import { signApiKey } from '../../stack/keys.ts';
 import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from '../k6/scenarios.js';
 import { CpuMeter, LOAD_GENERATOR, postgresCpuReader, rssOf } from '../bench/cpu.ts';
 import { openLoop, type OpenLoopOutcome } from '../bench/open-loop.ts';
+import { raisedLimits } from '../bench/limits.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
 import { percentilesBySecond, summarize, type LatencySummary } from '../bench/stats.ts';
 import type { Figure } from '../bench/record.ts';
@@ -81,8 +82,8 @@ async function startSystem(name: SystemName, context: ScenarioContext, topic: st
     const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
     const gateway = await startGatewayProcess(
       { dbUrl: stack.dbUrl, jwtSecret: stack.jwtSecret },
-      // Every subscriber joins from this one address with the anon key: lift the join limits for the set-up.
-      { PLATER_REALTIME_MAX_JOINS_PER_SECOND: '100000', PLATER_REALTIME_MAX_JOINS_PER_CALLER: '100000', PLATER_REALTIME_JOIN_ERROR_BACKOFF_MS: '0' },
+      // Every subscriber connects and joins from this one address with the anon key (bench/limits.ts says why).
+      raisedLimits('hot-topic-gateway'),
     );
     await waitForIngest(gateway);
     return {

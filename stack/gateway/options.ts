@@ -95,7 +95,8 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
 
 type NumericOption = Exclude<keyof GatewayOptions, 'slotName'>;
 
-const ENV: Record<NumericOption, string> = {
+/** The variable that sets each option (the load harness raises some by name: load/bench/limits.ts). */
+export const ENV: Record<NumericOption, string> = {
   maxChannelsPerClient: 'PLATER_REALTIME_MAX_CHANNELS_PER_CLIENT',
   maxJoinsPerSecond: 'PLATER_REALTIME_MAX_JOINS_PER_SECOND',
   maxJoinsPerCaller: 'PLATER_REALTIME_MAX_JOINS_PER_CALLER',
