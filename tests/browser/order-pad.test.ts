@@ -1,7 +1,7 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
-import { newTablet, signIn } from './browser.ts';
+import { newTablet, signIn, SLOW } from './browser.ts';
 import { browserTestbed, PASSWORD } from './fixture.ts';
 import { LAPTOP, PHONE } from './layout.ts';
 import { kdsTicket, tableTile, waitLive } from './screens.ts';
@@ -73,9 +73,10 @@ describe("the server's order pad", () => {
 
         const card = page.locator('[aria-label="Orders of T1"] article.order[data-pending="false"]');
         await card.waitFor();
-        expect(await card.locator('.note').allTextContents()).toEqual(['“birthday: bring a candle”', '“no salt”']);
-        expect(await card.locator('.modifier').allTextContents()).toEqual(['medium rare']);
-        expect(await card.locator('.allergen').allTextContents()).toEqual(['allergen: dairy']);
+        // the order's row and its items' rows arrive as separate messages: the card fills in as they land
+        await expect.poll(() => card.locator('.note').allTextContents(), SLOW).toEqual(['“birthday: bring a candle”', '“no salt”']);
+        await expect.poll(() => card.locator('.modifier').allTextContents(), SLOW).toEqual(['medium rare']);
+        await expect.poll(() => card.locator('.allergen').allTextContents(), SLOW).toEqual(['allergen: dairy']);
         await kdsTicket(fry.page, 'T1').locator('.note', { hasText: 'no salt' }).waitFor();
       } finally {
         await Promise.all([server.context.close(), fry.context.close()]);
