@@ -1,9 +1,8 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../stack/log.ts';
-import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
-import { RawSocket } from './helpers/raw-socket.ts';
+import { ownGateway } from './helpers/own-gateway.ts';
 import { testStack } from './helpers/stack.ts';
 
 // Deeply nested JSON from a client: refused where it comes in (400 on REST, a dropped frame on a socket), never
@@ -19,22 +18,7 @@ const capture: Logger = {
   child: () => capture,
 };
 
-let server: GatewayServer;
-const sockets: RawSocket[] = [];
-
-beforeAll(async () => {
-  const { dbUrl, jwtSecret } = testStack();
-  server = await startGatewayServer(
-    { dbUrl, jwtSecret },
-    { slotName: 'plater_realtime_bad_input_test' },
-    { clock: new ManualClock(), log: capture },
-  );
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await server?.close();
-});
+const server = ownGateway({ slotName: 'plater_realtime_bad_input_test' }, { clock: new ManualClock(), log: capture });
 
 /** `[[[…{"n":1}…]]]`, `depth` levels in all. */
 const nested = (depth: number) => '['.repeat(depth - 1) + '{"n":1}' + ']'.repeat(depth - 1);
@@ -62,10 +46,7 @@ describe('deeply nested JSON', () => {
   it('drops nested frames from many sockets with one warning, and every socket keeps being served', async () => {
     const before = server.gateway.snapshot().drops.malformedFrames;
     const warningsBefore = lines.filter((l) => l.message === 'dropped malformed frame').length;
-    const flooders = await Promise.all(
-      Array.from({ length: 10 }, () => RawSocket.open(server.url, testStack().anonKey)),
-    );
-    sockets.push(...flooders);
+    const flooders = await Promise.all(Array.from({ length: 10 }, () => server.open()));
     for (const socket of flooders) {
       socket.push(null, null, 'realtime:deep', 'broadcast', { type: 'broadcast', event: 'e', payload: JSON.parse(nested(60)) });
       socket.sendRaw(`[null,null,"realtime:deep","broadcast",{"type":"broadcast","event":"e","payload":${nested(100_000)}}]`);
@@ -99,8 +80,7 @@ describe('an upgrade whose target is not a URL', () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(answer).toContain('{"error":"The request target is not a valid URL"}');
-    const socket = await RawSocket.open(server.url, testStack().anonKey);
-    sockets.push(socket);
+    await server.open();
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
   });
 });

@@ -1,45 +1,27 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../stack/keys.ts';
 import type { ClientMessage } from '../../stack/gateway/protocol/client.ts';
-import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
-import { RawSocket } from './helpers/raw-socket.ts';
+import { ownGateway } from './helpers/own-gateway.ts';
+import type { RawSocket } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';
 
 // Client broadcasts per second (Realtime's TENANT_MAX_EVENTS_PER_SECOND, averaged over 5 s): per socket (REST:
 // per caller) and per restaurant. A gateway of our own with tiny limits, on a clock only the tests move.
 
 const clock = new ManualClock();
-let server: GatewayServer;
-const sockets: RawSocket[] = [];
-
-beforeAll(async () => {
-  const { dbUrl, jwtSecret } = testStack();
-  server = await startGatewayServer(
-    { dbUrl, jwtSecret },
-    {
-      maxEventsPerSocket: 2, // 10 per five-second window
-      maxEventsPerSecond: 4, // 20 per restaurant
-      slotName: 'plater_realtime_broadcast_limits_test',
-    },
-    { clock },
-  );
-});
+const server = ownGateway(
+  {
+    maxEventsPerSocket: 2, // 10 per five-second window
+    maxEventsPerSecond: 4, // 20 per restaurant
+    slotName: 'plater_realtime_broadcast_limits_test',
+  },
+  { clock },
+);
 
 beforeEach(() => clock.advance(10_000));
 
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await server?.close();
-});
-
 const TOO_MANY = 'Too many messages per second';
-
-async function open(): Promise<RawSocket> {
-  const socket = await RawSocket.open(server.url, testStack().anonKey);
-  sockets.push(socket);
-  return socket;
-}
 
 let refs = 0;
 
@@ -83,8 +65,8 @@ function restBroadcast(body: unknown): Promise<Response> {
 
 describe('per socket', () => {
   it("ends the flooding socket's channel with Realtime's system message, and nothing else", async () => {
-    const flooder = await open();
-    const listener = await open();
+    const flooder = await server.open();
+    const listener = await server.open();
     const flooded = await join(flooder, 'gw-rate');
     await join(flooder, 'gw-rate-other');
     await join(listener, 'gw-rate');
@@ -114,7 +96,7 @@ describe('per restaurant', () => {
   it('refuses the message past the restaurant budget to its sender alone, keeps its channel, and spares other restaurants', async () => {
     const crew = `crew:${SEED.bistro}`;
     const staff = [SEED.users.manager, SEED.users.expo, SEED.users.grill];
-    const members = await Promise.all(staff.map(() => open()));
+    const members = await Promise.all(staff.map(() => server.open()));
     const joinRefs = await Promise.all(members.map((socket, i) => join(socket, crew, { user: staff[i], ack: true })));
 
     // Seven each from three sockets: within each socket's budget (10), and the twenty-first is one too many for
@@ -133,7 +115,7 @@ describe('per restaurant', () => {
     expect(server.gateway.snapshot().rateLimitedBroadcasts.tenant).toBeGreaterThan(0);
 
     // Other Diner's crew is another budget.
-    const diner = await open();
+    const diner = await server.open();
     const dinerJoin = await join(diner, `crew:${SEED.diner}`, { user: SEED.users.dinerManager, ack: true });
     expect((await diner.reply(send(diner, dinerJoin, `crew:${SEED.diner}`, 'diner'))).payload.status).toBe('ok');
 
@@ -146,7 +128,7 @@ describe('per restaurant', () => {
 
 describe('REST', () => {
   it("answers past the caller's budget with Realtime's 429 and a Retry-After, and sends nothing of that request", async () => {
-    const listener = await open();
+    const listener = await server.open();
     await join(listener, 'gw-rest-rate');
     const one = (n: number | string) => restBroadcast({ messages: [{ topic: 'gw-rest-rate', event: 'n', payload: { n } }] });
     for (let n = 0; n < 8; n++) expect((await one(n)).status).toBe(202);

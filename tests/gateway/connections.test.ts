@@ -1,60 +1,29 @@
-import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signAccessToken, signApiKey } from '../../stack/keys.ts';
-import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
-import { RawSocket } from './helpers/raw-socket.ts';
+import { ownGateway } from './helpers/own-gateway.ts';
+import { type RawSocket, refusedUpgrade } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';
 
 // Concurrent sockets per address, per API key and per user, refused at the upgrade with Realtime's 429 (issue 16:
 // ~20 000 idle anon-key sockets from one caller took the process to its descriptor limit). A gateway of our own
 // with tiny caps; each test uses its own addresses and its own key or user, so none fills another's cap.
 
-let server: GatewayServer;
-const sockets: RawSocket[] = [];
-
-beforeAll(async () => {
-  const { dbUrl, jwtSecret } = testStack();
-  server = await startGatewayServer(
-    { dbUrl, jwtSecret },
-    {
-      maxConnectionsPerAddress: 3,
-      maxConnectionsPerKey: 5,
-      maxConnectionsPerUser: 2,
-      slotName: 'plater_realtime_connections_test',
-    },
-  );
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await server?.close();
+const server = ownGateway({
+  maxConnectionsPerAddress: 3,
+  maxConnectionsPerKey: 5,
+  maxConnectionsPerUser: 2,
+  slotName: 'plater_realtime_connections_test',
 });
 
 let keys = 0;
 /** An anon API key of its own (another `iat`, so another key string). */
 const freshAnonKey = () => signApiKey(testStack().jwtSecret, 'anon', Math.floor(Date.now() / 1000) - 1000 - ++keys);
 
-async function open(apikey: string, localAddress: string): Promise<RawSocket> {
-  const socket = await RawSocket.open(server.url, apikey, '2.0.0', localAddress);
-  sockets.push(socket);
-  return socket;
-}
+const open = (apikey: string, localAddress: string) => server.open({ apikey, localAddress });
 
 /** An upgrade that must be refused: its status and JSON body. */
-function refused(apikey: string, localAddress: string): Promise<{ status: number; body: unknown }> {
-  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=2.0.0`, {
-    localAddress,
-  });
-  return new Promise((resolve, reject) => {
-    ws.on('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => {});
-  });
-}
+const refused = (apikey: string, localAddress: string) =>
+  refusedUpgrade(server.url, `apikey=${apikey}&vsn=2.0.0`, localAddress);
 
 /** The first value `attempt` gives within 10 s (the gateway frees a place when the closed TCP connection ends). */
 async function eventually<T>(attempt: () => Promise<T | undefined>, what: string): Promise<T> {

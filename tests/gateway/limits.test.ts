@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../stack/keys.ts';
 import type { ClientMessage } from '../../stack/gateway/protocol/client.ts';
-import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
-import { RawSocket } from './helpers/raw-socket.ts';
+import { ownGateway } from './helpers/own-gateway.ts';
+import type { RawSocket } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';
 
 // The join limits: channels per socket, and joins per socket, per caller (JWT sub, else remote address) and per
@@ -13,38 +13,22 @@ import { SEED, testStack } from './helpers/stack.ts';
 
 const BACKOFF_MS = 5000;
 const clock = new ManualClock();
-let server: GatewayServer;
-const sockets: RawSocket[] = [];
-
-beforeAll(async () => {
-  const { dbUrl, jwtSecret } = testStack();
-  server = await startGatewayServer(
-    { dbUrl, jwtSecret },
-    {
-      maxChannelsPerClient: 3,
-      maxJoinsPerSocket: 2, // 10 per five-second window
-      maxJoinsPerCaller: 3, // 15
-      maxJoinsPerSecond: 4, // 20 per pool
-      joinErrorBackoffMs: BACKOFF_MS,
-      slotName: 'plater_realtime_limits_test',
-    },
-    { clock },
-  );
-});
+const server = ownGateway(
+  {
+    maxChannelsPerClient: 3,
+    maxJoinsPerSocket: 2, // 10 per five-second window
+    maxJoinsPerCaller: 3, // 15
+    maxJoinsPerSecond: 4, // 20 per pool
+    joinErrorBackoffMs: BACKOFF_MS,
+    slotName: 'plater_realtime_limits_test',
+  },
+  { clock },
+);
 
 beforeEach(() => clock.advance(10_000));
 
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await server?.close();
-});
-
 /** A socket with the anon key; from another 127.x address it is another anonymous caller. */
-async function open(localAddress?: string, on: GatewayServer = server): Promise<RawSocket> {
-  const socket = await RawSocket.open(on.url, testStack().anonKey, '2.0.0', localAddress);
-  sockets.push(socket);
-  return socket;
-}
+const open = (localAddress?: string) => server.open({ localAddress });
 
 const staffToken = (user: { id: string; email: string }) =>
   signAccessToken(testStack().jwtSecret, user, new Date(clock.now()));
@@ -169,22 +153,16 @@ describe('shared pools', () => {
 describe('restaurants', () => {
   // A gateway whose callers and sockets may make more joins than a restaurant (20 per window), so a restaurant's
   // budget is what runs out; refusals are answered at once, so the window does not move while a test waits.
-  let tenants: GatewayServer;
-  beforeAll(async () => {
-    const { dbUrl, jwtSecret } = testStack();
-    tenants = await startGatewayServer(
-      { dbUrl, jwtSecret },
-      {
-        maxJoinsPerSocket: 10, // 50 per window
-        maxJoinsPerCaller: 6, // 30
-        maxJoinsPerSecond: 4, // 20 per restaurant and per shared pool
-        joinErrorBackoffMs: 0,
-        slotName: 'plater_realtime_tenants_test',
-      },
-      { clock },
-    );
-  });
-  afterAll(() => tenants?.close());
+  const tenants = ownGateway(
+    {
+      maxJoinsPerSocket: 10, // 50 per window
+      maxJoinsPerCaller: 6, // 30
+      maxJoinsPerSecond: 4, // 20 per restaurant and per shared pool
+      joinErrorBackoffMs: 0,
+      slotName: 'plater_realtime_tenants_test',
+    },
+    { clock },
+  );
 
   const bistroAdmin = `admin:${SEED.bistro}`;
 
@@ -194,8 +172,8 @@ describe('restaurants', () => {
     // Twenty joins of public topics (any name, the Bistro's included) and ten of the Bistro's private topics,
     // which RLS refuses: on one signed-in budget for every restaurant, counted before authorization, these
     // thirty joins spent the Demo Bistro's too.
-    await spend(await open(undefined, tenants), 20, { accessToken: dinerManager, topic: `floor:${SEED.bistro}` });
-    const prying = await open(undefined, tenants);
+    await spend(await tenants.open(), 20, { accessToken: dinerManager, topic: `floor:${SEED.bistro}` });
+    const prying = await tenants.open();
     for (let i = 0; i < 10; i++) {
       const reply = await join(prying, bistroAdmin, { accessToken: dinerCook, private: true });
       expect(reply.payload).toEqual({
@@ -204,27 +182,27 @@ describe('restaurants', () => {
       });
     }
 
-    const manager = await open(undefined, tenants);
+    const manager = await tenants.open();
     const token = await staffToken(SEED.users.manager);
     expect((await join(manager, bistroAdmin, { accessToken: token, private: true })).payload.status).toBe('ok');
   });
 
   it('refuses a restaurant that has spent its own budget, and only that restaurant', async () => {
     const dinerManager = await staffToken(SEED.users.dinerManager);
-    const diner = await open(undefined, tenants);
+    const diner = await tenants.open();
     await spend(diner, 20, { accessToken: dinerManager, private: true, topic: `floor:${SEED.diner}` });
-    const refused = await join(await open(undefined, tenants), `expo:${SEED.diner}`, { accessToken: dinerManager, private: true });
+    const refused = await join(await tenants.open(), `expo:${SEED.diner}`, { accessToken: dinerManager, private: true });
     expect(refused.payload).toEqual(RATE_LIMITED);
     expect(tenants.gateway.snapshot().rateLimitedJoins.tenant).toBeGreaterThan(0);
 
-    const manager = await open(undefined, tenants);
+    const manager = await tenants.open();
     const token = await staffToken(SEED.users.manager);
     expect((await join(manager, `floor:${SEED.bistro}`, { accessToken: token, private: true })).payload.status).toBe('ok');
   });
 
   it("answers a refused join alone: the console's socket and its admin channel stay", async () => {
     const token = await staffToken(SEED.users.manager);
-    const screen = await open(undefined, tenants);
+    const screen = await tenants.open();
     expect((await join(screen, bistroAdmin, { accessToken: token, private: true })).payload.status).toBe('ok');
     // The restaurant's budget (20 per window) runs out: the next scope the console opens is refused.
     await spend(screen, 19, { accessToken: token, private: true, topic: `floor:${SEED.bistro}` });

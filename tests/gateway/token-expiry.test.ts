@@ -1,31 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../stack/keys.ts';
-import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
-import { RawSocket, refusedUpgrade } from './helpers/raw-socket.ts';
+import { ownGateway } from './helpers/own-gateway.ts';
+import { type RawSocket, refusedUpgrade } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';
 
 // Token lifetimes against a gateway whose clock only the test moves: the expiry of a joined channel and the
 // refusal of an expired token are exact to the second, whatever the machine's load.
 
 const clock = new ManualClock();
-let server: GatewayServer;
-const sockets: RawSocket[] = [];
+const server = ownGateway(
+  { connectErrorBackoffMs: 0, joinErrorBackoffMs: 0, slotName: 'plater_realtime_expiry_test' },
+  { clock },
+);
 const topic = `server:${SEED.bistro}:${SEED.users.ana.id}`;
-
-beforeAll(async () => {
-  const { dbUrl, jwtSecret } = testStack();
-  server = await startGatewayServer(
-    { dbUrl, jwtSecret },
-    { connectErrorBackoffMs: 0, joinErrorBackoffMs: 0, slotName: 'plater_realtime_expiry_test' },
-    { clock },
-  );
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await server?.close();
-});
 
 /** Ana's access token (one-hour lifetime) that expires `seconds` from the gateway's now (negative: ago). */
 function anaExpiringIn(seconds: number): Promise<string> {
@@ -34,8 +22,7 @@ function anaExpiringIn(seconds: number): Promise<string> {
 
 /** A socket with Ana's server topic joined (join_ref "1") on a token that expires `seconds` from now. */
 async function joinedAna(seconds: number): Promise<RawSocket> {
-  const socket = await RawSocket.open(server.url, testStack().anonKey);
-  sockets.push(socket);
+  const socket = await server.open();
   socket.push('1', '1', `realtime:${topic}`, 'phx_join', {
     config: { private: true },
     access_token: await anaExpiringIn(seconds),

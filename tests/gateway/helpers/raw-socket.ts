@@ -75,9 +75,16 @@ export class RawSocket {
   }
 }
 
-/** An upgrade the gateway must refuse: its HTTP status and JSON body (fails if the socket opens). */
-export function refusedUpgrade(apiUrl: string, query: string): Promise<{ status: number; body: unknown }> {
-  const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?${query}`);
+/**
+ * An upgrade the gateway must refuse: its HTTP status and JSON body (fails if the socket opens). `localAddress`
+ * (another 127.x address) makes it another caller.
+ */
+export function refusedUpgrade(
+  apiUrl: string,
+  query: string,
+  localAddress?: string,
+): Promise<{ status: number; body: unknown }> {
+  const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?${query}`, { localAddress });
   return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (_req, res) => {
       let text = '';

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { type Environment, createPlaterClient, type PlaterClient } from '../../../client/src/client.ts';
 import type { PlaterClientOptions } from '../../../client/src/config.ts';
 import { FakeBackend, FakeClock, FakeLink, ME, RESTAURANT, STATION, tokenFor } from './fakes.ts';
@@ -39,4 +40,18 @@ export function rig(options: Partial<PlaterClientOptions> = {}, parts: Partial<O
     { link, environment: page as Environment },
   );
   return { clock, backend, link, page, plater };
+}
+
+/** A `rig` maker for the tests of a file: every client it made is closed after each test. */
+export function rigsClosedAfterEach(): (...args: Parameters<typeof rig>) => Rig {
+  let rigs: Rig[] = [];
+  afterEach(async () => {
+    for (const r of rigs) await r.plater.close();
+    rigs = [];
+  });
+  return (...args) => {
+    const r = rig(...args);
+    rigs.push(r);
+    return r;
+  };
 }

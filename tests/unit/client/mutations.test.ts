@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MutationError } from '../../../client/src/errors.ts';
-import { KDS, type Rig, rig, SERVER } from './client-helpers.ts';
+import { KDS, rig, rigsClosedAfterEach, SERVER } from './client-helpers.ts';
 import { type Call, FakeBackend, FakeClock, memoryStorage, settle, STATION } from './fakes.ts';
 
-let rigs: Rig[] = [];
-afterEach(async () => {
-  for (const r of rigs) await r.plater.close();
-  rigs = [];
-});
-function setup(...args: Parameters<typeof rig>): Rig {
-  const r = rig(...args);
-  rigs.push(r);
-  return r;
-}
+const setup = rigsClosedAfterEach();
 
 const item = (status: string, order = 'o1') => ({ order_id: order, status, name: 'Burger', qty: 1, course: 1, table: 'T1' });
 

@@ -1,21 +1,12 @@
 // Recovery on a clock the tests advance: a database that starts a new epoch reaches the views at once; a refused
 // scope says so with ScopeAccessError; close() settles every mutation; the offline queue outlives a reload under
 // another spelling of the project URL; one retry engine and its public policy.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ScopeAccessError } from '../../../client/src/errors.ts';
-import { EXPO, KDS, type Rig, rig } from './client-helpers.ts';
+import { EXPO, KDS, rigsClosedAfterEach } from './client-helpers.ts';
 import { FakeBackend, FakeClock, memoryStorage, settle, STATION } from './fakes.ts';
 
-let rigs: Rig[] = [];
-afterEach(async () => {
-  for (const r of rigs) await r.plater.close();
-  rigs = [];
-});
-function setup(...args: Parameters<typeof rig>): Rig {
-  const r = rig(...args);
-  rigs.push(r);
-  return r;
-}
+const setup = rigsClosedAfterEach();
 
 const item = (id: string, status = 'pending') => ({ order_id: 'o1', status, name: id, qty: 1, course: 1, table: 'T1' });
 
