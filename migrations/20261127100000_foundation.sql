@@ -29,7 +29,7 @@ $$;
 create function plater_private.epoch_ms(at timestamptz default clock_timestamp())
 returns bigint
 language sql
-immutable
+stable
 as $$ select (extract(epoch from at) * 1000)::bigint $$;
 
 -- Rows that clients cache carry a version; every update bumps it so a stale write can be detected.

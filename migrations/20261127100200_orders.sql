@@ -1,4 +1,10 @@
 -- Orders, their items (each routed to one station) and the append-only status history.
+--
+-- Rush (Square's "prioritise ticket", Toast's expo priority): expo or a manager marks an order rush
+-- (public.set_rush), and every screen that shows it sorts it first. `rush` is on the order and, copied, on its
+-- live items, because the kitchen's screens receive items, not orders: setting it updates the items (their
+-- versions move), so the ordinary item events carry the flag to every station that has part of the order.
+-- Served and void items are final and keep the flag they had; items added later inherit it (insert_items).
 
 create table public.orders (
   id uuid primary key default gen_random_uuid(),
@@ -11,6 +17,7 @@ create table public.orders (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   closed_at timestamptz,
+  rush boolean not null default false,
   foreign key (restaurant_id, table_id) references public.dining_tables (restaurant_id, id) on delete cascade,
   unique (restaurant_id, id)
 );
@@ -38,6 +45,7 @@ create table public.order_items (
   version int not null default 1,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  rush boolean not null default false,
   foreign key (restaurant_id, order_id) references public.orders (restaurant_id, id) on delete cascade,
   foreign key (restaurant_id, station_id) references public.stations (restaurant_id, id) on delete cascade,
   foreign key (restaurant_id, menu_item_id) references public.menu_items (restaurant_id, id) on delete cascade,

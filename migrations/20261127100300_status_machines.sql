@@ -9,10 +9,12 @@
 --          open | ready → cancelled while no item has been served
 --   table: free ⇄ seated
 
+-- STABLE, not IMMUTABLE: the rules compare statuses as text, and an enum's text form is STABLE (labels can be
+-- renamed); an IMMUTABLE SQL function around it is never inlined and was planned on every row checked (issue 8).
 create function plater_private.item_transition_allowed(from_status public.item_status, to_status public.item_status)
 returns boolean
 language sql
-immutable
+stable
 as $$
   select (from_status::text || '>' || to_status::text) = any (array[
     'held>pending', 'pending>held',
@@ -25,7 +27,7 @@ $$;
 create function plater_private.order_transition_allowed(from_status public.order_status, to_status public.order_status)
 returns boolean
 language sql
-immutable
+stable
 as $$
   select (from_status::text || '>' || to_status::text) = any (array[
     'open>ready', 'ready>open', 'ready>served', 'served>ready', 'open>served', 'served>open',
@@ -108,40 +110,53 @@ create trigger dining_tables_check_transition before update of status on public.
   for each row execute function plater_private.check_table_transition();
 
 -- An order's kitchen state follows its items: ready when every live item is ready or served, served when
--- every live item is served. Terminal orders are left alone (cancel voids its items after the fact).
-create function plater_private.derive_order_status()
+-- every live item is served. Terminal orders are left alone (cancel voids its items after the fact). Derived
+-- once per statement, for every order whose items were inserted or changed status.
+create function plater_private.derive_order_statuses()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 declare
-  derived public.order_status;
+  touched uuid[];
 begin
-  select case
-           when count(*) filter (where i.status <> 'void') = 0 then 'open'
-           when bool_and(i.status = 'served') filter (where i.status <> 'void') then 'served'
-           when bool_and(i.status in ('ready', 'served')) filter (where i.status <> 'void') then 'ready'
-           else 'open'
-         end::public.order_status
-    into derived
-    from public.order_items i
-   where i.order_id = new.order_id;
-
+  if tg_op = 'UPDATE' then
+    touched := array(select distinct n.order_id from new_rows n join old_rows o on o.id = n.id
+                      where n.status is distinct from o.status);
+  else
+    touched := array(select distinct n.order_id from new_rows n);
+  end if;
+  if cardinality(touched) = 0 then
+    return null;
+  end if;
   update public.orders o
-     set status = derived
-   where o.id = new.order_id
+     set status = d.derived
+    from (select i.order_id,
+                 case
+                   when count(*) filter (where i.status <> 'void') = 0 then 'open'
+                   when bool_and(i.status = 'served') filter (where i.status <> 'void') then 'served'
+                   when bool_and(i.status in ('ready', 'served')) filter (where i.status <> 'void') then 'ready'
+                   else 'open'
+                 end::public.order_status as derived
+            from public.order_items i
+           where i.order_id = any (touched)
+           group by i.order_id) d
+   where o.id = d.order_id
      and o.status not in ('closed', 'cancelled')
-     and o.status <> derived;
+     and o.status <> d.derived;
   return null;
 end;
 $$;
 
--- Named to sort after order_items_publish: AFTER triggers run in name order, and the item event should
--- precede the order event it causes.
-create trigger order_items_rollup_order_status
-  after insert or update of status on public.order_items
-  for each row execute function plater_private.derive_order_status();
+-- AFTER STATEMENT triggers fire in name order: these sort after order_items_publish_* (topic publishing), so an
+-- item's event precedes the order event it causes. Transition tables allow one event per trigger, hence the pair.
+create trigger order_items_rollup_inserted after insert on public.order_items
+  referencing new table as new_rows for each statement execute function plater_private.derive_order_statuses();
+create trigger order_items_rollup_updated after update on public.order_items
+  referencing new table as new_rows old table as old_rows
+  for each statement execute function plater_private.derive_order_statuses();
 
 -- Append-only history of every status a row entered, with the acting user when there is one.
 create function plater_private.record_status_history()

@@ -23,7 +23,8 @@ create table plater_private.topic_log (
   created_at timestamptz not null default now(),
   primary key (topic, seq)
 );
-create index topic_log_created_at_idx on plater_private.topic_log (created_at);
+-- Rows arrive in created_at order, so the retention scan's index is a BRIN (a btree cost every message an update).
+create index topic_log_created_at_idx on plater_private.topic_log using brin (created_at);
 
 alter table plater_private.topic_seq enable row level security;
 alter table plater_private.topic_log enable row level security;
@@ -33,33 +34,6 @@ create function plater_private.lock_restaurant(restaurant uuid)
 returns void
 language sql
 as $$ select pg_advisory_xact_lock(hashtextextended('plater:restaurant:' || restaurant::text, 0)) $$;
-
--- Stamp the envelope (seq, ts), keep it in the topic log and hand it to Supabase Realtime.
--- realtime.send never raises (Supabase swallows its errors into a WARNING), so the log is what guarantees
--- a client can still recover a message whose broadcast was lost.
-create function plater_private.publish(restaurant uuid, topic text, event text, body jsonb)
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  next_seq bigint;
-  envelope jsonb;
-begin
-  perform plater_private.lock_restaurant(restaurant);
-  insert into plater_private.topic_seq as s (topic, last_seq) values (publish.topic, 1)
-  on conflict on constraint topic_seq_pkey do update set last_seq = s.last_seq + 1
-  returning s.last_seq into next_seq;
-
-  envelope := jsonb_build_object('seq', next_seq, 'ts', plater_private.epoch_ms()) || body;
-  insert into plater_private.topic_log (topic, seq, event, payload)
-  values (publish.topic, next_seq, publish.event, envelope);
-  perform realtime.send(envelope, publish.event, publish.topic, true);
-  return next_seq;
-end;
-$$;
-revoke all on function plater_private.publish(uuid, text, text, jsonb) from public;
 
 create function plater_private.prune_topic_log(keep interval default interval '24 hours')
 returns bigint

@@ -63,7 +63,7 @@ function displayUrl(dbUrl: string): string {
 }
 
 /**
- * Tells the running stack's live clients that the database started over (migrations/…_epoch_announcement.sql),
+ * Tells the running stack's live clients that the database started over (migrations/…_topic_epoch.sql),
  * once the gateway streams the new database (its replication slot is active again), so they reload at once.
  */
 export async function announceEpoch(dbUrl: string, log: Logger, timeoutMs = 30_000): Promise<void> {

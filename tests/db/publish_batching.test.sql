@@ -1,4 +1,4 @@
--- Publishing per statement (migrations/*_statement_publishing.sql, docs/topics.md § Envelope): a statement that
+-- Publishing per statement (migrations/*_topic_publishing.sql, docs/topics.md § Envelope): a statement that
 -- changes several rows publishes one message per row and audience, with consecutive seqs per topic, in the same
 -- row order on every topic; a rolled-back or failed statement leaves no message, counter or gap behind; a
 -- broadcast that cannot be written does not fail the write and stays recoverable from the topic log.

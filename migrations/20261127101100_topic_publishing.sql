@@ -1,6 +1,6 @@
--- Publishing per statement instead of per row (issue 8: a write RPC cost Postgres ≈ 3.2 ms of CPU, most of it
--- spent publishing ~8 messages one at a time). The envelope contract is unchanged: still one message per
--- changed row and audience, with a contiguous `seq` per topic. What changed is how they are written:
+-- Topic publishing: every committed change reaches each audience's topic as one message per changed row and
+-- audience, with a contiguous `seq` per topic (docs/topics.md). Written per statement, not per row (issue 8: per
+-- row, a write RPC cost Postgres ≈ 3.2 ms of CPU publishing ~8 messages one at a time):
 --
 -- * AFTER … FOR EACH STATEMENT triggers read the statement's transition table and build every audience's
 --   payload in one query;
@@ -10,10 +10,8 @@
 --   `SET LOCAL` and opened a subtransaction. Like realtime.send, a failed broadcast never fails the write
 --   (one exception block per statement, same WARNING): the topic log, written outside that block, is what
 --   catch-up reads;
--- * the order-status rollup runs once per statement too, and is named to fire after the item publisher, so an
---   item's event still precedes the order event it causes;
--- * the topic log's retention scan uses a BRIN index (rows arrive in created_at order) instead of a btree that
---   every message had to update.
+-- * the order-status rollup (status machines) runs once per statement too, and is named to fire after the item
+--   publisher, so an item's event precedes the order event it causes.
 
 create type plater_private.outgoing as (restaurant uuid, topic text, event text, body jsonb);
 
@@ -26,6 +24,7 @@ returns void
 language plpgsql
 security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   envelopes jsonb[];
@@ -72,8 +71,8 @@ end;
 $$;
 revoke all on function plater_private.publish_many(plater_private.outgoing[]) from public;
 
--- One message; kept for callers outside the triggers. Returns the seq it got.
-create or replace function plater_private.publish(restaurant uuid, topic text, event text, body jsonb)
+-- One message, for callers outside the triggers. Returns the seq it got.
+create function plater_private.publish(restaurant uuid, topic text, event text, body jsonb)
 returns bigint
 language plpgsql
 security definer
@@ -84,6 +83,7 @@ begin
   return (select s.last_seq from plater_private.topic_seq s where s.topic = publish.topic);
 end;
 $$;
+revoke all on function plater_private.publish(uuid, text, text, jsonb) from public;
 
 -- Items: kds (the item's station), expo, the order's server, admin — per row, in the statement's row order.
 create function plater_private.publish_item_rows()
@@ -91,6 +91,7 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 begin
   perform plater_private.publish_many(array(
@@ -115,6 +116,7 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 begin
   perform plater_private.publish_many(array(
@@ -140,6 +142,7 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   changed plater_private.outgoing[];
@@ -179,63 +182,12 @@ begin
 end;
 $$;
 
--- An order's kitchen state follows its items (rules as in *_status_machines.sql), derived once per statement
--- for every order whose items were inserted or changed status.
-create function plater_private.derive_order_statuses()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  touched uuid[];
-begin
-  if tg_op = 'UPDATE' then
-    touched := array(select distinct n.order_id from new_rows n join old_rows o on o.id = n.id
-                      where n.status is distinct from o.status);
-  else
-    touched := array(select distinct n.order_id from new_rows n);
-  end if;
-  if cardinality(touched) = 0 then
-    return null;
-  end if;
-  update public.orders o
-     set status = d.derived
-    from (select i.order_id,
-                 case
-                   when count(*) filter (where i.status <> 'void') = 0 then 'open'
-                   when bool_and(i.status = 'served') filter (where i.status <> 'void') then 'served'
-                   when bool_and(i.status in ('ready', 'served')) filter (where i.status <> 'void') then 'ready'
-                   else 'open'
-                 end::public.order_status as derived
-            from public.order_items i
-           where i.order_id = any (touched)
-           group by i.order_id) d
-   where o.id = d.order_id
-     and o.status not in ('closed', 'cancelled')
-     and o.status <> d.derived;
-  return null;
-end;
-$$;
-
-drop trigger order_items_publish on public.order_items;
-drop trigger orders_publish on public.orders;
-drop trigger dining_tables_publish on public.dining_tables;
-drop trigger order_items_rollup_order_status on public.order_items;
-drop function plater_private.publish_item_change(), plater_private.publish_order_change(),
-  plater_private.publish_table_change(), plater_private.derive_order_status();
-
--- AFTER STATEMENT triggers fire in name order: publish before the rollup, so an item's event precedes the order
--- event it causes. Transition tables allow one event per trigger, hence the pairs.
+-- AFTER STATEMENT triggers fire in name order: publish before the rollup (order_items_rollup_*), so an item's
+-- event precedes the order event it causes. Transition tables allow one event per trigger, hence the pairs.
 create trigger order_items_publish_inserted after insert on public.order_items
   referencing new table as new_rows for each statement execute function plater_private.publish_item_rows();
 create trigger order_items_publish_updated after update on public.order_items
   referencing new table as new_rows for each statement execute function plater_private.publish_item_rows();
-create trigger order_items_rollup_inserted after insert on public.order_items
-  referencing new table as new_rows for each statement execute function plater_private.derive_order_statuses();
-create trigger order_items_rollup_updated after update on public.order_items
-  referencing new table as new_rows old table as old_rows
-  for each statement execute function plater_private.derive_order_statuses();
 create trigger orders_publish_inserted after insert on public.orders
   referencing new table as new_rows for each statement execute function plater_private.publish_order_rows();
 create trigger orders_publish_updated after update on public.orders
@@ -246,8 +198,5 @@ create trigger dining_tables_publish_updated after update on public.dining_table
   referencing new table as new_rows old table as old_rows
   for each statement execute function plater_private.publish_table_rows();
 
-drop index plater_private.topic_log_created_at_idx;
-create index topic_log_created_at_idx on plater_private.topic_log using brin (created_at);
-
 revoke all on function plater_private.publish_item_rows(), plater_private.publish_order_rows(),
-  plater_private.publish_table_rows(), plater_private.derive_order_statuses() from public;
+  plater_private.publish_table_rows() from public;
