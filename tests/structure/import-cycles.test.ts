@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../stack/config.ts';
+import { importCycles, importGraph } from '../helpers/import-graph.ts';
+
+/** The product code and the load harness: the layers that must point one way (tests may import anything). */
+const PRODUCT = ['client/src', 'console/src', 'console/build.ts', 'console/vite.config.ts', 'stack', 'functions', 'load'];
+
+describe('import structure', () => {
+  it('has no import cycle in product code', () => {
+    const graph = importGraph(repoRoot, PRODUCT);
+    // The walk read the tree: a known import of each area is among its edges.
+    expect(graph.get('stack/gateway/transport/upgrade.ts')).toContain('stack/gateway/protocol/versions.ts');
+    expect(graph.get('client/src/scope.ts')).toContain('client/src/scopes.ts');
+    expect(graph.get('functions/orders/index.ts')).toContain('functions/orders/handler.ts');
+    expect(importCycles(graph)).toEqual([]);
+  });
+
+  describe('the walker', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plater-import-graph-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('finds cycles through type imports, re-exports, multi-line and dynamic imports, and nothing else', () => {
+      const files: Record<string, string> = {
+        'a.ts': "import type { B } from './b.ts';\nimport { z } from 'zod';",
+        'b.ts': "export {\n  c,\n} from './c.ts';",
+        'c.ts': "const a = await import('./a.ts');",
+        'd.ts': "import './a.ts';",
+        'e.ts': "import { f } from './f';",
+        'f.ts': "import type { E } from './e.ts';",
+      };
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      expect(importCycles(importGraph(dir, ['.']))).toEqual([
+        ['a.ts', 'b.ts', 'c.ts'],
+        ['e.ts', 'f.ts'],
+      ]);
+    });
+  });
+});
