@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken, signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/keys.ts';
+import { signAccessToken } from '../../stack/testing/index.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { RawSocket } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../stack/keys.ts';
-import type { ClientMessage } from '../../stack/gateway/protocol/client.ts';
+import { type ClientMessage, signAccessToken } from '../../stack/testing/index.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
 import { RawSocket } from './helpers/raw-socket.ts';
