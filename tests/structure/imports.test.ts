@@ -9,6 +9,7 @@ import { importCycles, importGraph } from '../helpers/import-graph.ts';
 const PRODUCT = ['client/src', 'console/src', 'console/build.ts', 'console/vite.config.ts', 'stack', 'functions', 'load'];
 
 describe('import structure', () => {
+  // Both the cycle check and the direction check read this graph; it is cheap (a few hundred files).
   it('has no import cycle in product code', () => {
     const graph = importGraph(repoRoot, PRODUCT);
     // The walk read the tree: a known import of each area is among its edges.
@@ -16,6 +17,17 @@ describe('import structure', () => {
     expect(graph.get('client/src/scope.ts')).toContain('client/src/scopes.ts');
     expect(graph.get('functions/orders/index.ts')).toContain('functions/orders/handler.ts');
     expect(importCycles(graph)).toEqual([]);
+  });
+
+  it('points one way: the console reaches the client by package name, the stack serves the console without importing it, nothing ships test-only code', () => {
+    const graph = importGraph(repoRoot, PRODUCT);
+    const edges = [...graph].flatMap(([from, targets]) => targets.map((to) => `${from} -> ${to}`));
+    // plater-realtime (a package name) draws no edge; a relative path into client/ would.
+    expect(edges.filter((edge) => /^console\/src\/.* -> client\//.test(edge))).toEqual([]);
+    // Building the console is the CLI's step (stack/commands/console-build.ts); the running stack only serves it.
+    expect(edges.filter((edge) => /^stack\/(?!commands\/).* -> console\//.test(edge))).toEqual([]);
+    // The testing entry point (stack/testing/index.ts and what it hands on) is for the suites and load/ alone.
+    expect(edges.filter((edge) => /^(?!load\/|stack\/testing\/).* -> stack\/testing\/(index|access-token|realtime-codec)\.ts$/.test(edge))).toEqual([]);
   });
 
   describe('the walker', () => {
