@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  * and `plater test` rebuild only when something changed — a check that reads a few hundred KB.
  *
  *   npm run build:console            always builds
- *   ensureConsoleBuild()             builds if missing or stale (the stack calls this before serving `/`)
+ *   ensureConsoleBuild()             builds if missing or stale (`plater start` / `plater test` call this first)
  */
 export const consoleDir = dirname(fileURLToPath(import.meta.url));
 export const consoleDist = join(consoleDir, 'dist');
@@ -18,7 +18,7 @@ const repoRoot = dirname(consoleDir);
 const STAMP = 'build-info.json';
 
 // What the bundle is made of. node_modules is pinned by package-lock.json, which stands for it.
-const INPUTS = ['console/src', 'console/index.html', 'console/vite.config.ts', 'client/src', 'package-lock.json'];
+const INPUTS = ['console/src', 'console/index.html', 'console/vite.config.ts', 'client/src', 'client/package.json', 'package-lock.json'];
 
 function listFiles(path: string): string[] {
   if (!existsSync(path)) return [];

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { clientDecode } from '../stack/gateway/protocol/client.ts';
+import { clientDecode } from '../stack/testing/index.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
 import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerCommand } from './gateway-harness.ts';
 

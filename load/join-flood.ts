@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import WebSocket from 'ws';
-import { clientDecode, clientTextPush } from '../stack/gateway/protocol/client.ts';
-import { signAccessToken, signApiKey } from '../stack/keys.ts';
+import { clientDecode, clientTextPush, signAccessToken } from '../stack/testing/index.ts';
+import { signApiKey } from '../stack/keys.ts';
 import { raisedLimits } from './bench/limits.ts';
 import {
   contention,

@@ -6,8 +6,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import * as hdr from 'hdr-histogram-js';
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
-import { signAccessToken, signApiKey } from '../stack/keys.ts';
-import { clientDecode } from '../stack/gateway/protocol/client.ts';
+import { signApiKey } from '../stack/keys.ts';
+import { clientDecode, signAccessToken } from '../stack/testing/index.ts';
 import { DEFAULTS } from '../stack/config.ts';
 import { runningStack } from '../stack/state.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';

@@ -28,7 +28,7 @@ export type { JoinOptions, LinkChannel, LinkHandlers, LinkStatus, RealtimeLink }
 export type { SharedRealtime } from './realtime-transport.ts';
 export type { PendingMutation, QueueStorage } from './mutations/queue.ts';
 export type { MutationArgs, MutationName, MutationResult, OrderLine } from './mutations/specs.ts';
-export type { CrewMember, CrewMessage, CrewView } from './crew.ts';
+export type { CrewMember, CrewMessage, CrewView } from './views/crew.ts';
 export type { ScopeBatch, ScopeStatus } from './scope.ts';
 export type { StoreTrace } from './store.ts';
 export type { ScopeKey, ScopeName, ScopeViews, ViewOf } from './scopes.ts';

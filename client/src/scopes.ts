@@ -1,6 +1,6 @@
 import { emptyMaps } from './entities.ts';
 import type { Session, TopicKind } from './payloads.ts';
-import type { CrewView } from './crew.ts';
+import type { CrewView } from './views/crew.ts';
 import { type AdminView, adminView } from './views/admin.ts';
 import type { ViewInput } from './views/context.ts';
 import { type ExpoView, expoView } from './views/expo.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from 'postgres';
-import { signAccessToken } from '../../stack/keys.ts';
+import { signAccessToken } from '../../stack/testing/index.ts';
 import { STAFF_MIX } from '../k6/scenarios.js';
 
 /**

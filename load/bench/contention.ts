@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { children } from '../functions-cpu.ts';
 import { contention as readContention } from '../gateway-harness.ts';
-import type { Contention } from './record.ts';
 
 /**
  * How much of the machine other work took while a scenario ran: all CPU time the machine spent, minus that of this
@@ -45,6 +44,12 @@ function treeSeconds(roots: number[]): number {
     queue.push(...(tree.get(pid) ?? []));
   }
   return total;
+}
+
+/** Load average and Linux CPU pressure (the share of the last minute runnable tasks waited for a CPU). */
+export interface Contention {
+  readonly loadAverage: number[];
+  readonly cpuPressureSomeAvg60: number | null;
 }
 
 export interface ContentionReport {

@@ -24,12 +24,6 @@ export interface Figure {
   readonly target?: { readonly max?: number; readonly min?: number };
 }
 
-/** Load average and Linux CPU pressure (the share of the last minute runnable tasks waited for a CPU). */
-export interface Contention {
-  readonly loadAverage: number[];
-  readonly cpuPressureSomeAvg60: number | null;
-}
-
 export interface RunRecord {
   readonly schema: typeof RECORD_SCHEMA;
   readonly scenario: string;

@@ -1,7 +1,6 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { consoleDist, ensureConsoleBuild } from '../../console/build.ts';
 import type { StackConfig } from '../config.ts';
 import { openDb } from '../db.ts';
 import type { Logger } from '../log.ts';
@@ -20,12 +19,13 @@ import { sendSameOriginJson } from './respond.ts';
  *                              links work)
  *
  * Anything else keeps the API server's JSON 404, so an API client that mistypes a path is not handed HTML.
- * The build is brought up to date (console/build.ts) before the route exists, so `npm start` and `npm test`
- * never serve a stale console.
+ * The stack only serves the build; building it is the app's step (console/build.ts), which `plater start` and
+ * `plater test` run before the stack starts (stack/commands/console-build.ts), so they never serve a stale console.
  */
 const CONFIG_PATH = '/console-config.json';
 // supabase/seed.sql gives every seeded account this password (development only).
 const SEED_PASSWORD = 'plater-demo';
+const NOT_BUILT = 'the console is not built (console/dist)';
 
 /**
  * The console's pages load only their own scripts, styles and connections (the API and its WebSocket are the same
@@ -63,13 +63,9 @@ export interface SeededAccount {
 }
 
 export async function createConsoleRoute(config: StackConfig, log: Logger): Promise<ApiRoute> {
-  const started = Date.now();
-  try {
-    if (await ensureConsoleBuild()) log.info(`console built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  } catch (error) {
-    // The API must come up regardless; `/` then says what is wrong.
-    log.error('console build failed; `npm run build:console` shows why', { error });
-  }
+  const consoleDist = join(config.repoRoot, 'console', 'dist');
+  // The API comes up regardless; `/` then says what is wrong.
+  if (!existsSync(join(consoleDist, 'index.html'))) log.warn(`${NOT_BUILT}; \`npm run build:console\` builds it`);
   const sql = openDb(config.dbUrl, 'console', { idleTimeout: 10, connectTimeout: 2 });
 
   async function accounts(): Promise<SeededAccount[]> {
@@ -93,12 +89,12 @@ export async function createConsoleRoute(config: StackConfig, log: Logger): Prom
         sendSameOriginJson(res, 200, { anonKey: config.anonKey, accounts: [], ...development }, { 'cache-control': 'no-store' });
         return;
       }
-      const file = fileFor(path);
-      if (file) return sendFile(req, res, file);
+      const file = fileFor(consoleDist, path);
+      if (file) return sendFile(req, res, consoleDist, file);
       if (path === '/' || wantsPage(req, path)) {
         const index = join(consoleDist, 'index.html');
-        if (existsSync(index)) return sendFile(req, res, index);
-        sendSameOriginJson(res, 503, { code: 'console_not_built', message: 'the console is not built: run `npm run build:console`' });
+        if (existsSync(index)) return sendFile(req, res, consoleDist, index);
+        sendSameOriginJson(res, 503, { code: 'console_not_built', message: `${NOT_BUILT}: run \`npm run build:console\`` });
         return;
       }
       notFound(res, path);
@@ -113,7 +109,7 @@ function notFound(res: ServerResponse, path: string): void {
 }
 
 /** A file of the build for this path, never one outside it. */
-function fileFor(path: string): string | undefined {
+function fileFor(consoleDist: string, path: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
@@ -131,7 +127,7 @@ function wantsPage(req: IncomingMessage, path: string): boolean {
   return extname(path) === '' && (req.headers.accept ?? '').includes('text/html');
 }
 
-function sendFile(req: IncomingMessage, res: ServerResponse, file: string): void {
+function sendFile(req: IncomingMessage, res: ServerResponse, consoleDist: string, file: string): void {
   const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
   const immutable = file.startsWith(join(consoleDist, 'assets') + sep);
   res.writeHead(200, {

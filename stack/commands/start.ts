@@ -2,6 +2,7 @@ import { resolveConfig } from '../config.ts';
 import { createLogger, parseLogLevel } from '../log.ts';
 import { startStack } from '../stack.ts';
 import { removeStackState, runningStack, type StackState, writeStackState } from '../state.ts';
+import { buildConsoleIfStale } from './console-build.ts';
 import { cleanUpAfterKilledStack } from './leftovers.ts';
 import { formatStatus, statusValues } from './status-values.ts';
 
@@ -17,6 +18,7 @@ export async function startCommand(): Promise<number> {
     return 1;
   }
   await cleanUpAfterKilledStack(config.dataDir, log);
+  await buildConsoleIfStale(log.child('console'));
 
   // Written before anything starts, so a second `plater start` of this data dir sees this one while it starts.
   const state: StackState = {

@@ -13,6 +13,7 @@ import { runPgtapSuite } from '../testing/pgtap-suite.ts';
 import { ensureSystemTestTools } from '../testing/system-tools.ts';
 import type { SuiteContext, SuiteResult } from '../testing/suite.ts';
 import { runVitestSuite } from '../testing/vitest-suite.ts';
+import { buildConsoleIfStale } from './console-build.ts';
 
 const TEST_RUN_PREFIX = 'test-run-';
 /** Sign-ins and refreshes per IP per 5 minutes on the test stack. */
@@ -53,8 +54,10 @@ export async function testCommand(): Promise<number> {
     delete stackEnv.DATABASE_URL;
     const config = await resolveConfig(stackEnv);
 
+    const log = createLogger('stack', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
+    await buildConsoleIfStale(log.child('console'));
     const started = Date.now();
-    stack = await startStack(config, createLogger('stack', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn')));
+    stack = await startStack(config, log);
     console.log(`test stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${config.apiUrl}, db port ${config.dbPort}, Node ${process.version}`);
 
     const context: SuiteContext = {

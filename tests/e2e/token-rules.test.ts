@@ -6,7 +6,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../stack/keys.ts';
+import { signAccessToken } from '../../stack/testing/index.ts';
 import { realtimeClient, SEED, subscribe, waitFor, type Client } from '../gateway/helpers/stack.ts';
 import { EMAILS, invoke, PASSWORD, testStack } from './functions-helpers.ts';
 

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../stack/keys.ts';
-import type { ClientMessage } from '../../stack/gateway/protocol/client.ts';
+import { type ClientMessage, signAccessToken } from '../../stack/testing/index.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
 import { ownGateway } from './helpers/own-gateway.ts';
 import type { RawSocket } from './helpers/raw-socket.ts';

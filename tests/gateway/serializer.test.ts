@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { serializerFor } from '../../stack/gateway/protocol/serializer.ts';
+import { serializerFor } from '../../stack/gateway/protocol/versions.ts';
 import { ProtocolError, type Inbound, type UserBroadcast } from '../../stack/gateway/protocol/frames.ts';
-import { clientDecode, clientEncode } from '../../stack/gateway/protocol/client.ts';
+import { clientDecode, clientEncode } from '../../stack/testing/index.ts';
 import { fixtures, frameBytes, isWireFrame, type FixtureEntry } from './helpers/fixtures.ts';
 
 // The codecs are the one hand-written protocol layer: every client frame the official client produced

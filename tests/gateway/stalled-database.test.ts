@@ -1,7 +1,7 @@
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../stack/keys.ts';
+import { signAccessToken } from '../../stack/testing/index.ts';
 import { DEFAULT_OPTIONS } from '../../stack/gateway/options.ts';
 import { startGatewayServer, type GatewayServer } from './helpers/gateway-server.ts';
 import { ManualClock } from './helpers/manual-clock.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../stack/keys.ts';
+import { signAccessToken } from '../../stack/testing/index.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
 import { ownGateway } from './helpers/own-gateway.ts';
 import { type RawSocket, refusedUpgrade } from './helpers/raw-socket.ts';

@@ -8,7 +8,7 @@ interface Manifest {
   name: string;
   type: string;
   sideEffects: boolean;
-  exports: Record<string, string | { types: string; default: string }>;
+  exports: Record<string, string | { 'plater-source'?: string; types: string; default: string }>;
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
 }
@@ -28,7 +28,8 @@ describe('the packed client', () => {
     expect(manifest.type).toBe('module');
     expect(manifest.sideEffects).toBe(false);
     for (const [entry, target] of Object.entries(manifest.exports)) {
-      const paths = typeof target === 'string' ? [target] : [target.types, target.default];
+      // plater-source: the sources the console bundles (console/vite.config.ts), shipped beside the build
+      const paths = typeof target === 'string' ? [target] : [target['plater-source'], target.types, target.default].filter((path) => path !== undefined);
       for (const path of paths) expect(files, `${entry} → ${path}`).toContain(path.replace(/^\.\//, ''));
     }
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../stack/config.ts';
-import { signAccessToken } from '../../stack/keys.ts';
+import { signAccessToken } from '../../stack/testing/index.ts';
 import { stackVerifier } from '../../stack/auth/verify.ts';
 
 const dirs: string[] = [];

@@ -12,7 +12,7 @@ import {
   useSyncExternalStore,
 } from 'react';
 import type { CrewHandle, HandleOf, HealthApi, Mutations, PlaterClient } from '../client.ts';
-import type { CrewView } from '../crew.ts';
+import type { CrewView } from '../views/crew.ts';
 import type { MutationError } from '../errors.ts';
 import type { Health } from '../health.ts';
 import type { MutationArgs, MutationName, MutationResult } from '../mutations/specs.ts';

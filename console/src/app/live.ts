@@ -1,12 +1,12 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
-import { createPlaterClient, type Menu, type PlaterClient, type Session } from '../../../client/src/index.ts';
-import { PlaterProvider, usePlater } from '../../../client/src/react/index.ts';
+import { createPlaterClient, type Menu, type PlaterClient, type Session } from 'plater-realtime';
+import { PlaterProvider, usePlater } from 'plater-realtime/react';
 import type { ConsoleConfig } from './config.ts';
 
 // The screens use the client's own React bindings; this module only adds what the console knows: one client
 // per signed-in user, and the /session and /menu answers every screen reads.
-export { useCrew, useMutation, useRealtimeHealth, useScopeState } from '../../../client/src/react/index.ts';
+export { useCrew, useMutation, useRealtimeHealth, useScopeState } from 'plater-realtime/react';
 
 interface Bootstrap {
   session: Session;
@@ -95,4 +95,4 @@ export type {
   Session,
   Station,
   WithPending,
-} from '../../../client/src/index.ts';
+} from 'plater-realtime';

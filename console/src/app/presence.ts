@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useRef } from 'react';
-import { useCrew, usePlater } from '../../../client/src/react/index.ts';
+import { useCrew, usePlater } from 'plater-realtime/react';
 import { useFunctions } from './functions.ts';
 import type { Health } from './live.ts';
 import { createPresenceSigner, REPORT_EVERY_MS } from './presence-proof.ts';

@@ -1,4 +1,4 @@
-import type { Session } from '../../../client/src/index.ts';
+import type { Session } from 'plater-realtime';
 
 /** A screen the signed-in staff member may open, derived from the scopes /session grants them. */
 export type Screen =

@@ -1,4 +1,4 @@
-import type { Status } from '../../../client/src/index.ts';
+import type { Status } from 'plater-realtime';
 
 /** The client's one status vocabulary (client/src/status.ts), in words: health, every scope and presence alike. */
 const LABEL: Record<Status, string> = {

@@ -1,4 +1,4 @@
-import type { ItemStatus } from '../../../client/src/index.ts';
+import type { ItemStatus } from 'plater-realtime';
 
 /** Item statuses in the words of the floor ("pending" would read as "not yet sent"). */
 export const ITEM_STATUS_LABEL: Record<ItemStatus, string> = {

@@ -5,7 +5,8 @@ import type { GatewayContext } from '../context.ts';
 import { targetUrl } from '../../api/target.ts';
 import { DEFAULT_VSN } from '../protocol/constants.ts';
 import { CONNECT_ERROR } from '../protocol/reasons.ts';
-import { serializerFor, type Serializer } from '../protocol/serializer.ts';
+import type { Serializer } from '../protocol/serializer.ts';
+import { serializerFor } from '../protocol/versions.ts';
 import type { ConnectionSlot } from './connections.ts';
 import { xHeaders } from './x-headers.ts';
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { clientDecode, clientTextPush, type ClientMessage } from '../../../stack/gateway/protocol/client.ts';
+import { clientDecode, clientTextPush, type ClientMessage } from '../../../stack/testing/index.ts';
 
 /**
  * A bare WebSocket speaking the protocol by hand, for frame-exact assertions and for frames no official

@@ -1,7 +1,7 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
-import { signAccessToken } from '../../../stack/keys.ts';
+import { signAccessToken } from '../../../stack/testing/index.ts';
 import { SEED } from '../../helpers/seed.ts';
 import { testStack } from '../../helpers/stack-env.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CrewMember } from '../../../client/src/crew.ts';
+import type { CrewMember } from '../../../client/src/views/crew.ts';
 import { rosterOf, SILENT_AFTER_MS, signedEntries, STALE_AFTER_MS, type Verdict } from '../../../console/src/screens/monitor/consoles.ts';
 
 /** What the monitor makes of presence (console/src/screens/monitor/consoles.ts), with verdicts as the server gives them. */

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { Health } from '../../../../client/src/index.ts';
+import type { Health } from 'plater-realtime';
 import { type GatewayMetrics, totalDrops } from './gateway.ts';
 
 /** Limits a manager sets; crossing one raises an alert on the monitor. Kept on this device. */

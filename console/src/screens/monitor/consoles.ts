@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import * as z from 'zod/mini';
-import type { CrewMember } from '../../../../client/src/crew.ts';
+import type { CrewMember } from 'plater-realtime';
 import type { CallFunction } from '../../app/functions.ts';
 import { REPORT_EVERY_MS } from '../../app/presence-proof.ts';
 

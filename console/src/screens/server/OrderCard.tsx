@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { ServerOrder, StaffRole } from '../../../../client/src/index.ts';
+import type { ServerOrder, StaffRole } from 'plater-realtime';
 import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { cancelRefusal } from './cancel.ts';
 

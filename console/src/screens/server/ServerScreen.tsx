@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { StaffRole } from '../../../../client/src/index.ts';
+import type { StaffRole } from 'plater-realtime';
 import { type FloorTableView, type MenuItem, type ServerOrder, useMenu, useMutations, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';

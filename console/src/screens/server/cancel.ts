@@ -1,4 +1,4 @@
-import type { ServerOrder, StaffRole } from '../../../../client/src/index.ts';
+import type { ServerOrder, StaffRole } from 'plater-realtime';
 
 /**
  * Why this caller may not cancel this order, in the database's own words (public.cancel_order refuses a server's

@@ -1,5 +1,5 @@
 import type { MenuItem } from '../../app/live.ts';
-import type { OrderLine } from '../../../../client/src/index.ts';
+import type { OrderLine } from 'plater-realtime';
 
 /** An order being written on the server's pad before it is sent. */
 export interface DraftLine {

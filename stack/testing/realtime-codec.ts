@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { VSN, type Vsn } from './constants.ts';
+import { VSN, type Vsn } from '../gateway/protocol/constants.ts';
 
 /**
  * The client's side of the wire formats the gateway serves: what tests and the load harness speak when
