@@ -43,7 +43,7 @@ export interface KdsItem extends EntityFields<'item'> {
   table: string | null;
   /** The display name of the order's server (never their id: cooks see no staff ids). */
   server_name: string | null;
-  /** The party seated at the order's table; null once the table is free. */
+  /** The party the order was placed for (the table's party size then). */
   guests: number | null;
   course: number;
   name: string;
@@ -91,7 +91,7 @@ export interface OrderSummary extends EntityFields<'order'> {
   server_id: Id;
   /** The server's display name. */
   server_name: string | null;
-  /** The party seated at the order's table; null once the table is free. */
+  /** The party the order was placed for (the table's party size then). */
   guests: number | null;
   status: OrderStatus;
   /** Marked rush by expo or a manager (`POST /orders/:id/rush`): sorts first on every screen. */
@@ -124,6 +124,7 @@ export interface OrderRow {
   updated_at: Timestamp;
   closed_at: Timestamp | null;
   rush: boolean;
+  guests: number | null;
 }
 
 export interface OrderItemRow {
@@ -290,7 +291,7 @@ export const PAYLOAD_FIELDS = {
 export const ADMIN_ROW_FIELDS = {
   order: fields<OrderRow>({
     id: true, restaurant_id: true, table_id: true, server_id: true, status: true, note: true, version: true,
-    created_at: true, updated_at: true, closed_at: true, rush: true,
+    created_at: true, updated_at: true, closed_at: true, rush: true, guests: true,
   }),
   item: fields<OrderItemRow>({
     id: true, restaurant_id: true, order_id: true, station_id: true, menu_item_id: true, name: true, qty: true,
