@@ -36,6 +36,8 @@ export interface StepResult {
   readonly duplicated: number;
   readonly gaps: number;
   readonly socketsOpen: number;
+  /** The subscriber threads' own event-loop delay in the window and drain (the worst thread's). */
+  readonly subscriberLoopDelayMs: { p99: number; max: number };
   /** Bytes a screen of each role received per write of its restaurant. */
   readonly bytesPerScreenPerWrite: Record<string, number>;
   readonly readings: WindowReadings;
@@ -118,6 +120,7 @@ export async function runStep(rig: StepRig, sweep: number, rate: number, stepSec
     duplicated,
     gaps,
     socketsOpen: after.open,
+    subscriberLoopDelayMs: after.loopDelayMs,
     bytesPerScreenPerWrite: Object.fromEntries(
       Object.entries(bytesByRole).map(([role, b]) => [role, writesPerRestaurant > 0 ? Math.round(b.bytes / b.screens / writesPerRestaurant) : 0]),
     ),

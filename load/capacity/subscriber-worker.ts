@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
@@ -27,6 +28,9 @@ const sockets: WebSocket[] = [];
 let errors = 0;
 let joinErrors = 0;
 const SEQ = Buffer.from('"seq":');
+// The thread's own delay: a subscriber thread that falls behind adds latency no server caused.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
@@ -109,6 +113,7 @@ parentPort!.on('message', (command: SubscriberCommand) => {
     parentPort!.postMessage(received.reduce((sum, v) => sum + v, 0));
   } else if (command.type === 'reset') {
     latency.reset();
+    loopDelay.reset();
     parentPort!.postMessage(true);
   } else if (command.type === 'report') {
     const report: SubscriberWorkerReport = {
@@ -120,6 +125,7 @@ parentPort!.on('message', (command: SubscriberCommand) => {
       gaps: Array.from(gaps),
       bytes: Array.from(bytes),
       latency: hdr.encodeIntoCompressedBase64(latency),
+      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     };
     parentPort!.postMessage(report);
   } else {

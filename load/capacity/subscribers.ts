@@ -33,6 +33,8 @@ export interface SubscriberWorkerReport {
   readonly gaps: number[];
   readonly bytes: number[];
   readonly latency: string;
+  /** The thread's event-loop delay since the reset. */
+  readonly loopDelayMs: { p99: number; max: number };
 }
 
 /** Every socket's counters, in the order of the specs given to `joinSubscribers`. */
@@ -51,7 +53,7 @@ export interface Subscribers {
   /** Starts a latency window. */
   resetLatency(): Promise<void>;
   /** Counters, the latency since the reset, and the sockets still open. */
-  report(): Promise<{ counters: Counters; latency: hdr.Histogram; open: number; errors: number }>;
+  report(): Promise<{ counters: Counters; latency: hdr.Histogram; open: number; errors: number; loopDelayMs: { p99: number; max: number } }>;
   close(): void;
 }
 
@@ -93,6 +95,11 @@ export async function joinSubscribers(
         latency,
         open: reports.reduce((sum, r) => sum + r.open, 0),
         errors: reports.reduce((sum, r) => sum + r.errors, 0),
+        // The worst thread's, rounded to 0.01 ms.
+        loopDelayMs: {
+          p99: Math.round(Math.max(...reports.map((r) => r.loopDelayMs.p99)) * 100) / 100,
+          max: Math.round(Math.max(...reports.map((r) => r.loopDelayMs.max)) * 100) / 100,
+        },
       };
     },
     close() {

@@ -40,7 +40,7 @@ function firstFailure(run: SystemRun): string {
   const loop = r.gatewayLoop ? `, gateway loop delay p99 ≤ ${r.gatewayLoop.loopDelayMs.p99Max} ms, GC ${r.gatewayLoop.gc.totalMs} ms` : '';
   return `${run.system}: first failing step ${failed.rate}/s (${failed.failures.join(', ')}): machine ${r.machineBusyPercent} % busy, ` +
     `Postgres ${r.cpuPercentOfOneCore.postgres} % / gateway ${r.cpuPercentOfOneCore.gateway} % / generator ${r.cpuPercentOfOneCore.generator} % of a core, ` +
-    `active backends ${r.activeBackendsMean} (max ${r.activeBackendsMax}), waits per sample ${waits}, ingest lag max ${r.ingestLagMs.max} ms${loop}`;
+    `active backends ${r.activeBackendsMean} (max ${r.activeBackendsMax}), waits per sample ${waits}, ingest lag max ${r.ingestLagMs.max} ms${loop}, subscriber threads' loop delay p99 ${failed.subscriberLoopDelayMs.p99} ms`;
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b ? Math.round((a / b) * 100) / 100 : null);
