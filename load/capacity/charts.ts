@@ -1,6 +1,5 @@
 import type { RunRecord } from '../bench/record.ts';
 import { median } from '../bench/stats.ts';
-import type { Chart } from '../report/charts.ts';
 import { lineChart, stackedBarChart, type Series } from '../report/svg.ts';
 import { TARGETS } from './options.ts';
 import type { StepResult } from './step.ts';
@@ -16,8 +15,11 @@ function byRate(steps: StepResult[], value: (s: StepResult) => number | null): [
   });
 }
 
-/** REPORT.md's capacity charts: latency vs rate for each system, and CPU per process at each rate of sweep 1. */
-export function capacityCharts(record: RunRecord): Chart[] {
+/**
+ * REPORT.md's capacity charts (the report's Chart shape, which report/charts.ts imports this for): latency vs rate
+ * for each system, and CPU per process at each rate of sweep 1.
+ */
+export function capacityCharts(record: RunRecord): { file: string; svg: string; caption: string }[] {
   const systems = record.data.systems as Record<string, { steps: StepResult[] }>;
   const series: Series[] = Object.entries(systems).flatMap(([system, { steps }], i) =>
     (['p50', 'p95', 'p99'] as Percentile[]).map((p) => ({
