@@ -54,7 +54,7 @@ export interface KdsItem extends ServerItem {
   table: string | null
   /** The display name of the order's server (never their id: cooks see no staff ids). */
   server_name: string | null
-  /** The party seated at the order's table; null once the table is free. */
+  /** The party the order was placed for (the table's party size then). */
   guests: number | null
   fired_at: Timestamp | null
   started_at: Timestamp | null
@@ -76,7 +76,7 @@ export interface OrderSummary extends EntityFields<'order'> {
   server_id: Id
   /** The server's display name. */
   server_name: string | null
-  /** The party seated at the order's table; null once the table is free. */
+  /** The party the order was placed for (the table's party size then). */
   guests: number | null
   status: OrderStatus
   /** Marked rush by expo or a manager (`POST /orders/:id/rush`): sorts first on every screen. */
@@ -112,6 +112,8 @@ export interface OrderRow {
   updated_at: Timestamp
   closed_at: Timestamp | null
   rush: boolean
+  /** The party the order was placed for (the table's party size then). */
+  guests: number | null
 }
 
 export interface OrderItemRow {
@@ -317,6 +319,7 @@ export const ADMIN_ROW_FIELDS = {
     updated_at: true,
     closed_at: true,
     rush: true,
+    guests: true,
   }),
   item: fields<OrderItemRow>({
     id: true,

@@ -18,6 +18,9 @@ create table public.orders (
   updated_at timestamptz not null default now(),
   closed_at timestamptz,
   rush boolean not null default false,
+  -- The party the order was placed for (the table's party_size then, set by place_order): kept on the order so
+  -- its tickets still say it after the table is cleared or seated again, and so a payload needs no table lookup.
+  guests int check (guests between 1 and 100),
   foreign key (restaurant_id, table_id) references public.dining_tables (restaurant_id, id) on delete cascade,
   unique (restaurant_id, id)
 );

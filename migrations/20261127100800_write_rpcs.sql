@@ -226,8 +226,8 @@ begin
       jsonb_build_object('entity', 'table', 'id', t.id, 'status', t.status));
   end if;
   perform plater_private.require_owner(me, t.server_id, 'tables');
-  insert into public.orders (restaurant_id, table_id, server_id, note)
-  values (t.restaurant_id, t.id, t.server_id, place_order.note)
+  insert into public.orders (restaurant_id, table_id, server_id, note, guests)
+  values (t.restaurant_id, t.id, t.server_id, place_order.note, t.party_size)
   returning * into o;
   added := plater_private.insert_items(o, items);
   select * into o from public.orders where id = o.id;

@@ -42,8 +42,10 @@ as $$
            nullif(split_part(topic, ':', 3), '')::uuid as scope
   ),
   live_orders as (
-    select o as row, o.id, o.created_at, plater_private.table_label(o.table_id) as table_label
-      from public.orders o, t
+    select o as row, o.id, o.created_at, plater_private.table_label(o.table_id) as table_label,
+           p.display_name as server_name
+      from public.orders o cross join t
+      left join public.staff p on p.user_id = o.server_id
      where o.restaurant_id = t.restaurant
        and case t.kind
              when 'server' then o.server_id = t.scope and o.status in ('open', 'ready', 'served')
@@ -54,17 +56,19 @@ as $$
   )
   select case t.kind
     when 'kds' then jsonb_build_object('items', coalesce((
-      select jsonb_agg(plater_private.kds_item(i, plater_private.table_label(o.table_id)) order by i.created_at, i.id)
+      select jsonb_agg(plater_private.kds_item(i, plater_private.table_label(o.table_id), p.display_name, o.guests)
+                       order by i.created_at, i.id)
         from public.order_items i join public.orders o on o.id = i.order_id
+        left join public.staff p on p.user_id = o.server_id
        where i.station_id = t.scope and i.status in ('held', 'pending', 'preparing', 'ready')), '[]'))
     when 'expo' then jsonb_build_object(
-      'orders', coalesce((select jsonb_agg(plater_private.order_summary(lo.row, lo.table_label)
+      'orders', coalesce((select jsonb_agg(plater_private.order_summary(lo.row, lo.table_label, lo.server_name)
                                            order by lo.created_at, lo.id) from live_orders lo), '[]'),
       'items', coalesce((select jsonb_agg(plater_private.expo_item(i) order by i.created_at, i.id)
                            from public.order_items i join live_orders lo on lo.id = i.order_id
                           where i.status <> 'void'), '[]'))
     when 'server' then jsonb_build_object(
-      'orders', coalesce((select jsonb_agg(plater_private.order_summary(lo.row, lo.table_label)
+      'orders', coalesce((select jsonb_agg(plater_private.order_summary(lo.row, lo.table_label, lo.server_name)
                                            order by lo.created_at, lo.id) from live_orders lo), '[]'),
       'items', coalesce((select jsonb_agg(plater_private.server_item(i) order by i.created_at, i.id)
                            from public.order_items i join live_orders lo on lo.id = i.order_id), '[]'),

@@ -100,8 +100,9 @@ begin
       cross join lateral (select (c.n).*) i
       join public.orders o on o.id = i.order_id
       left join public.dining_tables d on d.id = o.table_id
+      left join public.staff p on p.user_id = o.server_id
       cross join lateral (values
-        (1, format('kds:%s:%s', i.restaurant_id, i.station_id), plater_private.kds_item(c.n, d.label)),
+        (1, format('kds:%s:%s', i.restaurant_id, i.station_id), plater_private.kds_item(c.n, d.label, p.display_name, o.guests)),
         (2, format('expo:%s', i.restaurant_id), plater_private.expo_item(c.n)),
         (3, format('server:%s:%s', i.restaurant_id, o.server_id), plater_private.server_item(c.n)),
         (4, format('admin:%s', i.restaurant_id), plater_private.admin_row('item', i.id, i.version, to_jsonb(c.n)))
@@ -124,7 +125,8 @@ begin
       from (select row(n.*)::public.orders as n, row_number() over () as ord from new_rows n) c
       cross join lateral (select (c.n).*) o
       left join public.dining_tables d on d.id = o.table_id
-      cross join lateral (select plater_private.order_summary(c.n, d.label) as summary) s
+      left join public.staff p on p.user_id = o.server_id
+      cross join lateral (select plater_private.order_summary(c.n, d.label, p.display_name) as summary) s
       cross join lateral (values
         (1, format('expo:%s', o.restaurant_id), s.summary),
         (2, format('server:%s:%s', o.restaurant_id, o.server_id), s.summary),

@@ -1,4 +1,5 @@
 import { bytes } from '../scenarios/bytes.ts';
+import { capacity } from '../capacity/scenario.ts';
 import { chaos } from '../scenarios/chaos.ts';
 import { connections } from '../scenarios/connections.ts';
 import { hotTopic } from '../scenarios/hot-topic.ts';
@@ -8,4 +9,4 @@ import { users } from '../scenarios/users.ts';
 import type { Scenario } from './scenario.ts';
 
 /** Every scenario of `npm run bench`, in the order `all` runs them (chaos last: it restarts the stack). */
-export const SCENARIOS: Scenario[] = [hotTopic, service, connections, mutations, revalidations, bytes, users, chaos];
+export const SCENARIOS: Scenario[] = [hotTopic, service, connections, mutations, revalidations, bytes, users, capacity, chaos];

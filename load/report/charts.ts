@@ -1,4 +1,5 @@
 import type { RunRecord } from '../bench/record.ts';
+import { capacityCharts } from '../capacity/charts.ts';
 import { TARGETS } from '../k6/scenarios.js';
 import { lineChart, stackedBarChart, type Series } from './svg.ts';
 
@@ -94,6 +95,7 @@ const BUILDERS: Record<string, (record: RunRecord) => Chart[]> = {
   'hot-topic': hotTopicCharts,
   connections: connectionCharts,
   chaos: chaosCharts,
+  capacity: capacityCharts,
 };
 
 export function chartsFor(record: RunRecord): Chart[] {

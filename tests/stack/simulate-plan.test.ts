@@ -34,7 +34,7 @@ function order(id: string, tableId: string, status: AdminOrder['row']['status'],
   return {
     type: 'order', id, version,
     row: { id, restaurant_id: 'r', table_id: tableId, server_id: 'ana', status, note: null, version, created_at: '',
-      updated_at: '', closed_at: null, rush: false },
+      updated_at: '', closed_at: null, rush: false, guests: null },
   };
 }
 function item(id: string, orderId: string, station: string, status: AdminItem['row']['status'], course = 1): AdminItem {

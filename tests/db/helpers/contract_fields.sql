@@ -21,7 +21,7 @@ select kind, event, array(select k from unnest(keys) k order by k) from (values
 create temp table admin_row_keys (event text, keys text[], primary key (event));
 insert into admin_row_keys
 select event, array(select k from unnest(keys) k order by k) from (values
-  ('order', array['id', 'restaurant_id', 'table_id', 'server_id', 'status', 'note', 'version', 'created_at', 'updated_at', 'closed_at', 'rush']),
+  ('order', array['id', 'restaurant_id', 'table_id', 'server_id', 'status', 'note', 'version', 'created_at', 'updated_at', 'closed_at', 'rush', 'guests']),
   ('item', array['id', 'restaurant_id', 'order_id', 'station_id', 'menu_item_id', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'course', 'status', 'fired_at', 'started_at', 'ready_at', 'void_reason', 'version', 'created_at', 'updated_at', 'rush']),
   ('table', array['id', 'restaurant_id', 'label', 'seats', 'status', 'server_id', 'party_size', 'seated_at', 'version', 'updated_at'])
 ) as v (event, keys);
