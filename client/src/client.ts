@@ -16,7 +16,7 @@ import { type ScopeKey, scopeKeyId, type ViewOf } from './scope-keys.ts';
 import { RetryEngine } from './retry.ts';
 import { Connectivity, healthStatus } from './status.ts';
 import { openRealtimeSocket } from './realtime-transport.ts';
-import { supabaseLink } from './realtime-js-link.ts';
+import { realtimeJsLink } from './realtime-js-link.ts';
 
 /** A held scope: read its view, hear its changes, release it when the screen goes. */
 export interface ScopeHandle<V> {
@@ -158,7 +158,7 @@ class Client implements PlaterClient {
     const clock = options.clock;
     this.#retry = new RetryEngine(clock, options.random, options.retry);
     this.#api = new FunctionsApi({ ...options, fetch: this.#observedFetch(options.fetch) });
-    this.#link = internals.link ?? supabaseLink({
+    this.#link = internals.link ?? realtimeJsLink({
       socket: (hooks) => openRealtimeSocket({ ...options, shared: options.realtime, joinTimeoutMs: options.requestTimeoutMs }, hooks),
       reconnect: options.reconnect,
       retry: this.#retry,
