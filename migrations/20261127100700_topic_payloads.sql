@@ -4,13 +4,13 @@
 --
 -- The builders are STABLE SQL, which the calling query inlines: jsonb_build_object, to_jsonb and extract(epoch
 -- from timestamptz) are STABLE (their output depends on TimeZone), and an IMMUTABLE, SECURITY DEFINER or SET
--- function is never inlined, so it would be planned again on every call (issue 8: 0.1 ms per kds payload).
+-- function is never inlined, so it would be planned again on every call (docs/decisions.md, 2026-11-30).
 -- Lookups that must run as definer (table_label) are PL/pgSQL called once per row; the publishers and snapshots
 -- (security definer themselves) join what a ticket names — its table's label, its server's display name — once
--- per statement and pass it in (issue 20: a definer lookup per payload cost a function call and its plan each).
+-- per statement and pass it in: a definer lookup per payload cost a function call and its plan each.
 --
 -- `server_name` is the order's server's display name (never their id: cooks see no staff ids) and `guests` the
--- party the order was placed for (orders.guests), so a ticket says who it is for and who took it (issue 17).
+-- party the order was placed for (orders.guests), so a ticket says who it is for and who took it.
 
 create function plater_private.table_label(table_id uuid) returns text
 language plpgsql stable security definer set search_path = ''

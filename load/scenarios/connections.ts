@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/api-keys.ts';
 import { DEFAULT_OPTIONS } from '../../stack/gateway/options.ts';
 import { TARGETS } from '../k6/scenarios.js';
 import { CpuMeter } from '../bench/cpu.ts';
@@ -16,7 +16,7 @@ import {
 } from '../gateway-harness.ts';
 
 /**
- * Connections (design §7: ≤ 10 KB RSS per idle socket at 10 000 sockets): a ramp to `--sockets` sockets against a
+ * Connections (target: ≤ 10 KB RSS per idle socket at 10 000 sockets): a ramp to `--sockets` sockets against a
  * fresh gateway process, twice —
  *
  *   1. connected only (and heartbeating): connects per second, RSS per socket;

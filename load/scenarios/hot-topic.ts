@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/api-keys.ts';
 import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from '../k6/scenarios.js';
 import { CpuMeter, LOAD_GENERATOR, postgresCpuReader, rssOf } from '../bench/cpu.ts';
 import { openLoop, type OpenLoopOutcome } from '../bench/open-loop.ts';
@@ -22,7 +22,8 @@ import {
 } from '../gateway-harness.ts';
 
 /**
- * Hot topic and the fan-out ceiling (design §7), side by side with the baselines a user would pick instead:
+ * Hot topic and the fan-out ceiling (TARGETS.hotTopic, .fanoutCeiling, .baselines), side by side with the baselines
+ * a user would pick instead:
  *
  *   (a) bare     a `ws` server broadcasting pre-encoded frames, no database (load/baselines/bare-ws-server.ts)
  *   (b) relay    Postgres LISTEN/NOTIFY relayed over `ws`, no authorization (load/baselines/notify-relay.ts)

@@ -4,7 +4,7 @@ import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './lin
 import type { OpenedSocket, SocketHooks } from './realtime-transport.ts';
 import type { Pause, RetryEngine } from './retry.ts';
 
-export interface SupabaseLinkOptions {
+export interface RealtimeJsLinkOptions {
   /** Opens the socket (realtime-transport.ts) with the link's reconnect delays and heartbeat listener. */
   socket: (hooks: SocketHooks) => OpenedSocket;
   reconnect: BackoffOptions;
@@ -33,10 +33,10 @@ interface Subscription {
  * One socket for the whole client, on the official realtime client: private channels, the token from a callback
  * (realtime-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
  * reconnects on full-jitter backoff that grows further when the server says its join budget is spent.
- * A channel the server closes (its token expired, the gateway shut it) is one supabase-js forgets: it is made
+ * A channel the server closes (its token expired, the gateway shut it) is one realtime-js forgets: it is made
  * again here, with the current token, after the retry engine's backoff or at once on `refreshAuth()`.
  */
-export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
+export function realtimeJsLink(options: RealtimeJsLinkOptions): RealtimeLink {
   const backoff = options.retry.backoff(options.reconnect);
   const rejoin = options.retry.backoff(options.reconnect);
   const subscriptions = new Set<Subscription>();
@@ -50,7 +50,8 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
       if (status === 'ok' || status === 'error') signAlive(); // 'error' is still an answer
     },
   });
-  // The first join must carry the user's token (platform.md §6: without this the join goes out anonymous).
+  // The first join must carry the user's token: realtime-js puts in phx_join only the token it already holds when
+  // subscribe() runs, and sends no access_token push afterwards, so a join made before setAuth() resolved is anonymous.
   const authReady = socket.setAuth().catch(() => {});
 
   function subscribe(sub: Subscription): void {
@@ -93,7 +94,7 @@ export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
         return;
       }
       if (RATE_LIMITED.test(reason)) backoff.penalize(2);
-      // supabase-js rejoins errored channels by itself, but forgets closed ones: make a new one later
+      // realtime-js rejoins errored channels by itself, but forgets closed ones: make a new one later
       if (status === 'CLOSED') resubscribeLater(sub);
       sub.handlers.status('down', reason);
     });
