@@ -3,7 +3,7 @@ import { SERVICE } from '../k6/scenarios.js';
 /** `ours`: this project's role-scoped topics; `peer`: Supabase's documented broadcast_changes pattern (peer.sql). */
 export type System = 'ours' | 'peer';
 
-/** The service targets every step is judged by (issue 20): database clock → callback, and nothing lost. */
+/** The service targets every step is judged by: database clock → callback, and nothing lost. */
 export const TARGETS = { p50Ms: 5, p95Ms: 20, p99Ms: 50, lost: 0, duplicated: 0 } as const;
 
 export const DEFAULT_OPTIONS = {

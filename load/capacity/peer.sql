@@ -1,4 +1,4 @@
--- The peer (issue 20): the same service published the way Supabase documents "Broadcast from Database"
+-- The peer: the same service published the way Supabase documents "Broadcast from Database"
 -- (https://supabase.com/docs/guides/realtime/broadcast#broadcast-from-the-database): a row trigger on each table
 -- calling realtime.broadcast_changes to a per-restaurant topic — whole rows (new and old), no role scoping, no
 -- sequence, no topic log; every screen of the restaurant receives every change and filters in JavaScript.

@@ -5,7 +5,7 @@ import { cpuDelta, postgresCpu, type PostgresCpu } from '../postgres-cpu.ts';
 import { readLoopProbe, type LoopWindow } from './loop-probe-reader.ts';
 
 /**
- * What a step's window held besides latency, to find what makes the tail (issue 20): CPU per process and of the
+ * What a step's window held besides latency, to find what makes the tail: CPU per process and of the
  * machine, what active backends waited on (pg_stat_activity sampled every 100 ms: wait events, lock waits by
  * kind), checkpoints and autovacuum/autoanalyze passes that ran, the gateway's ingest lag (sampled every second)
  * and its event-loop delay and GC pauses (loop-probe.mjs in the gateway process, when it runs there).

@@ -36,7 +36,7 @@ async function openGateway(
 }
 
 /**
- * Capacity (issue 20): the most writes per second the box serves while every screen stays inside p50 5 / p95
+ * Capacity: the most writes per second the box serves while every screen stays inside p50 5 / p95
  * 20 / p99 50 ms with nothing lost or duplicated, for this project and for the peer (Supabase's documented
  * broadcast_changes pattern, peer.sql), with what each step's window held (load/README.md "Capacity").
  */

@@ -1,4 +1,4 @@
--- Guests per order (issue 20, docs/topics.md "guests"): place_order keeps the party the order is for on the
+-- Guests per order (docs/topics.md "guests"): place_order keeps the party the order is for on the
 -- order (orders.guests), and every payload that names the party — the kds ticket, the expo and server order
 -- cards, in events and in snapshots — reads the order's party, not whoever sits at its table now.
 --
