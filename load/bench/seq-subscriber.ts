@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Http } from '../functions-env.ts';
+import type { Http } from './http/client.ts';
 
 /**
  * A subscriber that must end up with every seq of its topic exactly once, whatever happens to the stack: what the

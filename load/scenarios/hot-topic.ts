@@ -2,24 +2,17 @@ import type { Worker } from 'node:worker_threads';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/testing/index.ts';
 import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from '../k6/scenarios.js';
 import { CpuMeter, LOAD_GENERATOR, postgresCpuReader, rssOf } from '../bench/cpu.ts';
 import { openLoop, type OpenLoopOutcome } from '../bench/open-loop.ts';
 import { raisedLimits } from '../bench/limits.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
 import { percentilesBySecond, summarize, type LatencySummary } from '../bench/stats.ts';
-import type { Figure } from '../bench/record.ts';
+import type { Figure } from '../bench/scenario.ts';
 import type { PublishCommand } from '../baselines/bare-ws-server.ts';
-import {
-  ask,
-  startGatewayProcess,
-  startServerProcess,
-  startSubscriberWorker,
-  waitForIngest,
-  type SubscriberReport,
-  type WorkerCommand,
-} from '../gateway-harness.ts';
+import { ask, startSubscriberWorker, type SubscriberReport, type WorkerCommand } from '../bench/gateway/subscribers.ts';
+import { startGatewayProcess, startServerProcess, waitForIngest } from '../bench/gateway/process.ts';
 
 /**
  * Hot topic and the fan-out ceiling (design §7), side by side with the baselines a user would pick instead:

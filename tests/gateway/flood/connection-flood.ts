@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { startGatewayProcess } from '../../../load/gateway-harness.ts';
+import { startGatewayProcess } from '../../../load/bench/gateway/process.ts';
 import { signApiKey } from '../../../stack/keys.ts';
 import { testStack } from '../../helpers/stack-env.ts';
 

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { clientDecode } from '../stack/testing/index.ts';
+import { clientDecode } from '../../../stack/testing/index.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
-import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerCommand } from './gateway-harness.ts';
+import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerCommand } from './subscribers.ts';
 
 /**
  * A worker thread holding a share of the fan-out benchmark's subscribers: raw `ws` sockets speaking vsn 2.0.0,

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { DEMO } from './k6/scenarios.js';
+import { DEMO } from '../../k6/scenarios.js';
 
 /** The stack's API and database, as the functions scenarios need them. */
 export interface StackEnv {

@@ -15,12 +15,12 @@ import {
   type RealtimeLink,
   type ScopeHandle,
   type ScopeKey,
-} from '../client/src/index.ts';
-import { watchContention } from './bench/contention.ts';
-import { appendRecord, gitInfo, machineInfo, RECORD_SCHEMA, versions } from './bench/record.ts';
-import { type BenchStack, endpointsFromEnv, externalStack, OwnedStack } from './bench/stack.ts';
-import { summarize } from './bench/stats.ts';
-import { apiTarget, CutProxy } from './client-proxy.ts';
+} from 'plater-realtime';
+import { watchContention } from '../../bench/contention.ts';
+import { appendRecord, gitInfo, machineInfo, RECORD_SCHEMA, versions } from '../../bench/record.ts';
+import { type BenchStack, endpointsFromEnv, externalStack, OwnedStack } from '../../bench/stack.ts';
+import { summarize } from '../../bench/stats.ts';
+import { apiTarget, CutProxy } from '../../bench/client-proxy.ts';
 
 const BISTRO = '00000000-0000-4000-8000-00000000b001';
 const GRILL = '00000000-0000-4000-8000-00000000b0a1';
