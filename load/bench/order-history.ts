@@ -10,7 +10,7 @@ export const HISTORY_PER_TABLE = 20;
  * order_items start out a few pages long. Every session of the write path keeps generic plans
  * (plan_cache_mode = force_generic_plan), planned once against the tables as they were: against near-empty
  * tables those are sequential scans, which then scan ever longer tables for the whole run (measured with
- * load/write-cost.ts: backend CPU per write grew 1.5 → 2.5 ms over three runs, with ≈ 3 scans of orders
+ * load/standalone/write-cost/: backend CPU per write grew 1.5 → 2.5 ms over three runs, with ≈ 3 scans of orders
  * per write). A database with history is planned with its indexes, as a long-running service is.
  *
  * History is written as it would have been archived: with triggers off (`session_replication_role =

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Scenario definitions shared by the npm harness (`npm run bench`, load/bench.ts) and the k6 scripts, so the two
+ * Scenario definitions shared by the npm harness (`npm run bench`, load/cli.ts) and the k6 scripts, so the two
  * cannot drift: design §7's targets, the topics a restaurant's staff read, the rates and the payload shapes.
  * Plain JavaScript with JSDoc types: k6 imports it as is, and the TypeScript harness reads its types
  * (`npm run typecheck` checks it under both configurations).

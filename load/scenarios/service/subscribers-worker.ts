@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { clientDecode } from '../../../stack/testing/index.ts';
 import { staggeredHeartbeats } from '../../bench/gateway/heartbeats.ts';
 import { HISTOGRAM } from '../../bench/stats.ts';
+import { REALTIME_SOCKET_PATH } from '../../k6/routes.js';
 
 /**
  * A worker thread of the service benchmark holding its share of the sockets (./command.ts starts it): each joins
@@ -88,7 +89,7 @@ await (async function subscriberWorker(): Promise<void> {
   async function open(i: number): Promise<void> {
     const spec = config.sockets[i]!;
     const ws = new WebSocket(
-      `${config.url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${config.apikey}&vsn=2.0.0`,
+      `${config.url.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${config.apikey}&vsn=2.0.0`,
     );
     sockets[i] = ws;
     await new Promise<void>((resolve, reject) => {

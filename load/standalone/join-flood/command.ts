@@ -12,6 +12,7 @@ import { postmasterPid } from '../../bench/postgres-cpu.ts';
 import { appendRecord, recordOf } from '../../bench/record.ts';
 import { postgresVersion, stackEndpoints } from '../../bench/stack.ts';
 import { joinFloodOutput } from './figures.ts';
+import { REALTIME_SOCKET_PATH } from '../../k6/routes.js';
 
 /**
  * Join flood (issue 11, item 1): anonymous sockets join and leave public channels as fast as they can while
@@ -97,7 +98,7 @@ function flooder(url: string, apikey: string, perSecond: number, counts: FloodCo
   let ref = 0;
   const connect = () => {
     if (stopped) return;
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=2.0.0`);
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${apikey}&vsn=2.0.0`);
     ws = socket;
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const message = clientDecode('2.0.0', data, isBinary);
