@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { encodeUserBroadcast } from '../../stack/gateway/protocol/binary.ts';
-import { wireBytes } from '../../stack/gateway/transport/ws-frame.ts';
+import { broadcastWireBytes } from '../../stack/testing/index.ts';
 import { openLoop } from '../bench/open-loop.ts';
 import { listenForSubscribers } from './subscribers-server.ts';
 
@@ -41,8 +40,7 @@ process.on('message', async (command: PublishCommand) => {
   const topic = `realtime:${command.topic}`;
   const outcome = await openLoop(command.rate, command.count, command.startAt, (seq, due) => {
     const payload = Buffer.from(JSON.stringify({ ...command.body, seq, due, t: Date.now() }));
-    const frame = encodeUserBroadcast({ topic, event: command.event, payload: { encoding: 'json', bytes: payload }, meta: `{"id":"${randomUUID()}"}` })!;
-    if (pending.push(wireBytes({ data: frame, binary: true })) === 1) setImmediate(flush);
+    if (pending.push(broadcastWireBytes(topic, command.event, payload, `{"id":"${randomUUID()}"}`)) === 1) setImmediate(flush);
     return undefined;
   });
   process.send!({ type: 'published', ...outcome });

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * The least a baseline server needs to serve the fan-out harness's subscribers: a `ws` server that answers every
  * Phoenix `phx_join` with `ok` (no authorization — which is the point of a baseline) and heartbeats with a reply,
  * and keeps the open WebSockets with their TCP sockets (for a baseline that writes pre-framed bytes itself).
- * Prints `{"url", "pid"}` once listening, like load/gateway-serve.ts, and exits on SIGTERM.
+ * Prints `{"url", "pid"}` once listening, like load/bench/gateway/serve.ts, and exits on SIGTERM.
  */
 export function listenForSubscribers(onClose: () => Promise<void> | void = () => {}): Map<WebSocket, Socket> {
   const clients = new Map<WebSocket, Socket>();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { children } from '../functions-cpu.ts';
-import { contention as readContention } from '../gateway-harness.ts';
+import { children } from './stack-cpu.ts';
+import { loadReadings, machineCpuTimes } from './machine.ts';
 
 /**
  * How much of the machine other work took while a scenario ran: all CPU time the machine spent, minus that of this
@@ -11,11 +11,7 @@ import { contention as readContention } from '../gateway-harness.ts';
  */
 export const CONTENDED_OTHER_CORES = 0.25;
 
-function machineBusySeconds(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((sum, v) => sum + v, 0);
-  return (total - fields[3]! - (fields[4] ?? 0)) / 100;
-}
+const machineBusySeconds = () => machineCpuTimes().busy / 100;
 
 /**
  * CPU seconds of a process including its waited-for children (utime + stime + cutime + cstime): summed over a
@@ -52,23 +48,25 @@ export interface Contention {
   readonly cpuPressureSomeAvg60: number | null;
 }
 
+/** Null fields: not measured by the earlier format a record was converted from (RunRecord `convertedFrom`). */
 export interface ContentionReport {
-  readonly before: Contention;
-  readonly after: Contention;
+  readonly before: Contention | null;
+  readonly after: Contention | null;
   /** Average cores other work used during the run. */
-  readonly otherWorkCores: number;
-  readonly contended: boolean;
+  readonly otherWorkCores: number | null;
+  /** Converted records: whether Linux CPU pressure or the load average was high in the minute before. */
+  readonly contended: boolean | null;
 }
 
 /** Call when the scenario starts; the returned function, when it ends. `extraRoots`: a given stack's processes. */
 export function watchContention(extraRoots: () => number[]): () => ContentionReport {
-  const before = readContention();
+  const before = loadReadings();
   const roots = () => [process.pid, ...extraRoots()];
   const start = { wall: performance.now(), machine: machineBusySeconds(), own: treeSeconds(roots()) };
   return () => {
     const wall = (performance.now() - start.wall) / 1000;
     const other = machineBusySeconds() - start.machine - (treeSeconds(roots()) - start.own);
     const otherWorkCores = Math.max(0, Math.round((other / wall) * 100) / 100);
-    return { before, after: readContention(), otherWorkCores, contended: otherWorkCores > CONTENDED_OTHER_CORES };
+    return { before, after: loadReadings(), otherWorkCores, contended: otherWorkCores > CONTENDED_OTHER_CORES };
   };
 }

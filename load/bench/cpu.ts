@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
-import { cpuSeconds } from '../gateway-harness.ts';
-import { cpuDelta, postgresCpu, postmasterPid } from '../postgres-cpu.ts';
+import { cpuSeconds, machineCpuTimes } from './machine.ts';
+import { cpuDelta, postgresCpu, postmasterPid } from './postgres-cpu.ts';
 
 /**
  * CPU per process over a measured window, from /proc (Linux): named processes (a gateway, a baseline server, the
- * API server), the stack's Postgres (its cluster only, load/postgres-cpu.ts — not other clusters on a shared
+ * API server), the stack's Postgres (its cluster only, bench/postgres-cpu.ts — not other clusters on a shared
  * machine), the load generator (this process and its worker threads) and the whole machine, so a figure can say
  * what it was bound by and what the generator cost.
  */
@@ -20,12 +20,6 @@ export async function postgresCpuReader(sql: Sql): Promise<(() => number) | unde
   } catch {
     return undefined;
   }
-}
-
-function machineTimes(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((sum, v) => sum + v, 0);
-  return { busy: total - fields[3]! - (fields[4] ?? 0), total };
 }
 
 function safe(read: () => number): number {
@@ -63,7 +57,7 @@ export class CpuMeter {
   }
 
   start(): void {
-    this.#start = { wall: performance.now(), seconds: this.#read(), machine: machineTimes() };
+    this.#start = { wall: performance.now(), seconds: this.#read(), machine: machineCpuTimes() };
   }
 
   /** % of one core per process since start(), and the whole machine's busy share of all its cores. */
@@ -72,7 +66,7 @@ export class CpuMeter {
     if (!start) throw new Error('CpuMeter.stop() before start()');
     const seconds = (performance.now() - start.wall) / 1000;
     const now = this.#read();
-    const machine = machineTimes();
+    const machine = machineCpuTimes();
     const percentOfOneCore: CpuReading = {};
     for (const [name, value] of Object.entries(now)) {
       const before = start.seconds[name];

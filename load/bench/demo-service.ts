@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from 'postgres';
 import { DEMO, TABLE_CYCLE, cycleRequest, demoScreens, demoTable, demoTopics } from '../k6/scenarios.js';
-import { Http, signIn } from '../functions-env.ts';
+import { Http, signIn } from './http/client.ts';
 import type { StackEndpoints } from './stack.ts';
 
 /**

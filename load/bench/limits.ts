@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { envName as authEnvName, loadAuthRateLimits } from '../../stack/auth/rate-limit.ts';
-import { DEFAULT_OPTIONS, ENV as GATEWAY_ENV } from '../../stack/gateway/options.ts';
-import { repoRoot } from '../gateway-harness.ts';
+import { GATEWAY_LIMIT_DEFAULTS, GATEWAY_LIMIT_ENV as GATEWAY_ENV, SIGN_IN_LIMIT_ENV, signInLimitDefault } from '../../stack/testing/index.ts';
 import { SERVICE, TARGETS } from '../k6/scenarios.js';
 
 /**
@@ -38,7 +36,7 @@ const LIMITS = {
     why: "chaos's 100 subscribers read every topic of the demo bistro, which only its manager may; client-bench opens 50 clients as one manager and 500 as one cook; k6 realtime-service spreads 200 sockets over 4 staff",
   },
   signIns: {
-    variable: authEnvName('sign_in_sign_ups'),
+    variable: SIGN_IN_LIMIT_ENV,
     value: 10_000,
     why: 'bytes, chaos, mutations, revalidations and client-bench sign the demo staff in through /auth/v1 from one address, again on every run',
   },
@@ -95,8 +93,7 @@ export function raisedLimits(profile: LimitProfile): Record<string, string> {
 /** A limit's default: the gateway's, or config.toml's for auth. */
 function defaultOf(variable: string): number {
   const option = (Object.keys(GATEWAY_ENV) as (keyof typeof GATEWAY_ENV)[]).find((key) => GATEWAY_ENV[key] === variable);
-  if (option) return DEFAULT_OPTIONS[option];
-  return loadAuthRateLimits(repoRoot, {}).sign_in_sign_ups;
+  return option ? GATEWAY_LIMIT_DEFAULTS[option] : signInLimitDefault();
 }
 
 /** The table for load/README.md: `npx tsx load/bench/limits.ts --table`. */

@@ -1,6 +1,14 @@
 import type { BenchStack } from './stack.ts';
-import type { Figure } from './record.ts';
 import type { Progress } from './progress.ts';
+
+/** A figure the report compares with design §7 (or shows for context when it has no target). */
+export interface Figure {
+  readonly label: string;
+  readonly value: number | null;
+  readonly unit: string;
+  /** Met when value ≤ max / ≥ min. */
+  readonly target?: { readonly max?: number; readonly min?: number };
+}
 
 /** What every scenario of `npm run bench` is given and gives back (the rest of its run record is the harness's). */
 export interface ScenarioContext {

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import type { Http } from '../functions-env.ts';
+import type { Http } from './http/client.ts';
+import { REALTIME_SOCKET_PATH } from '../k6/routes.js';
 
 /**
  * A subscriber that must end up with every seq of its topic exactly once, whatever happens to the stack: what the
@@ -55,7 +56,7 @@ export class SeqSubscriber {
 
   #connect(): void {
     if (this.#stopped) return;
-    const ws = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${this.apikey}&vsn=2.0.0`);
+    const ws = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${this.apikey}&vsn=2.0.0`);
     this.ws = ws;
     const ref = String(++this.#ref);
     ws.on('open', () => {

@@ -63,3 +63,10 @@ export function percentilesBySecond(seconds: Float64Array, values: Float64Array)
       return { second, p50: s.p50, p95: s.p95, p99: s.p99 };
     });
 }
+
+/** Latencies are recorded in microseconds, up to two minutes, at three significant digits. */
+export const HISTOGRAM = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 120_000_000,
+  numberOfSignificantValueDigits: 3,
+} as const;

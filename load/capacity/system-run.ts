@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/api-keys.ts';
 import type { Progress } from '../bench/progress.ts';
 import type { GatewayProcess } from '../gateway-harness.ts';
 import { socketSpecs, type Fixture } from './fixture.ts';

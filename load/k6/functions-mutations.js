@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * k6 version of load/functions-bench.ts: edge-function mutations at a constant arrival rate, then snapshot
+ * k6 version of load/scenarios/functions.ts: edge-function mutations at a constant arrival rate, then snapshot
  * revalidations (304) from a pool of virtual users. Against a stack started with the sign-in budget raised (its
  * staff sign in from one address on every run: load/bench/limits.ts):
  *
@@ -16,6 +16,7 @@ import { check, fail } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { DEMO, TARGETS } from './scenarios.js';
+import { SIGN_IN_PATH, functionPath } from './routes.js';
 
 const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321';
 const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required');
@@ -69,7 +70,7 @@ function key() {
 
 /** @param {string} email */
 function signIn(email) {
-  const res = http.post(`${API_URL}/auth/v1/token?grant_type=password`, JSON.stringify({ email, password: DEMO.password }), {
+  const res = http.post(`${API_URL}${SIGN_IN_PATH}`, JSON.stringify({ email, password: DEMO.password }), {
     headers: { apikey: ANON_KEY, 'content-type': 'application/json' },
   });
   if (res.status !== 200) fail(`sign-in of ${email}: ${res.status} ${res.body}`);
@@ -82,7 +83,7 @@ function signIn(email) {
  * @param {unknown} [body]
  */
 function mutateOnce(token, path, body = {}) {
-  const res = http.post(`${API_URL}/functions/v1/${path}`, JSON.stringify(body), { headers: headers(token, { 'idempotency-key': key() }) });
+  const res = http.post(`${API_URL}${functionPath(path)}`, JSON.stringify(body), { headers: headers(token, { 'idempotency-key': key() }) });
   if (res.status >= 300) fail(`setup ${path}: ${res.status} ${res.body}`);
   return /** @type {any} */ (res.json());
 }
@@ -93,7 +94,7 @@ export function setup() {
   const manager = signIn(DEMO.staff.manager);
   let tableId = __ENV.TABLE_ID;
   if (!tableId) {
-    const floor = http.get(`${API_URL}/functions/v1/snapshot?topic=floor:${RESTAURANT}`, { headers: headers(server) });
+    const floor = http.get(`${API_URL}${functionPath(`snapshot?topic=floor:${RESTAURANT}`)}`, { headers: headers(server) });
     /** @type {{ id: string; status: string }[]} */
     const tables = /** @type {any} */ (floor.json()).data.tables;
     const free = tables.filter((t) => t.status === 'free');
@@ -117,7 +118,7 @@ export function mutate(data) {
   const item = data.items[n % data.items.length];
   // each item alternates finish ⇄ recall; round robin keeps one item's moves ~ITEMS/RATE seconds apart
   const action = Math.floor(n / data.items.length) % 2 === 0 ? 'finish' : 'recall';
-  const res = http.post(`${API_URL}/functions/v1/kitchen/items/${item}/${action}`, '{}', {
+  const res = http.post(`${API_URL}${functionPath(`kitchen/items/${item}/${action}`)}`, '{}', {
     headers: headers(data.expo, { 'idempotency-key': key() }),
     tags: { name: `kitchen ${action}` },
   });
@@ -129,7 +130,7 @@ let etag;
 
 /** @param {ReturnType<typeof setup>} data */
 export function revalidate(data) {
-  const url = `${API_URL}/functions/v1/snapshot?topic=${data.topic}`;
+  const url = `${API_URL}${functionPath(`snapshot?topic=${data.topic}`)}`;
   if (etag === undefined) etag = String(http.get(url, { headers: headers(data.server) }).headers['Etag']);
   const res = http.get(url, { headers: headers(data.server, { 'if-none-match': etag }), tags: { name: 'snapshot 304' } });
   check(res, { 'revalidation 304': (r) => r.status === 304 });

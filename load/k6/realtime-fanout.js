@@ -24,6 +24,7 @@ import { Counter, Trend } from 'k6/metrics';
 import { setInterval, setTimeout, clearInterval } from 'k6/timers';
 import { WebSocket } from 'k6/websockets';
 import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from './scenarios.js';
+import { REALTIME_SOCKET_PATH, BROADCAST_PATH } from './routes.js';
 
 const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321';
 const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required');
@@ -67,7 +68,7 @@ export const options = {
 };
 
 export function subscribe() {
-  const ws = new WebSocket(`${API_URL.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${ANON_KEY}&vsn=1.0.0`);
+  const ws = new WebSocket(`${API_URL.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${ANON_KEY}&vsn=1.0.0`);
   let ref = 0;
   /** @param {string} topic @param {string} event @param {unknown} payload */
   const push = (topic, event, payload) =>
@@ -96,7 +97,7 @@ export function subscribe() {
 
 export function publish() {
   const res = http.post(
-    `${API_URL}/realtime/v1/api/broadcast`,
+    `${API_URL}${BROADCAST_PATH}`,
     JSON.stringify({ messages: [{ topic: TOPIC, event: HOT_TOPIC.event, payload: { ...HOT_TOPIC_ITEM, sentAt: Date.now() }, private: false }] }),
     { headers: { apikey: ANON_KEY, 'content-type': 'application/json' } },
   );

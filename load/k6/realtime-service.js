@@ -24,6 +24,7 @@ import { Counter, Trend } from 'k6/metrics';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { WebSocket } from 'k6/websockets';
 import { DEMO, TABLE_CYCLE, TARGETS, cycleRequest, demoScreens, demoTable } from './scenarios.js';
+import { SIGN_IN_PATH, REALTIME_SOCKET_PATH, functionPath } from './routes.js';
 
 const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321';
 const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required');
@@ -67,7 +68,7 @@ export const options = {
 
 /** @param {string} email */
 function signIn(email) {
-  const res = http.post(`${API_URL}/auth/v1/token?grant_type=password`, JSON.stringify({ email, password: DEMO.password }), {
+  const res = http.post(`${API_URL}${SIGN_IN_PATH}`, JSON.stringify({ email, password: DEMO.password }), {
     headers: { apikey: ANON_KEY, 'content-type': 'application/json' },
   });
   if (res.status !== 200) fail(`sign-in of ${email}: ${res.status} ${res.body}`);
@@ -88,7 +89,7 @@ export function screen(data) {
   const mine = screens[exec.vu.idInTest % screens.length];
   if (!mine) return;
   const token = data.tokens[mine.email];
-  const ws = new WebSocket(`${API_URL.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${ANON_KEY}&vsn=1.0.0`);
+  const ws = new WebSocket(`${API_URL.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${ANON_KEY}&vsn=1.0.0`);
   let ref = 0;
   /** @type {Record<string, number>} */
   const lastSeq = {};
@@ -139,7 +140,7 @@ export function serve(data) {
     items: plan.dishes.map((d) => d.id),
   });
   const key = `k6-${exec.vu.idInTest}-${exec.scenario.iterationInTest}-${Date.now()}`;
-  const res = http.post(`${API_URL}/functions/v1/${request.path}`, JSON.stringify(request.body), {
+  const res = http.post(`${API_URL}${functionPath(request.path)}`, JSON.stringify(request.body), {
     headers: { apikey: ANON_KEY, authorization: `Bearer ${data.tokens[plan.actor(step)]}`, 'content-type': 'application/json', 'idempotency-key': key },
     tags: { name: `cycle ${step.step}` },
   });

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TARGETS } from '../k6/scenarios.js';
 import { SCENARIOS } from '../bench/scenarios.ts';
-import { RECORD_SCHEMA, readAllResults, RESULTS_DIR, type Figure, type RunRecord } from '../bench/record.ts';
+import { readRecords, type RunRecord } from '../bench/record.ts';
+import { RESULTS_DIR } from '../bench/paths.ts';
+import type { Figure } from '../bench/scenario.ts';
 import { median } from '../bench/stats.ts';
-import { fromLegacy, type LegacyRun } from './legacy.ts';
 import { chartsFor } from './charts.ts';
 import { CONTENDED_OTHER_CORES } from '../bench/contention.ts';
 import { stackedBarChart } from './svg.ts';
@@ -17,29 +18,16 @@ import { stackedBarChart } from './svg.ts';
  * charts (load/results/charts/*.svg). Every figure names the files it comes from.
  */
 
-/** One run as the report sees it, whatever format its file has. */
-export interface Run extends LegacyRun {
+/** One run as the report sees it: its record and the file it is in. */
+export interface Run extends Pick<RunRecord, 'scenario' | 'finishedAt' | 'parameters' | 'figures' | 'bottleneck' | 'cpuPercentOfOneCore'> {
   readonly file: string;
   readonly commit: string | null;
-  /** The full record (files written by `npm run bench`). */
-  readonly record?: RunRecord;
+  readonly contended: boolean | null;
+  readonly record: RunRecord;
 }
 
 export function loadRuns(): Run[] {
-  const runs: Run[] = [];
-  for (const { file, json } of readAllResults()) {
-    if (json.schema === RECORD_SCHEMA) {
-      const record = json as RunRecord;
-      runs.push({ ...record, file, contended: record.contention.contended, commit: record.git.commit, record });
-      continue;
-    }
-    try {
-      for (const legacy of fromLegacy(file, json) ?? []) runs.push({ ...legacy, file, commit: null });
-    } catch (error) {
-      console.error(`report: ${file} left out (${(error as Error).message})`);
-    }
-  }
-  return runs.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  return readRecords().map(({ file, record }) => ({ ...record, file, contended: record.contention.contended, commit: record.git.commit, record }));
 }
 
 const key = (parameters: Record<string, unknown>) => JSON.stringify(parameters);
@@ -104,7 +92,7 @@ function scenarioSection(name: string, summary: string, runs: Run[], chartLinks:
     '',
     `Runs summarised (${group.length}, consecutive with these parameters): ${group.map((run) => `[${run.finishedAt.slice(0, 16).replace('T', ' ')}](${run.file})${run.contended ? ' ⚠' : ''}`).join(', ')}` +
       (contended > 0 ? ` — ⚠ ${contended} of ${group.length} on a contended machine (other work used the CPUs while it ran, see the top of this page): figures are not final.` : '') +
-      (group.some((run) => !run.record) ? ' Earlier-format files (before `npm run bench`): no git commit or versions recorded.' : ''),
+      (group.some((run) => run.record.convertedFrom) ? ' Records converted from the formats before `npm run bench`: no git commit or versions recorded.' : ''),
     '',
     '| figure | target | min | median | max | verdict |',
     '|---|---|---|---|---|---|',
@@ -123,8 +111,8 @@ function scenarioSection(name: string, summary: string, runs: Run[], chartLinks:
 
 /** Benchmarks with scripts of their own (not scenarios of `npm run bench`) whose results are in load/results/. */
 const OTHER_BENCHMARKS: Record<string, string> = {
-  client: 'the client library alone (`node --expose-gc --import tsx load/client-bench.ts`): heap per client, change rate absorbed, time to heal',
-  'join-flood': 'anonymous joins flooding the gateway while staff sign in (`node --import tsx load/join-flood.ts`)',
+  client: 'the client library alone (`node --expose-gc --conditions=plater-source --import tsx load/standalone/client-bench/command.ts`): heap per client, change rate absorbed, time to heal',
+  'join-flood': 'anonymous joins flooding the gateway while staff sign in (`node --import tsx load/standalone/join-flood/command.ts`)',
   'write-cost': 'backend CPU per write RPC with one writer on an idle database (`npm run bench:write-cost`)',
   'join-flood (before the gateway fix)': 'the same, measured before the gateway\'s per-caller join limit',
 };
@@ -158,7 +146,8 @@ export function writeReport(): string {
   ];
   for (const scenario of described) {
     const own = byScenario(scenario.name);
-    const latestRecord = [...own].reverse().find((run) => run.record)?.record;
+    // Charts read what `npm run bench` records hold in `data`; converted records hold their old format there.
+    const latestRecord = [...own].reverse().find((run) => !run.record.convertedFrom)?.record;
     const links: string[] = [];
     for (const chart of latestRecord ? chartsFor(latestRecord) : []) {
       writeFileSync(join(chartsDir, chart.file), chart.svg);
@@ -170,7 +159,7 @@ export function writeReport(): string {
   }
   writeFileSync(join(chartsDir, 'cpu-per-process.svg'), stackedBarChart({ title: 'CPU per process, latest run of each scenario', unit: '% of one core (2 cores = 200 %)', rows: cpuRows }));
 
-  const machines = [...new Set(runs.map((run) => run.record?.machine).filter(Boolean).map((m) => `${m!.cpus} × ${m!.cpuModel}, ${Math.round(m!.memoryBytes / 2 ** 30)} GiB (${m!.hostname})`))];
+  const machines = [...new Set(runs.map((run) => run.record.machine).filter(Boolean).map((m) => `${m!.cpus} × ${m!.cpuModel}, ${Math.round(m!.memoryBytes / 2 ** 30)} GiB (${m!.hostname})`))];
   const contendedRuns = runs.filter((run) => run.contended).length;
   const lines = [
     '# Benchmark report',
@@ -198,7 +187,7 @@ export function writeReport(): string {
     '|---|---|---|---|---|---|',
     ...[...runs].reverse().map(
       (run) =>
-        `| ${run.finishedAt.slice(0, 19).replace('T', ' ')} | ${run.scenario} | [${run.file}](${run.file}) | ${run.commit?.slice(0, 10) ?? '—'} | ${run.record?.contention.otherWorkCores ?? '—'} | ${run.contended === null ? '?' : run.contended ? '⚠ yes' : 'no'} |`,
+        `| ${run.finishedAt.slice(0, 19).replace('T', ' ')} | ${run.scenario} | [${run.file}](${run.file}) | ${run.commit?.slice(0, 10) ?? '—'} | ${run.record.contention.otherWorkCores ?? '—'} | ${run.contended === null ? '?' : run.contended ? '⚠ yes' : 'no'} |`,
     ),
     '',
   ];

@@ -5,6 +5,7 @@ import { DEMO, TABLE_CYCLE, TARGETS } from '../k6/scenarios.js';
 import { DemoBistro } from '../bench/demo-service.ts';
 import { numberOption, type Scenario } from '../bench/scenario.ts';
 import type { BenchStack } from '../bench/stack.ts';
+import { REALTIME_SOCKET_PATH } from '../k6/routes.js';
 
 /**
  * Bytes per role per write (target: ≥ 90 % less for a cook and a server than a naive full-row feed of every
@@ -57,7 +58,7 @@ interface RoleSocket {
 
 /** A socket joined to `topics` as the given staff member, counting broadcast bytes. */
 async function roleSocket(stack: BenchStack, role: string, token: string, topics: string[]): Promise<RoleSocket> {
-  const ws = new WebSocket(`${stack.apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${stack.anonKey}&vsn=2.0.0`);
+  const ws = new WebSocket(`${stack.apiUrl.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${stack.anonKey}&vsn=2.0.0`);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const socket: RoleSocket = { role, topics, bytes: 0, frames: 0, byKind: {}, close: () => ws.terminate() };
   const replies = new Map<string, (status: string) => void>();

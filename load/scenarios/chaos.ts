@@ -126,8 +126,7 @@ export const chaos: Scenario = {
         const downAt = performance.now();
         progress.update(`${status()} — ${kind}`);
         if (kind === 'restart') {
-          await stack.down();
-          await stack.up();
+          await stack.restart();
         } else {
           await stack.killPostgres();
         }

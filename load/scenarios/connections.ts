@@ -1,22 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signApiKey } from '../../stack/api-keys.ts';
-import { DEFAULT_OPTIONS } from '../../stack/gateway/options.ts';
+import { GATEWAY_LIMIT_DEFAULTS, signApiKey } from '../../stack/testing/index.ts';
 import { TARGETS } from '../k6/scenarios.js';
 import { CpuMeter } from '../bench/cpu.ts';
 import { raisedLimits } from '../bench/limits.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
-import {
-  ask,
-  startGatewayProcess,
-  startSubscriberWorker,
-  waitForIngest,
-  type SubscribersReady,
-  type WorkerCommand,
-} from '../gateway-harness.ts';
+import { ask, startSubscriberWorker, type SubscribersReady, type WorkerCommand } from '../bench/gateway/subscribers.ts';
+import { startGatewayProcess, waitForIngest } from '../bench/gateway/process.ts';
 
 /**
- * Connections (target: ≤ 10 KB RSS per idle socket at 10 000 sockets): a ramp to `--sockets` sockets against a
+ * Connections (design §7: ≤ 10 KB RSS per idle socket at 10 000 sockets): a ramp to `--sockets` sockets against a
  * fresh gateway process, twice —
  *
  *   1. connected only (and heartbeating): connects per second, RSS per socket;
@@ -128,8 +121,8 @@ async function phase(context: ScenarioContext, join: boolean): Promise<Phase> {
 
 export const connections: Scenario = {
   name: 'connections',
-  summary: `ramp to N sockets: RSS per socket connected and with a channel, join success at the default join limit (${DEFAULT_OPTIONS.maxJoinsPerSecond}/s)`,
-  options: { sockets: String(TARGETS.connections.sockets), 'join-rate': String(Math.floor(DEFAULT_OPTIONS.maxJoinsPerSecond * 0.95)), settle: '5', workers: '2' },
+  summary: `ramp to N sockets: RSS per socket connected and with a channel, join success at the default join limit (${GATEWAY_LIMIT_DEFAULTS.maxJoinsPerSecond}/s)`,
+  options: { sockets: String(TARGETS.connections.sockets), 'join-rate': String(Math.floor(GATEWAY_LIMIT_DEFAULTS.maxJoinsPerSecond * 0.95)), settle: '5', workers: '2' },
   minutes: 3.5,
   async run(context) {
     const connected = await phase(context, false);
@@ -139,13 +132,13 @@ export const connections: Scenario = {
     const ok = joined.joinStatuses.ok ?? 0;
     const rssTarget = TARGETS.connections.rssPerIdleSocketBytes;
     return {
-      parameters: { sockets, joinRate: numberOption(context.options, 'join-rate'), joinLimit: DEFAULT_OPTIONS.maxJoinsPerSecond, settle: numberOption(context.options, 'settle') },
+      parameters: { sockets, joinRate: numberOption(context.options, 'join-rate'), joinLimit: GATEWAY_LIMIT_DEFAULTS.maxJoinsPerSecond, settle: numberOption(context.options, 'settle') },
       figures: {
         rssPerSocket: { label: `RSS per idle socket, connected only (${sockets} sockets, no forced GC)`, value: connected.bytesPerSocket, unit: 'bytes', target: rssTarget },
         rssPerSocketGc: { label: 'RSS per idle socket, connected only, after a forced GC', value: connected.bytesPerSocketAfterGc, unit: 'bytes', target: rssTarget },
         rssPerSocketJoined: { label: 'RSS per idle socket with one joined channel (no forced GC)', value: joined.bytesPerSocket, unit: 'bytes', target: rssTarget },
         rssPerSocketJoinedGc: { label: 'RSS per idle socket with one joined channel, after a forced GC', value: joined.bytesPerSocketAfterGc, unit: 'bytes', target: rssTarget },
-        joinSuccess: { label: `join success at ${numberOption(context.options, 'join-rate')} joins/s (default limit ${DEFAULT_OPTIONS.maxJoinsPerSecond}/s)`, value: ok / sockets, unit: 'ratio', target: { min: 1 } },
+        joinSuccess: { label: `join success at ${numberOption(context.options, 'join-rate')} joins/s (default limit ${GATEWAY_LIMIT_DEFAULTS.maxJoinsPerSecond}/s)`, value: ok / sockets, unit: 'ratio', target: { min: 1 } },
         joinsPerSecond: { label: 'joins/s achieved', value: joined.joinsPerSecond, unit: '/s' },
         connectsPerSecond: { label: 'connects/s (ramp of the connected-only phase)', value: connected.connectsPerSecond, unit: '/s' },
       },

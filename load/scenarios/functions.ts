@@ -3,12 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { DEMO, TARGETS } from '../k6/scenarios.js';
-import { type CpuSample, cpuPerRequest, StackCpu } from '../functions-cpu.ts';
-import { Http, signIn, type StackEnv } from '../functions-env.ts';
-import { RepeatingRequest } from '../functions-http1.ts';
+import { type CpuSample, cpuPerRequest, StackCpu } from '../bench/stack-cpu.ts';
+import { Http, signIn, type StackEnv } from '../bench/http/client.ts';
+import { RepeatingRequest } from '../bench/http/repeating-request.ts';
 import { numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
 import { summarize } from '../bench/stats.ts';
 import type { BenchStack } from '../bench/stack.ts';
+import { functionPath } from '../k6/routes.js';
 
 /**
  * Edge-function scenarios: mutation latency at a fixed arrival rate, and snapshot revalidations (304) per second,
@@ -99,7 +100,7 @@ async function runMutations(ctx: Context, rate: number, seconds: number, warmup:
     nextAction[slot] = action === 'finish' ? 'recall' : 'finish';
     const sent = performance.now();
     const p = ctx.http
-      .send('POST', `/functions/v1/kitchen/items/${itemIds[slot]}/${action}`, ctx.headers(ctx.tokens.expo, { 'idempotency-key': randomUUID() }), {})
+      .send('POST', functionPath(`kitchen/items/${itemIds[slot]}/${action}`), ctx.headers(ctx.tokens.expo, { 'idempotency-key': randomUUID() }), {})
       .then(
         (answer) => answer.status,
         (error: Error) => `error:${error.message}`,
@@ -140,7 +141,7 @@ async function runMutations(ctx: Context, rate: number, seconds: number, warmup:
 /** concurrency closed loops of conditional GETs on one snapshot; all should be 304. */
 async function runRevalidations(ctx: Context, seconds: number, concurrency: number) {
   const topic = `floor:${BISTRO}`;
-  const path = `/functions/v1/snapshot?topic=${encodeURIComponent(topic)}`;
+  const path = functionPath(`snapshot?topic=${encodeURIComponent(topic)}`);
   const first = await ctx.http.send('GET', path, ctx.headers(ctx.tokens.server));
   const etag = String(first.headers.etag);
   const revalidation: number[] = [];
@@ -197,7 +198,7 @@ async function openContext(stack: BenchStack, progress: ScenarioContext['progres
     },
     headers,
     mutate: async (token, path, body = {}) => {
-      const answer = await http.send('POST', `/functions/v1/${path}`, headers(token, { 'idempotency-key': randomUUID() }), body);
+      const answer = await http.send('POST', functionPath(path), headers(token, { 'idempotency-key': randomUUID() }), body);
       if (answer.status >= 300) throw new Error(`setup ${path}: ${answer.status} ${answer.body}`);
       return JSON.parse(answer.body) as Record<string, any>;
     },

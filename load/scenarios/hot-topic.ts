@@ -1,29 +1,18 @@
 import type { Worker } from 'node:worker_threads';
-import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
-import { signApiKey } from '../../stack/api-keys.ts';
-import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from '../k6/scenarios.js';
-import { CpuMeter, LOAD_GENERATOR, postgresCpuReader, rssOf } from '../bench/cpu.ts';
-import { openLoop, type OpenLoopOutcome } from '../bench/open-loop.ts';
-import { raisedLimits } from '../bench/limits.ts';
+import { signApiKey } from '../../stack/testing/index.ts';
+import { HOT_TOPIC, TARGETS } from '../k6/scenarios.js';
+import { CpuMeter, LOAD_GENERATOR, postgresCpuReader } from '../bench/cpu.ts';
+import type { OpenLoopOutcome } from '../bench/open-loop.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
 import { percentilesBySecond, summarize, type LatencySummary } from '../bench/stats.ts';
-import type { Figure } from '../bench/record.ts';
-import type { PublishCommand } from '../baselines/bare-ws-server.ts';
-import {
-  ask,
-  startGatewayProcess,
-  startServerProcess,
-  startSubscriberWorker,
-  waitForIngest,
-  type SubscriberReport,
-  type WorkerCommand,
-} from '../gateway-harness.ts';
+import type { Figure } from '../bench/scenario.ts';
+import { ask, startSubscriberWorker, type SubscriberReport, type WorkerCommand } from '../bench/gateway/subscribers.ts';
+import { body, type FanoutSystem, startSystem, type SystemName } from './hot-topic/systems.ts';
 
 /**
- * Hot topic and the fan-out ceiling (TARGETS.hotTopic, .fanoutCeiling, .baselines), side by side with the baselines
- * a user would pick instead:
+ * Hot topic and the fan-out ceiling (design §7), side by side with the baselines a user would pick instead:
  *
  *   (a) bare     a `ws` server broadcasting pre-encoded frames, no database (load/baselines/bare-ws-server.ts)
  *   (b) relay    Postgres LISTEN/NOTIFY relayed over `ws`, no authorization (load/baselines/notify-relay.ts)
@@ -37,17 +26,6 @@ import {
  * generator was meant to send (so a generator that falls behind shows). Loss and duplicates are counted per socket
  * by `seq`. A system's ceiling is the most deliveries/s it carried with ≥ 99.9 % delivered at p99 ≤ 100 ms.
  */
-
-type SystemName = 'bare' | 'relay' | 'gateway';
-
-interface FanoutSystem {
-  readonly url: string;
-  readonly pid: number;
-  publish(event: string, rate: number, count: number, startAt: number): Promise<OpenLoopOutcome>;
-  rssBytes(): Promise<number | null>;
-  slowConsumersDropped(): Promise<number | null>;
-  stop(): Promise<void>;
-}
 
 interface Step {
   readonly rate: number;
@@ -73,76 +51,6 @@ interface Step {
   readonly serverRssBytes: number | null;
   /** Sockets the server disconnected for falling too far behind, so far (the gateway counts them; baselines do not). */
   readonly slowConsumersDropped: number | null;
-}
-
-const body = (seq: number, due: number) => ({ ...HOT_TOPIC_ITEM, seq, due });
-
-async function startSystem(name: SystemName, context: ScenarioContext, topic: string): Promise<FanoutSystem> {
-  const { stack } = context;
-  if (name === 'gateway') {
-    const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
-    const gateway = await startGatewayProcess(
-      { dbUrl: stack.dbUrl, jwtSecret: stack.jwtSecret },
-      // Every subscriber connects and joins from this one address with the anon key (bench/limits.ts says why).
-      raisedLimits('hot-topic-gateway'),
-    );
-    await waitForIngest(gateway);
-    return {
-      url: gateway.url,
-      pid: gateway.pid,
-      publish: (event, rate, count, startAt) =>
-        openLoop(rate, count, startAt, (seq, due) =>
-          sql`insert into realtime.messages (topic, extension, event, private, payload)
-              values (${topic}, 'broadcast', ${event}, false,
-                      ${sql.json(body(seq, due))}::jsonb || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))`.execute(),
-        ),
-      rssBytes: async () => (await gateway.metrics()).process.rssBytes,
-      slowConsumersDropped: async () => (await gateway.metrics()).drops.slowConsumers,
-      stop: async () => {
-        await gateway.stop();
-        await sql.end();
-      },
-    };
-  }
-  if (name === 'relay') {
-    const sql = postgres(stack.dbUrl, { max: 4, onnotice: () => {} });
-    const relay = await startServerProcess('load/baselines/notify-relay.ts', [], {
-      PLATER_DB_URL: stack.dbUrl,
-      BENCH_TOPIC: topic,
-      BENCH_CHANNELS: 'tick,warmup',
-    });
-    return {
-      url: relay.url,
-      pid: relay.pid,
-      publish: (event, rate, count, startAt) =>
-        openLoop(rate, count, startAt, (seq, due) =>
-          sql`select pg_notify(${event}, (${sql.json(body(seq, due))}::jsonb
-                || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))::text)`.execute(),
-        ),
-      rssBytes: async () => rssOf(relay.pid),
-      slowConsumersDropped: async () => null,
-      stop: async () => {
-        await relay.stop();
-        await sql.end();
-      },
-    };
-  }
-  const bare = await startServerProcess('load/baselines/bare-ws-server.ts', [], {});
-  return {
-    url: bare.url,
-    pid: bare.pid,
-    publish: (event, rate, count, startAt) => askChild(bare.child, { type: 'publish', topic, event, rate, count, startAt, body: HOT_TOPIC_ITEM }),
-    rssBytes: async () => rssOf(bare.pid),
-    slowConsumersDropped: async () => null,
-    stop: bare.stop,
-  };
-}
-
-function askChild(child: ChildProcess, command: PublishCommand): Promise<OpenLoopOutcome> {
-  return new Promise((resolve) => {
-    child.once('message', (answer) => resolve(answer as OpenLoopOutcome));
-    child.send(command);
-  });
 }
 
 function sum(values: Iterable<number>): number {

@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICE } from '../k6/scenarios.js';
-import { repoRoot } from '../gateway-harness.ts';
+import { repoRoot, TSX_NODE_ARGS } from '../bench/paths.ts';
 import { endpointsAsEnv } from '../bench/stack.ts';
 import type { Scenario } from '../bench/scenario.ts';
-import { serviceRun } from '../report/legacy.ts';
+import type { RunRecord } from '../bench/record.ts';
 
 /**
- * The realistic service (TARGETS.service) as load/service-bench.ts measures it: throw-away restaurants, sockets joined
+ * The realistic service (design §7) as ./service/command.ts measures it: throw-away restaurants, sockets joined
  * to their private topics with staff tokens, the write RPCs at an open-loop rate, envelope `ts` (clock_timestamp()
  * in the writing transaction) → decoded callback, loss per socket by seq. The script is run through its command
- * line (it is maintained with the database work); its JSON result becomes this run's record.
+ * line (it is maintained with the database work); the record it writes becomes this run's.
  */
 export const service: Scenario = {
   name: 'service',
@@ -32,7 +32,7 @@ export const service: Scenario = {
       const child = spawn(
         process.execPath,
         [
-          '--import', 'tsx', 'load/service-bench.ts', '--restaurants', options.restaurants!, '--sockets', options.sockets!,
+          ...TSX_NODE_ARGS, 'load/scenarios/service/command.ts', '--restaurants', options.restaurants!, '--sockets', options.sockets!,
           '--rate', options.rate!, '--seconds', options.duration!,
           // The stack's own gateway when its process is known (one decoder of the WAL, as hosted), else a second one.
           ...(gatewayPid === undefined ? ['--gateway', 'own'] : ['--gateway-pid', String(gatewayPid)]),
@@ -46,10 +46,9 @@ export const service: Scenario = {
         else if (!line.startsWith(' ') && !/^[{}]/.test(line)) progress.update(line);
       });
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      if (code !== 0 || !written) throw new Error(`load/service-bench.ts exited with ${code} without a result`);
-      const json = JSON.parse(readFileSync(written, 'utf8')) as Record<string, any>;
-      const run = serviceRun(json);
-      return { parameters: run.parameters, figures: run.figures, bottleneck: run.bottleneck, cpuPercentOfOneCore: run.cpuPercentOfOneCore, data: json };
+      if (code !== 0 || !written) throw new Error(`load/scenarios/service/command.ts exited with ${code} without a result`);
+      const { parameters, figures, bottleneck, cpuPercentOfOneCore, data } = JSON.parse(readFileSync(written, 'utf8')) as RunRecord;
+      return { parameters, figures, bottleneck, cpuPercentOfOneCore, data };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { createPlaterClient, type PlaterClient, type ScopeHandle, type ScopeKey } from '../../client/src/index.ts';
+import { createPlaterClient, type PlaterClient, type ScopeHandle, type ScopeKey } from 'plater-realtime';
 import { TABLE_CYCLE } from '../k6/scenarios.js';
 import type { BenchRestaurant, BenchStaff } from '../bench/bench-restaurants.ts';
 

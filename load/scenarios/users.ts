@@ -1,11 +1,12 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import postgres from 'postgres';
 import { STAFF_MIX } from '../k6/scenarios.js';
 import { removeBenchRestaurants, seedBenchRestaurants } from '../bench/bench-restaurants.ts';
 import { CpuMeter, LOAD_GENERATOR, postgresCpuReader } from '../bench/cpu.ts';
 import { describeCpu, numberOption, type Scenario } from '../bench/scenario.ts';
 import { median, summarize } from '../bench/stats.ts';
-import { ask } from '../gateway-harness.ts';
+import { ask } from '../bench/gateway/subscribers.ts';
+import { startTsWorker } from '../bench/ts-worker.ts';
 import type { UsersCommand, UsersReport, UsersWorkerConfig } from './users-worker.ts';
 
 /**
@@ -43,7 +44,6 @@ export const users: Scenario = {
       const restaurants = await seedBenchRestaurants(sql, stack.jwtSecret, PREFIX, Math.ceil(userCount / STAFF_PER_RESTAURANT), STAFF_PER_RESTAURANT, TABLES_PER_RESTAURANT);
       const staffCount = restaurants.reduce((sum, r) => sum + r.staff.length, 0);
       progress.update(`${restaurants.length} restaurants, ${staffCount} staff: starting their clients`);
-      const entry = new URL('./users-worker.ts', import.meta.url).href;
       for (let w = 0; w < workerCount; w++) {
         const config: UsersWorkerConfig = {
           apiUrl: stack.apiUrl,
@@ -52,7 +52,7 @@ export const users: Scenario = {
           usersPerSecond: numberOption(options, 'users-per-second') / workerCount,
           sampleEvery: numberOption(options, 'sample-every'),
         };
-        workers.push(new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: config }));
+        workers.push(startTsWorker(new URL('./users-worker.ts', import.meta.url), config));
       }
       const startedClients = performance.now();
       await Promise.all(workers.map((w) => new Promise((resolve, reject) => w.once('message', resolve).once('error', reject))));

@@ -1,11 +1,11 @@
 // End-to-end helpers for the client library: the official client signed in as seeded staff, a TCP proxy of
-// the test's own between the client and the stack (load/client-proxy.ts: cut, block and hold its connections), waits.
+// the test's own between the client and the stack (load/bench/client-proxy.ts: cut, block and hold its connections), waits.
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { createPlaterClient, type PlaterClient, type PlaterClientOptions, type StoreTrace } from '../../client/src/index.ts';
 import type { Sql } from 'postgres';
 import { SEED_PASSWORD } from '../helpers/seed.ts';
-import { apiTarget, CutProxy } from '../../load/client-proxy.ts';
+import { apiTarget, CutProxy } from '../../load/bench/client-proxy.ts';
 import { EMAILS, ownerDb, ownTable, testStack } from './functions-helpers.ts';
 
 export { apiTarget, CutProxy };

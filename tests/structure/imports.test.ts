@@ -19,7 +19,7 @@ describe('import structure', () => {
     expect(importCycles(graph)).toEqual([]);
   });
 
-  it('points one way: the console reaches the client by package name, the stack serves the console without importing it, nothing ships test-only code', () => {
+  it('points one way: the console and load/ reach the client by package name, load/ the stack by its testing entry point, the stack serves the console without importing it, nothing ships test-only code', () => {
     const graph = importGraph(repoRoot, PRODUCT);
     const edges = [...graph].flatMap(([from, targets]) => targets.map((to) => `${from} -> ${to}`));
     // plater-realtime (a package name) draws no edge; a relative path into client/ would.
@@ -27,7 +27,10 @@ describe('import structure', () => {
     // Building the console is the CLI's step (stack/commands/console-build.ts); the running stack only serves it.
     expect(edges.filter((edge) => /^stack\/(?!commands\/).* -> console\//.test(edge))).toEqual([]);
     // The testing entry point (stack/testing/index.ts and what it hands on) is for the suites and load/ alone.
-    expect(edges.filter((edge) => /^(?!load\/|stack\/testing\/).* -> stack\/testing\/(index|access-token|realtime-codec)\.ts$/.test(edge))).toEqual([]);
+    expect(edges.filter((edge) => /^(?!load\/|stack\/testing\/).* -> stack\/testing\/(index|access-token|realtime-codec|broadcast-frame|private-stack|bare-gateway|limits)\.ts$/.test(edge))).toEqual([]);
+    // load/ reaches the stack only through that entry point, and the client only by its package name.
+    expect(edges.filter((edge) => /^load\/.* -> stack\//.test(edge) && !edge.endsWith(' -> stack/testing/index.ts'))).toEqual([]);
+    expect(edges.filter((edge) => /^load\/.* -> client\//.test(edge))).toEqual([]);
   });
 
   describe('the walker', () => {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
-import { postmasterPid } from './postgres-cpu.ts';
+import { postmasterPid } from './bench/postgres-cpu.ts';
 import { relative } from 'node:path';
 import { SCENARIOS } from './bench/scenarios.ts';
 import { Progress } from './bench/progress.ts';
 import { openBenchStack, type BenchStack } from './bench/stack.ts';
-import { appendRecord, gitInfo, machineInfo, RECORD_SCHEMA, versions, type RunRecord } from './bench/record.ts';
+import { appendRecord, recordOf } from './bench/record.ts';
 import { watchContention } from './bench/contention.ts';
 import { writeReport } from './report/report.ts';
-import { repoRoot } from './gateway-harness.ts';
+import { repoRoot } from './bench/paths.ts';
 import type { Scenario } from './bench/scenario.ts';
 
 /**
@@ -61,22 +61,8 @@ async function runScenario(scenario: Scenario, stack: BenchStack, stackRoots: nu
   const contention = watchContention(() => [...stackRoots, ...[stack.apiPid()].filter((pid) => pid !== undefined)]);
   const startedAt = new Date().toISOString();
   const output = await scenario.run({ stack, progress, options });
-  const record: RunRecord = {
-    schema: RECORD_SCHEMA,
-    scenario: scenario.name,
-    runId,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    machine: machineInfo(),
-    versions: versions(await stack.postgresVersion()),
-    git: gitInfo(),
-    parameters: output.parameters,
-    contention: contention(),
-    figures: output.figures,
-    bottleneck: output.bottleneck,
-    cpuPercentOfOneCore: output.cpuPercentOfOneCore,
-    data: output.data,
-  };
+  const postgresVersion = await stack.postgresVersion();
+  const record = recordOf({ scenario: scenario.name, runId, startedAt, contention: contention(), postgresVersion, output });
   const file = appendRecord(record);
   for (const figure of Object.values(output.figures)) {
     progress.note(`  ${figure.label}: ${figure.value} ${figure.unit}`);

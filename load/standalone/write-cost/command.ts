@@ -1,10 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { cpuSeconds, machine, stackCredentials, writeResult } from './gateway-harness.ts';
-import { median } from './bench/stats.ts';
-import { seedOrderHistory } from './bench/order-history.ts';
-import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from './bench/table-cycle.ts';
-import { removeBenchRestaurants, seedBenchRestaurants } from './bench/bench-restaurants.ts';
+import { cpuSeconds } from '../../bench/machine.ts';
+import { watchContention } from '../../bench/contention.ts';
+import { postmasterPid } from '../../bench/postgres-cpu.ts';
+import { appendRecord, recordOf } from '../../bench/record.ts';
+import { postgresVersion, stackEndpoints } from '../../bench/stack.ts';
+import { writeCostOutput } from './figures.ts';
+import { median } from '../../bench/stats.ts';
+import { seedOrderHistory } from '../../bench/order-history.ts';
+import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from '../../bench/table-cycle.ts';
+import { removeBenchRestaurants, seedBenchRestaurants } from '../../bench/bench-restaurants.ts';
 
 /**
  * What one write RPC costs Postgres, by RPC (the per-write cost that bounds the service scenario's rate): the service
@@ -32,13 +38,17 @@ const { values } = parseArgs({
     label: { type: 'string', default: 'as migrated' },
   },
 });
-const credentials = stackCredentials();
+const credentials = stackEndpoints();
+const startedAt = new Date().toISOString();
 const sql = postgres(credentials.dbUrl, { max: 1, onnotice: () => {} });
 await removeBenchRestaurants(sql, PREFIX);
 try {
   const restaurants = await seedBenchRestaurants(sql, credentials.jwtSecret, PREFIX, Number(values.restaurants), 20, TABLES);
   await seedOrderHistory(sql, restaurants.map((r) => r.id));
   await sql`vacuum analyze`;
+  // The stack's Postgres is not this script's child: count it as its own load, not as other work.
+  const postmaster = await postmasterPid(sql);
+  const contention = watchContention(() => [postmaster]);
   const pid = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
   const as = actingAs(sql);
   let menuCursor = 0;
@@ -80,16 +90,16 @@ try {
   }
   const perWrite = runs.map((r) => r.backendMsPerWrite);
   const result = {
-    scenario: 'write-cost',
-    label: values.label,
+    label: values.label!,
     at: new Date().toISOString(),
     parameters: { restaurants: restaurants.length, tables: tables.length, cycles: Number(values.cycles) },
-    machine: machine(),
     backendMsPerWrite: { min: Math.min(...perWrite), median: median(perWrite), max: Math.max(...perWrite) },
     runs,
   };
   console.log(JSON.stringify(result, null, 2));
-  console.log(`written to ${writeResult('write-cost', result)}`);
+  const output = writeCostOutput(result);
+  const record = recordOf({ scenario: 'write-cost', runId: randomUUID(), startedAt, contention: contention(), postgresVersion: await postgresVersion(credentials.dbUrl), output });
+  console.log(`written to ${appendRecord(record)}`);
 } finally {
   await removeBenchRestaurants(sql, PREFIX);
   await sql.end();

@@ -1,37 +1,36 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import WebSocket from 'ws';
-import { clientDecode, clientTextPush, signAccessToken } from '../stack/testing/index.ts';
-import { signApiKey } from '../stack/api-keys.ts';
-import { raisedLimits } from './bench/limits.ts';
-import {
-  contention,
-  cpuSeconds,
-  machine,
-  stackCredentials,
-  startGatewayProcess,
-  writeResult,
-  type GatewayProcess,
-} from './gateway-harness.ts';
+import { clientDecode, clientTextPush, signAccessToken, signApiKey } from '../../../stack/testing/index.ts';
+import { raisedLimits } from '../../bench/limits.ts';
+import { cpuSeconds } from '../../bench/machine.ts';
+import { startGatewayProcess, type GatewayProcess } from '../../bench/gateway/process.ts';
+import { watchContention } from '../../bench/contention.ts';
+import { postmasterPid } from '../../bench/postgres-cpu.ts';
+import { appendRecord, recordOf } from '../../bench/record.ts';
+import { postgresVersion, stackEndpoints } from '../../bench/stack.ts';
+import { joinFloodOutput } from './figures.ts';
+import { REALTIME_SOCKET_PATH } from '../../k6/routes.js';
 
 /**
- * Join flood (target: 100 % of staff joins succeed): anonymous sockets join and leave public channels as fast as
- * they can while staff sign in with the official client and join their private topics. What share of the staff
- * joins succeed, at the gateway's default limits?
+ * Join flood (issue 11, item 1): anonymous sockets join and leave public channels as fast as they can while
+ * staff sign in with the official client and join their private topics. What share of the staff joins
+ * succeed, at the gateway's default limits?
  *
- *   node --import tsx load/join-flood.ts [--rate 400] [--flooders 3] [--seconds 20] [--staff-every 1] [--runs 5]
+ *   node --import tsx load/standalone/join-flood/command.ts [--rate 400] [--flooders 3] [--seconds 20] [--staff-every 1] [--runs 5]
  *
  * Needs a running stack (`npm start`) or PLATER_DB_URL + PLATER_JWT_SECRET: the staff come from its seed
- * (every active `public.staff` row). The gateway runs in its own process (load/gateway-serve.ts) with the
+ * (every active `public.staff` row). The gateway runs in its own process (load/bench/gateway/serve.ts) with the
  * default limits and its own replication slot. Flooders are raw `ws` sockets with the anon key, on one address
- * (the cheapest attack: no account needed); each sends joins at rate/flooders per second, every join followed at once by its
+ * like the attack in the issue; each sends joins at rate/flooders per second, every join followed at once by its
  * leave (so a refusal delayed by the 5 s join backoff would never reach it), and reconnects at once when the
  * gateway disconnects it. From `--warmup` seconds on, one staff member signs in every `--staff-every` seconds
  * (round robin): a supabase-js client on vsn 2.0.0 with a legacy HS256 access token (the bench gateway knows the
  * secret, not the stack's JWKS), joining the topics of their role (docs/topics.md) and staying connected. A staff
  * join succeeds when realtime-js reports SUBSCRIBED (its own 10 s timeout applies).
- * Each run writes `load/results/join-flood-<time>.json`; the last line is the min/median/max over the runs.
+ * Each run writes a run record `load/results/join-flood-<time>.json`; the last line is the min/median/max over the runs.
  */
 
 const { values } = parseArgs({
@@ -99,7 +98,7 @@ function flooder(url: string, apikey: string, perSecond: number, counts: FloodCo
   let ref = 0;
   const connect = () => {
     if (stopped) return;
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${apikey}&vsn=2.0.0`);
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${apikey}&vsn=2.0.0`);
     ws = socket;
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const message = clientDecode('2.0.0', data, isBinary);
@@ -175,6 +174,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function run(credentials: { dbUrl: string; jwtSecret: string }, staff: Staff[]) {
+  const startedAt = new Date().toISOString();
   // Its join budgets are what this measures: none raised (bench/limits.ts).
   const gateway: GatewayProcess = await startGatewayProcess(credentials, raisedLimits('join-flood-gateway'));
   const nowSeconds = Math.floor(Date.now() / 1000);
@@ -229,25 +229,33 @@ async function run(credentials: { dbUrl: string; jwtSecret: string }, staff: Sta
       refused: counts.refused,
       disconnects: counts.disconnects,
     },
+    startedAt,
     gateway: { rateLimitedJoins: metrics.rateLimitedJoins, cpuSeconds: gatewayCpu, rssBytes: metrics.process.rssBytes },
     harnessCpuSeconds: (harness.user + harness.system) / 1e6,
     seconds: floodSeconds,
   };
 }
 
-const credentials = stackCredentials();
+const credentials = stackEndpoints();
 const staff = await loadStaff(credentials.dbUrl);
 if (staff.length === 0) throw new Error('no active staff in the database: is the stack seeded?');
+// The stack's Postgres is not this script's child: count it as its own load, not as other work.
+const postgresRoots = await (async () => {
+  const sql = postgres(credentials.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    return [await postmasterPid(sql)];
+  } finally {
+    await sql.end();
+  }
+})();
+const runId = randomUUID();
 const results: { path: string; successPercent: number; joinsPerSecond: number }[] = [];
 for (let i = 1; i <= runs; i++) {
-  const result = await run(credentials, staff);
-  const path = writeResult('join-flood', {
-    scenario: 'join flood: anonymous joins at --rate while staff sign in',
-    parameters: { rate, flooders: flooderCount, seconds, warmupSeconds, staffEverySeconds, run: i, of: runs },
-    ...result,
-    machine: machine(),
-    contention: contention(),
-  });
+  const contention = watchContention(() => postgresRoots);
+  const { startedAt, ...result } = await run(credentials, staff);
+  const parameters = { rate, flooders: flooderCount, seconds, warmupSeconds, staffEverySeconds, run: i, of: runs };
+  const output = joinFloodOutput({ parameters, ...result });
+  const path = appendRecord(recordOf({ scenario: 'join-flood', runId, startedAt, contention: contention(), postgresVersion: await postgresVersion(credentials.dbUrl), output }));
   console.log(
     `run ${i}/${runs}: staff joins ${result.staff.succeeded}/${result.staff.joins} (${result.staff.successPercent.toFixed(1)} %), ` +
       `sign-ins fully joined ${result.staff.signInsFullyJoined}/${result.staff.signIns}, staff join p50 ${result.staff.joinMs.p50.toFixed(0)} ms; ` +

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { readStackState } from '../stack/state.ts';
+import { stackProcesses } from '../../stack/testing/index.ts';
 
 /**
  * CPU time per process of a local stack, read from /proc (Linux), so a benchmark can say where its CPU went:
@@ -60,8 +60,8 @@ export class StackCpu {
 
   /** The API process is `plater start`'s supervised child (`apiPid`), and the function workers are its children. */
   static fromDataDir(dataDir: string): StackCpu | undefined {
-    const state = readStackState(dataDir);
-    return state?.apiPid !== undefined && state.postgresPid !== undefined ? new StackCpu(state.apiPid, state.postgresPid) : undefined;
+    const { apiPid, postgresPid } = stackProcesses(dataDir);
+    return apiPid !== undefined && postgresPid !== undefined ? new StackCpu(apiPid, postgresPid) : undefined;
   }
 
   sample(): CpuSample {

@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { clientDecode } from '../stack/testing/index.ts';
+import { clientDecode } from '../../../stack/testing/index.ts';
 import { staggeredHeartbeats } from './heartbeats.ts';
-import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerCommand } from './gateway-harness.ts';
+import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerCommand } from './subscribers.ts';
+import { REALTIME_SOCKET_PATH } from '../../k6/routes.js';
 
 /**
  * A worker thread holding a share of the fan-out benchmark's subscribers: raw `ws` sockets speaking vsn 2.0.0,
@@ -81,7 +82,7 @@ function count(i: number, data: Buffer, isBinary: boolean): void {
 
 async function connect(index: number): Promise<WebSocket> {
   const ws = new WebSocket(
-    `${config.url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${config.apikey}&vsn=2.0.0`,
+    `${config.url.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${config.apikey}&vsn=2.0.0`,
   );
   sockets[index] = ws;
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
-import { DEMO } from './k6/scenarios.js';
+import { DEMO } from '../../k6/scenarios.js';
+import { SIGN_IN_PATH } from '../../k6/routes.js';
 
 /** The stack's API and database, as the functions scenarios need them. */
 export interface StackEnv {
@@ -54,7 +55,7 @@ export class Http {
 
 /** An access token for a seeded staff member, through the stack's /auth/v1 (as signInWithPassword does). */
 export async function signIn(http: Http, anonKey: string, email: string): Promise<string> {
-  const answer = await http.send('POST', '/auth/v1/token?grant_type=password', { apikey: anonKey, authorization: `Bearer ${anonKey}` }, {
+  const answer = await http.send('POST', SIGN_IN_PATH, { apikey: anonKey, authorization: `Bearer ${anonKey}` }, {
     email,
     password: DEMO.password,
   });
