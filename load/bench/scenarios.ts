@@ -1,5 +1,5 @@
 import { bytes } from '../scenarios/bytes.ts';
-import { capacity } from '../capacity/scenario.ts';
+import { capacity } from '../scenarios/capacity/scenario.ts';
 import { chaos } from '../scenarios/chaos.ts';
 import { connections } from '../scenarios/connections.ts';
 import { hotTopic } from '../scenarios/hot-topic.ts';

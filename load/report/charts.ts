@@ -1,5 +1,5 @@
 import type { RunRecord } from '../bench/record.ts';
-import { capacityCharts } from '../capacity/charts.ts';
+import { capacityCharts } from '../scenarios/capacity/charts.ts';
 import { TARGETS } from '../k6/scenarios.js';
 import { lineChart, stackedBarChart, type Series } from './svg.ts';
 

@@ -2,9 +2,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
-import { clientDecode } from '../../stack/testing/index.ts';
-import { HISTOGRAM } from '../gateway-harness.ts';
-import { staggeredHeartbeats } from '../heartbeats.ts';
+import { clientDecode } from '../../../stack/testing/index.ts';
+import { HISTOGRAM } from '../../bench/stats.ts';
+import { staggeredHeartbeats } from '../../bench/gateway/heartbeats.ts';
 import type { SubscriberCommand, SubscriberWorkerConfig, SubscriberWorkerReport } from './subscribers.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Progress } from '../bench/progress.ts';
-import { median } from '../bench/stats.ts';
+import type { Progress } from '../../bench/progress.ts';
+import { median } from '../../bench/stats.ts';
 import { highestPassing, kneeRates, type CapacityOptions } from './options.ts';
 import { runStep, type StepResult, type StepRig } from './step.ts';
 

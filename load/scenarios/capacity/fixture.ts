@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
-import { removeBenchRestaurants, seedBenchRestaurants, type BenchRestaurant, type BenchStaff } from '../bench/bench-restaurants.ts';
-import { seedOrderHistory } from '../bench/order-history.ts';
-import type { CycleTable } from '../bench/table-cycle.ts';
+import { removeBenchRestaurants, seedBenchRestaurants, type BenchRestaurant, type BenchStaff } from '../../bench/bench-restaurants.ts';
+import { seedOrderHistory } from '../../bench/order-history.ts';
+import type { CycleTable } from '../../bench/table-cycle.ts';
 import type { System } from './options.ts';
 import type { SocketSpec } from './subscribers.ts';
 

@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
-import { openLoop } from '../bench/open-loop.ts';
-import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from '../bench/table-cycle.ts';
+import { openLoop } from '../../bench/open-loop.ts';
+import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from '../../bench/table-cycle.ts';
 
 export interface WriterOutcome {
   readonly sent: number;

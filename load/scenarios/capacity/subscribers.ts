@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
-import { ask, HISTOGRAM } from '../gateway-harness.ts';
+import { ask } from '../../bench/gateway/subscribers.ts';
+import { HISTOGRAM } from '../../bench/stats.ts';
+import { startTsWorker } from '../../bench/ts-worker.ts';
 import type { System } from './options.ts';
 
 /** One screen's socket: the topic it joins, with the token of a staff member allowed to read it, and its role. */
@@ -65,13 +66,11 @@ export async function joinSubscribers(
   joinsPerSecond: number,
 ): Promise<Subscribers> {
   const owned = Array.from({ length: workerCount }, (_, w) => specs.map((_, k) => k).filter((k) => k % workerCount === w));
-  const entry = new URL('./subscriber-worker.ts', import.meta.url).href;
+  const entry = new URL('./subscriber-worker.ts', import.meta.url);
   const started = performance.now();
-  // Node 20 loads a worker's entry before `--import` hooks apply: the worker registers tsx itself.
-  const workers = owned.map((ks) => new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, {
-    eval: true,
-    workerData: { ...base, sockets: ks.map((k) => specs[k]!), joinsPerSecond: joinsPerSecond / workerCount } satisfies SubscriberWorkerConfig,
-  }));
+  const workers = owned.map((ks) =>
+    startTsWorker(entry, { ...base, sockets: ks.map((k) => specs[k]!), joinsPerSecond: joinsPerSecond / workerCount } satisfies SubscriberWorkerConfig),
+  );
   const ready = await Promise.all(workers.map((w) => new Promise<{ joinErrors: number }>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
-import { cpuSeconds, type GatewayProcess } from '../gateway-harness.ts';
-import { cpuDelta, postgresCpu, type PostgresCpu } from '../postgres-cpu.ts';
+import type { GatewayProcess } from '../../bench/gateway/process.ts';
+import { cpuSeconds, machineCpuTimes } from '../../bench/machine.ts';
+import { cpuDelta, postgresCpu, type PostgresCpu } from '../../bench/postgres-cpu.ts';
 import { readLoopProbe, type LoopWindow } from './loop-probe-reader.ts';
 
 /**
@@ -27,12 +27,6 @@ export interface WindowReadings {
   readonly autoanalyzePasses: number;
   readonly ingestLagMs: { p50: number | null; max: number | null };
   readonly gatewayLoop: LoopWindow | null;
-}
-
-function machineTimes(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((sum, v) => sum + v, 0);
-  return { busy: total - fields[3]! - (fields[4] ?? 0), total };
 }
 
 async function checkpointsSoFar(sql: Sql): Promise<number> {
@@ -67,7 +61,7 @@ export async function openWindow(
 ): Promise<(writes: number) => Promise<WindowReadings>> {
   const startedAt = Date.now();
   const wall = performance.now();
-  const machine = machineTimes();
+  const machine = machineCpuTimes();
   const gatewayCpu = cpuSeconds(gateway.pid);
   const generatorCpu = cpuSeconds(process.pid);
   const pgCpu: PostgresCpu = postgresCpu(postmaster, ignoredDecoders);
@@ -108,7 +102,7 @@ export async function openWindow(
     stopped = true;
     await samplers;
     const seconds = (performance.now() - wall) / 1000;
-    const machineAfter = machineTimes();
+    const machineAfter = machineCpuTimes();
     const pg = cpuDelta(postgresCpu(postmaster, ignoredDecoders), pgCpu);
     const maintenanceAfter = await maintenanceSoFar(sql);
     const samples = Math.max(1, active.length);

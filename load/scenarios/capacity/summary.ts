@@ -1,7 +1,6 @@
-import { LOAD_GENERATOR } from '../bench/cpu.ts';
-import type { Figure } from '../bench/record.ts';
-import type { ScenarioOutput } from '../bench/scenario.ts';
-import { median } from '../bench/stats.ts';
+import { LOAD_GENERATOR } from '../../bench/cpu.ts';
+import type { Figure, ScenarioOutput } from '../../bench/scenario.ts';
+import { median } from '../../bench/stats.ts';
 import { TARGETS, type CapacityOptions } from './options.ts';
 import type { StepResult } from './step.ts';
 import type { SystemRun } from './system-run.ts';

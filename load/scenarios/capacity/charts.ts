@@ -1,6 +1,6 @@
-import type { RunRecord } from '../bench/record.ts';
-import { median } from '../bench/stats.ts';
-import { lineChart, stackedBarChart, type Series } from '../report/svg.ts';
+import type { RunRecord } from '../../bench/record.ts';
+import { median } from '../../bench/stats.ts';
+import { lineChart, stackedBarChart, type Series } from '../../report/svg.ts';
 import { TARGETS } from './options.ts';
 import type { StepResult } from './step.ts';
 

@@ -1,4 +1,4 @@
-import { SERVICE } from '../k6/scenarios.js';
+import { SERVICE } from '../../k6/scenarios.js';
 
 /** `ours`: this project's role-scoped topics; `peer`: Supabase's documented broadcast_changes pattern (peer.sql). */
 export type System = 'ours' | 'peer';

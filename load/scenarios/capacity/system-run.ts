@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
-import { signApiKey } from '../../stack/api-keys.ts';
-import type { Progress } from '../bench/progress.ts';
-import type { GatewayProcess } from '../gateway-harness.ts';
+import { signApiKey } from '../../../stack/testing/index.ts';
+import type { Progress } from '../../bench/progress.ts';
+import type { GatewayProcess } from '../../bench/gateway/process.ts';
 import { socketSpecs, type Fixture } from './fixture.ts';
 import type { CapacityOptions, System } from './options.ts';
 import { joinSubscribers } from './subscribers.ts';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from 'postgres';
-import type { GatewayProcess } from '../gateway-harness.ts';
+import type { GatewayProcess } from '../../bench/gateway/process.ts';
 import { failures, type System } from './options.ts';
 import { openWindow, type WindowReadings } from './probes.ts';
 import type { Counters, SocketSpec, Subscribers } from './subscribers.ts';
