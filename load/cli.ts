@@ -22,7 +22,7 @@ const USAGE = `usage: npm run bench -- <scenario|all|report> [--option value …
   all       every scenario below, in this order (options apply to the scenarios that know them)
   report    only rebuild load/results/REPORT.md from the results there
 
-${SCENARIOS.map((s) => `  ${s.name.padEnd(14)}${s.summary} (~${s.minutes} min)\n${' '.repeat(16)}${Object.entries(s.options).map(([k, v]) => `--${k} ${v}`).join(' ')}`).join('\n')}
+${SCENARIOS.map((s) => `  ${s.name.padEnd(14)}${s.summary} (~${s.minutes} min)\n${' '.repeat(16)}${Object.entries(s.options).map(([k, v]) => (v === '' ? `[--${k} …]` : `--${k} ${v}`)).join(' ')}`).join('\n')}
 
 Against a running stack when PLATER_API_URL, PLATER_DB_URL, PLATER_ANON_KEY and PLATER_JWT_SECRET are set
 (e.g. eval "$(npx plater status -o env | sed 's/^/PLATER_/')"); otherwise a private stack on free ports.
@@ -56,11 +56,12 @@ function selected(target: string, options: Record<string, string>): Scenario[] {
 }
 
 async function runScenario(scenario: Scenario, stack: BenchStack, stackRoots: number[], progress: Progress, runId: string, cli: Record<string, string>): Promise<void> {
-  const options = { ...scenario.options, ...Object.fromEntries(Object.entries(cli).filter(([k]) => k in scenario.options)) };
-  progress.scenario(`${scenario.name} ${Object.entries(options).map(([k, v]) => `--${k} ${v}`).join(' ')}`);
+  const given = new Set(Object.keys(cli).filter((k) => k in scenario.options));
+  const options = { ...scenario.options, ...Object.fromEntries(Object.entries(cli).filter(([k]) => given.has(k))) };
+  progress.scenario(`${scenario.name} ${Object.entries(options).filter(([, v]) => v !== '').map(([k, v]) => `--${k} ${v}`).join(' ')}`);
   const contention = watchContention(() => [...stackRoots, ...[stack.apiPid()].filter((pid) => pid !== undefined)]);
   const startedAt = new Date().toISOString();
-  const output = await scenario.run({ stack, progress, options });
+  const output = await scenario.run({ stack, progress, options, given });
   const postgresVersion = await stack.postgresVersion();
   const record = recordOf({ scenario: scenario.name, runId, startedAt, contention: contention(), postgresVersion, output });
   const file = appendRecord(record);

@@ -1,7 +1,7 @@
 import type { BenchStack } from './stack.ts';
 import type { Progress } from './progress.ts';
 
-/** A figure the report compares with design §7 (or shows for context when it has no target). */
+/** A figure the report compares with its target (`TARGETS` in load/k6/scenarios.js), or shows for context when it has none. */
 export interface Figure {
   readonly label: string;
   readonly value: number | null;
@@ -16,6 +16,8 @@ export interface ScenarioContext {
   readonly progress: Progress;
   /** Option values: the scenario's defaults overridden by the command line. */
   readonly options: Record<string, string>;
+  /** The options the command line set (the rest of `options` are defaults). */
+  readonly given: ReadonlySet<string>;
 }
 
 export interface ScenarioOutput {

@@ -1,12 +1,15 @@
 // @ts-check
 /**
  * Scenario definitions shared by the npm harness (`npm run bench`, load/cli.ts) and the k6 scripts, so the two
- * cannot drift: design §7's targets, the topics a restaurant's staff read, the rates and the payload shapes.
+ * cannot drift: the product's targets, the topics a restaurant's staff read, the rates and the payload shapes.
  * Plain JavaScript with JSDoc types: k6 imports it as is, and the TypeScript harness reads its types
  * (`npm run typecheck` checks it under both configurations).
  */
 
-/** Design §7, one entry per figure the report compares: `max` = at most, `min` = at least. */
+/**
+ * The product's performance targets (why these numbers: docs/decisions.md "Targets"), one entry per figure the
+ * report compares: `max` = at most, `min` = at least.
+ */
 export const TARGETS = {
   service: {
     sockets: 10_000,

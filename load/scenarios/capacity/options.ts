@@ -22,7 +22,23 @@ export const DEFAULT_OPTIONS = {
   workers: '2',
   'sample-every': '10',
   pool: '16',
+  /** Set: a short pass (SHORT_PASS) with steps of this many seconds; unset: the full run above. */
+  duration: '',
 } as const;
+
+/**
+ * What `--duration S` makes of the run (`npm run bench -- all --duration 5` gives it to every scenario): a pass
+ * that shows the scenario works end to end, not a capacity figure — one sweep of two low rates, S-second steps,
+ * 300 sockets over 10 restaurants, both systems. An option given beside `--duration` still wins.
+ */
+export const SHORT_PASS = { restaurants: '10', sockets: '300', rates: '20,40', warmup: '2', sweeps: '1' } as const;
+
+/** The options a run uses: `given` (the ones the command line set) keep their value, `--duration` brings SHORT_PASS. */
+export function withShortPass(options: Record<string, string>, given: ReadonlySet<string>): Record<string, string> {
+  if (!given.has('duration')) return options;
+  const short: Record<string, string> = { ...SHORT_PASS, step: options.duration! };
+  return { ...options, ...Object.fromEntries(Object.entries(short).filter(([name]) => !given.has(name))) };
+}
 
 export interface CapacityOptions {
   readonly restaurants: number;
@@ -36,6 +52,8 @@ export interface CapacityOptions {
   readonly workers: number;
   readonly sampleEvery: number;
   readonly pool: number;
+  /** A short pass (`--duration`): its figures prove nothing about capacity. */
+  readonly shortPass: boolean;
 }
 
 function positive(name: string, text: string | undefined): number {
@@ -70,6 +88,7 @@ export function parseOptions(options: Record<string, string>): CapacityOptions {
     workers: positive('workers', options.workers),
     sampleEvery: positive('sample-every', options['sample-every']),
     pool: positive('pool', options.pool),
+    shortPass: options.duration !== '',
   };
 }
 

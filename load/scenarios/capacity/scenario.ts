@@ -8,7 +8,7 @@ import type { Scenario } from '../../bench/scenario.ts';
 import { startGatewayProcess, stackGateway, waitForIngest, type GatewayProcess } from '../../bench/gateway/process.ts';
 import { otherDecoders, postmasterPid } from '../../bench/postgres-cpu.ts';
 import { removeFixture, seedFixture } from './fixture.ts';
-import { DEFAULT_OPTIONS, parseOptions } from './options.ts';
+import { DEFAULT_OPTIONS, parseOptions, withShortPass } from './options.ts';
 import { capacityOutput } from './summary.ts';
 import { removePeer, runSystem, type SystemRun } from './system-run.ts';
 import { TableWriter } from './writer.ts';
@@ -45,8 +45,8 @@ export const capacity: Scenario = {
   summary: 'writes/s inside p50 5 / p95 20 / p99 50 ms, 0 lost: stepped rates over 10 000 joined sockets, 3 sweeps, ours and the broadcast_changes peer',
   options: { ...DEFAULT_OPTIONS },
   minutes: 50,
-  async run({ stack, progress, options: given }) {
-    const options = parseOptions(given);
+  async run({ stack, progress, options: values, given }) {
+    const options = parseOptions(withShortPass(values, given));
     const sql = postgres(stack.dbUrl, { max: options.pool, onnotice: () => {} });
     const probeSql = postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
     const probeDir = mkdtempSync(join(tmpdir(), 'plater-capacity-'));

@@ -78,6 +78,7 @@ export function capacityOutput(options: CapacityOptions, runs: SystemRun[], scre
       gateway: options.gateway,
       writerPool: options.pool,
       sampleEvery: options.sampleEvery,
+      shortPass: options.shortPass,
       targets: TARGETS,
     },
     figures,

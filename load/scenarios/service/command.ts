@@ -18,7 +18,7 @@ import type { Command, WorkerConfig } from './subscribers-worker.ts';
 import { ServiceWriter } from './writer.ts';
 
 /**
- * "Realistic service" benchmark (design §7): many restaurants, subscribers spread over their private topics,
+ * "Realistic service" benchmark (targets in `TARGETS.service`): many restaurants, subscribers spread over their private topics,
  * and a writer driving the real write RPCs at an open-loop rate.
  *
  *   npm run bench:service -- [--restaurants 100] [--sockets 10000] [--rate 500] [--seconds 30]

@@ -15,7 +15,7 @@ import { joinFloodOutput } from './figures.ts';
 import { REALTIME_SOCKET_PATH } from '../../k6/routes.js';
 
 /**
- * Join flood (issue 11, item 1): anonymous sockets join and leave public channels as fast as they can while
+ * Join flood (target: every staff join succeeds while the flood runs): anonymous sockets join and leave public channels as fast as they can while
  * staff sign in with the official client and join their private topics. What share of the staff joins
  * succeed, at the gateway's default limits?
  *
