@@ -3,7 +3,7 @@
 -- calling realtime.broadcast_changes to a per-restaurant topic — whole rows (new and old), no role scoping, no
 -- sequence, no topic log; every screen of the restaurant receives every change and filters in JavaScript.
 --
--- Bench-only: applied by load/capacity to the bench stack's database for the peer's steps and removed again by
+-- Bench-only: applied by load/scenarios/capacity to the bench stack's database for the peer's steps and removed again by
 -- peer-undo.sql (never part of migrations/). It creates no realtime.* object and alters none. The topic is
 -- `crew:{restaurant}`, the one per-restaurant topic the project's realtime.messages policy already admits every
 -- active staff member of the restaurant to: the membership check a user of the documented pattern writes into
