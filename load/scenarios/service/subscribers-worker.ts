@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { clientDecode } from '../../../stack/testing/index.ts';
 import { staggeredHeartbeats } from '../../bench/gateway/heartbeats.ts';
 import { HISTOGRAM } from '../../bench/stats.ts';
-import { REALTIME_SOCKET_PATH } from '../../k6/routes.js';
+import { broadcastSeq, inBatches, isBroadcastFrame, joinPrivate, openSocket, SeqTracker } from '../../bench/gateway/staff-sockets.ts';
 
 /**
  * A worker thread of the service benchmark holding its share of the sockets (./command.ts starts it): each joins
@@ -49,23 +49,16 @@ await (async function subscriberWorker(): Promise<void> {
   const n = config.sockets.length;
   const latency = hdr.build(HISTOGRAM);
   const received = new Int32Array(n);
-  const gaps = new Int32Array(n);
-  const duplicates = new Int32Array(n);
-  const last = new Float64Array(n);
+  const seqs = new SeqTracker(n);
   const sockets: WebSocket[] = [];
   let total = 0;
   let errors = 0;
   let joinErrors = 0;
-  const SEQ = Buffer.from('"seq":');
 
   function track(i: number, seq: number): void {
     total++;
     received[i]!++;
-    const previous = last[i]!;
-    if (previous === 0 || seq > previous) {
-      if (previous !== 0 && seq > previous + 1) gaps[i]! += seq - previous - 1;
-      last[i] = seq;
-    } else duplicates[i]!++;
+    seqs.track(i, seq);
   }
 
   function measure(i: number, data: Buffer, isBinary: boolean): void {
@@ -77,64 +70,25 @@ await (async function subscriberWorker(): Promise<void> {
     track(i, seq);
   }
 
-  /** Kind 4: [4, topic_size, event_size, meta_size, encoding, topic, event, meta, payload]: find "seq": only. */
   function count(i: number, data: Buffer, isBinary: boolean): void {
-    if (!isBinary || data[0] !== 4) return;
-    let at = data.indexOf(SEQ, 5 + data[1]! + data[2]! + data[3]!) + SEQ.length;
-    let seq = 0;
-    for (let c = data[at]!; c >= 48 && c <= 57; c = data[++at]!) seq = seq * 10 + c - 48;
-    track(i, seq);
+    if (isBroadcastFrame(data, isBinary)) track(i, broadcastSeq(data));
   }
 
   async function open(i: number): Promise<void> {
     const spec = config.sockets[i]!;
-    const ws = new WebSocket(
-      `${config.url.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${config.apikey}&vsn=2.0.0`,
-    );
+    const ws = await openSocket(config.url, config.apikey);
     sockets[i] = ws;
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
     ws.on('error', () => errors++);
-    const ref = String(i + 1);
     const sampled = config.sampleEvery > 0 && i % config.sampleEvery === 0;
-    const joined = new Promise<void>((resolve) => {
-      const onJoin = (data: Buffer, isBinary: boolean) => {
-        const message = clientDecode('2.0.0', data, isBinary);
-        if (message.event !== 'phx_reply' || message.ref !== ref) return;
-        ws.off('message', onJoin);
-        if ((message.payload as { status?: string }).status !== 'ok') joinErrors++;
-        ws.on('message', sampled ? (d: Buffer, b: boolean) => measure(i, d, b) : (d: Buffer, b: boolean) => count(i, d, b));
-        resolve();
-      };
-      ws.on('message', onJoin);
-    });
-    ws.send(
-      JSON.stringify([
-        ref,
-        ref,
-        `realtime:${config.topics[spec.topic]}`,
-        'phx_join',
-        {
-          config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, private: true },
-          access_token: spec.token,
-        },
-      ]),
-    );
-    await joined;
+    const onFrame = sampled ? (d: Buffer, b: boolean) => measure(i, d, b) : (d: Buffer, b: boolean) => count(i, d, b);
+    if (!(await joinPrivate(ws, String(i + 1), config.topics[spec.topic]!, spec.token, onFrame))) joinErrors++;
   }
 
   // Heartbeats from the first socket on: at the stack gateway's join budget, joining takes longer than the 60 s
   // after which Phoenix drops a silent socket.
   const stopHeartbeats = staggeredHeartbeats(sockets);
-  // Connect and join in batches so the gateway sees a ramp, not a SYN flood, and no faster than its join budget.
-  const joinStart = performance.now();
-  for (let i = 0; i < n; i += 50) {
-    const due = config.joinsPerSecond > 0 ? joinStart + (i * 1000) / config.joinsPerSecond : 0;
-    if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
-    await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => open(i + j)));
-  }
+  // No faster than the gateway's join budget.
+  await inBatches(n, config.joinsPerSecond, open);
 
   parentPort!.on('message', (command: Command) => {
     if (command.type === 'count') {
@@ -149,8 +103,8 @@ await (async function subscriberWorker(): Promise<void> {
         open: sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length,
         joinErrors,
         perSocketReceived: Array.from(received),
-        perSocketGaps: Array.from(gaps),
-        perSocketDuplicates: Array.from(duplicates),
+        perSocketGaps: Array.from(seqs.gaps),
+        perSocketDuplicates: Array.from(seqs.duplicates),
         latency: hdr.encodeIntoCompressedBase64(latency),
       };
       parentPort!.postMessage(report);
