@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { GatewaySnapshot } from '../stack/gateway/index.ts';
-import { signApiKey } from '../stack/keys.ts';
+import { signApiKey } from '../stack/api-keys.ts';
 
 /** Shared plumbing of the gateway benchmarks: the stack's credentials, a gateway process, results. */
 

@@ -3,7 +3,7 @@ import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import WebSocket from 'ws';
 import { clientDecode, clientTextPush, signAccessToken } from '../stack/testing/index.ts';
-import { signApiKey } from '../stack/keys.ts';
+import { signApiKey } from '../stack/api-keys.ts';
 import { raisedLimits } from './bench/limits.ts';
 import {
   contention,

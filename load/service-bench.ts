@@ -6,7 +6,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import * as hdr from 'hdr-histogram-js';
 import postgres, { type Sql } from 'postgres';
 import WebSocket from 'ws';
-import { signApiKey } from '../stack/keys.ts';
+import { signApiKey } from '../stack/api-keys.ts';
 import { clientDecode, signAccessToken } from '../stack/testing/index.ts';
 import { DEFAULTS } from '../stack/config.ts';
 import { runningStack } from '../stack/state.ts';

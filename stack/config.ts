@@ -2,8 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
 import { type AuthRateLimits, loadAuthRateLimits } from './auth/rate-limit.ts';
-import { signApiKey } from './keys.ts';
-import { loadOrCreateSecrets, type SigningJwk } from './secrets.ts';
+import { signApiKey } from './api-keys.ts';
+import { loadOrCreateSecrets, type SigningJwk } from './install-secrets.ts';
 
 /** The one configuration every stack module receives (docs/architecture.md, "Stack contract"). */
 export interface StackConfig {

@@ -1,4 +1,4 @@
-import { type Queryable, withDb } from './db.ts';
+import { type Queryable, withDb } from './db-connection.ts';
 import type { Logger } from './log.ts';
 
 /**

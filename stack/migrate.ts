@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
-import { withDb } from './db.ts';
+import { withDb } from './db-connection.ts';
 import type { Logger } from './log.ts';
 import { runSupabaseCli, withSslDisabled } from './supabase-cli.ts';
 

@@ -1,8 +1,8 @@
 import { API_PORT_HINT } from './api/server.ts';
 import { type SupervisedApi, superviseApiServer } from './api/supervisor.ts';
 import type { StackConfig } from './config.ts';
-import { prepareDatabase } from './database.ts';
-import { withDb } from './db.ts';
+import { prepareDatabase } from './database-setup.ts';
+import { withDb } from './db-connection.ts';
 import { type Janitor, startJanitor } from './janitor.ts';
 import type { Logger } from './log.ts';
 import { resolvePostgresBinaries } from './postgres/binaries.ts';

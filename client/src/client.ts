@@ -2,7 +2,7 @@ import { Coalescer } from './coalescer.ts';
 import { type PlaterClientOptions, type ResolvedOptions, resolveOptions } from './config.ts';
 import { ChannelLimitError, PlaterError } from './errors.ts';
 import { type Health, HealthMetrics } from './health.ts';
-import { FunctionsApi, type Revalidated } from './http.ts';
+import { FunctionsApi, type Revalidated } from './functions-api.ts';
 import type { RealtimeLink } from './link.ts';
 import { echoedIn } from './mutations/overlay.ts';
 import { MutationQueue, type PendingMutation } from './mutations/queue.ts';
@@ -10,13 +10,13 @@ import { MUTATIONS, type MutationArgs, type MutationName, type MutationResult, t
 import type { EntityType, Menu, Session } from './payloads.ts';
 import { CrewScope } from './crew.ts';
 import type { CrewView } from './views/crew.ts';
-import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './scope.ts';
+import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './topic-scope.ts';
 import type { StoreTrace } from './store.ts';
-import { type ScopeKey, scopeKeyId, type ViewOf } from './scopes.ts';
+import { type ScopeKey, scopeKeyId, type ViewOf } from './scope-keys.ts';
 import { RetryEngine } from './retry.ts';
 import { Connectivity, healthStatus } from './status.ts';
 import { openRealtimeSocket } from './realtime-transport.ts';
-import { supabaseLink } from './supabase-link.ts';
+import { realtimeJsLink } from './realtime-js-link.ts';
 
 /** A held scope: read its view, hear its changes, release it when the screen goes. */
 export interface ScopeHandle<V> {
@@ -158,7 +158,7 @@ class Client implements PlaterClient {
     const clock = options.clock;
     this.#retry = new RetryEngine(clock, options.random, options.retry);
     this.#api = new FunctionsApi({ ...options, fetch: this.#observedFetch(options.fetch) });
-    this.#link = internals.link ?? supabaseLink({
+    this.#link = internals.link ?? realtimeJsLink({
       socket: (hooks) => openRealtimeSocket({ ...options, shared: options.realtime, joinTimeoutMs: options.requestTimeoutMs }, hooks),
       reconnect: options.reconnect,
       retry: this.#retry,

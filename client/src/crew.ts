@@ -3,7 +3,7 @@ import { crewPayload, type PresenceMeta, presenceMeta } from './crew-schema.ts';
 import { accessError, ScopeAccessError } from './errors.ts';
 import type { HealthMetrics } from './health.ts';
 import type { LinkChannel, LinkStatus } from './link.ts';
-import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './scope.ts';
+import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './topic-scope.ts';
 import type { Session } from './payloads.ts';
 import type { CrewMember, CrewMessage, CrewView } from './views/crew.ts';
 import { scopeStatus } from './status.ts';

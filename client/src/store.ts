@@ -2,7 +2,7 @@ import type { Backoff } from './backoff.ts';
 import { emptyMaps, type Entity, type EntityMaps, entityOf, isEntityType, snapshotRows } from './entities.ts';
 import { accessError } from './errors.ts';
 import { classify, type Pause, type RetryEngine } from './retry.ts';
-import type { FunctionsApi } from './http.ts';
+import type { FunctionsApi } from './functions-api.ts';
 import type { EntityType, TopicKind } from './payloads.ts';
 
 export type StoreStatus = 'loading' | 'live' | 'catching_up' | 'error';

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/api-keys.ts';
 import { DEFAULT_OPTIONS } from '../../stack/gateway/options.ts';
 import { TARGETS } from '../k6/scenarios.js';
 import { CpuMeter } from '../bench/cpu.ts';

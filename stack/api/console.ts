@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { StackConfig } from '../config.ts';
-import { openDb } from '../db.ts';
+import { openDb } from '../db-connection.ts';
 import type { Logger } from '../log.ts';
 import type { ApiRoute } from './route.ts';
 import { sendSameOriginJson } from './respond.ts';

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { openDb } from '../db.ts';
+import { openDb } from '../db-connection.ts';
 import type { ApiRoute } from './route.ts';
 import { sendJson } from './respond.ts';
 

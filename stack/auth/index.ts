@@ -7,7 +7,7 @@ import { AppOrigins } from './app-origins.ts';
 import { AuthDb, AuthDbUnavailable } from './db.ts';
 import { type Admission, RateLimiter } from './rate-limit.ts';
 import { AUTH_SCHEMA, pruneAuthState } from './schema.ts';
-import { type AccessClaims, AUTH_ISSUER_PATH, hashRefreshToken, newRefreshToken, TokenSigner } from './tokens.ts';
+import { type AccessClaims, AUTH_ISSUER_PATH, hashRefreshToken, newRefreshToken, TokenSigner } from './user-tokens.ts';
 import { type UserRow, userJson } from './users.ts';
 import { stackVerifier } from './verify.ts';
 
@@ -23,7 +23,7 @@ import { stackVerifier } from './verify.ts';
  *   GET  /auth/v1/.well-known/jwks.json           the public signing keys (no apikey needed, as on Supabase)
  *
  * Passwords are checked in the database against auth.users.encrypted_password (bcrypt) with pgcrypto's crypt().
- * Access tokens are ES256 (stack/auth/tokens.ts); tokens are verified with stack/auth/verify.ts, the stack's one
+ * Access tokens are ES256 (stack/auth/user-tokens.ts); tokens are verified with stack/auth/verify.ts, the stack's one
  * rule set. Like Supabase's API gateway, every other request needs an `apikey`: a legacy anon/service_role JWT or
  * a `sb_publishable_…` / `sb_secret_…` key. Errors are
  * `{code, message}` with `X-Supabase-Api-Version: 2024-01-01`, which supabase-js reads as error codes.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { withDb } from '../db.ts';
+import { withDb } from '../db-connection.ts';
 
 const compatSqlFile = new URL('./supabase-compat.sql', import.meta.url);
 

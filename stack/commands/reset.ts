@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../config.ts';
-import { resetDatabase } from '../database.ts';
-import { withDb } from '../db.ts';
+import { resetDatabase } from '../database-setup.ts';
+import { withDb } from '../db-connection.ts';
 import { createLogger, type Logger, parseLogLevel } from '../log.ts';
 import { startEmbeddedPostgres } from '../postgres/cluster.ts';
 import { runningStack } from '../state.ts';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { withDb } from '../db.ts';
+import { withDb } from '../db-connection.ts';
 import type { CrewIds } from './simulate-plan.ts';
 
 export interface StaffRow {

@@ -1,6 +1,6 @@
 import { resolveConfig } from '../config.ts';
-import { withDb } from '../db.ts';
-import { AUTH_ISSUER_PATH, TokenSigner } from '../auth/tokens.ts';
+import { withDb } from '../db-connection.ts';
+import { AUTH_ISSUER_PATH, TokenSigner } from '../auth/user-tokens.ts';
 import { runningStack } from '../state.ts';
 
 /**

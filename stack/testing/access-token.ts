@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { ACCESS_TOKEN_TTL_SECONDS, secretKey, TOKEN_ISSUER } from '../keys.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, secretKey, TOKEN_ISSUER } from '../api-keys.ts';
 
 export interface TokenSubject {
   id: string;
@@ -8,7 +8,7 @@ export interface TokenSubject {
 
 /**
  * A legacy user access token: HS256 with the JWT secret, as Supabase Auth signed before asymmetric signing keys
- * (the local auth now signs ES256, stack/auth/tokens.ts). Still accepted wherever the secret is configured, so
+ * (the local auth now signs ES256, stack/auth/user-tokens.ts). Still accepted wherever the secret is configured, so
  * tests and load scripts mint tokens with it without a sign-in.
  */
 export function signAccessToken(jwtSecret: string, user: TokenSubject, now = new Date()): Promise<string> {

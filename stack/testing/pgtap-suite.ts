@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { withDb } from '../db.ts';
+import { withDb } from '../db-connection.ts';
 import { PGTAP_INSTALL_HINT } from '../postgres/pgtap.ts';
 import { banner, runTool, stripAnsi, type SuiteContext, type SuiteResult } from './suite.ts';
 

@@ -8,7 +8,7 @@ import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceEpoch } from '../../stack/commands/reset.ts';
 import { resolveConfig, type StackConfig } from '../../stack/config.ts';
-import { resetDatabase } from '../../stack/database.ts';
+import { resetDatabase } from '../../stack/database-setup.ts';
 import { createLogger } from '../../stack/log.ts';
 import { findFreePorts } from '../../stack/ports.ts';
 import { type RunningStack, startStack } from '../../stack/stack.ts';

@@ -11,7 +11,7 @@ import { publicJwk, type StackConfig } from '../../stack/config.ts';
 import { createFunctionsRoute, type FunctionsRoute } from '../../stack/functions-host/index.ts';
 import { MAX_BODY_BYTES } from '../../stack/functions-host/proxy.ts';
 import { createLogger } from '../../stack/log.ts';
-import { newSigningKey } from '../../stack/secrets.ts';
+import { newSigningKey } from '../../stack/install-secrets.ts';
 
 const SECRET = 'host-test-secret-host-test-secret-0123456789';
 const SIGNING_KEY = newSigningKey();

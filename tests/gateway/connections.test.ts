@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/api-keys.ts';
 import { signAccessToken } from '../../stack/testing/index.ts';
 import { ownGateway } from './helpers/own-gateway.ts';
 import { type RawSocket, refusedUpgrade } from './helpers/raw-socket.ts';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applySupabaseCompat } from '../../stack/bootstrap/apply.ts';
 import { embeddedDbUrl } from '../../stack/config.ts';
 import { maintainMessagePartitions } from '../../stack/janitor.ts';
-import { signApiKey } from '../../stack/keys.ts';
+import { signApiKey } from '../../stack/api-keys.ts';
 import { createLogger } from '../../stack/log.ts';
 import { findFreePorts } from '../../stack/ports.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/postgres/cluster.ts';

@@ -14,7 +14,7 @@ describe('import structure', () => {
     const graph = importGraph(repoRoot, PRODUCT);
     // The walk read the tree: a known import of each area is among its edges.
     expect(graph.get('stack/gateway/transport/upgrade.ts')).toContain('stack/gateway/protocol/versions.ts');
-    expect(graph.get('client/src/scope.ts')).toContain('client/src/scopes.ts');
+    expect(graph.get('client/src/topic-scope.ts')).toContain('client/src/scope-keys.ts');
     expect(graph.get('functions/orders/index.ts')).toContain('functions/orders/handler.ts');
     expect(importCycles(graph)).toEqual([]);
   });

@@ -16,8 +16,8 @@ import type { CrewView } from '../views/crew.ts';
 import type { MutationError } from '../errors.ts';
 import type { Health } from '../health.ts';
 import type { MutationArgs, MutationName, MutationResult } from '../mutations/specs.ts';
-import type { ScopeStatus } from '../scope.ts';
-import { emptyView, type ScopeKey, scopeKeyId, type ViewOf } from '../scopes.ts';
+import type { ScopeStatus } from '../topic-scope.ts';
+import { emptyView, type ScopeKey, scopeKeyId, type ViewOf } from '../scope-keys.ts';
 
 const PlaterContext = createContext<PlaterClient | null>(null);
 

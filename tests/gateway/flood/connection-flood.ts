@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startGatewayProcess } from '../../../load/gateway-harness.ts';
-import { signApiKey } from '../../../stack/keys.ts';
+import { signApiKey } from '../../../stack/api-keys.ts';
 import { testStack } from '../../helpers/stack-env.ts';
 
 /**

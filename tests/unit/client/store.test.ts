@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FunctionsApi } from '../../../client/src/http.ts';
+import { FunctionsApi } from '../../../client/src/functions-api.ts';
 import { HealthMetrics } from '../../../client/src/health.ts';
 import { RetryEngine } from '../../../client/src/retry.ts';
 import { TopicStore } from '../../../client/src/store.ts';

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
 import { type JWTPayload, SignJWT } from 'jose';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../keys.ts';
-import type { SigningJwk } from '../secrets.ts';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../api-keys.ts';
+import type { SigningJwk } from '../install-secrets.ts';
 
 /** Where the auth is mounted; `iss` is `<API URL>` + this, like GoTrue's. */
 export const AUTH_ISSUER_PATH = '/auth/v1';

@@ -4,7 +4,7 @@ import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './lin
 import type { OpenedSocket, SocketHooks } from './realtime-transport.ts';
 import type { Pause, RetryEngine } from './retry.ts';
 
-export interface SupabaseLinkOptions {
+export interface RealtimeJsLinkOptions {
   /** Opens the socket (realtime-transport.ts) with the link's reconnect delays and heartbeat listener. */
   socket: (hooks: SocketHooks) => OpenedSocket;
   reconnect: BackoffOptions;
@@ -36,7 +36,7 @@ interface Subscription {
  * A channel the server closes (its token expired, the gateway shut it) is one supabase-js forgets: it is made
  * again here, with the current token, after the retry engine's backoff or at once on `refreshAuth()`.
  */
-export function supabaseLink(options: SupabaseLinkOptions): RealtimeLink {
+export function realtimeJsLink(options: RealtimeJsLinkOptions): RealtimeLink {
   const backoff = options.retry.backoff(options.reconnect);
   const rejoin = options.retry.backoff(options.reconnect);
   const subscriptions = new Set<Subscription>();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureAuthSchema } from './auth/schema.ts';
 import { applySupabaseCompat } from './bootstrap/apply.ts';
-import { withDb } from './db.ts';
+import { withDb } from './db-connection.ts';
 import { maintainMessagePartitions } from './janitor.ts';
 import type { Logger } from './log.ts';
 import { migrateIfNeeded } from './migrate.ts';
