@@ -1,4 +1,4 @@
-// The client library's own figures (issue 7): heap per client with five scopes open, the change rate one client
+// The client library's own figures: heap per client with five scopes open, the change rate one client
 // absorbs without falling behind, and the time from a cut connection to live again with every gap healed, for
 // 1 and for 500 clients at once (under the gateway's default join limit). Appends one record to load/results/.
 //

@@ -11,8 +11,8 @@ import type { SubscriberConfig, SubscriberReport, SubscribersReady, WorkerComman
  * Every socket counts every `tick` broadcast and marks its `seq` as seen (duplicates and arrivals out of seq
  * order, per socket; concurrent writers commit out of seq order, so order alone proves nothing). One socket
  * in `sampleEvery` also decodes each frame with realtime-js's own Serializer, as the official client would, and
- * notes when it arrived. Decoding costs ~10 µs a frame here, so decoding all 200 000 deliveries/s would take two
- * cores from a two-core machine and measure the load generator instead of the server; the other sockets only
+ * notes when it arrived. Decoding every delivery of the hot topic would take more CPU than the two-core machine
+ * has and measure the load generator instead of the server (docs/decisions.md, 2026-11-27); the other sockets only
  * find the event name and `"seq":` in the frame.
  */
 

@@ -16,16 +16,16 @@ import {
 } from './gateway-harness.ts';
 
 /**
- * Join flood (issue 11, item 1): anonymous sockets join and leave public channels as fast as they can while
- * staff sign in with the official client and join their private topics. What share of the staff joins
- * succeed, at the gateway's default limits?
+ * Join flood (target: 100 % of staff joins succeed): anonymous sockets join and leave public channels as fast as
+ * they can while staff sign in with the official client and join their private topics. What share of the staff
+ * joins succeed, at the gateway's default limits?
  *
  *   node --import tsx load/join-flood.ts [--rate 400] [--flooders 3] [--seconds 20] [--staff-every 1] [--runs 5]
  *
  * Needs a running stack (`npm start`) or PLATER_DB_URL + PLATER_JWT_SECRET: the staff come from its seed
  * (every active `public.staff` row). The gateway runs in its own process (load/gateway-serve.ts) with the
  * default limits and its own replication slot. Flooders are raw `ws` sockets with the anon key, on one address
- * like the attack in the issue; each sends joins at rate/flooders per second, every join followed at once by its
+ * (the cheapest attack: no account needed); each sends joins at rate/flooders per second, every join followed at once by its
  * leave (so a refusal delayed by the 5 s join backoff would never reach it), and reconnects at once when the
  * gateway disconnects it. From `--warmup` seconds on, one staff member signs in every `--staff-every` seconds
  * (round robin): a supabase-js client on vsn 2.0.0 with a legacy HS256 access token (the bench gateway knows the

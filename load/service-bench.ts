@@ -30,8 +30,8 @@ import {
 } from './gateway-harness.ts';
 
 /**
- * "Realistic service" benchmark (design §7): many restaurants, subscribers spread over their private topics,
- * and a writer driving the real write RPCs at an open-loop rate.
+ * "Realistic service" benchmark (TARGETS.service in k6/scenarios.js): many restaurants, subscribers spread over
+ * their private topics, and a writer driving the real write RPCs at an open-loop rate.
  *
  *   node --import tsx load/service-bench.ts [--restaurants 100] [--sockets 10000] [--rate 500] [--seconds 30]
  *                                           [--warmup 3] [--workers 2] [--sample-every 10] [--pool 16]
@@ -41,7 +41,7 @@ import {
  * `--gateway-pid`), so the WAL is decoded once, as on hosted Supabase; sockets then join at
  * `--joins-per-second` (90, under its default budget of 100 signed-in joins a second). `--gateway own` starts
  * a second gateway with raised join limits instead (joins unpaced), and the stack's gateway decodes the same
- * WAL beside it (≈ 0.1 core at 500 writes/s that no figure is charged with).
+ * WAL beside it, a cost no figure is charged with (docs/decisions.md, 2026-12-01).
  *
  * The script creates its own throw-away restaurants (names start with `svcbench-`, users' emails with
  * `svcbench-`), each with 4 stations, a manager, an expo, a cook per station, 4 servers, 8 tables, a menu and

@@ -7,11 +7,11 @@ import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from './bench/ta
 import { removeBenchRestaurants, seedBenchRestaurants } from './bench/bench-restaurants.ts';
 
 /**
- * What one write RPC costs Postgres, by RPC (issue 8's "per-write Postgres CPU"): the service benchmark's
- * table cycle (seat, order of 2 items, start ×2, finish ×2, serve, clear) run by ONE connection, one step
- * across every table at a time, charging each step the CPU its backend used (/proc). One writer on an
- * otherwise idle database measures the work itself, not the queueing and cache contention of a busy
- * machine (the service benchmark's per-write figure includes those, and logical decoding; this one does not).
+ * What one write RPC costs Postgres, by RPC (the per-write cost that bounds the service scenario's rate): the service
+ * benchmark's table cycle (seat, order of 2 items, start ×2, finish ×2, serve, clear) run by ONE connection, one step
+ * across every table at a time, charging each step the CPU its backend used (/proc). One writer on an otherwise idle
+ * database measures the work itself, not the queueing and cache contention of a busy machine (the service benchmark's
+ * per-write figure includes those, and logical decoding; this one does not).
  *
  *   npm run -s bench:write-cost -- [--restaurants 40] [--cycles 3] [--runs 5] [--label 'what differs']
  *

@@ -10,7 +10,7 @@
 --   table: free ⇄ seated
 
 -- STABLE, not IMMUTABLE: the rules compare statuses as text, and an enum's text form is STABLE (labels can be
--- renamed); an IMMUTABLE SQL function around it is never inlined and was planned on every row checked (issue 8).
+-- renamed); an IMMUTABLE SQL function around it is never inlined, so it would be planned on every row checked.
 create function plater_private.item_transition_allowed(from_status public.item_status, to_status public.item_status)
 returns boolean
 language sql

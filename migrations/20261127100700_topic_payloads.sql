@@ -4,7 +4,7 @@
 --
 -- The builders are STABLE SQL, which the calling query inlines: jsonb_build_object, to_jsonb and extract(epoch
 -- from timestamptz) are STABLE (their output depends on TimeZone), and an IMMUTABLE, SECURITY DEFINER or SET
--- function is never inlined, so it would be planned again on every call (issue 8: 0.1 ms per kds payload).
+-- function is never inlined, so it would be planned again on every call (docs/decisions.md, 2026-11-30).
 -- Lookups that must run as definer (table_label, order_people) are PL/pgSQL or SQL called once per row.
 
 create function plater_private.table_label(table_id uuid) returns text
@@ -15,9 +15,9 @@ begin
 end;
 $$;
 
--- Who a ticket is for and who took it (issue 17): the order's server's display name (never their id: cooks see
--- no staff ids) and the party seated at its table (null once the table is free), in one lookup (security
--- definer: a cook may not read staff rows or tables).
+-- Who a ticket is for and who took it, as kitchen tickets show them: the order's server's display name (never their
+-- id: cooks see no staff ids) and the party seated at its table (null once the table is free), in one lookup
+-- (security definer: a cook may not read staff rows or tables).
 create function plater_private.order_people(order_id uuid, out server_name text, out guests int)
 language sql stable security definer set search_path = ''
 as $$

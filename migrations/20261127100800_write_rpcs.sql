@@ -3,11 +3,11 @@
 -- version when one is given (null means "unconditional"), and lets the status-machine triggers reject
 -- illegal moves. Every function returns the rows it changed as JSON.
 --
--- Plans (issue 8): every RPC runs with plan_cache_mode = force_generic_plan, which applies to everything it calls,
+-- Plans: every RPC runs with plan_cache_mode = force_generic_plan, which applies to everything it calls,
 -- triggers included. PL/pgSQL plans a statement with parameters afresh for its first five runs and then whenever a
 -- custom plan looks cheaper — as it does for statements over a parameter array (unnest, = any) — yet every
--- statement on this path is a key lookup or a set-wise write whose best plan does not depend on the values (in a
--- CPU profile of finish_item/recall_item, plan building fell from 9 % of the samples to none). Small helpers are
+-- statement on this path is a key lookup or a set-wise write whose best plan does not depend on the values, so
+-- re-planning is pure cost (docs/decisions.md, 2026-11-30). Small helpers are
 -- PL/pgSQL rather than SQL where Postgres could not inline the SQL (SECURITY DEFINER, a SET clause, a sub-select),
 -- so their plan is cached per session instead of rebuilt on each call.
 

@@ -1,6 +1,7 @@
 -- Topic publishing: every committed change reaches each audience's topic as one message per changed row and
--- audience, with a contiguous `seq` per topic (docs/topics.md). Written per statement, not per row (issue 8: per
--- row, a write RPC cost Postgres ≈ 3.2 ms of CPU publishing ~8 messages one at a time):
+-- audience, with a contiguous `seq` per topic (docs/topics.md). Written per statement, not per row, because the
+-- fixed cost of each publish (counter, topic log, realtime.messages, a subtransaction) paid per message made
+-- publishing most of a write's cost (docs/decisions.md, 2026-11-30):
 --
 -- * AFTER … FOR EACH STATEMENT triggers read the statement's transition table and build every audience's
 --   payload in one query;

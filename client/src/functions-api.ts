@@ -2,7 +2,7 @@ import type { Clock } from './clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
 import type { CatchUp, Menu, RefetchDetails, Session, Snapshot } from './payloads.ts';
 
-export interface HttpOptions {
+export interface FunctionsApiOptions {
   supabaseUrl: string;
   anonKey: string;
   fetch: typeof fetch;
@@ -19,9 +19,9 @@ export type CatchUpAnswer = { ok: true; page: CatchUp } | { ok: false; refetch: 
 /** The edge functions the client reads and writes through (`/functions/v1/*`). */
 export class FunctionsApi {
   readonly #base: string;
-  readonly #options: HttpOptions;
+  readonly #options: FunctionsApiOptions;
 
-  constructor(options: HttpOptions) {
+  constructor(options: FunctionsApiOptions) {
     this.#options = options;
     this.#base = `${options.supabaseUrl.replace(/\/+$/, '')}/functions/v1/`;
   }

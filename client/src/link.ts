@@ -1,6 +1,6 @@
 /**
  * The client's view of the realtime socket: join a private topic, hear its broadcasts and its join state.
- * `realtime-js-link.ts` implements it on @supabase/supabase-js; unit tests drive a fake.
+ * `realtime-js-link.ts` implements it on @supabase/realtime-js; unit tests drive a fake.
  */
 export type LinkStatus =
   /** Joined (again, after a reconnect): anything may have been missed meanwhile. */

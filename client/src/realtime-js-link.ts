@@ -50,7 +50,8 @@ export function realtimeJsLink(options: RealtimeJsLinkOptions): RealtimeLink {
       if (status === 'ok' || status === 'error') signAlive(); // 'error' is still an answer
     },
   });
-  // The first join must carry the user's token (platform.md §6: without this the join goes out anonymous).
+  // The first join must carry the user's token: realtime-js puts in phx_join only the token it already holds when
+  // subscribe() runs, and sends no access_token push afterwards, so a join made before setAuth() resolved is anonymous.
   const authReady = socket.setAuth().catch(() => {});
 
   function subscribe(sub: Subscription): void {

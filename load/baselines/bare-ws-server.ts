@@ -6,12 +6,12 @@ import { listenForSubscribers } from './subscribers-server.ts';
 
 /**
  * Baseline (a), the ceiling: a bare `ws` server with no database. Asked over IPC to publish `count` messages at
- * `rate`/s, it encodes each one once — the same vsn 2.0.0 kind-4 frame the gateway sends for the same payload
- * (with a message id in `meta`, as the gateway's), WebSocket framing included — and writes those bytes to every
- * socket, corked, once per event-loop turn. That is the cheapest fan-out Node and `ws` allow, so it is the
- * ceiling the gateway is held against; `ws.send` per socket (framing and a write per message each time) was
- * 4× slower than the gateway and no ceiling at all. It stamps `t` with its own clock just before encoding
- * (there is no database clock here; the subscribers share this host's clock).
+ * `rate`/s, it encodes each one once — the same vsn 2.0.0 kind-4 frame the gateway sends for the same payload (with a
+ * message id in `meta`, as the gateway's), WebSocket framing included — and writes those bytes to every socket,
+ * corked, once per event-loop turn. That is the cheapest fan-out Node and `ws` allow, so it is the ceiling the
+ * gateway is held against; `ws.send` per socket (framing and a write per message each time) is slower than the
+ * gateway and no ceiling at all (docs/decisions.md, 2026-12-01). It stamps `t` with its own clock just before
+ * encoding (there is no database clock here; the subscribers share this host's clock).
  */
 export interface PublishCommand {
   readonly type: 'publish';

@@ -5,7 +5,7 @@ import { repoRoot } from '../gateway-harness.ts';
 import { SERVICE, TARGETS } from '../k6/scenarios.js';
 
 /**
- * Every product limit the load harness raises, and why (issue 16; docs/architecture.md "## Limits" has them all).
+ * Every product limit the load harness raises, and why (docs/architecture.md "## Limits" has them all).
  * A load generator stands for many devices, restaurants and people while it runs from one address, with one API
  * key and a few accounts, so the limits that count per address, key, user or caller would refuse it for being
  * one machine. Only those are raised, through the documented variables, on the stacks and gateways the harness

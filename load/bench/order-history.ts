@@ -9,9 +9,9 @@ export const HISTORY_PER_TABLE = 20;
  * A service that has run for a while has order history; freshly seeded restaurants have none, so orders and
  * order_items start out a few pages long. Every session of the write path keeps generic plans
  * (plan_cache_mode = force_generic_plan), planned once against the tables as they were: against near-empty
- * tables those are sequential scans, which then scan ever longer tables for the whole run (measured with
- * load/write-cost.ts: backend CPU per write grew 1.5 → 2.5 ms over three runs, with ≈ 3 scans of orders
- * per write). A database with history is planned with its indexes, as a long-running service is.
+ * tables those are sequential scans, which then scan ever longer tables for the whole run, so the backend CPU per
+ * write grows from run to run (docs/decisions.md, 2026-12-01). A database with history is planned with its indexes,
+ * as a long-running service is.
  *
  * History is written as it would have been archived: with triggers off (`session_replication_role =
  * replica`, local to the transaction), so it is neither published nor logged again, and foreign keys are not

@@ -15,7 +15,7 @@ import type { ContentionReport } from './contention.ts';
 export const RESULTS_DIR = join(repoRoot, 'load', 'results');
 export const RECORD_SCHEMA = 'plater-bench/1';
 
-/** A figure the report compares with design §7 (or shows for context when it has no target). */
+/** A figure the report compares with its target (TARGETS in k6/scenarios.js; shown for context when it has none). */
 export interface Figure {
   readonly label: string;
   readonly value: number | null;

@@ -9,7 +9,7 @@
  *   k6 run -e API_URL=$API_URL -e ANON_KEY=$ANON_KEY load/k6/functions-mutations.js
  *
  * Options (-e): MENU_ITEM_ID (the seed's Ribeye), RATE (200/s), SECONDS (30), ITEMS (60), REVALIDATE_VUS (32), REVALIDATE_SECONDS (10),
- * TABLE_ID (default: the last free table of the floor snapshot). Thresholds are design §7's targets.
+ * TABLE_ID (default: the last free table of the floor snapshot). Thresholds are the targets (TARGETS in scenarios.js).
  * Type-check: npx tsc -p load/k6 (part of `npm run typecheck`).
  */
 import { check, fail } from 'k6';

@@ -60,7 +60,7 @@ export const options = {
     },
   },
   thresholds: {
-    // Design §7, hot topic: p99 ≤ 100 ms.
+    // The hot-topic target (TARGETS in scenarios.js): p99 ≤ 100 ms.
     realtime_delivery_ms: [`p(99)<${TARGETS.hotTopic.p99Ms.max}`],
     'checks{scenario:publisher}': ['rate>0.999'],
   },

@@ -1,12 +1,15 @@
 // @ts-check
 /**
  * Scenario definitions shared by the npm harness (`npm run bench`, load/bench.ts) and the k6 scripts, so the two
- * cannot drift: design §7's targets, the topics a restaurant's staff read, the rates and the payload shapes.
+ * cannot drift: the targets, the topics a restaurant's staff read, the rates and the payload shapes.
  * Plain JavaScript with JSDoc types: k6 imports it as is, and the TypeScript harness reads its types
  * (`npm run typecheck` checks it under both configurations).
  */
 
-/** Design §7, one entry per figure the report compares: `max` = at most, `min` = at least. */
+/**
+ * The product's performance targets on one 2-core machine, load generator included (where each comes from:
+ * docs/decisions.md, "Targets"), one entry per figure the report compares: `max` = at most, `min` = at least.
+ */
 export const TARGETS = {
   service: {
     sockets: 10_000,
@@ -190,7 +193,7 @@ export function cycleRequest(step, ids) {
   }
 }
 
-/** Realistic service, the §7 scenario: 100 restaurants, 10 000 sockets, 500 mutations/s. */
+/** Realistic service, the `TARGETS.service` scenario: 100 restaurants, 10 000 sockets, 500 mutations/s. */
 export const SERVICE = { restaurants: 100, sockets: 10_000, mutationsPerSecond: 500, seconds: 30 };
 
 /**

@@ -7,7 +7,7 @@ import { numberOption, type Scenario } from '../bench/scenario.ts';
 import type { BenchStack } from '../bench/stack.ts';
 
 /**
- * Bytes per role per write (design §7: ≥ 90 % less for a cook and a server than a naive full-row feed of every
+ * Bytes per role per write (target: ≥ 90 % less for a cook and a server than a naive full-row feed of every
  * change to everyone).
  *
  * One socket per role of the demo bistro joins the private topics that role's screen holds (cook: its station's

@@ -8,7 +8,7 @@ import { OwnedStack } from '../bench/stack.ts';
 import { median } from '../bench/stats.ts';
 
 /**
- * Chaos (design §7: 0 lost updates after catch-up): `--duration` seconds of steady writes (table cycles in the demo
+ * Chaos (target: 0 lost updates after catch-up): `--duration` seconds of steady writes (table cycles in the demo
  * bistro through /functions/v1 at `--rate`/s, open loop; a step that fails because the stack is down is sent again
  * with the same Idempotency-Key until it succeeds) while the stack is restarted `--restarts` times (a clean stop and
  * start of `plater start`: gateway, functions, Postgres) and Postgres is killed `--postgres-kills` times (SIGKILL to

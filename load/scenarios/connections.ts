@@ -16,7 +16,7 @@ import {
 } from '../gateway-harness.ts';
 
 /**
- * Connections (design §7: ≤ 10 KB RSS per idle socket at 10 000 sockets): a ramp to `--sockets` sockets against a
+ * Connections (target: ≤ 10 KB RSS per idle socket at 10 000 sockets): a ramp to `--sockets` sockets against a
  * fresh gateway process, twice —
  *
  *   1. connected only (and heartbeating): connects per second, RSS per socket;

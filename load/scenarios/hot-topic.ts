@@ -22,7 +22,8 @@ import {
 } from '../gateway-harness.ts';
 
 /**
- * Hot topic and the fan-out ceiling (design §7), side by side with the baselines a user would pick instead:
+ * Hot topic and the fan-out ceiling (TARGETS.hotTopic, .fanoutCeiling, .baselines), side by side with the baselines
+ * a user would pick instead:
  *
  *   (a) bare     a `ws` server broadcasting pre-encoded frames, no database (load/baselines/bare-ws-server.ts)
  *   (b) relay    Postgres LISTEN/NOTIFY relayed over `ws`, no authorization (load/baselines/notify-relay.ts)

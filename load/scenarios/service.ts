@@ -10,7 +10,7 @@ import type { Scenario } from '../bench/scenario.ts';
 import { serviceRun } from '../report/legacy.ts';
 
 /**
- * The realistic service (design §7) as load/service-bench.ts measures it: throw-away restaurants, sockets joined
+ * The realistic service (TARGETS.service) as load/service-bench.ts measures it: throw-away restaurants, sockets joined
  * to their private topics with staff tokens, the write RPCs at an open-loop rate, envelope `ts` (clock_timestamp()
  * in the writing transaction) → decoded callback, loss per socket by seq. The script is run through its command
  * line (it is maintained with the database work); its JSON result becomes this run's record.

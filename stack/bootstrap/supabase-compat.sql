@@ -3,8 +3,8 @@
 -- Creates what a hosted Supabase project already has and a plain Postgres lacks, so that our migrations run
 -- unchanged here and there. It is applied before the migrations on every `plater start` / `reset`, must stay
 -- idempotent, and is never a migration: the hosted platform owns these objects and migrations must not create them.
--- Definitions follow Supabase's own sources (supabase/auth migrations, supabase/realtime tenant schema), see
--- /work/shared/reference/supabase-realtime.md §1.
+-- Definitions follow Supabase's own sources: the supabase/auth migrations (auth schema, auth.uid()/jwt()) and the
+-- supabase/realtime tenant migrations (realtime.messages, realtime.send, realtime.topic(), the publication).
 
 -- ---------------------------------------------------------------------------------------------------------------
 -- Roles (cluster-wide). Attributes as on hosted Supabase.

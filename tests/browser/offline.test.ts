@@ -8,11 +8,11 @@ import { kdsTicket, statusPill, waitLive } from './screens.ts';
 import { orderOn } from './staff.ts';
 
 /**
- * Issue 17's worst case: a KDS tablet that loses its network must say so at once, on every pill, and say "live"
- * again only once it shows what it missed. The browser's own `offline` event drives it here (Chromium's network
- * emulation); a connection that dies silently is covered through a TCP proxy in tests/e2e/client-status.test.ts.
- * The times are printed, not asserted beyond a bound far outside the target (3 s) and far inside what the console
- * did before (48 s).
+ * The worst thing a KDS can do is claim to be live while it misses tickets: a tablet that loses its network must say
+ * so at once, on every pill, and say "live" again only once it shows what it missed. The browser's own `offline`
+ * event drives it here (Chromium's network emulation); a connection that dies silently is covered through a TCP proxy
+ * in tests/e2e/client-status.test.ts. The times are printed, not asserted beyond a bound far outside the target (3 s)
+ * and far inside what the console did before (48 s).
  */
 const REACTION = { timeout: 10_000, interval: 50 };
 const CUTS = 5;

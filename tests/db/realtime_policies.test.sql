@@ -1,5 +1,5 @@
 -- The join policies on realtime.messages (docs/topics.md), probed exactly the way Supabase Realtime does it
--- (supabase/realtime lib/realtime/tenants/authorization.ex, see ../shared/reference/supabase-realtime.md §2.3–2.4):
+-- (supabase/realtime lib/realtime/tenants/authorization.ex, its set_conn_config and probe rows, rolled back):
 --   read:  as the privileged user insert one probe row per extension (broadcast, presence) for the topic, then
 --          switch to the user's role + claims + realtime.topic and select the probe ids: visible = may read;
 --   write: as the user, insert a (topic, extension) row: success = may write, 42501 (RLS) = may not.

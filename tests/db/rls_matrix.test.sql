@@ -1,4 +1,4 @@
--- Row-level security: every table has RLS on, API roles read only what docs/architecture.md and issue 2 §4 allow
+-- Row-level security: every table has RLS on, API roles read only what docs/architecture.md ("The database") allows
 -- (a role × table matrix over both restaurants), and nobody writes a table directly (writes go through RPCs).
 begin;
 \ir helpers/act_as.sql
@@ -58,8 +58,8 @@ begin
 end;
 $$;
 
--- What the rules (issue 2 §4, docs/architecture.md) say the actor may see, computed as the owner. Written as
--- the rule in words, not as a copy of the policies:
+-- What the rules (docs/architecture.md, "The database": deny by default) say the actor may see, computed as the
+-- owner. Written as the rule in words, not as a copy of the policies:
 --   everyone (active staff) — their restaurant, its stations, its menu, their own staff row;
 --   manager — all their restaurant's staff, tables, orders, items and status history;
 --   expo    — their restaurant's tables, orders and items;

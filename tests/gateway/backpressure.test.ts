@@ -6,8 +6,8 @@ import { RawSocket } from './helpers/raw-socket.ts';
 import { joined, realtimeClient, SEED, testStack, tokenFor, waitFor, type Client } from './helpers/stack.ts';
 
 // One message must never disconnect anybody: the payload limit sits below what a subscriber may be sent, and a
-// subscriber is dropped only for staying behind over time (issue 16: one 1.3 MiB crew broadcast closed every
-// other crew socket of the restaurant).
+// subscriber is dropped only for staying behind over time (a per-message bound let one 1.3 MiB crew broadcast
+// close every other crew socket of the restaurant: docs/decisions.md, 2026-12-04).
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {

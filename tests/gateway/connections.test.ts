@@ -5,8 +5,8 @@ import { ownGateway } from './helpers/own-gateway.ts';
 import { type RawSocket, refusedUpgrade } from './helpers/raw-socket.ts';
 import { SEED, testStack } from './helpers/stack.ts';
 
-// Concurrent sockets per address, per API key and per user, refused at the upgrade with Realtime's 429 (issue 16:
-// ~20 000 idle anon-key sockets from one caller took the process to its descriptor limit). A gateway of our own
+// Concurrent sockets per address, per API key and per user, refused at the upgrade with Realtime's 429 (without
+// caps, idle anon-key sockets from one caller take the process to its descriptor limit). A gateway of our own
 // with tiny caps; each test uses its own addresses and its own key or user, so none fills another's cap.
 
 const server = ownGateway({

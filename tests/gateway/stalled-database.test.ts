@@ -9,7 +9,7 @@ import { RawSocket } from './helpers/raw-socket.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
 import { SEED, testStack, waitFor } from './helpers/stack.ts';
 
-// A database that stops answering (issue 16: Postgres frozen with SIGSTOP made joins hang up to 20 s) must not hold
+// A database that stops answering (Postgres frozen with SIGSTOP, a stalled network) must not hold
 // a join: it fails with a reason supabase-js retries, once the gateway's database deadline has passed on its clock.
 // The gateway reaches Postgres through a proxy that stalls every connection, as a frozen server does, without
 // freezing the database the other suites share.

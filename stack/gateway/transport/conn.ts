@@ -133,8 +133,8 @@ const MAX_PACING_MS = 10;
  * Writes every socket that has queued frames, pacing itself by its own cost: after a flush that took D ms,
  * the next one waits until min(D, 10) ms have passed (and at least `minIntervalMs`). An idle gateway flushes
  * on the next event-loop turn (D is microseconds); a loaded one spends about half its time writing, and
- * messages that arrive meanwhile share the next write to each socket. Measured on the hot-topic benchmark,
- * the write syscalls are the fan-out's cost, so fewer, fuller writes are what keeps latency down. The cap
+ * messages that arrive meanwhile share the next write to each socket. The write syscalls are the fan-out's cost
+ * (docs/decisions.md, 2026-11-27), so fewer, fuller writes are what keeps latency down. The cap
  * bounds the delay pacing can add when a flush was slow only because the process was descheduled.
  */
 export class Flusher {

@@ -1,7 +1,7 @@
 /**
  * Concurrent sockets per remote address, per API key and per user. Each open socket holds a file descriptor and
  * a few KB; without caps one caller with the anon key could open sockets until the process runs out of
- * descriptors and nobody else can connect (issue 16: ~20 000 idle sockets). The caps sit far below the
+ * descriptors and nobody else can connect (docs/decisions.md, 2026-12-04). The caps sit far below the
  * descriptor limit, so a flood is refused at the upgrade, in bounded memory, and everyone else keeps connecting.
  */
 

@@ -1,4 +1,4 @@
--- Shared pgTAP helpers, in the style of usebasejump/supabase-test-helpers (docs/../style.md §5).
+-- Shared pgTAP helpers, in the style of usebasejump/supabase-test-helpers (its tests.authenticate_as).
 --
 -- Included by every test file right after `begin;` with `\ir helpers/act_as.sql`. Everything here is created
 -- inside the test's transaction, so the file's final `rollback` removes it again: nothing persists, and a

@@ -5,8 +5,8 @@ import { signApiKey } from '../../../stack/api-keys.ts';
 import { testStack } from '../../helpers/stack-env.ts';
 
 /**
- * Issue 16, defect 4, measured: an anon-key flood against a gateway in a process of its own with the default
- * connection caps. Opens ADDRESSES × ATTEMPTS_PER_ADDRESS sockets (more than the per-address cap from each
+ * Whether the connection caps bound a flood: an anon-key flood against a gateway in a process of its own with the
+ * default connection caps. Opens ADDRESSES × ATTEMPTS_PER_ADDRESS sockets (more than the per-address cap from each
  * address), then closes them all, ROUNDS times, and prints the gateway's RSS and JS heap before, during and after
  * each round, each read after a full GC: a second round that ends where the first did holds nothing over. Not part of `npm test` (it takes a minute and a few hundred MB); run it beside a stack:
  *

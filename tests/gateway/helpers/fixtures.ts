@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Golden frames recorded from @supabase/supabase-js 2.119.1; a copy of shared/reference/wire-fixtures.json kept in
- * the repo so a clone (and CI) is self-contained.
+ * Golden frames recorded from @supabase/supabase-js 2.119.1 against a mock server (tests/gateway/fixtures/), so a
+ * clone (and CI) is self-contained.
  * Only the client side of them is authoritative; server frames there follow Supabase's notes.
  */
 export interface FixtureEntry {

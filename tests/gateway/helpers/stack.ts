@@ -41,8 +41,10 @@ export interface Client {
 }
 
 /**
- * The official client, configured as platform.md §6 says it must be on Node 20: `ws` as transport, the
- * token through the `accessToken` callback, and `setAuth()` awaited before any channel subscribes.
+ * The official client, configured as it must be on Node 20: `ws` as transport (Node 20 has no global WebSocket,
+ * and supabase-js throws inside `createClient()` without one), the token through the `accessToken` callback (a
+ * manual `setAuth(jwt)` is later replaced by the anon key), and `setAuth()` awaited before any channel subscribes
+ * (a join sent before it carries no token, and no access_token push follows).
  */
 export async function realtimeClient(token: string | null, vsn: '1.0.0' | '2.0.0' = '2.0.0'): Promise<Client> {
   const env = testStack();
