@@ -7,7 +7,7 @@ import type { RealtimeLink } from './link.ts';
 import { echoedIn } from './mutations/overlay.ts';
 import { MutationQueue, type PendingMutation } from './mutations/queue.ts';
 import { MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './mutations/specs.ts';
-import type { EntityType, Menu, Session } from './payloads.ts';
+import type { EntityType, Menu, Session } from '../../contract/payloads.ts';
 import { CrewScope } from './crew.ts';
 import type { CrewView } from './views/crew.ts';
 import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './topic-scope.ts';

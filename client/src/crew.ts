@@ -4,7 +4,8 @@ import { accessError, ScopeAccessError } from './errors.ts';
 import type { HealthMetrics } from './health.ts';
 import type { LinkChannel, LinkStatus } from './link.ts';
 import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './topic-scope.ts';
-import type { Session } from './payloads.ts';
+import type { Session } from '../../contract/payloads.ts';
+import { buildTopic } from '../../contract/topics.ts';
 import type { CrewMember, CrewMessage, CrewView } from './views/crew.ts';
 import { scopeStatus } from './status.ts';
 
@@ -127,7 +128,7 @@ export class CrewScope implements PooledScope {
       return;
     }
     if (this.#disposed) return;
-    this.topic = `crew:${this.#session.restaurant.id}`;
+    this.topic = buildTopic({ kind: 'crew', restaurant: this.#session.restaurant.id });
     this.#channel = this.#deps.link.join(
       this.topic,
       {

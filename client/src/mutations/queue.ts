@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.ts';
 import { ApiError, MutationError, PlaterError } from '../errors.ts';
 import type { RetryEngine } from '../retry.ts';
-import type { EntityType } from '../payloads.ts';
-import { answeredRows, MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './specs.ts';
+import type { EntityType } from '../../../contract/payloads.ts';
+import { rowKey } from '../entities.ts';
+import { answeredRows, MUTATIONS, type MutationArgs, type MutationName, type MutationResult, requestOf, type SpecContext } from './specs.ts';
 
 /** Where the queue keeps unanswered mutations across reloads (localStorage's shape; may be async). */
 export interface QueueStorage {
@@ -43,7 +44,7 @@ export interface QueueHost {
   retry: RetryEngine;
   /** How long an answered mutation stays pending waiting for its broadcast, ms. */
   settleTimeoutMs: number;
-  send(path: string, body: Record<string, unknown>, idempotencyKey: string): Promise<MutationResult>;
+  send(path: string, body: object, idempotencyKey: string): Promise<MutationResult>;
   context(): SpecContext;
   /** The newest confirmed version any open topic holds of a row. */
   versionOf(type: EntityType, id: string): number | undefined;
@@ -176,7 +177,7 @@ export class MutationQueue {
     const dependsOn = new Set<string>();
     if (target) {
       for (const earlier of this.#entries) {
-        if (earlier.state !== 'answered' && earlier.lanes.includes(`${target.type}:${target.id}`)) dependsOn.add(earlier.id);
+        if (earlier.state !== 'answered' && earlier.lanes.includes(rowKey(target.type, target.id))) dependsOn.add(earlier.id);
       }
     }
     const entry: Entry = {
@@ -206,9 +207,9 @@ export class MutationQueue {
     try {
       result = await this.#host.retry.run(() => {
         const ctx = this.#host.context();
-        const { path, body } = spec.request(entry.args as never, ctx);
+        const { path, body } = requestOf(entry.name, entry.args, ctx);
         const target = spec.versioned?.(entry.args as never, ctx) ?? null;
-        const expected = target ? this.#expectedVersion(entry, `${target.type}:${target.id}`) : null;
+        const expected = target ? this.#expectedVersion(entry, rowKey(target.type, target.id)) : null;
         return this.#host.send(path, expected === null ? body : { ...body, expected_version: expected }, entry.id);
       }, { stopped: () => this.#closed });
     } catch (error) {
@@ -232,7 +233,7 @@ export class MutationQueue {
     entry.state = 'answered';
     entry.result = result;
     entry.settleBy = this.#host.clock.now() + this.#host.settleTimeoutMs;
-    for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.id]);
+    for (const row of answeredRows(result)) this.#answered.set(rowKey(row.type, row.id), [row.version, entry.id]);
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
     for (const [temp, real] of spec.realIds?.(entry.args as never, entry.tempIds, result) ?? []) this.#realIds.set(temp, real);
     entry.settle?.resolve(result);
