@@ -1,6 +1,6 @@
 import { Coalescer } from './coalescer.ts';
 import { type PlaterClientOptions, type ResolvedOptions, resolveOptions } from './config.ts';
-import { ChannelLimitError, PlaterError } from './errors.ts';
+import { ChannelLimitError, closedError } from './errors.ts';
 import { type Health, HealthMetrics } from './health.ts';
 import { FunctionsApi, type Revalidated } from './functions-api.ts';
 import type { RealtimeLink } from './link.ts';
@@ -217,7 +217,7 @@ class Client implements PlaterClient {
   }
 
   open<K extends ScopeKey>(key: K): HandleOf<K> {
-    if (this.#closed) throw new PlaterError('closed', 'the client is closed');
+    if (this.#closed) throw closedError();
     const id = scopeKeyId(key);
     let scope = this.#scopes.get(id);
     if (!scope?.holdsChannel) {

@@ -1,6 +1,7 @@
 import { Coalescer } from './coalescer.ts';
 import { crewPayload, type PresenceMeta, presenceMeta } from './crew-schema.ts';
-import { accessError, ScopeAccessError } from './errors.ts';
+import type { ErrorCode } from '../../contract/errors.ts';
+import { accessError, joinRefused, ScopeAccessError } from './errors.ts';
 import type { HealthMetrics } from './health.ts';
 import type { LinkChannel, LinkStatus } from './link.ts';
 import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './topic-scope.ts';
@@ -110,7 +111,7 @@ export class CrewScope implements PooledScope {
 
   /** Broadcasts to every other staff member on the crew topic. */
   async send(event: string, payload: Record<string, unknown>): Promise<void> {
-    if (!this.#channel) throw new ScopeAccessError('not_joined', 'the crew scope is not open');
+    if (!this.#channel) throw new ScopeAccessError('not_joined' satisfies ErrorCode, 'the crew scope is not open');
     await this.#channel.send(event, payload);
   }
 
@@ -178,7 +179,7 @@ export class CrewScope implements PooledScope {
   #linkStatus(status: LinkStatus, reason?: string): void {
     if (status === 'refused') {
       this.#channel = null;
-      this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
+      this.#fail(joinRefused(reason));
       return;
     }
     if (status === 'joined' && this.#everJoined && !this.#joined) this.#deps.metrics.reconnected();

@@ -113,7 +113,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return { code: 'invalid_response', message: text.slice(0, 200) };
+    return { code: 'invalid_response' satisfies ErrorCode, message: text.slice(0, 200) };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from './clock.ts';
 import { Coalescer } from './coalescer.ts';
 import { emptyMaps, rowKey } from './entities.ts';
-import { accessError, ScopeAccessError } from './errors.ts';
+import { accessError, joinRefused } from './errors.ts';
 import type { HealthMetrics } from './health.ts';
 import type { FunctionsApi } from './functions-api.ts';
 import type { LinkChannel, LinkStatus, RealtimeLink } from './link.ts';
@@ -275,7 +275,7 @@ export class Scope implements PooledScope {
       this.#channel = null;
       this.#joined = false;
       this.#stopPolling();
-      this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
+      this.#fail(joinRefused(reason));
       return;
     }
     this.#touch({ reset: false, changes: [] });

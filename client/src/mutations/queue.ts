@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
-import { ApiError, MutationError, PlaterError } from '../errors.ts';
+import type { ErrorCode } from '../../../contract/errors.ts';
+import { ApiError, closedError, MutationError, PlaterError } from '../errors.ts';
 import type { RetryEngine } from '../retry.ts';
 import type { EntityType } from '../../../contract/payloads.ts';
 import { rowKey } from '../entities.ts';
@@ -94,7 +95,7 @@ export class MutationQueue {
   }
 
   run<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<MutationResult> {
-    if (this.#closed) return Promise.reject(new PlaterError('closed', 'the client is closed'));
+    if (this.#closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const entry = this.#enqueue(name, args, this.#host.newId(), null);
       entry.settle = { resolve, reject };
@@ -150,7 +151,7 @@ export class MutationQueue {
     if (this.#settleTimer !== null) this.#host.clock.clearTimeout(this.#settleTimer);
     const kept = this.#storageKey !== null && this.#host.storage !== null;
     const error = new MutationError(
-      'client_closed',
+      'client_closed' satisfies ErrorCode,
       kept
         ? 'the client was closed before the server answered; the change stays in the offline queue and is sent again by the next client of this user'
         : 'the client was closed before the server answered; the change was not sent (or its answer was not heard)',
@@ -254,7 +255,7 @@ export class MutationQueue {
     for (const gone of refused.values()) {
       const reason = gone === entry
         ? error
-        : new MutationError('dependency_rejected', `not sent: an earlier change to the same row was refused (${error.code})`, 0, {
+        : new MutationError('dependency_rejected' satisfies ErrorCode, `not sent: an earlier change to the same row was refused (${error.code})`, 0, {
           refused: entry.id,
           code: error.code,
         });
@@ -311,5 +312,5 @@ function asMutationError(error: unknown): MutationError {
     return new MutationError(error.code, error.message, error.status, error.details, error.retryAfterMs);
   }
   if (error instanceof PlaterError) return new MutationError(error.code, error.message, error.status, error.details);
-  return new MutationError('client_error', (error as Error)?.message ?? String(error), 0);
+  return new MutationError('client_error' satisfies ErrorCode, (error as Error)?.message ?? String(error), 0);
 }
