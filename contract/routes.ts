@@ -89,11 +89,7 @@ export const ROUTE_DOCS: { [R in RouteName]: RouteDoc } = {
   startItem: { does: 'pending → preparing', who: KITCHEN },
   finishItem: { does: '→ ready', who: KITCHEN },
   recallItem: { does: 'ready → preparing', who: KITCHEN },
-  // a literal, not `${KITCHEN}; …`: a bundler cannot prove a template free of side effects and keeps the table
-  voidItem: {
-    does: '→ void',
-    who: 'cooks (own station), expo, managers; servers (unstarted items of their orders)',
-  },
+  voidItem: { does: '→ void', who: 'servers (items the kitchen has not started), managers' },
   bumpTicket: { does: "the station's ticket → ready", who: KITCHEN },
   seatTable: { does: 'seat a party', who: 'servers (own tables), managers' },
   clearTable: { does: 'guests have left', who: 'servers (own tables), managers' },

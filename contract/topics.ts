@@ -3,17 +3,17 @@
 // authorises a join (`can_read_topic`), so a name built here is one the database recognises.
 
 /** Topic kinds with a snapshot and a log (the database publishes on them). */
-export const SNAPSHOT_KINDS = ['kds', 'expo', 'server', 'floor', 'admin'] as const
-export type TopicKind = typeof SNAPSHOT_KINDS[number]
+export type TopicKind = 'kds' | 'expo' | 'server' | 'floor' | 'admin'
+export const SNAPSHOT_KINDS: readonly TopicKind[] = ['kds', 'expo', 'server', 'floor', 'admin']
 
 /** Every topic kind: the snapshot-bearing ones and `crew`, which carries the staff's own broadcasts only. */
-export const TOPIC_KINDS = /* @__PURE__ */ withCrew(SNAPSHOT_KINDS)
-export type ScopeName = typeof TOPIC_KINDS[number]
+export type ScopeName = TopicKind | 'crew'
+export const TOPIC_KINDS: readonly ScopeName[] = /* @__PURE__ */ withCrew(SNAPSHOT_KINDS)
 
 // The constants below are built by calls marked `@__PURE__` (templates and spreads inside the functions): a
 // bundle that uses none of them leaves them out — the client's browser bundle (tests/package/size.test.ts).
 
-function withCrew<K extends readonly string[]>(kinds: K): readonly [...K, 'crew'] {
+function withCrew(kinds: readonly TopicKind[]): readonly ScopeName[] {
   return [...kinds, 'crew']
 }
 

@@ -39,4 +39,4 @@ export type { FloorTableView, FloorView } from './views/floor.ts';
 export type { KdsTicket, KdsTicketItem, KdsView, TicketStatus } from './views/kds.ts';
 export type { ServerOrder, ServerView } from './views/server.ts';
 export type * from './payloads.ts';
-export { ENTITY_TYPES, ITEM_STATUSES, ORDER_STATUSES, PAYLOAD_FIELDS, SNAPSHOT_KINDS, STAFF_ROLES, TABLE_STATUSES } from './payloads.ts';
+export { PAYLOAD_FIELDS } from './payloads.ts';
