@@ -33,7 +33,7 @@ interface Subscription {
  * One socket for the whole client, on the official realtime client: private channels, the token from a callback
  * (realtime-js passes it on connect and every heartbeat; `refreshAuth()` pushes a new one at once), and
  * reconnects on full-jitter backoff that grows further when the server says its join budget is spent.
- * A channel the server closes (its token expired, the gateway shut it) is one supabase-js forgets: it is made
+ * A channel the server closes (its token expired, the gateway shut it) is one realtime-js forgets: it is made
  * again here, with the current token, after the retry engine's backoff or at once on `refreshAuth()`.
  */
 export function realtimeJsLink(options: RealtimeJsLinkOptions): RealtimeLink {
@@ -94,7 +94,7 @@ export function realtimeJsLink(options: RealtimeJsLinkOptions): RealtimeLink {
         return;
       }
       if (RATE_LIMITED.test(reason)) backoff.penalize(2);
-      // supabase-js rejoins errored channels by itself, but forgets closed ones: make a new one later
+      // realtime-js rejoins errored channels by itself, but forgets closed ones: make a new one later
       if (status === 'CLOSED') resubscribeLater(sub);
       sub.handlers.status('down', reason);
     });
