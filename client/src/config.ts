@@ -43,9 +43,9 @@ export interface PlaterClientOptions {
   pollIntervalMs?: number;
   /** Per-request timeout, ms. Default 10 000. */
   requestTimeoutMs?: number;
-  /** Socket reconnect and channel rejoin backoff. Default 1 s doubling to 30 s, full jitter. */
+  /** Socket reconnect and channel rejoin backoff. Default `DEFAULT_RECONNECT` (retry.ts; client/README.md "Options"). */
   reconnect?: RetryPolicy;
-  /** The retry policy of every request (session, snapshot, catch-up, polling, mutations). Default 250 ms doubling to 10 s, full jitter, 5 tries for 5xx/429/token failures. */
+  /** The retry policy of every request (session, snapshot, catch-up, polling, mutations). Default `DEFAULT_RETRY` (retry.ts; client/README.md "Options"). */
   retry?: RetryPolicy;
   /** How long an answered mutation stays pending waiting for its broadcast, ms. Default 5 000. */
   settleTimeoutMs?: number;

@@ -3,7 +3,8 @@ import { emptyMaps, type Entity, type EntityMaps, entityOf, isEntityType, snapsh
 import { accessError } from './errors.ts';
 import { classify, type Pause, type RetryEngine } from './retry.ts';
 import type { FunctionsApi } from './functions-api.ts';
-import type { EntityType, TopicKind } from './payloads.ts';
+import type { EntityType } from '../../contract/payloads.ts';
+import type { TopicKind } from '../../contract/topics.ts';
 
 export type StoreStatus = 'loading' | 'live' | 'catching_up' | 'error';
 

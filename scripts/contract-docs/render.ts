@@ -16,7 +16,7 @@ import {
   type TopicKind,
 } from '../../contract/index.ts';
 import { QUERIES, REQUESTS } from '../../contract/requests.ts';
-import { FUNCTION_NAMES, type RouteName, ROUTES, routeLabel, routesOf } from '../../contract/routes.ts';
+import { FUNCTION_NAMES, ROUTE_DOCS, type RouteName, ROUTES, routeLabel, routesOf } from '../../contract/routes.ts';
 
 const ENTITY_KEYS = ['type', 'id', 'version'];
 /** The order the docs list events in: what a cook sees first. */
@@ -90,7 +90,8 @@ export function routeTable(): string {
     for (const name of routesOf(fn)) {
       const route = ROUTES[name];
       const status = route.status === 200 ? '' : ` (${route.status})`;
-      rows.push(`| ${code(routeLabel(name))}${status} | ${request(name)} | ${route.does} | ${route.who} |`);
+      const { does, who } = ROUTE_DOCS[name];
+      rows.push(`| ${code(routeLabel(name))}${status} | ${request(name)} | ${does} | ${who} |`);
     }
   }
   return rows.join('\n');

@@ -3,6 +3,7 @@
 import type { Clock } from '../../../client/src/clock.ts';
 import type { JoinOptions, LinkHandlers, LinkStatus, RealtimeLink } from '../../../client/src/link.ts';
 import type { QueueStorage } from '../../../client/src/mutations/queue.ts';
+import { buildTopic } from '../../../contract/topics.ts';
 
 /** Timers fire only when the test advances time; promise callbacks run in between. */
 export class FakeClock implements Clock {
@@ -193,7 +194,7 @@ export const SESSION = {
   staff: { user_id: ME, restaurant_id: RESTAURANT, role: 'cook', station_id: STATION, display_name: 'Gus' },
   restaurant: { id: RESTAURANT, name: 'Bistro' },
   stations: [{ id: STATION, slug: 'grill', name: 'Grill' }],
-  scopes: [{ scope: 'kds', station_id: STATION, topic: `kds:${RESTAURANT}:${STATION}` }],
+  scopes: [{ scope: 'kds', station_id: STATION, topic: buildTopic({ kind: 'kds', restaurant: RESTAURANT, station: STATION }) }],
 };
 
 /** The socket: joins are recorded; the test says when a channel is joined, down or refused, and sends messages. */
