@@ -22,7 +22,7 @@ export interface Roster {
 }
 
 /** The restaurant named by id or (case-insensitive) name, or the first by name; its stations and active staff. */
-export async function loadRoster(dbUrl: string, restaurant: string | undefined): Promise<Roster> {
+export function loadRoster(dbUrl: string, restaurant: string | undefined): Promise<Roster> {
   return withDb(dbUrl, 'simulate', async (sql) => {
     const [found] = await sql<{ id: string; name: string }[]>`
       select id, name from public.restaurants
@@ -62,6 +62,7 @@ export function castCrew(roster: Roster): CrewIds & { manager: string } {
 
 export interface Answer {
   status: number;
+  // deno-lint-ignore no-explicit-any -- the JSON answer of any route; callers cast it to the route's type
   body: any;
   etag: string | null;
 }

@@ -36,7 +36,7 @@ import { Upgrader, type Accepted } from './transport/upgrade.ts';
  *   GET  /realtime/v1/metrics                                  gateway metrics as JSON (not a Supabase API; secret key)
  *
  * @example
- *   const gateway = await createRealtimeGateway(config, log.child('realtime'));
+ *   const gateway = createRealtimeGateway(config, log.child('realtime'));
  *   routes.push(gateway);
  */
 
@@ -71,14 +71,14 @@ export interface RealtimeGateway extends ApiRoute {
   snapshot(): GatewaySnapshot;
 }
 
-export async function createRealtimeGateway(
+export function createRealtimeGateway(
   /** The JWKS and new API keys are optional so a bare gateway (tests, load/) can run with the legacy secret. */
   config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'> & Partial<Pick<StackConfig, 'jwks' | 'publishableKey' | 'secretKey'>>,
   log: Logger,
   options: GatewayOptions = optionsFromEnv(),
   /** Rate windows and token expiry run on it; tests pass one they move by hand. */
   clock: Clock = systemClock,
-): Promise<RealtimeGateway> {
+): RealtimeGateway {
   assertConsistent(options);
   const descriptors = descriptorLimit();
   const descriptorAdvice = descriptorWarning(descriptors, options);

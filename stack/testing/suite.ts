@@ -49,6 +49,7 @@ export function runTool(command: string, args: string[], context: SuiteContext, 
 
 // Tools colour their output when they think they write to a terminal; summaries are parsed without colour.
 export function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex -- ESC (\u001b) starts the colour codes this removes
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -9,7 +9,7 @@ export const { phone: PHONE, tablet: TABLET, laptop: LAPTOP } = SIZES;
  * (clipped, or spilling over its neighbours), and a control smaller than MIN_TARGET_PX either way (a checkbox is
  * measured with its label, which toggles it too). Screen-reader-only text (clipped to nothing on purpose) is skipped.
  */
-export async function layoutFaults(page: Page, selector: string): Promise<string[]> {
+export function layoutFaults(page: Page, selector: string): Promise<string[]> {
   return page.locator(selector).evaluate((root, minTarget) => {
     const viewport = document.documentElement.clientWidth;
     const faults: string[] = [];

@@ -39,7 +39,7 @@ describe('recovery', () => {
     let token = await grillToken(3);
     const expiresAt = Date.now() + 3_000;
     const plater = createPlaterClient({
-      supabaseUrl: apiUrl, anonKey, transport: WebSocket, storage: null, accessToken: async () => token,
+      supabaseUrl: apiUrl, anonKey, transport: WebSocket, storage: null, accessToken: () => Promise.resolve(token),
       pollAfterMs: 600_000, reconnect: { baseMs: 60_000, maxMs: 60_000 }, // neither polling nor a timed rejoin may stand in
     });
     clients.push(plater);

@@ -90,7 +90,7 @@ describe('presence state', () => {
     state.track(a, 'ana', { device: 'phone' });
     state.track(b, 'ana', { device: 'tablet' });
     expect(state.state().ana!.metas.map((m) => m.device)).toEqual(['phone', 'tablet']);
-    expect(state.untrack(a)?.leaves.ana!.metas[0]).toMatchObject({ device: 'phone' });
+    expect(state.untrack(a)!.leaves.ana!.metas[0]).toMatchObject({ device: 'phone' });
     expect(state.untrack(a)).toBeNull();
   });
 });

@@ -23,7 +23,7 @@ export async function startGatewayServer(
   extras: { clock?: Clock; log?: Logger } = {},
 ): Promise<GatewayServer> {
   const log = extras.log ?? createLogger('gateway', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
-  const gateway = await createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options }, extras.clock);
+  const gateway = createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...options }, extras.clock);
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
     else res.writeHead(404).end();

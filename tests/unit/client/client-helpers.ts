@@ -29,7 +29,7 @@ export function rig(options: Partial<PlaterClientOptions> = {}, parts: Partial<O
     {
       supabaseUrl: 'http://stack',
       anonKey: 'anon',
-      accessToken: async () => tokenFor(ME),
+      accessToken: () => Promise.resolve(tokenFor(ME)),
       fetch: backend.fetch,
       storage: null,
       clock,

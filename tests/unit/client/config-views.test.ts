@@ -5,7 +5,7 @@ import { expoView } from '../../../client/src/views/expo.ts';
 import { kdsView } from '../../../client/src/views/kds.ts';
 import { serverView } from '../../../client/src/views/server.ts';
 
-const base = { supabaseUrl: 'http://x', anonKey: 'k', accessToken: async () => null, fetch: (async () => new Response()) as typeof fetch };
+const base = { supabaseUrl: 'http://x', anonKey: 'k', accessToken: () => Promise.resolve(null), fetch: (() => Promise.resolve(new Response())) as typeof fetch };
 
 describe('configuration', () => {
   it('takes defaults from PLATER_REALTIME_* and the names the original system used; options win', () => {

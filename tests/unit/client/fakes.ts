@@ -226,11 +226,13 @@ export class FakeLink implements RealtimeLink {
         if (this.channels.get(topic) === handlers) this.channels.delete(topic);
         this.leaves.push(topic);
       },
-      send: async (event: string, payload: Record<string, unknown>) => {
+      send: (event: string, payload: Record<string, unknown>) => {
         this.sent.push({ topic, event, payload });
+        return Promise.resolve();
       },
-      track: async (meta: Record<string, unknown> | null) => {
+      track: (meta: Record<string, unknown> | null) => {
         this.tracked.set(topic, meta);
+        return Promise.resolve();
       },
     };
   }
@@ -257,8 +259,9 @@ export class FakeLink implements RealtimeLink {
     for (const handlers of this.channels.values()) handlers.status('down', 'socket closed');
   }
 
-  async refreshAuth(): Promise<void> {
+  refreshAuth(): Promise<void> {
     this.authRefreshes++;
+    return Promise.resolve();
   }
 
   onAlive(listener: () => void): () => void {
@@ -275,8 +278,9 @@ export class FakeLink implements RealtimeLink {
     this.reconnects++;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.channels.clear();
+    return Promise.resolve();
   }
 }
 

@@ -120,7 +120,7 @@ function TableDetail({
   const [addingTo, setAddingTo] = useState<string | null>(null);
   const target = orders.find((order) => order.id === addingTo);
 
-  async function send({ lines, note }: PadOrder) {
+  function send({ lines, note }: PadOrder) {
     const items = toOrderItems(lines);
     if (target) return act(`add to ${table.label}`, () => mutations.addItems({ orderId: target.id, items }));
     return act(`order for ${table.label}`, () => mutations.placeOrder({ tableId: table.id, items, ...(note ? { note } : {}) }));
