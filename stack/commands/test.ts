@@ -9,6 +9,7 @@ import { isProcessAlive } from '../process-util.ts';
 import { runningStack } from '../state.ts';
 import { type RunningStack, startStack } from '../stack.ts';
 import { runDenoSuite } from '../testing/deno-suite.ts';
+import { runLintSuite } from '../testing/lint-suite.ts';
 import { runPgtapSuite } from '../testing/pgtap-suite.ts';
 import { ensureSystemTestTools } from '../testing/system-tools.ts';
 import type { SuiteContext, SuiteResult } from '../testing/suite.ts';
@@ -66,7 +67,7 @@ export async function testCommand(): Promise<number> {
       dbUrl: config.dbUrl,
       signal: abort.signal,
     };
-    for (const suite of [runPgtapSuite, runDenoSuite, runVitestSuite]) {
+    for (const suite of [runLintSuite, runPgtapSuite, runDenoSuite, runVitestSuite]) {
       if (abort.signal.aborted) break;
       results.push(await suite(context));
     }
