@@ -3,6 +3,7 @@
 // for its next step only after it has stayed in its current state for a few ticks (different per entity), so the
 // pace follows `--rate` and the floor, the kitchen and expo move at once instead of one order at a time.
 import type { DiningTableRow, MenuItem, OrderItemRow, OrderLine, OrderRow } from 'plater-realtime';
+import { canMoveItem, COOKING_ITEM_STATUSES, LIVE_ITEM_STATUSES } from '../../contract/status.ts';
 
 /** The rows the plan reads: the manager's `admin` view (its live orders, their items, every table). */
 export interface ServiceView {
@@ -103,8 +104,6 @@ export class StateAges {
   }
 }
 
-const LIVE = new Set(['held', 'pending', 'preparing', 'ready']);
-
 /** Every action the restaurant is ready for at `tick`, before the random pick. */
 export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem[], ages: StateAges, tick: number,
   random: Random): Action[] {
@@ -119,8 +118,8 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
     if (order.status === 'ready' && ready('serve', order.id, `${order.version}`)) {
       actions.push({ kind: 'serve', actor: crew.expo, orderId: order.id });
     }
-    const held = items.filter((i) => i.status === 'held');
-    const cooking = items.some((i) => i.status === 'pending' || i.status === 'preparing');
+    const held = items.filter((i) => canMoveItem(i.status, 'fire'));
+    const cooking = items.some((i) => COOKING_ITEM_STATUSES.includes(i.status));
     if (held.length > 0 && !cooking && ready('fire', order.id, `${order.version}:${held.length}`)) {
       const course = Math.min(...held.map((i) => i.course));
       actions.push({ kind: 'fire', actor: crew.expo, orderId: order.id, course });
@@ -131,7 +130,7 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
     }
     // a cook bumps the whole ticket when every item of their station on this order is cooking
     const byStation = new Map<string, OrderItemRow[]>();
-    for (const item of items.filter((i) => LIVE.has(i.status) && i.status !== 'ready')) {
+    for (const item of items.filter((i) => LIVE_ITEM_STATUSES.includes(i.status) && i.status !== 'ready')) {
       byStation.set(item.station_id, [...(byStation.get(item.station_id) ?? []), item]);
     }
     for (const [stationId, ticket] of byStation) {
@@ -147,7 +146,7 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
   for (const item of view.items) {
     const cook = crew.cookOf[item.station_id];
     if (!cook) continue;
-    if (item.status === 'pending' && ready('start', item.id, `${item.version}`)) {
+    if (canMoveItem(item.status, 'start') && ready('start', item.id, `${item.version}`)) {
       actions.push({ kind: 'start', actor: cook, itemId: item.id });
     } else if (item.status === 'preparing' && !bumping.has(`${item.order_id}:${item.station_id}`) &&
       ready('finish', item.id, `${item.version}`)) {
