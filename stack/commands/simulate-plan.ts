@@ -2,7 +2,7 @@
 // `admin` view) — pure, so it is tested without a stack. One action per tick; an entity becomes eligible
 // for its next step only after it has stayed in its current state for a few ticks (different per entity), so the
 // pace follows `--rate` and the floor, the kitchen and expo move at once instead of one order at a time.
-import type { DiningTableRow, MenuItem, OrderItemRow, OrderLine, OrderRow } from 'plater-realtime';
+import type { DiningTableRow, MenuItem, MutationArgs, MutationName, OrderItemRow, OrderLine, OrderRow } from 'plater-realtime';
 import { canMoveItem, COOKING_ITEM_STATUSES, LIVE_ITEM_STATUSES } from '../../contract/status.ts';
 
 /** The rows the plan reads: the manager's `admin` view (its live orders, their items, every table). */
@@ -19,20 +19,26 @@ export interface CrewIds {
   cookOf: Record<string, string>;
 }
 
-/**
- * One step of the service, by the user id of who takes it. No versions: the actor's client sends the version its
- * own screen shows, as a person's would.
- */
-export type Action =
-  | { kind: 'seat'; actor: string; tableId: string; partySize: number }
-  | { kind: 'order'; actor: string; tableId: string; lines: OrderLine[] }
-  | { kind: 'start' | 'finish'; actor: string; itemId: string }
-  | { kind: 'bump'; actor: string; orderId: string; stationId: string }
-  | { kind: 'fire'; actor: string; orderId: string; course: number }
-  | { kind: 'serve' | 'rush'; actor: string; orderId: string }
-  | { kind: 'clear'; actor: string; tableId: string };
+/** The client mutation each step of the service is. */
+export const MUTATION_OF = {
+  seat: 'seatTable',
+  order: 'placeOrder',
+  start: 'startItem',
+  finish: 'finishItem',
+  bump: 'bumpTicket',
+  fire: 'fireCourse',
+  serve: 'serveOrder',
+  rush: 'setRush',
+  clear: 'clearTable',
+} as const satisfies Record<string, MutationName>;
 
-export type ActionKind = Action['kind'];
+export type ActionKind = keyof typeof MUTATION_OF;
+
+/**
+ * One step of the service: who takes it (a user id) and its mutation's arguments. No versions: the actor's
+ * client sends the version its own screen shows, as a person's would.
+ */
+export type Action = { [K in ActionKind]: { kind: K; actor: string } & MutationArgs[(typeof MUTATION_OF)[K]] }[ActionKind];
 
 /** Ticks an entity waits in a state before its next step: [min, max], picked per entity. */
 const DWELL: Record<ActionKind, [number, number]> = {
@@ -126,7 +132,7 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
     }
     if (order.status === 'open' && !order.rush && hashUnit(`rush:${order.id}`) < RUSH_SHARE &&
       ready('rush', order.id, 'open')) {
-      actions.push({ kind: 'rush', actor: crew.expo, orderId: order.id });
+      actions.push({ kind: 'rush', actor: crew.expo, orderId: order.id, rush: true });
     }
     // a cook bumps the whole ticket when every item of their station on this order is cooking
     const byStation = new Map<string, OrderItemRow[]>();
@@ -173,7 +179,7 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
     }
     if (table.server_id === null || !crew.servers.includes(table.server_id)) continue; // someone else's table
     if (orders.length === 0 && available.length > 0 && ready('order', table.id, `${table.version}`)) {
-      actions.push({ kind: 'order', actor: table.server_id, tableId: table.id, lines: orderLines(available, random) });
+      actions.push({ kind: 'order', actor: table.server_id, tableId: table.id, items: orderLines(available, random) });
     } else if (orders.length > 0 && orders.every((o) => o.status === 'served') &&
       ready('clear', table.id, orders.map((o) => o.version).join(','))) {
       actions.push({ kind: 'clear', actor: table.server_id, tableId: table.id });

@@ -6,7 +6,16 @@ import { runningStack } from '../state.ts';
 import { type ParsedValues, UsageError } from './args.ts';
 import { castCrew, loadRoster, screensOf } from './simulate-crew.ts';
 import { Member } from './simulate-member.ts';
-import { type Action, type ActionKind, eligibleActions, pickAction, seededRandom, type ServiceView, StateAges } from './simulate-plan.ts';
+import {
+  type Action,
+  type ActionKind,
+  eligibleActions,
+  MUTATION_OF,
+  pickAction,
+  seededRandom,
+  type ServiceView,
+  StateAges,
+} from './simulate-plan.ts';
 import { SessionShelf } from './simulate-sessions.ts';
 import { ServiceWatch } from './simulate-watch.ts';
 
@@ -147,28 +156,11 @@ async function runService(
 
 /** The action through the member's client: its answer, or the refusal (a person on the console got there first). */
 async function perform(member: Member, action: Action): Promise<MutationResult | MutationError> {
-  const { mutations } = member.plater;
+  const { kind, actor: _, ...args } = action;
+  // the union's kind and arguments go together (Action's definition); TypeScript cannot follow that through a lookup
+  const mutate = member.plater.mutations[MUTATION_OF[kind]] as (args: object) => Promise<MutationResult>;
   try {
-    switch (action.kind) {
-      case 'seat':
-        return await mutations.seatTable({ tableId: action.tableId, partySize: action.partySize });
-      case 'order':
-        return await mutations.placeOrder({ tableId: action.tableId, items: action.lines });
-      case 'start':
-        return await mutations.startItem({ itemId: action.itemId });
-      case 'finish':
-        return await mutations.finishItem({ itemId: action.itemId });
-      case 'bump':
-        return await mutations.bumpTicket({ orderId: action.orderId, stationId: action.stationId });
-      case 'fire':
-        return await mutations.fireCourse({ orderId: action.orderId, course: action.course });
-      case 'serve':
-        return await mutations.serveOrder({ orderId: action.orderId });
-      case 'rush':
-        return await mutations.setRush({ orderId: action.orderId, rush: true });
-      case 'clear':
-        return await mutations.clearTable({ tableId: action.tableId });
-    }
+    return await mutate(args);
   } catch (error) {
     if (error instanceof MutationError) return error;
     throw error;
@@ -199,7 +191,7 @@ function describe(action: Action, view: ServiceView, tables: Map<string, string>
     case 'seat':
       return `seated ${tables.get(action.tableId)} (party of ${action.partySize})`;
     case 'order': {
-      const names = action.lines.map((l) => `${l.qty}× ${menu.items.find((m) => m.id === l.menuItemId)?.name}${l.hold ? ' (held)' : ''}`);
+      const names = action.items.map((l) => `${l.qty}× ${menu.items.find((m) => m.id === l.menuItemId)?.name}${l.hold ? ' (held)' : ''}`);
       return `ordered for ${tables.get(action.tableId)}: ${names.join(', ')}`;
     }
     case 'start':
