@@ -86,7 +86,7 @@ export interface OrderSummary extends EntityFields<'order'> {
 }
 
 /** A dining table's state, in the floor's payload and in the manager's whole row alike. */
-interface TableState {
+export interface TableState {
   label: string
   seats: number
   status: TableStatus
