@@ -1,4 +1,5 @@
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts';
 import type { QueueStorage } from './mutations/queue.ts';
 import { DEFAULT_RECONNECT, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 import type { SharedRealtime } from './realtime-transport.ts';
@@ -64,8 +65,6 @@ export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'realtime' | 't
   random: () => number;
 };
 
-type Env = Record<string, string | undefined>;
-
 /** The process environment where there is one (Node; bundlers for browsers usually have none). */
 function environment(): Env {
   return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
@@ -73,19 +72,11 @@ function environment(): Env {
 
 /** The first of the variables that is set (ours first, then the names the original system used). */
 function fromEnv(env: Env, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  return undefined;
+  return readEnv(env, names, text);
 }
 
 function numberFromEnv(env: Env, fallback: number, ...names: string[]): number {
-  const value = fromEnv(env, ...names);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${names[0]}: not a number: ${value}`);
-  return n;
+  return readEnv(env, names, nonNegativeNumber, fallback);
 }
 
 function defaultStorage(): QueueStorage | null {

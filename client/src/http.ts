@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
 import type { CatchUp, Menu, RefetchDetails, Session, Snapshot } from './payloads.ts';
 

@@ -1,5 +1,5 @@
-import { Backoff, type BackoffOptions } from './backoff.ts';
-import type { Clock } from './clock.ts';
+import { Backoff, type BackoffOptions } from '../../shared/backoff.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../../shared/clock.ts';
 import { ApiError, MutationError, PlaterError } from '../errors.ts';
 import type { RetryEngine } from '../retry.ts';
 import type { EntityType } from '../payloads.ts';
