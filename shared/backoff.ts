@@ -5,6 +5,7 @@
 // server's join-rate limit (Marc Brooker, "Exponential Backoff And Jitter"). Web-standard only: the client imports it.
 import { type Clock, systemClock } from './clock.ts'
 
+/** Exponential backoff with full jitter: each delay is drawn between a floor and a cap that doubles per attempt. */
 export interface BackoffOptions {
   /** The cap of the first attempt, ms. */
   baseMs: number

@@ -2,11 +2,13 @@
 // time takes a Clock, so a test moves time instead of sleeping on a loaded machine's wall clock. The shape is the
 // web's own timer pair, which a system clock is a thin layer over. Web-standard only: the client imports this.
 
+/** Time and timers, injected so tests can drive them without sleeping. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number
   /** Runs `fn` once, `ms` from now; returns the handle `clearTimeout` takes. */
   setTimeout(fn: () => void, ms: number): unknown
+  /** Cancels a timer `setTimeout` returned (one that already ran or was cleared: nothing). */
   clearTimeout(handle: unknown): void
 }
 
