@@ -3,7 +3,7 @@
 // parties retry at once: full jitter (a delay drawn between a floor and the cap) spreads a room full of screens
 // coming back after one outage over the window instead of bringing them back together, which keeps them under the
 // server's join-rate limit (Marc Brooker, "Exponential Backoff And Jitter"). Web-standard only: the client imports it.
-import { type Clock, systemClock } from './clock.ts'
+import type { Clock } from './clock.ts'
 
 /** Exponential backoff with full jitter: each delay is drawn between a floor and a cap that doubles per attempt. */
 export interface BackoffOptions {
@@ -18,35 +18,23 @@ export interface BackoffOptions {
   floorRatio?: number
 }
 
-/** Delays, and when a run has lasted long enough (ms) to forgive the failures before it (unless set: only `reset()`). */
-export interface BackoffPolicy extends BackoffOptions {
-  resetAfterMs?: number
-}
-
-const DEFAULT_FLOOR_RATIO = 0.1
-
 /** The delay before attempt `attempt` (0 = the first retry). */
 export function backoffDelay(attempt: number, policy: BackoffOptions, random: () => number): number {
   const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt))
-  const floor = cap * (policy.floorRatio ?? DEFAULT_FLOOR_RATIO)
+  const floor = cap * (policy.floorRatio ?? 0.1)
   return Math.round(floor + random() * (cap - floor))
 }
 
 /** An attempt counter with its policy: `next()` gives the delay before the next try, `reset()` after a success. */
 export class Backoff {
   #attempts = 0
-  #runningSince: number
   readonly #random: () => number
-  readonly #clock: Clock
 
   constructor(
-    readonly policy: BackoffPolicy,
-    random: () => number = Math.random,
-    clock: Clock = systemClock,
+    readonly policy: BackoffOptions,
+    random: () => number,
   ) {
     this.#random = random
-    this.#clock = clock
-    this.#runningSince = clock.now()
   }
 
   /** The wait before the next attempt, which it counts. */
@@ -67,15 +55,34 @@ export class Backoff {
   reset(): void {
     this.#attempts = 0
   }
+}
 
-  /** What is retried is up (again) from now. */
+/** The backoff of something started again whenever it stops (a process, a worker): a long enough run is a success. */
+export interface RestartPolicy extends BackoffOptions {
+  /** A run longer than this (ms) forgives the failures before it. */
+  resetAfterMs: number
+}
+
+/** A Backoff that tells runs apart on its clock: `started()` when up (again), `stopped()` when it ended on its own. */
+export class RestartBackoff extends Backoff {
+  readonly #clock: Clock
+  #runningSince: number
+
+  constructor(
+    override readonly policy: RestartPolicy,
+    random: () => number,
+    clock: Clock,
+  ) {
+    super(policy, random)
+    this.#clock = clock
+    this.#runningSince = clock.now()
+  }
+
   started(): void {
     this.#runningSince = this.#clock.now()
   }
 
-  /** It stopped on its own: a run of `resetAfterMs` or longer forgives the failures before it. */
   stopped(): void {
-    const { resetAfterMs } = this.policy
-    if (resetAfterMs !== undefined && this.#clock.now() - this.#runningSince > resetAfterMs) this.reset()
+    if (this.#clock.now() - this.#runningSince > this.policy.resetAfterMs) this.reset()
   }
 }

@@ -50,9 +50,9 @@ function wholeNumber(value: string, min: number, max: number): number | undefine
 export function readEnv<T>(env: Env, names: string | readonly string[], kind: EnvKind<T>): T | undefined
 export function readEnv<T, F>(env: Env, names: string | readonly string[], kind: EnvKind<T>, fallback: F): T | F
 export function readEnv<T, F>(env: Env, names: string | readonly string[], kind: EnvKind<T>, fallback?: F): T | F | undefined {
-  for (const name of typeof names === 'string' ? [names] : names) {
+  for (const name of [names].flat()) {
     const value = env[name]
-    if (value === undefined || value === '') continue
+    if (!value) continue // unset or empty
     const parsed = kind.parse(value)
     if (parsed === undefined) throw new Error(`${name} must be ${kind.allowed}, got "${value}"`)
     return parsed

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from '../config.ts';
 import { stopOrphanedWorkers } from '../functions-host/index.ts';
 import type { Logger } from '../log.ts';
-import { Backoff } from '../../shared/backoff.ts';
+import { RestartBackoff } from '../../shared/backoff.ts';
+import { systemClock } from '../../shared/clock.ts';
 import { RESTART_BACKOFF } from '../restart-backoff.ts';
 import type { FromApiProcess, ToApiProcess } from './child-protocol.ts';
 import type { ApiRestarts } from './health.ts';
@@ -41,7 +42,7 @@ interface ApiProcess {
  */
 export async function superviseApiServer(config: StackConfig, log: Logger, options: ApiSupervisorOptions = {}): Promise<SupervisedApi> {
   let current = await startApiProcess(config, log, { restarts: 0 });
-  const backoff = new Backoff(RESTART_BACKOFF);
+  const backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, systemClock);
   let stopping = false;
   let restarting: Promise<void> | undefined;
   let restarts = 0;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Backoff } from '../../shared/backoff.ts';
+import { RestartBackoff } from '../../shared/backoff.ts';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import type { Logger } from '../log.ts';
 import { RESTART_BACKOFF } from '../restart-backoff.ts';
@@ -43,7 +43,7 @@ export class FunctionWorker {
   #waiters: Array<{ resolve: (endpoint: Endpoint) => void; reject: (error: Error) => void; timer: unknown }> = [];
   #stopping = false;
   readonly #clock: Clock;
-  readonly #backoff: Backoff;
+  readonly #backoff: RestartBackoff;
   #startedAt = 0;
   #restartTimer: unknown;
   #restarts = 0;
@@ -51,7 +51,7 @@ export class FunctionWorker {
   constructor(private readonly options: WorkerOptions) {
     this.name = options.spec.name;
     this.#clock = options.clock ?? systemClock;
-    this.#backoff = new Backoff(RESTART_BACKOFF, Math.random, this.#clock);
+    this.#backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, this.#clock);
   }
 
   get restarts(): number {

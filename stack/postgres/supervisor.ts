@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Backoff } from '../../shared/backoff.ts';
+import { RestartBackoff } from '../../shared/backoff.ts';
+import { systemClock } from '../../shared/clock.ts';
 import { RESTART_BACKOFF } from '../restart-backoff.ts';
 import { type EmbeddedPostgres, type EmbeddedPostgresOptions, startEmbeddedPostgres } from './cluster.ts';
 
@@ -29,7 +30,7 @@ export interface SupervisorOptions extends EmbeddedPostgresOptions {
 export async function superviseEmbeddedPostgres(options: SupervisorOptions): Promise<SupervisedPostgres> {
   const { log } = options;
   let current: EmbeddedPostgres = await startEmbeddedPostgres(options);
-  const backoff = new Backoff(RESTART_BACKOFF);
+  const backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, systemClock);
   let stopping = false;
   let restarts = 0;
   let giveUp: (error: Error) => void = () => {};

@@ -102,7 +102,7 @@ export class ReplicationIngest {
 
   async #run(): Promise<void> {
     const { clock, log } = this.#options;
-    const backoff = new Backoff(RECONNECT_BACKOFF, Math.random, clock);
+    const backoff = new Backoff(RECONNECT_BACKOFF, Math.random);
     while (!this.#stopped) {
       let failure: unknown;
       try {
