@@ -48,8 +48,18 @@ function wholeNumber(value: string, min: number, max: number): number | undefine
  * `kind`; `fallback` when none is set. Throws when the value is not one `kind` allows.
  */
 export function readEnv<T>(env: Env, names: string | readonly string[], kind: EnvKind<T>): T | undefined
-export function readEnv<T, F>(env: Env, names: string | readonly string[], kind: EnvKind<T>, fallback: F): T | F
-export function readEnv<T, F>(env: Env, names: string | readonly string[], kind: EnvKind<T>, fallback?: F): T | F | undefined {
+export function readEnv<T, F>(
+  env: Env,
+  names: string | readonly string[],
+  kind: EnvKind<T>,
+  fallback: F,
+): T | F
+export function readEnv<T, F>(
+  env: Env,
+  names: string | readonly string[],
+  kind: EnvKind<T>,
+  fallback?: F,
+): T | F | undefined {
   for (const name of [names].flat()) {
     const value = env[name]
     if (!value) continue // unset or empty

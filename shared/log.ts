@@ -32,7 +32,11 @@ export function logLevelFromEnv(env: Env, fallback: LogLevel): LogLevel {
   return readEnv(env, 'PLATER_LOG_LEVEL', oneOf(LOG_LEVELS), fallback)
 }
 
-export function createLogger(component: string, minLevel: LogLevel = 'info', sink: LogSink = consoleSink): Logger {
+export function createLogger(
+  component: string,
+  minLevel: LogLevel = 'info',
+  sink: LogSink = consoleSink,
+): Logger {
   const least = LOG_LEVELS.indexOf(minLevel)
   const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) >= least) sink({ level, component, message, fields })
