@@ -22,8 +22,6 @@ export interface WorkerOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  /** Restart waits and start times; the system's unless a test moves it. */
-  clock?: Clock;
 }
 
 const READY = /^PLATER_WORKER_READY (.+)$/;
@@ -50,7 +48,7 @@ export class FunctionWorker {
 
   constructor(private readonly options: WorkerOptions) {
     this.name = options.spec.name;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = systemClock;
     this.#backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, this.#clock);
   }
 
