@@ -1,4 +1,5 @@
 // The request pipeline every function shares: CORS preflight, routing by method + path, errors as JSON.
+import { createLogger } from '@plater/shared/log.ts'
 import { preflight, withCors } from './cors.ts'
 import { HttpError, toHttpError } from './errors.ts'
 
@@ -66,6 +67,7 @@ export function matchPattern(pattern: string, path: string): Record<string, stri
 
 /** Routes a request inside function `name`; 404 for an unknown path, 405 (with Allow) for a wrong method. */
 export function createHandler(name: string, routes: Route[]): (req: Request) => Promise<Response> {
+  const log = createLogger(name)
   return async (req) => {
     const early = preflight(req)
     if (early) return early
@@ -91,7 +93,7 @@ export function createHandler(name: string, routes: Route[]): (req: Request) => 
       throw new HttpError(404, 'not_found', `no route ${req.method} ${url.pathname}`)
     } catch (error) {
       const http = toHttpError(error)
-      if (http.status >= 500) console.error(`[${name}] ${req.method} ${req.url}:`, http.cause ?? http)
+      if (http.status >= 500) log.error(`${req.method} ${req.url} failed`, { error: http.cause ?? http })
       return withCors(http.toResponse())
     }
   }
