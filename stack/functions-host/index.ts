@@ -13,7 +13,9 @@ import type { Logger } from '../log.ts';
 import { isProcessAlive } from '../process-util.ts';
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
 import { JwtGate } from './jwt.ts';
-import { BodyTooLargeError, discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
+import { BodyTooLarge } from '../../shared/http/body.ts';
+import { readNodeBody } from '../../shared/http/node-body.ts';
+import { discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES } from './proxy.ts';
 import { type Endpoint, FunctionWorker } from './worker.ts';
 
 /**
@@ -224,13 +226,16 @@ export async function createFunctionsRoute(
     }
     let body: Buffer = EMPTY;
     try {
-      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) body = await readBody(req);
+      // Buffered (function requests are small), so a failed hop can be sent again.
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
+        body = await readNodeBody(req, MAX_BODY_BYTES, { keepOnRefusal: true });
+      }
     } catch (error) {
-      if (!(error instanceof BodyTooLargeError) || !(await discardBody(req))) {
+      if (!(error instanceof BodyTooLarge) || !(await discardBody(req))) {
         res.destroy();
         return;
       }
-      sendError(res, new HttpError(413, 'payload_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`, { connection: 'close' }));
+      sendError(res, new HttpError(413, 'payload_too_large', error.message, { connection: 'close' }));
       return;
     }
     const headers = forwardableHeaders(req.headers);

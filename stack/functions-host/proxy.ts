@@ -25,34 +25,6 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** A refused body is read and dropped up to this size so its 413 reaches the client; past it the connection is cut. */
 export const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
 
-export class BodyTooLargeError extends Error {}
-
-/**
- * The whole request body (function requests are small; buffering lets a failed hop be retried). Over `limit`
- * (declared or counted) it rejects with BodyTooLargeError and leaves the rest unread: see `discardBody`.
- */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new BodyTooLargeError(`request body of ${declared} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData).off('end', onEnd).pause();
-        reject(new BodyTooLargeError(`request body over ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData).once('end', onEnd).once('error', reject);
-  });
-}
-
 /**
  * Reads and drops the rest of a refused body. A server that answers and closes while the client is still sending
  * resets the connection, and the client sees that reset instead of the answer. False when the rest is larger than

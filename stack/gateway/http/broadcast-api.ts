@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CORS_ORIGIN, HttpError, preflightHeaders, sendError } from '../../api/respond.ts';
 import type { Claims } from '../auth/jwt.ts';
 import { ProbeError } from '../auth/policies.ts';
+import { BodyTooLarge } from '../../../shared/http/body.ts';
+import { readNodeBody } from '../../../shared/http/node-body.ts';
 import type { GatewayContext } from '../context.ts';
 import { MAX_JSON_DEPTH, TOPIC_PREFIX } from '../protocol/constants.ts';
 import type { RawPayload } from '../protocol/frames.ts';
@@ -12,7 +14,6 @@ import { REST_RATE_LIMITED } from '../protocol/reasons.ts';
 import { topicKey } from '../registry.ts';
 import { broadcastTenant } from '../tenant.ts';
 import { xHeaders } from '../transport/x-headers.ts';
-import { BodyTooLarge, readBody } from './body.ts';
 import { requestToken } from './credentials.ts';
 
 /**
@@ -118,7 +119,7 @@ export class BroadcastApi {
 
   async #read(req: IncomingMessage, limit: number): Promise<Buffer> {
     try {
-      return await readBody(req, limit);
+      return await readNodeBody(req, limit);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       this.#ctx.metrics.drops.oversizedPayloads++;
