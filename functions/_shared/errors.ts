@@ -1,39 +1,16 @@
-// Every error leaves a function as JSON `{code, message, details?}` with a stable `code` (see README.md).
-// Database errors raised by the RPCs carry a project SQLSTATE (class PT, docs/architecture.md) that maps to HTTP
-// without parsing messages.
+// Every error leaves a function as JSON `{code, message, details?}` with a stable `code` (see README.md). The
+// error table — which database code answers which HTTP status and code, and which outcomes an idempotency key
+// stores — is the contract's (@plater/contract/errors.ts); this module applies it to what postgres.js throws.
+import {
+  DATABASE_UNAVAILABLE,
+  databaseAnswer,
+  HttpError,
+  isUnavailableSqlstate,
+  RETRY_AFTER_HEADERS,
+  STORABLE_SQLSTATES,
+} from '@plater/contract/errors.ts'
 
-export interface ErrorBody {
-  code: string
-  message: string
-  details?: unknown
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers: Record<string, string> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
-    this.name = 'HttpError'
-  }
-
-  get body(): ErrorBody {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details }
-  }
-
-  toResponse(): Response {
-    return new Response(JSON.stringify(this.body), {
-      status: this.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...this.headers },
-    })
-  }
-}
+export { type ErrorBody, HttpError } from '@plater/contract/errors.ts'
 
 export interface MappingOptions {
   /** The expected version came from an `If-Match` header: a stale version answers 412 instead of 409. */
@@ -61,9 +38,6 @@ function parseDetail(detail: string | undefined): unknown {
   }
 }
 
-/** The answer to every connection-level failure: nothing can be said about the data, so ask for a retry. */
-const RETRY_AFTER = { 'retry-after': '1' }
-
 /**
  * The database could not be reached or the connection broke: a transient fault (the server starting up or
  * restarting, a connection refused, reset or stuck past its time limit, a fault inside the driver). `sent` is
@@ -77,9 +51,6 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-// SQLSTATEs of a server that is going away or not there yet: connection exceptions (class 08), admin/crash
-// shutdown, "the database system is starting up" (57P03), too many connections.
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300'])
 // Refused before the session began: no statement can have reached the server.
 const REFUSED_SQLSTATES = new Set(['57P03', '53300', '08001', '08004'])
 const REFUSED_CODES = new Set([
@@ -102,7 +73,7 @@ export function connectionFailure(error: unknown): DatabaseUnavailableError | un
   if (error instanceof HttpError) return undefined
   const code = String((error as { code?: unknown } | null)?.code ?? '')
   if (isDatabaseError(error)) {
-    if (!code.startsWith('08') && !UNAVAILABLE_SQLSTATES.has(code)) return undefined
+    if (!isUnavailableSqlstate(code)) return undefined
     return new DatabaseUnavailableError(
       `the database is unavailable (${code})`,
       !REFUSED_SQLSTATES.has(code),
@@ -126,65 +97,31 @@ export function connectionFailure(error: unknown): DatabaseUnavailableError | un
  */
 export function fromDatabaseError(error: unknown, options: MappingOptions = {}): HttpError | undefined {
   if (error instanceof DatabaseUnavailableError) {
-    return new HttpError(503, 'retry_later', `${error.message}; retry shortly`, undefined, RETRY_AFTER, {
+    const { status, code } = DATABASE_UNAVAILABLE
+    return new HttpError(status, code, `${error.message}; retry shortly`, undefined, RETRY_AFTER_HEADERS, {
       cause: error,
     })
   }
   if (!isDatabaseError(error)) return undefined
-  const details = parseDetail(error.detail)
-  const cause = { cause: error }
-  switch (error.code) {
-    case 'PT400':
-      return new HttpError(400, 'invalid_input', error.message, details, {}, cause)
-    case 'PT401':
-      return new HttpError(401, 'not_staff', error.message, details, {}, cause)
-    case 'PT403':
-      return new HttpError(403, 'forbidden', error.message, details, {}, cause)
-    case 'PT404':
-      return new HttpError(404, 'not_found', error.message, details, {}, cause)
-    case 'PT409':
-      return options.ifMatch
-        ? new HttpError(412, 'precondition_failed', error.message, details, {}, cause)
-        : new HttpError(409, 'version_conflict', error.message, details, {}, cause)
-    case 'PT422':
-      return new HttpError(422, 'illegal_transition', error.message, details, {}, cause)
-    case '42501': // insufficient_privilege: e.g. an anon key calling an RPC granted to authenticated only
-      return new HttpError(403, 'forbidden', 'this role may not call this operation', undefined, {}, cause)
-    case '40001': // serialization_failure
-    case '40P01': // deadlock_detected
-    case '55P03': // lock_not_available
-      return new HttpError(
-        503,
-        'retry_later',
-        'the write collided with another; retry it',
-        undefined,
-        RETRY_AFTER,
-        cause,
-      )
-    case '57014': // query_canceled (statement_timeout)
-      return new HttpError(
-        503,
-        'timeout',
-        'the database took too long; retry it',
-        undefined,
-        RETRY_AFTER,
-        cause,
-      )
-  }
   const unavailable = connectionFailure(error)
   if (unavailable) return fromDatabaseError(unavailable)
-  if (error.code.startsWith('22')) {
-    // data exceptions (a value of the wrong shape or range): the input got past validation but not past the schema
-    return new HttpError(400, 'invalid_input', error.message, undefined, {}, cause)
-  }
-  return undefined
+  const answer = databaseAnswer(error.code, options)
+  if (!answer) return undefined
+  // the project's own codes carry details for the client (e.g. the current row of a version conflict)
+  const details = error.code.startsWith('PT') ? parseDetail(error.detail) : undefined
+  return new HttpError(
+    answer.status,
+    answer.code,
+    answer.message ?? error.message,
+    details,
+    answer.transient ? RETRY_AFTER_HEADERS : {},
+    { cause: error },
+  )
 }
 
-/** SQLSTATEs whose answer an idempotency key stores and replays (the mutation ran and decided). */
-const STORABLE_SQLSTATES = new Set(['PT400', 'PT403', 'PT404', 'PT409', 'PT422'])
-
+/** Whether an idempotency key stores and replays this outcome (the mutation ran and decided). */
 export function isStorableOutcome(error: unknown): boolean {
-  return isDatabaseError(error) && STORABLE_SQLSTATES.has(error.code)
+  return isDatabaseError(error) && STORABLE_SQLSTATES.includes(error.code)
 }
 
 /** Any throwable as an HttpError; unknown ones become a 500 that says nothing about internals. */

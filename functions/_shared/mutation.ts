@@ -27,6 +27,8 @@ import {
   rowsWith,
   transaction,
 } from './db.ts'
+import { REQUESTS } from '@plater/contract/requests.ts'
+import { type RouteName, ROUTES } from '@plater/contract/routes.ts'
 import type { z } from './deps.ts'
 import { DatabaseUnavailableError, fromDatabaseError, HttpError, isStorableOutcome } from './errors.ts'
 import { parseIfMatch, versionEtag } from './etag.ts'
@@ -60,21 +62,30 @@ export interface MutationInput<P, B> {
 
 type Json = Record<string, unknown>
 
-export interface MutationSpec<P extends z.ZodType, B extends z.ZodType> {
-  /** Function name, part of the request fingerprint. */
-  fn: string
-  params: P
-  body: B
-  /** False for RPCs without an expected version (place_order, bump_ticket): If-Match is refused there. */
-  versioned: boolean
+/** The routes that are mutations (Idempotency-Key, expected version, one transaction). */
+export type MutationRoute = {
+  [R in RouteName]: typeof ROUTES[R]['mutation'] extends true ? R : never
+}[RouteName]
+
+type ParamsOf<R extends MutationRoute> = z.output<typeof REQUESTS[R]['params']>
+type BodyOf<R extends MutationRoute> = z.output<typeof REQUESTS[R]['body']>
+
+/** What a mutation adds to its route (whose function, path, schemas and success status are the contract's). */
+export interface MutationSpec<R extends MutationRoute> {
   /** The RPC call as an SQL expression (sql-text.ts) whose value is the RPC's JSON, e.g. `public.start_item(…)`. */
-  call: (input: MutationInput<z.output<P>, z.output<B>>) => string
+  call: (input: MutationInput<ParamsOf<R>, BodyOf<R>>) => string
   /** The response body made of the RPC's result (default: as is); applied to replays too. */
   shape?: (result: Json) => Json
-  /** Success status (201 for a created order). */
-  status?: number
   /** The entity whose version becomes the response's ETag, e.g. `item` for `{item: {...}}`. */
   etagOf?: string
+}
+
+/**
+ * Whether the route takes an expected version (its body has `expected_version`); place_order and bump_ticket
+ * have none, and If-Match is refused there.
+ */
+function isVersioned(route: MutationRoute): boolean {
+  return 'expected_version' in (REQUESTS[route].body as z.ZodObject).shape
 }
 
 function etagHeader(entityName: string | undefined, status: number, body: unknown): Record<string, string> {
@@ -87,17 +98,21 @@ type Outcome =
   | { kind: 'done'; outcome: StoredOutcome; replayed: boolean }
   | { kind: 'refused'; error: HttpError }
 
-export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: MutationSpec<P, B>): RouteHandler {
+export function mutation<R extends MutationRoute>(route: R, spec: MutationSpec<R>): RouteHandler {
+  const { fn, status } = ROUTES[route]
+  // the indexed access loses the link between R and its schemas; their types are derived from REQUESTS itself
+  const schemas = REQUESTS[route] as unknown as { params: z.ZodType<ParamsOf<R>>; body: z.ZodType<BodyOf<R>> }
+  const versioned = isVersioned(route)
   return async ({ req, params, path }: RouteContext) => {
     const caller = requireUser(await authenticate(req))
     const key = parseIdempotencyKey(req.headers.get('idempotency-key'))
     const raw = await readJsonObject(req)
-    const parsedParams = validate(spec.params, params, 'path')
-    const body = validate(spec.body, raw)
+    const parsedParams = validate(schemas.params, params, 'path')
+    const body = validate(schemas.body, raw)
 
     const ifMatchHeader = req.headers.get('if-match')
     const ifMatch = parseIfMatch(ifMatchHeader)
-    if (ifMatch !== undefined && !spec.versioned) {
+    if (ifMatch !== undefined && !versioned) {
       throw new HttpError(
         400,
         'if_match_not_supported',
@@ -114,12 +129,11 @@ export function mutation<P extends z.ZodType, B extends z.ZodType>(spec: Mutatio
     const call = spec.call(input)
     const hash = await requestFingerprint({
       method: req.method,
-      target: `${spec.fn}${path}`,
+      target: `${fn}${path}`,
       body: raw,
       ifMatch: ifMatchHeader,
     })
     const user = caller.sub
-    const status = spec.status ?? 200
 
     const result = await transaction(async (tx): Promise<Outcome> => {
       let sets: Rows[]

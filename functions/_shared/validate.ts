@@ -1,7 +1,8 @@
 // Input validation with zod: a failure answers 400 `invalid_request` naming every offending field
-// (`details.issues[] = {path, message}`), the first one also in `message`.
-import { z } from './deps.ts'
-import { HttpError } from './errors.ts'
+// (`details.issues[] = {path, message}`), the first one also in `message`. The schemas are the contract's
+// (@plater/contract/requests.ts).
+import { HttpError } from '@plater/contract/errors.ts'
+import type { z } from './deps.ts'
 
 export interface FieldIssue {
   path: string
@@ -29,24 +30,3 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where =
   const first = issues[0]!
   throw new HttpError(400, 'invalid_request', `${where} ${first.path}: ${first.message}`, { issues })
 }
-
-// Shared field schemas, with the messages clients show next to the field.
-export const uuid = (what: string) => z.guid({ error: `${what} must be a UUID` })
-export const expectedVersion = z.int({ error: 'expected_version must be an integer' })
-  .min(1, { error: 'expected_version must be at least 1' })
-
-// Postgres text cannot hold NUL: refused here, naming the field, rather than failing later in the database.
-const hasNoNul = (text: string) => !text.includes('\0')
-const nulError = (what: string) => ({ error: `${what} must not contain NUL characters` })
-
-/** Free text a person typed (notes, modifiers): at most `max` characters, no NUL. */
-export const freeText = (what: string, max: number) =>
-  z.string({ error: `${what} must be a string` })
-    .max(max, { error: `${what} must be at most ${max} characters` })
-    .refine(hasNoNul, nulError(what))
-
-export const reason = z.string({ error: 'reason must be a string' })
-  .trim().min(1, { error: 'reason must not be empty' }).max(200, {
-    error: 'reason must be at most 200 characters',
-  })
-  .refine(hasNoNul, nulError('reason'))

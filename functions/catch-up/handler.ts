@@ -10,25 +10,12 @@
 // back past `after` is invisible here.
 import { authenticate, requireUser } from '../_shared/auth.ts'
 import { readAs } from '../_shared/db.ts'
-import { z } from '../_shared/deps.ts'
 import { HttpError } from '../_shared/errors.ts'
-import { createHandler, json } from '../_shared/http.ts'
+import { json } from '../_shared/http.ts'
+import { functionHandler } from '../_shared/routes.ts'
 import { sqlText } from '../_shared/sql-text.ts'
-import { topicSchema } from '../_shared/topics.ts'
-import { uuid, validate } from '../_shared/validate.ts'
-
-const seqParam = (what: string, max: number) =>
-  z.string({ error: `${what} is required` })
-    .regex(/^[0-9]{1,15}$/, { error: `${what} must be a whole number` })
-    .transform(Number)
-    .refine((n) => n <= max, { error: `${what} must be at most ${max}` })
-
-const querySchema = z.object({
-  topic: topicSchema,
-  after: seqParam('after', Number.MAX_SAFE_INTEGER),
-  limit: seqParam('limit', 5000).refine((n) => n >= 1, { error: 'limit must be at least 1' }).optional(),
-  epoch: uuid('epoch').optional(),
-})
+import { validate } from '../_shared/validate.ts'
+import { CATCH_UP_DEFAULT_LIMIT, QUERIES } from '@plater/contract/requests.ts'
 
 interface EventsAnswer {
   status: 'ok' | 'refetch'
@@ -41,9 +28,9 @@ interface EventsAnswer {
 
 async function catchUp(req: Request, url: URL): Promise<Response> {
   const caller = requireUser(await authenticate(req))
-  const query = validate(querySchema, Object.fromEntries(url.searchParams), 'query')
+  const query = validate(QUERIES.catchUp, Object.fromEntries(url.searchParams), 'query')
   const { topic, after } = query
-  const limit = query.limit ?? 500
+  const limit = query.limit ?? CATCH_UP_DEFAULT_LIMIT
   // one statement: the events (authorised as the caller) and the epoch they belong to
   const [row] = await readAs<{ answer: EventsAnswer; epoch: string }>(
     caller,
@@ -68,6 +55,6 @@ async function catchUp(req: Request, url: URL): Promise<Response> {
   return json(200, { status, topic, epoch, last_seq, events, more }, { 'cache-control': 'no-store' })
 }
 
-export const handler = createHandler('catch-up', [
-  { method: 'GET', pattern: '', handler: ({ req, url }) => catchUp(req, url) },
-])
+export const handler = functionHandler('catch-up', {
+  catchUp: ({ req, url }) => catchUp(req, url),
+})

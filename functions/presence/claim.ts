@@ -11,25 +11,18 @@
 // which the monitor shows once, and ages out as stale when the real console stops renewing it.
 import { z } from '../_shared/deps.ts'
 import { env } from '../_shared/env.ts'
+import { consoleKey } from '@plater/contract/requests.ts'
+import type { ConsoleKey } from '@plater/contract/routes.ts'
 
 export const CLAIM_VERSION = 1
 /** A console asks for a new claim when its key pair is lost (a reload) or this long has passed. */
 export const CLAIM_TTL_SECONDS = 12 * 60 * 60
 
-const P256_KEY = z.object({
-  kty: z.literal('EC'),
-  crv: z.literal('P-256'),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-}).strip()
-export type ConsoleKey = z.output<typeof P256_KEY>
-export const consoleKey = P256_KEY
-
 const ClaimPayload = z.object({
   v: z.literal(CLAIM_VERSION),
   sub: z.string(),
   restaurant: z.string(),
-  key: P256_KEY,
+  key: consoleKey,
   exp: z.number().int(),
 })
 export type ClaimPayload = z.output<typeof ClaimPayload>
@@ -58,9 +51,18 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
  * not used raw: a claim's MAC must never double as anything signed with that key.
  */
 async function macKey(): Promise<CryptoKey> {
-  const source = env('PRESENCE_CLAIM_SECRET') ?? env('SUPABASE_SERVICE_ROLE_KEY') ?? firstSecretKey() ?? env('JWT_SECRET')
-  if (source === undefined) throw new Error('no secret to sign presence claims with (set PRESENCE_CLAIM_SECRET)')
-  const base = await crypto.subtle.importKey('raw', encoder.encode(source), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const source = env('PRESENCE_CLAIM_SECRET') ?? env('SUPABASE_SERVICE_ROLE_KEY') ?? firstSecretKey() ??
+    env('JWT_SECRET')
+  if (source === undefined) {
+    throw new Error('no secret to sign presence claims with (set PRESENCE_CLAIM_SECRET)')
+  }
+  const base = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(source),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
   const derived = await crypto.subtle.sign('HMAC', base, encoder.encode('plater presence claim v1'))
   return crypto.subtle.importKey('raw', derived, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
 }
@@ -96,7 +98,9 @@ export async function openClaim(claim: string, nowSeconds: number): Promise<Clai
   const macBytes = fromBase64url(mac)
   const bodyBytes = fromBase64url(body)
   if (!macBytes || !bodyBytes) return 'malformed'
-  if (!(await crypto.subtle.verify('HMAC', await claimKey(), macBytes, encoder.encode(body)))) return 'bad_claim'
+  if (!(await crypto.subtle.verify('HMAC', await claimKey(), macBytes, encoder.encode(body)))) {
+    return 'bad_claim'
+  }
   let payload: unknown
   try {
     payload = JSON.parse(new TextDecoder().decode(bodyBytes))
@@ -113,8 +117,19 @@ export async function signedBy(key: ConsoleKey, text: string, sig: string): Prom
   const signature = fromBase64url(sig)
   if (!signature || signature.length !== 64) return false
   try {
-    const publicKey = await crypto.subtle.importKey('jwk', { ...key, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
-    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, encoder.encode(text))
+    const publicKey = await crypto.subtle.importKey(
+      'jwk',
+      { ...key, ext: true },
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['verify'],
+    )
+    return await crypto.subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      publicKey,
+      signature,
+      encoder.encode(text),
+    )
   } catch {
     return false
   }

@@ -7,43 +7,13 @@ import { authenticate, requireUser } from '../_shared/auth.ts'
 import { readAs } from '../_shared/db.ts'
 import { z } from '../_shared/deps.ts'
 import { HttpError } from '../_shared/errors.ts'
-import { createHandler, json, readJsonObject } from '../_shared/http.ts'
+import { json, readJsonObject } from '../_shared/http.ts'
+import { functionHandler } from '../_shared/routes.ts'
 import { sqlText } from '../_shared/sql-text.ts'
 import { validate } from '../_shared/validate.ts'
-import { CLAIM_TTL_SECONDS, CLAIM_VERSION, consoleKey, issueClaim, openClaim, type Refusal, signedBy } from './claim.ts'
-
-export const MAX_ENTRIES = 200
-
-const claimBody = z.object({ key: consoleKey }).strict()
-const verifyBody = z.object({
-  entries: z.array(z.object({
-    claim: z.string().max(2048),
-    sig: z.string().max(128),
-    // checked entry by entry below: one console's bad report must not refuse the others
-    report: z.unknown(),
-  }).strict()).max(MAX_ENTRIES),
-}).strict()
-
-/**
- * What a console reports about its client (console/src/app/presence.ts), checked before anyone shows it. The
- * fields travel as plain presence fields beside `claim` and `sig`, so the client library's presence schema
- * passes them on; the signature covers them in this order (console/src/app/presence-proof.ts signs the same).
- */
-export const REPORT_FIELDS = ['screen', 'status', 'p95', 'pending', 'rollbacks', 'reconnects', 'at'] as const
-export const report = z.object({
-  screen: z.string().max(200),
-  status: z.string().max(32),
-  p95: z.number().nonnegative().nullable(),
-  pending: z.number().int().nonnegative(),
-  rollbacks: z.number().int().nonnegative(),
-  reconnects: z.number().int().nonnegative(),
-  at: z.number(),
-}).strip()
-
-/** The text a console signs: its report's fields as a JSON array in REPORT_FIELDS order (no key-order games). */
-export function signedText(checked: z.output<typeof report>): string {
-  return JSON.stringify(REPORT_FIELDS.map((field) => checked[field]))
-}
+import { CLAIM_TTL_SECONDS, CLAIM_VERSION, issueClaim, openClaim, type Refusal, signedBy } from './claim.ts'
+import { signedText } from '@plater/contract/presence.ts'
+import { presenceReport as report, REQUESTS } from '@plater/contract/requests.ts'
 
 interface Me {
   user_id: string
@@ -58,54 +28,63 @@ async function me(req: Request) {
 }
 
 type Verdict =
-  | { ok: true; user_id: string; display_name: string; role: string; station_id: string | null; report: z.output<typeof report> }
+  | {
+    ok: true
+    user_id: string
+    display_name: string
+    role: string
+    station_id: string | null
+    report: z.output<typeof report>
+  }
   | { ok: false; reason: Refusal | 'other_restaurant' | 'not_staff' }
 
-export const handler = createHandler('presence', [
-  {
-    method: 'POST',
-    pattern: '/claim',
-    handler: async ({ req }) => {
-      const body = validate(claimBody, await readJsonObject(req))
-      const { staff } = await me(req)
-      const exp = Math.floor(Date.now() / 1000) + CLAIM_TTL_SECONDS
-      const claim = await issueClaim({ v: CLAIM_VERSION, sub: staff.user_id, restaurant: staff.restaurant_id, key: body.key, exp })
-      return json(200, { claim, expires_at: exp * 1000 })
-    },
+export const handler = functionHandler('presence', {
+  presenceClaim: async ({ req }) => {
+    const body = validate(REQUESTS.presenceClaim.body, await readJsonObject(req))
+    const { staff } = await me(req)
+    const exp = Math.floor(Date.now() / 1000) + CLAIM_TTL_SECONDS
+    const claim = await issueClaim({
+      v: CLAIM_VERSION,
+      sub: staff.user_id,
+      restaurant: staff.restaurant_id,
+      key: body.key,
+      exp,
+    })
+    return json(200, { claim, expires_at: exp * 1000 })
   },
-  {
-    method: 'POST',
-    pattern: '/verify',
-    handler: async ({ req }) => {
-      const body = validate(verifyBody, await readJsonObject(req))
-      const { caller, staff } = await me(req)
-      if (staff.role !== 'manager') throw new HttpError(403, 'forbidden', "only a manager may verify the crew's consoles")
-      const now = Math.floor(Date.now() / 1000)
-      const checked = await Promise.all(body.entries.map(async (entry) => {
-        const claim = await openClaim(entry.claim, now)
-        if (typeof claim === 'string') return claim
-        if (claim.restaurant !== staff.restaurant_id) return 'other_restaurant'
-        const checkedReport = report.safeParse(entry.report)
-        if (!checkedReport.success) return 'malformed'
-        if (!(await signedBy(claim.key, signedText(checkedReport.data), entry.sig))) return 'bad_signature'
-        return { sub: claim.sub, report: checkedReport.data }
-      }))
-      const users = [...new Set(checked.flatMap((entry) => typeof entry === 'string' ? [] : [entry.sub]))]
-      // as the manager: RLS shows them their own restaurant's staff only
-      const rows = users.length === 0 ? [] : await readAs<{ user_id: string; display_name: string; role: string; station_id: string | null }>(
+  presenceVerify: async ({ req }) => {
+    const body = validate(REQUESTS.presenceVerify.body, await readJsonObject(req))
+    const { caller, staff } = await me(req)
+    if (staff.role !== 'manager') {
+      throw new HttpError(403, 'forbidden', "only a manager may verify the crew's consoles")
+    }
+    const now = Math.floor(Date.now() / 1000)
+    const checked = await Promise.all(body.entries.map(async (entry) => {
+      const claim = await openClaim(entry.claim, now)
+      if (typeof claim === 'string') return claim
+      if (claim.restaurant !== staff.restaurant_id) return 'other_restaurant'
+      const checkedReport = report.safeParse(entry.report)
+      if (!checkedReport.success) return 'malformed'
+      if (!(await signedBy(claim.key, signedText(checkedReport.data), entry.sig))) return 'bad_signature'
+      return { sub: claim.sub, report: checkedReport.data }
+    }))
+    const users = [...new Set(checked.flatMap((entry) => typeof entry === 'string' ? [] : [entry.sub]))]
+    // as the manager: RLS shows them their own restaurant's staff only
+    const rows = users.length === 0
+      ? []
+      : await readAs<{ user_id: string; display_name: string; role: string; station_id: string | null }>(
         caller,
         sqlText`select s.user_id, s.display_name, s.role, s.station_id
                   from jsonb_array_elements_text(${users}::jsonb) u (id)
                   join public.staff s on s.user_id = u.id::uuid
                  where s.active;`,
       )
-      const byUser = new Map(rows.map((row) => [row.user_id, row]))
-      const entries: Verdict[] = checked.map((entry) => {
-        if (typeof entry === 'string') return { ok: false, reason: entry }
-        const row = byUser.get(entry.sub)
-        return row ? { ok: true, ...row, report: entry.report } : { ok: false, reason: 'not_staff' }
-      })
-      return json(200, { entries })
-    },
+    const byUser = new Map(rows.map((row) => [row.user_id, row]))
+    const entries: Verdict[] = checked.map((entry) => {
+      if (typeof entry === 'string') return { ok: false, reason: entry }
+      const row = byUser.get(entry.sub)
+      return row ? { ok: true, ...row, report: entry.report } : { ok: false, reason: 'not_staff' }
+    })
+    return json(200, { entries })
   },
-])
+})

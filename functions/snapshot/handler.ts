@@ -9,14 +9,16 @@
 // snapshot, with the epoch read in the same statement).
 import { authenticate, type Caller, requireUser } from '../_shared/auth.ts'
 import { lastSelect, query, readAs } from '../_shared/db.ts'
-import { z } from '../_shared/deps.ts'
 import { HttpError } from '../_shared/errors.ts'
 import { ifNoneMatchHits, snapshotEtag } from '../_shared/etag.ts'
-import { createHandler, json, readJsonObject } from '../_shared/http.ts'
+import { json, readJsonObject } from '../_shared/http.ts'
+import { functionHandler } from '../_shared/routes.ts'
 import { sqlText } from '../_shared/sql-text.ts'
 import { type CachedSnapshot, SnapshotCache } from '../_shared/snapshot-cache.ts'
-import { isTopic, restaurantTopics, topicSchema } from '../_shared/topics.ts'
-import { uuid, validate } from '../_shared/validate.ts'
+import { validate } from '../_shared/validate.ts'
+import { QUERIES, REQUESTS } from '@plater/contract/requests.ts'
+import type { WarmAnswer } from '@plater/contract/routes.ts'
+import { buildTopic, isSnapshotTopic, restaurantTopics } from '@plater/contract/topics.ts'
 
 export const cache = new SnapshotCache()
 
@@ -69,15 +71,13 @@ function entryOf(snapshot: Snapshot): CachedSnapshot {
   }
 }
 
-const querySchema = z.object({ topic: topicSchema })
-
 async function getSnapshot(req: Request, url: URL): Promise<Response> {
   // topics are read by staff members: an API key has no staff row to authorise
   const caller = requireUser(await authenticate(req))
   const given = url.searchParams.get('topic')
-  const topic = isTopic(given)
+  const topic = isSnapshotTopic(given)
     ? given
-    : validate(querySchema, Object.fromEntries(url.searchParams), 'query').topic
+    : validate(QUERIES.snapshot, Object.fromEntries(url.searchParams), 'query').topic
   const { epoch, seq } = await currentPosition(caller, topic)
   const etag = snapshotEtag(topic, epoch, seq)
   if (ifNoneMatchHits(req.headers.get('if-none-match'), etag)) {
@@ -91,8 +91,6 @@ async function getSnapshot(req: Request, url: URL): Promise<Response> {
   })
 }
 
-const warmSchema = z.strictObject({ restaurant: uuid('restaurant') })
-
 /** Managers of the restaurant (they may read its admin topic) or the service_role key. */
 async function authorizeWarm(caller: Caller, restaurant: string): Promise<void> {
   if (caller.role === 'service_role') return
@@ -100,7 +98,7 @@ async function authorizeWarm(caller: Caller, restaurant: string): Promise<void> 
     throw new HttpError(403, 'forbidden', 'warming needs a manager or the service key')
   }
   try {
-    await currentPosition(caller, `admin:${restaurant}`)
+    await currentPosition(caller, buildTopic({ kind: 'admin', restaurant }))
   } catch (error) {
     if ((error as { code?: string }).code === 'PT403') {
       throw new HttpError(403, 'forbidden', 'only a manager of this restaurant may warm its snapshots')
@@ -109,17 +107,11 @@ async function authorizeWarm(caller: Caller, restaurant: string): Promise<void> 
   }
 }
 
-export interface WarmResult {
-  restaurant: string
-  built: { topic: string; seq: number; bytes: number }[]
-  ms: number
-}
-
 /**
  * Builds every snapshot of `restaurant` in ONE statement (one MVCC snapshot for all of them), as the
  * connection's own role: the caller was authorised for the whole restaurant above.
  */
-export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
+export async function warmRestaurant(restaurant: string): Promise<WarmAnswer> {
   const started = performance.now()
   const [scopes] = lastSelect<{ found: boolean; stations: string[]; servers: string[] }>(
     await query(sqlText`
@@ -151,12 +143,12 @@ export async function warmRestaurant(restaurant: string): Promise<WarmResult> {
 
 async function warm(req: Request): Promise<Response> {
   const caller = await authenticate(req)
-  const { restaurant } = validate(warmSchema, await readJsonObject(req))
+  const { restaurant } = validate(REQUESTS.warmSnapshots.body, await readJsonObject(req))
   await authorizeWarm(caller, restaurant)
   return json(200, await warmRestaurant(restaurant))
 }
 
-export const handler = createHandler('snapshot', [
-  { method: 'GET', pattern: '', handler: ({ req, url }) => getSnapshot(req, url) },
-  { method: 'POST', pattern: '/warm', handler: ({ req }) => warm(req) },
-])
+export const handler = functionHandler('snapshot', {
+  snapshot: ({ req, url }) => getSnapshot(req, url),
+  warmSnapshots: ({ req }) => warm(req),
+})

@@ -9,7 +9,8 @@
 import { bearerToken, verifyToken } from '../_shared/auth.ts'
 import { requireEnv } from '../_shared/env.ts'
 import { HttpError } from '../_shared/errors.ts'
-import { createHandler } from '../_shared/http.ts'
+import { functionHandler } from '../_shared/routes.ts'
+import { FUNCTIONS_PREFIX, routePath } from '@plater/contract/routes.ts'
 
 async function forward(req: Request): Promise<Response> {
   await verifyToken(bearerToken(req)) // answer 401 here rather than after a hop
@@ -20,11 +21,14 @@ async function forward(req: Request): Promise<Response> {
   }
   let upstream: Response
   try {
-    upstream = await fetch(new URL('/functions/v1/snapshot/warm', requireEnv('SUPABASE_URL')), {
-      method: 'POST',
-      headers,
-      body: await req.text(),
-    })
+    upstream = await fetch(
+      new URL(FUNCTIONS_PREFIX + routePath('warmSnapshots', {}), requireEnv('SUPABASE_URL')),
+      {
+        method: 'POST',
+        headers,
+        body: await req.text(),
+      },
+    )
   } catch (error) {
     throw new HttpError(
       502,
@@ -43,8 +47,4 @@ async function forward(req: Request): Promise<Response> {
   })
 }
 
-export const handler = createHandler('warm', [{
-  method: 'POST',
-  pattern: '',
-  handler: ({ req }) => forward(req),
-}])
+export const handler = functionHandler('warm', { warm: ({ req }) => forward(req) })

@@ -2,7 +2,8 @@
 // verified (its token's user, the staff row as it is now), never what a client wrote into presence.
 import assert from 'node:assert/strict'
 import { call, closePoolsAfterwards, dbTest, STAFF, userToken } from './helpers.ts'
-import { handler as presence, signedText } from '../../functions/presence/handler.ts'
+import { handler as presence } from '../../functions/presence/handler.ts'
+import { signedText } from '@plater/contract/presence.ts'
 
 /** A console: its key pair (as the browser makes it) and the claim the server issued for it. */
 async function console_(user: string) {

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
 import { HttpError } from '../../functions/_shared/errors.ts'
-import {
-  courseParams,
-  placeOrderBody,
-  reasonBody,
-  seatBody,
-  versionOnlyBody,
-} from '../../functions/_shared/schemas.ts'
-import { topicSchema } from '../../functions/_shared/topics.ts'
 import { validate } from '../../functions/_shared/validate.ts'
+import { REQUESTS, topicSchema } from '@plater/contract/requests.ts'
+
+const placeOrderBody = REQUESTS.placeOrder.body
+const seatBody = REQUESTS.seatTable.body
+const versionOnlyBody = REQUESTS.startItem.body
+const reasonBody = REQUESTS.voidItem.body
+const courseParams = REQUESTS.fireCourse.params
 
 const TABLE = '00000000-0000-4000-8000-0000000000aa'
 const MENU = '00000000-0000-4000-8000-0000000000bb'
