@@ -12,7 +12,7 @@ import {
   TokenVerifier,
 } from '@plater/shared/auth/verify.ts'
 import { VerifiedTokenCache } from '@plater/shared/auth/verified-cache.ts'
-import { bearerToken as parseBearer } from '@plater/shared/http/bearer.ts'
+import { requireBearer } from '@plater/shared/http/bearer.ts'
 import { jose } from './deps.ts'
 import { env } from './env.ts'
 import { HttpError } from './errors.ts'
@@ -68,15 +68,8 @@ const callers = new WeakMap<Claims, Caller>()
 export function bearerToken(req: Request): string {
   const header = req.headers.get('authorization')
   const apikey = req.headers.get('apikey')
-  if (header === null) {
-    if (apikey !== null && isApiKey(apikey)) return apikey
-    throw new HttpError(401, 'missing_authorization', 'missing Authorization header')
-  }
-  const token = parseBearer(header)
-  if (token === undefined) {
-    throw new HttpError(401, 'invalid_authorization', 'the Authorization header must be "Bearer <jwt>"')
-  }
-  return token
+  if (header === null && apikey !== null && isApiKey(apikey)) return apikey
+  return requireBearer(header)
 }
 
 /** The verified claims of `token` (a JWT or an API key); 401 when it breaks a rule, 503 without the JWKS. */

@@ -1,5 +1,5 @@
 // The request pipeline every function shares: CORS preflight, routing by method + path, errors as JSON.
-import { BodyTooLarge, readRequestBody } from '@plater/shared/http/body.ts'
+import { readRequestBody } from '@plater/shared/http/body.ts'
 import { preflight, withCors } from './cors.ts'
 import { HttpError, toHttpError } from './errors.ts'
 
@@ -103,13 +103,7 @@ export async function readJsonObject(
   req: Request,
   limitBytes = 256 * 1024,
 ): Promise<Record<string, unknown>> {
-  let bytes: Uint8Array
-  try {
-    bytes = await readRequestBody(req, limitBytes)
-  } catch (error) {
-    if (!(error instanceof BodyTooLarge)) throw error
-    throw new HttpError(413, 'payload_too_large', error.message)
-  }
+  const bytes = await readRequestBody(req, limitBytes)
   const text = new TextDecoder().decode(bytes)
   if (text.trim() === '') return {}
   let value: unknown

@@ -1,10 +1,12 @@
 // The one bounded request-body reader: a body is buffered up to a byte limit and refused past it, whether its
 // Content-Length says so up front or its bytes (chunked, or a lying length) run over on the way.
+import { HttpError } from '../../contract/errors.ts'
 
-export class BodyTooLarge extends Error {
-  override readonly name = 'BodyTooLarge'
+/** A body over its limit: 413 `payload_too_large`, as every service answers it unless it has words of its own. */
+export class BodyTooLarge extends HttpError {
   constructor(readonly limitBytes: number) {
-    super(`the body exceeds ${limitBytes} bytes`)
+    super(413, 'payload_too_large', `the body exceeds ${limitBytes} bytes`)
+    this.name = 'BodyTooLarge'
   }
 }
 

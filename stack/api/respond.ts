@@ -1,11 +1,14 @@
 import { type ServerResponse, STATUS_CODES } from 'node:http';
+import { HttpError } from '../../contract/errors.ts';
 
 /**
- * How the stack's Node services answer, one definition for all of them (the Deno functions have theirs in
- * functions/_shared/errors.ts and cors.ts). Each service keeps the error body its Supabase counterpart sends —
- * `{code, message}` for the functions relay and the API server, `{message}` for Realtime, GoTrue's own for auth —
- * through `HttpError.body`.
+ * How the stack's Node services answer, one definition for all of them. An answer other than success is the
+ * contract's HttpError (contract/errors.ts, the one the functions throw too), thrown inside a service and sent by
+ * `sendError`. Each service keeps the error body its Supabase counterpart sends — `{code, message}` for the
+ * functions relay and the API server, `{message}` for Realtime, GoTrue's own for auth — through `HttpError.body`
+ * or the body it passes to `sendError`.
  */
+export { HttpError };
 
 /** Every response may be read by any origin: the local stack, like Supabase's API gateway, is open to browsers. */
 export const CORS_ORIGIN = { 'access-control-allow-origin': '*' } as const;
@@ -24,24 +27,6 @@ export function preflightHeaders(methods: readonly string[], headers: readonly s
     'access-control-allow-headers': headers.join(', '),
     'access-control-max-age': '86400',
   };
-}
-
-/** An answer other than success: thrown inside a service, sent by `sendError`. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-
-  /** The JSON body; a service whose Supabase counterpart answers differently passes its own shape to sendError. */
-  get body(): Record<string, unknown> {
-    return { code: this.code, message: this.message };
-  }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

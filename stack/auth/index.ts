@@ -52,9 +52,10 @@ const versionHeader = { 'x-supabase-api-version': API_VERSION };
 /** Seconds a caller waits before retrying a request the database could not serve. */
 const DB_RETRY_AFTER_SECONDS = 1;
 
+/** GoTrue's answers: the one HttpError, with the API version header supabase-js reads error codes under. */
 class AuthError extends HttpError {
   constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(status, code, message, { ...versionHeader, ...headers });
+    super(status, code, message, undefined, { ...versionHeader, ...headers });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Verifier } from '../../shared/auth/verify.ts';
 import { VerifiedTokenCache } from '../../shared/auth/verified-cache.ts';
-import { bearerToken } from '../../shared/http/bearer.ts';
+import { invalidAuthorization, requireBearer } from '../../shared/http/bearer.ts';
+import { HttpError } from '../api/respond.ts';
 
 /**
  * The `verify_jwt` gate of the functions host, like Supabase's relay: the bearer token must pass the token rules
@@ -15,19 +16,14 @@ export class JwtGate {
     this.#verifier = new VerifiedTokenCache(verifier);
   }
 
-  /** Undefined when the header carries a valid token, else the reason. */
-  async check(authorization: string | undefined, now?: number): Promise<{ code: string; message: string } | undefined> {
-    if (authorization === undefined || authorization === '') {
-      return { code: 'missing_authorization', message: 'missing Authorization header' };
-    }
-    const token = bearerToken(authorization);
-    if (token === undefined || token.startsWith('sb_')) {
-      return { code: 'invalid_authorization', message: 'the Authorization header must be "Bearer <jwt>"' };
-    }
+  /** Resolves when the header carries a valid token, else rejects with the 401 to answer. */
+  async check(authorization: string | undefined, now?: number): Promise<void> {
+    const token = requireBearer(authorization || undefined); // an empty header is a missing one
+    if (token.startsWith('sb_')) throw invalidAuthorization();
     const verified = await this.#verifier.verify(token, now);
-    if (verified.ok) return undefined;
-    return verified.failure === 'expired'
-      ? { code: 'token_expired', message: verified.message }
-      : { code: 'invalid_jwt', message: `invalid JWT: ${verified.message}` };
+    if (verified.ok) return;
+    throw verified.failure === 'expired'
+      ? new HttpError(401, 'token_expired', verified.message)
+      : new HttpError(401, 'invalid_jwt', `invalid JWT: ${verified.message}`);
   }
 }

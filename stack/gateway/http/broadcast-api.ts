@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLarge } from '../../../shared/http/body.ts';
+import { readNodeBody } from '../../../shared/http/node-body.ts';
 import { CORS_ORIGIN, HttpError, preflightHeaders, sendError } from '../../api/respond.ts';
 import type { Claims } from '../auth/jwt.ts';
 import { ProbeError } from '../auth/policies.ts';
-import { BodyTooLarge } from '../../../shared/http/body.ts';
-import { readNodeBody } from '../../../shared/http/node-body.ts';
 import type { GatewayContext } from '../context.ts';
 import { MAX_JSON_DEPTH, TOPIC_PREFIX } from '../protocol/constants.ts';
 import type { RawPayload } from '../protocol/frames.ts';
@@ -188,7 +188,7 @@ export class BroadcastApi {
 
   #rateLimited(limit: 'socket' | 'tenant'): HttpError {
     this.#ctx.metrics.rateLimitedBroadcasts[limit]++;
-    return new HttpError(429, 'rate_limited', REST_RATE_LIMITED, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    return new HttpError(429, 'rate_limited', REST_RATE_LIMITED, undefined, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
 }
 
