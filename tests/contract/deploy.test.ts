@@ -43,7 +43,7 @@ async function managementApi(req: IncomingMessage): Promise<{ status: number; bo
     const form = await new Request(url, {
       method: 'POST',
       headers: { 'content-type': req.headers['content-type'] ?? '' },
-      body,
+      body: new Uint8Array(body),
     }).formData();
     const files: string[] = [];
     for (const value of form.values()) if (typeof value !== 'string') files.push(value.name);

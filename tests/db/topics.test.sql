@@ -4,7 +4,7 @@
 begin;
 \ir helpers/act_as.sql
 
-select plan(163);
+select plan(164);
 
 -- ---------------------------------------------------------------------------------------------------------
 -- File helpers: a mark (every topic's seq and the realtime.messages count), what was published since the
@@ -81,25 +81,9 @@ create function tests.item_id(order_id uuid, name text) returns uuid
 language sql stable
 as $$ select i.id from public.order_items i where i.order_id = item_id.order_id and i.name = item_id.name $$;
 
--- the documented payload keys (docs/topics.md § Envelope, § Audience fields)
-create temp table payload_keys (kind text, event text, keys text[], primary key (kind, event));
-insert into payload_keys
-select kind, event, (select array_agg(k order by k) from unnest(array['seq', 'ts', 'type', 'id', 'version'] || extra) k)
-  from (values
-    ('kds', 'item', array['order_id', 'table', 'server_name', 'guests', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
-                          'rush', 'fired_at', 'started_at', 'ready_at']),
-    ('expo', 'item', array['order_id', 'station_id', 'course', 'name', 'qty', 'status', 'rush', 'fired_at',
-                           'ready_at']),
-    ('server', 'item', array['order_id', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status',
-                             'rush']),
-    ('expo', 'order', array['table_id', 'table', 'server_id', 'server_name', 'guests', 'status', 'rush', 'note', 'created_at']),
-    ('server', 'order', array['table_id', 'table', 'server_id', 'server_name', 'guests', 'status', 'rush', 'note', 'created_at']),
-    ('floor', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
-    ('server', 'table', array['label', 'seats', 'status', 'server_id', 'party_size', 'seated_at']),
-    ('admin', 'item', array['row']),
-    ('admin', 'order', array['row']),
-    ('admin', 'table', array['row'])
-  ) as v (kind, event, extra);
+-- the contract's payload keys (payload_keys, admin_row_keys, snapshot_data_keys), generated from
+-- contract/payloads.ts: every SQL payload builder must publish exactly these
+\ir helpers/contract_fields.sql
 
 select tests.table_id(tests.bistro(), 'T1') as t1, tests.table_id(tests.bistro(), 'T2') as t2,
        tests.table_id(tests.bistro(), 'T3') as t3, tests.station_id(tests.bistro(), 'grill') as grill,
@@ -387,6 +371,11 @@ select is_empty($$
                                            else 'public.dining_tables'::regclass end
              and a.attnum > 0 and not a.attisdropped)
 $$, 'admin payloads carry the whole row: every column of the table');
+select results_eq(
+  $$select distinct p.event, (select array_agg(k order by k) from jsonb_object_keys(p.payload -> 'row') k)
+      from tests.published_in_file() p where p.kind = 'admin' order by 1$$,
+  $$select event, keys from admin_row_keys order by 1$$,
+  'admin payloads carry exactly the row columns of the contract (contract/payloads.ts ADMIN_ROW_FIELDS)');
 select is_empty($$
   select p.topic, p.seq from tests.published_in_file() p
    where p.kind <> 'admin' and p.payload::text ~* 'price'
@@ -446,11 +435,11 @@ select public.topic_snapshot(:'kds_grill') as snap_kds, public.topic_snapshot(:'
        public.topic_snapshot(:'floor') as snap_floor, public.topic_snapshot(:'admin') as snap_admin \gset
 select tests.reset_role();
 
-create temp table snaps (kind text, snap jsonb, data_keys text[]);
-insert into snaps values
-  ('kds', :'snap_kds', array['items']), ('expo', :'snap_expo', array['items', 'orders']),
-  ('server', :'snap_server', array['items', 'orders', 'tables']), ('floor', :'snap_floor', array['tables']),
-  ('admin', :'snap_admin', array['items', 'orders', 'tables']);
+create temp table snaps as
+select s.kind, s.snap, d.keys as data_keys
+  from (values ('kds', :'snap_kds'::jsonb), ('expo', :'snap_expo'::jsonb), ('server', :'snap_server'::jsonb),
+               ('floor', :'snap_floor'::jsonb), ('admin', :'snap_admin'::jsonb)) as s (kind, snap)
+  join snapshot_data_keys d using (kind);
 
 select is((select array_agg(k order by k) from jsonb_object_keys(snap) k), array['data', 'seq', 'topic'],
           format('%s snapshot is {topic, seq, data}', kind))
