@@ -34,40 +34,7 @@ export type Published<P> = P & EnvelopeFields
 
 // ---- audience payloads (snapshot rows have exactly these fields; broadcasts add `seq` and `ts`) ----
 
-export interface KdsItem extends EntityFields<'item'> {
-  order_id: Id
-  /** The table's label, e.g. "T4". */
-  table: string | null
-  /** The display name of the order's server (never their id: cooks see no staff ids). */
-  server_name: string | null
-  /** The party seated at the order's table; null once the table is free. */
-  guests: number | null
-  course: number
-  name: string
-  qty: number
-  modifiers: string[]
-  notes: string | null
-  allergens: string[]
-  status: ItemStatus
-  /** The order is rushed: show it first (live items follow their order's flag). */
-  rush: boolean
-  fired_at: Timestamp | null
-  started_at: Timestamp | null
-  ready_at: Timestamp | null
-}
-
-export interface ExpoItem extends EntityFields<'item'> {
-  order_id: Id
-  station_id: Id
-  course: number
-  name: string
-  qty: number
-  status: ItemStatus
-  rush: boolean
-  fired_at: Timestamp | null
-  ready_at: Timestamp | null
-}
-
+/** An item as its server sees it; the kds and expo payloads build on the same fields. */
 export interface ServerItem extends EntityFields<'item'> {
   order_id: Id
   course: number
@@ -77,7 +44,28 @@ export interface ServerItem extends EntityFields<'item'> {
   notes: string | null
   allergens: string[]
   status: ItemStatus
+  /** The order is rushed: show it first (live items follow their order's flag). */
   rush: boolean
+}
+
+/** An item as its station's cooks see it: what the server sees, plus who it is for and its kitchen times. */
+export interface KdsItem extends ServerItem {
+  /** The table's label, e.g. "T4". */
+  table: string | null
+  /** The display name of the order's server (never their id: cooks see no staff ids). */
+  server_name: string | null
+  /** The party seated at the order's table; null once the table is free. */
+  guests: number | null
+  fired_at: Timestamp | null
+  started_at: Timestamp | null
+  ready_at: Timestamp | null
+}
+
+/** An item as expo sees it: no modifiers or notes, but which station cooks it. */
+export interface ExpoItem extends Omit<ServerItem, 'modifiers' | 'notes' | 'allergens'> {
+  station_id: Id
+  fired_at: Timestamp | null
+  ready_at: Timestamp | null
 }
 
 /** An order as expo and its server see it. */
@@ -97,8 +85,8 @@ export interface OrderSummary extends EntityFields<'order'> {
   created_at: Timestamp
 }
 
-/** A table as the floor and its server see it. */
-export interface FloorTable extends EntityFields<'table'> {
+/** A dining table's state, in the floor's payload and in the manager's whole row alike. */
+export interface TableState {
   label: string
   seats: number
   status: TableStatus
@@ -106,6 +94,9 @@ export interface FloorTable extends EntityFields<'table'> {
   party_size: number | null
   seated_at: Timestamp | null
 }
+
+/** A table as the floor and its server see it. */
+export interface FloorTable extends EntityFields<'table'>, TableState {}
 
 // ---- the manager's feed: whole database rows ----
 
@@ -146,15 +137,9 @@ export interface OrderItemRow {
   rush: boolean
 }
 
-export interface DiningTableRow {
+export interface DiningTableRow extends TableState {
   id: Id
   restaurant_id: Id
-  label: string
-  seats: number
-  status: TableStatus
-  server_id: Id | null
-  party_size: number | null
-  seated_at: Timestamp | null
   version: number
   updated_at: Timestamp
 }
@@ -239,41 +224,57 @@ function fields<T>(keys: Exactly<T>): (keyof T & string)[] {
 
 const entity = { type: true, id: true, version: true } as const
 
+const serverItem = {
+  ...entity,
+  order_id: true,
+  course: true,
+  name: true,
+  qty: true,
+  modifiers: true,
+  notes: true,
+  allergens: true,
+  status: true,
+  rush: true,
+} as const
+
+/** Orders as expo and their server see them; tables as the floor and their server see them. */
+const ORDER_SUMMARY_FIELDS = fields<OrderSummary>({
+  ...entity,
+  table_id: true,
+  table: true,
+  server_id: true,
+  server_name: true,
+  guests: true,
+  status: true,
+  rush: true,
+  note: true,
+  created_at: true,
+})
+const tableState = {
+  label: true,
+  seats: true,
+  status: true,
+  server_id: true,
+  party_size: true,
+  seated_at: true,
+} as const satisfies Exactly<TableState>
+const FLOOR_TABLE_FIELDS = fields<FloorTable>({ ...entity, ...tableState })
+
 /** Every payload's keys (without the envelope's `seq`/`ts`), per topic kind and event. */
 export const PAYLOAD_FIELDS = {
   kds: {
     item: fields<KdsItem>({
-      ...entity,
-      order_id: true,
+      ...serverItem,
       table: true,
       server_name: true,
       guests: true,
-      course: true,
-      name: true,
-      qty: true,
-      modifiers: true,
-      notes: true,
-      allergens: true,
-      status: true,
-      rush: true,
       fired_at: true,
       started_at: true,
       ready_at: true,
     }),
   },
   expo: {
-    order: fields<OrderSummary>({
-      ...entity,
-      table_id: true,
-      table: true,
-      server_id: true,
-      server_name: true,
-      guests: true,
-      status: true,
-      rush: true,
-      note: true,
-      created_at: true,
-    }),
+    order: ORDER_SUMMARY_FIELDS,
     item: fields<ExpoItem>({
       ...entity,
       order_id: true,
@@ -288,50 +289,12 @@ export const PAYLOAD_FIELDS = {
     }),
   },
   server: {
-    order: fields<OrderSummary>({
-      ...entity,
-      table_id: true,
-      table: true,
-      server_id: true,
-      server_name: true,
-      guests: true,
-      status: true,
-      rush: true,
-      note: true,
-      created_at: true,
-    }),
-    item: fields<ServerItem>({
-      ...entity,
-      order_id: true,
-      course: true,
-      name: true,
-      qty: true,
-      modifiers: true,
-      notes: true,
-      allergens: true,
-      status: true,
-      rush: true,
-    }),
-    table: fields<FloorTable>({
-      ...entity,
-      label: true,
-      seats: true,
-      status: true,
-      server_id: true,
-      party_size: true,
-      seated_at: true,
-    }),
+    order: ORDER_SUMMARY_FIELDS,
+    item: fields<ServerItem>(serverItem),
+    table: FLOOR_TABLE_FIELDS,
   },
   floor: {
-    table: fields<FloorTable>({
-      ...entity,
-      label: true,
-      seats: true,
-      status: true,
-      server_id: true,
-      party_size: true,
-      seated_at: true,
-    }),
+    table: FLOOR_TABLE_FIELDS,
   },
   admin: {
     order: fields<AdminOrder>({ ...entity, row: true }),
@@ -380,12 +343,7 @@ export const ADMIN_ROW_FIELDS = {
   table: fields<DiningTableRow>({
     id: true,
     restaurant_id: true,
-    label: true,
-    seats: true,
-    status: true,
-    server_id: true,
-    party_size: true,
-    seated_at: true,
+    ...tableState,
     version: true,
     updated_at: true,
   }),

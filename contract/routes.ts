@@ -59,7 +59,7 @@ export const ROUTES = {
     'kitchen',
     '/items/:id/void',
     '→ void',
-    `${KITCHEN}; servers (unstarted items of their orders)`,
+    'servers (items the kitchen has not started), managers',
   ),
   bumpTicket: mutation(
     'kitchen',

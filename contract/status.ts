@@ -2,17 +2,25 @@
 // and the moves between them (enforced by the BEFORE UPDATE triggers of migrations/*_status_machines.sql). Screens
 // and the client's optimistic updates use these sets to offer and predict only the moves the database allows.
 
-export const ITEM_STATUSES = ['held', 'pending', 'preparing', 'ready', 'served', 'void'] as const
-export type ItemStatus = typeof ITEM_STATUSES[number]
+// The lists are in the enums' order (tests/contract/contract.test.ts compares them with the migrations).
+export type ItemStatus = 'held' | 'pending' | 'preparing' | 'ready' | 'served' | 'void'
+export const ITEM_STATUSES: readonly ItemStatus[] = [
+  'held',
+  'pending',
+  'preparing',
+  'ready',
+  'served',
+  'void',
+]
 
-export const ORDER_STATUSES = ['open', 'ready', 'served', 'closed', 'cancelled'] as const
-export type OrderStatus = typeof ORDER_STATUSES[number]
+export type OrderStatus = 'open' | 'ready' | 'served' | 'closed' | 'cancelled'
+export const ORDER_STATUSES: readonly OrderStatus[] = ['open', 'ready', 'served', 'closed', 'cancelled']
 
-export const TABLE_STATUSES = ['free', 'seated'] as const
-export type TableStatus = typeof TABLE_STATUSES[number]
+export type TableStatus = 'free' | 'seated'
+export const TABLE_STATUSES: readonly TableStatus[] = ['free', 'seated']
 
-export const STAFF_ROLES = ['server', 'cook', 'expo', 'manager'] as const
-export type StaffRole = typeof STAFF_ROLES[number]
+export type StaffRole = 'server' | 'cook' | 'expo' | 'manager'
+export const STAFF_ROLES: readonly StaffRole[] = ['server', 'cook', 'expo', 'manager']
 
 /** The named moves of an item: which statuses each starts from and where it ends. */
 export const ITEM_MOVES = {

@@ -3,12 +3,12 @@
 // authorises a join (`can_read_topic`), so a name built here is one the database recognises.
 
 /** Topic kinds with a snapshot and a log (the database publishes on them). */
-export const SNAPSHOT_KINDS = ['kds', 'expo', 'server', 'floor', 'admin'] as const
-export type TopicKind = typeof SNAPSHOT_KINDS[number]
+export type TopicKind = 'kds' | 'expo' | 'server' | 'floor' | 'admin'
+export const SNAPSHOT_KINDS: readonly TopicKind[] = ['kds', 'expo', 'server', 'floor', 'admin']
 
 /** Every topic kind: the snapshot-bearing ones and `crew`, which carries the staff's own broadcasts only. */
-export const TOPIC_KINDS = [...SNAPSHOT_KINDS, 'crew'] as const
-export type ScopeName = typeof TOPIC_KINDS[number]
+export type ScopeName = TopicKind | 'crew'
+export const TOPIC_KINDS: readonly ScopeName[] = [...SNAPSHOT_KINDS, 'crew']
 
 /** A uuid in any case, as Postgres prints and accepts them. */
 export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'

@@ -6,25 +6,24 @@ import { sqlText } from '../_shared/sql-text.ts'
 
 const item = (result: Record<string, unknown>) => ({ item: result })
 
+/** start, finish and recall: the same request (an optional expected version), one RPC each. */
+function move(route: 'startItem' | 'finishItem' | 'recallItem') {
+  return mutation(route, {
+    etagOf: 'item',
+    call: ({ params, expectedVersion }) =>
+      route === 'startItem'
+        ? sqlText`public.start_item(${params.id}::uuid, ${expectedVersion}::int)`
+        : route === 'finishItem'
+        ? sqlText`public.finish_item(${params.id}::uuid, ${expectedVersion}::int)`
+        : sqlText`public.recall_item(${params.id}::uuid, ${expectedVersion}::int)`,
+    shape: item,
+  })
+}
+
 export const handler = functionHandler('kitchen', {
-  startItem: mutation('startItem', {
-    etagOf: 'item',
-    call: ({ params, expectedVersion }) =>
-      sqlText`public.start_item(${params.id}::uuid, ${expectedVersion}::int)`,
-    shape: item,
-  }),
-  finishItem: mutation('finishItem', {
-    etagOf: 'item',
-    call: ({ params, expectedVersion }) =>
-      sqlText`public.finish_item(${params.id}::uuid, ${expectedVersion}::int)`,
-    shape: item,
-  }),
-  recallItem: mutation('recallItem', {
-    etagOf: 'item',
-    call: ({ params, expectedVersion }) =>
-      sqlText`public.recall_item(${params.id}::uuid, ${expectedVersion}::int)`,
-    shape: item,
-  }),
+  startItem: move('startItem'),
+  finishItem: move('finishItem'),
+  recallItem: move('recallItem'),
   voidItem: mutation('voidItem', {
     etagOf: 'item',
     call: ({ params, body, expectedVersion }) =>

@@ -14,7 +14,11 @@ import {
   HttpError,
   isSnapshotTopic,
   isTransientAnswer,
+  ITEM_STATUSES,
   ITEM_TRANSITIONS,
+  ORDER_STATUSES,
+  STAFF_ROLES,
+  TABLE_STATUSES,
   itemTransitionAllowed,
   ORDER_TRANSITIONS,
   parseTopic,
@@ -87,7 +91,21 @@ function sqlPairs(entity: string): string[] {
   return [...array.matchAll(/'(\w+>\w+)'/g)].map((m) => m[1]!).sort();
 }
 
+/** The labels of `create type public.<name> as enum (…)` in the migrations, in order. */
+function sqlEnum(name: string): string[] {
+  const migrations = readdirSync(join(repoRoot, 'migrations')).map((file) => readFileSync(join(repoRoot, 'migrations', file), 'utf8'));
+  const match = migrations.map((text) => new RegExp(`create type public\\.${name} as enum \\(([^)]*)\\)`).exec(text)).find(Boolean);
+  return [...(match?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+}
+
 describe('status machines', () => {
+  it('the statuses and roles are the SQL enums, in their order', () => {
+    expect(ITEM_STATUSES).toEqual(sqlEnum('item_status'));
+    expect(ORDER_STATUSES).toEqual(sqlEnum('order_status'));
+    expect(TABLE_STATUSES).toEqual(sqlEnum('table_status'));
+    expect(STAFF_ROLES).toEqual(sqlEnum('staff_role'));
+  });
+
   it('item and order transitions are exactly the pairs the SQL triggers allow', () => {
     expect([...ITEM_TRANSITIONS].sort()).toEqual(sqlPairs('item'));
     expect([...ORDER_TRANSITIONS].sort()).toEqual(sqlPairs('order'));

@@ -1,6 +1,7 @@
 // The payload contract, three ways: docs/topics.md (what integrators read), the SQL payload builders (what the
 // database really publishes, read from the topic log and the snapshots of a real change through the stack) and
-// client/src/payloads.ts (what the client compiles against). Any two disagreeing on a key fails here.
+// contract/payloads.ts (the field lists everything else is built or generated from). Any two disagreeing on a
+// key fails here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from 'postgres';
@@ -12,8 +13,8 @@ import {
   PAYLOAD_FIELDS,
   SNAPSHOT_DATA_FIELDS,
   SNAPSHOT_FIELDS,
-  type TopicKind,
-} from '../../client/src/payloads.ts';
+} from '../../contract/payloads.ts';
+import type { TopicKind } from '../../contract/topics.ts';
 import { SEED_MENU } from '../helpers/seed.ts';
 import { BISTRO, EMAILS, invoke, ownerDb, ownTable, signedIn, STATIONS } from '../e2e/functions-helpers.ts';
 
@@ -67,7 +68,7 @@ function documentedSnapshotData(): Record<string, string[]> {
   return out;
 }
 
-// ---- client/src/payloads.ts --------------------------------------------------------------------------------
+// ---- contract/payloads.ts ----------------------------------------------------------------------------------
 function typedPayloads(): Keys {
   const out: Keys = {};
   for (const kind of KINDS) {
@@ -138,7 +139,7 @@ afterAll(async () => {
   await sql?.end();
 });
 
-describe('payload contract: docs/topics.md ⇄ SQL payload builders ⇄ client/src/payloads.ts', () => {
+describe('payload contract: docs/topics.md ⇄ SQL payload builders ⇄ contract/payloads.ts', () => {
   it('the docs table and the TS types list the same payloads and keys', () => {
     expect(documentedPayloads()).toEqual(typedPayloads());
   });

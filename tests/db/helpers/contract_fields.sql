@@ -7,7 +7,7 @@
 create temp table payload_keys (kind text, event text, keys text[], primary key (kind, event));
 insert into payload_keys
 select kind, event, array(select k from unnest(keys) k order by k) from (values
-  ('kds', 'item', array['seq', 'ts', 'type', 'id', 'version', 'order_id', 'table', 'server_name', 'guests', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status', 'rush', 'fired_at', 'started_at', 'ready_at']),
+  ('kds', 'item', array['seq', 'ts', 'type', 'id', 'version', 'order_id', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status', 'rush', 'table', 'server_name', 'guests', 'fired_at', 'started_at', 'ready_at']),
   ('expo', 'order', array['seq', 'ts', 'type', 'id', 'version', 'table_id', 'table', 'server_id', 'server_name', 'guests', 'status', 'rush', 'note', 'created_at']),
   ('expo', 'item', array['seq', 'ts', 'type', 'id', 'version', 'order_id', 'station_id', 'course', 'name', 'qty', 'status', 'rush', 'fired_at', 'ready_at']),
   ('server', 'order', array['seq', 'ts', 'type', 'id', 'version', 'table_id', 'table', 'server_id', 'server_name', 'guests', 'status', 'rush', 'note', 'created_at']),
