@@ -1,5 +1,6 @@
 // The request pipeline every function shares: CORS preflight, routing by method + path, errors as JSON.
 import { createLogger } from '@plater/shared/log.ts'
+import { readRequestBody } from '@plater/shared/http/body.ts'
 import { preflight, withCors } from './cors.ts'
 import { HttpError, toHttpError } from './errors.ts'
 
@@ -99,15 +100,13 @@ export function createHandler(name: string, routes: Route[]): (req: Request) => 
   }
 }
 
-/** The JSON body of a request: `{}` when empty, 400 when it is not a JSON object. */
+/** The JSON body of a request: `{}` when empty, 400 when it is not a JSON object, 413 over `limitBytes`. */
 export async function readJsonObject(
   req: Request,
   limitBytes = 256 * 1024,
 ): Promise<Record<string, unknown>> {
-  const text = await req.text()
-  if (text.length > limitBytes) {
-    throw new HttpError(413, 'payload_too_large', `the body exceeds ${limitBytes} bytes`)
-  }
+  const bytes = await readRequestBody(req, limitBytes)
+  const text = new TextDecoder().decode(bytes)
   if (text.trim() === '') return {}
   let value: unknown
   try {
