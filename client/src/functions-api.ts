@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../contract/errors.ts';
 import type { CatchUp, Menu, RefetchDetails, Session, Snapshot } from '../../contract/payloads.ts';
 import { FUNCTIONS_PREFIX, type RouteQueries, routePath } from '../../contract/routes.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
 
 export interface FunctionsApiOptions {

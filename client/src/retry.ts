@@ -1,6 +1,6 @@
 import { type ErrorCode, isTransientAnswer } from '../../contract/errors.ts';
-import { Backoff, type BackoffOptions } from './backoff.ts';
-import type { Clock } from './clock.ts';
+import { Backoff, type BackoffOptions } from '../../shared/backoff.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
 
 /**

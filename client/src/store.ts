@@ -1,4 +1,4 @@
-import type { Backoff } from './backoff.ts';
+import type { Backoff } from '../../shared/backoff.ts';
 import { emptyMaps, type Entity, type EntityMaps, entityOf, isEntityType, snapshotRows } from './entities.ts';
 import { accessError } from './errors.ts';
 import { classify, type Pause, type RetryEngine } from './retry.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { Coalescer } from './coalescer.ts';
 import { emptyMaps, rowKey } from './entities.ts';
 import { accessError, joinRefused } from './errors.ts';

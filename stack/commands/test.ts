@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { envName } from '../auth/rate-limit.ts';
 import { type StackConfig, repoRoot, resolveConfig } from '../config.ts';
-import { createLogger, parseLogLevel } from '../log.ts';
+import { createLogger, logLevelFromEnv } from '../log.ts';
 import { findFreePorts } from '../ports.ts';
 import { stopClusterByPidFile } from '../postgres/cluster.ts';
 import { isProcessAlive } from '../process-util.ts';
@@ -55,7 +55,7 @@ export async function testCommand(): Promise<number> {
     delete stackEnv.DATABASE_URL;
     const config = await resolveConfig(stackEnv);
 
-    const log = createLogger('stack', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
+    const log = createLogger('stack', logLevelFromEnv(process.env, 'warn'));
     await buildConsoleIfStale(log.child('console'));
     const started = Date.now();
     stack = await startStack(config, log);

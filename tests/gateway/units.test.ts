@@ -6,7 +6,7 @@ import {
   formatLsn,
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
-import { withDeadline, DeadlineExceeded } from '../../stack/gateway/clock.ts';
+import { withDeadline, DeadlineExceeded } from '../../stack/gateway/deadline.ts';
 import { KeyedRateWindows, PresenceCallLimiter, RateWindow } from '../../stack/gateway/limits.ts';
 import { DEFAULT_OPTIONS, optionsFromEnv } from '../../stack/gateway/options.ts';
 import { broadcastTenant, restaurantOf } from '../../stack/gateway/tenant.ts';

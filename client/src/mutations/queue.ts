@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../../shared/clock.ts';
 import type { ErrorCode } from '../../../contract/errors.ts';
 import { ApiError, closedError, MutationError, PlaterError } from '../errors.ts';
 import type { RetryEngine } from '../retry.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReservedSql, Sql } from 'postgres';
-import { DeadlineExceeded, withDeadline, type Deadline } from '../clock.ts';
+import { DeadlineExceeded, withDeadline, type Deadline } from '../deadline.ts';
 import type { Claims } from './jwt.ts';
 
 /**

@@ -30,7 +30,7 @@ describe('configuration', () => {
   });
 
   it('says which setting is wrong', () => {
-    expect(() => resolveOptions(base, { PLATER_REALTIME_CACHE_TTL_MS: 'soon' })).toThrow(/PLATER_REALTIME_CACHE_TTL_MS: not a number/);
+    expect(() => resolveOptions(base, { PLATER_REALTIME_CACHE_TTL_MS: 'soon' })).toThrow(/PLATER_REALTIME_CACHE_TTL_MS must be a non-negative number, got "soon"/);
     expect(() => resolveOptions({ ...base, supabaseUrl: undefined }, {})).toThrow(/supabaseUrl is required/);
     expect(resolveOptions({ ...base, supabaseUrl: undefined }, { NEXT_PUBLIC_SUPABASE_URL: 'http://from-env' }).supabaseUrl).toBe('http://from-env');
   });
