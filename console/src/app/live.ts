@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
 import { createPlaterClient, type Menu, type PlaterClient, type Session } from 'plater-realtime';
-import { PlaterProvider, usePlater } from 'plater-realtime/react';
+import { PlaterProvider } from 'plater-realtime/react';
 import type { ConsoleConfig } from './config.ts';
 
 // The screens use the client's own React bindings; this module only adds what the console knows: one client
@@ -23,11 +23,6 @@ export function useSession(): Session {
 
 export function useMenu(): Menu['items'] {
   return useContext(BootstrapContext)?.menu ?? [];
-}
-
-/** The client's mutations (one stable object): each changes the views at once, then confirms or rolls back. */
-export function useMutations(): PlaterClient['mutations'] {
-  return usePlater().mutations;
 }
 
 /**
@@ -83,16 +78,21 @@ export function LiveProvider({
 }
 
 export type {
+  CrewMember,
   ExpoItem,
   ExpoOrder,
   FloorTableView,
   Health,
+  ItemStatus,
   KdsTicket,
   KdsTicketItem,
   MenuItem,
+  OrderLine,
   ScopeStatus,
   ServerOrder,
   Session,
+  StaffRole,
   Station,
+  Status,
   WithPending,
 } from 'plater-realtime';

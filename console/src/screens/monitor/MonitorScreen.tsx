@@ -1,11 +1,12 @@
+import { parseTopic } from '../../../../contract/topics.ts';
 import { useFunctions } from '../../app/functions.ts';
+import { totalDrops, useGatewayMetrics } from '../../app/gateway.ts';
 import { useCrew, useRealtimeHealth, useScopeState, useSession } from '../../app/live.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { useNow } from '../../ui/time.ts';
 import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
 import { Chart } from './Chart.tsx';
 import { type ConsoleRoster, useVerifiedConsoles } from './consoles.ts';
-import { totalDrops, useGatewayMetrics } from './gateway.ts';
 import { useHealthHistory } from './history.ts';
 
 function Tile({ label, value, alert = false, name }: { label: string; value: string; alert?: boolean; name: string }) {
@@ -19,10 +20,12 @@ function Tile({ label, value, alert = false, name }: { label: string; value: str
 
 const ms = (value: number | null) => (value === null ? '–' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`);
 
-/** `kds:<restaurant>:<station>` → `kds · <station…>`: the kind, and whose. */
+/** `kds:<restaurant>:<station>` → `kds · <station…>`: the kind, and whose (a name it cannot parse, as it is). */
 function topicLabel(topic: string, stations: Map<string, string>): string {
-  const [kind, , owner] = topic.split(':');
-  return owner ? `${kind} · ${stations.get(owner) ?? owner.slice(0, 8)}` : (kind ?? topic);
+  const parts = parseTopic(topic);
+  if (!parts) return topic;
+  const owner = parts.kind === 'kds' ? parts.station : parts.kind === 'server' ? parts.staff : null;
+  return owner ? `${parts.kind} · ${stations.get(owner) ?? owner.slice(0, 8)}` : parts.kind;
 }
 
 /** The manager's view of realtime health: this console's client, the gateway, alerts over set limits. */
