@@ -150,7 +150,7 @@ function ExpoOrderCard({
         <span className="muted num">{formatAge(ageMs)}</span>
         <span className="order-status">{status}</span>
       </header>
-      {people && <p className="ticket-meta">{people}</p>}
+      {people && <p className="order-meta">{people}</p>}
       {order.note && <p className="note">“{order.note}”</p>}
       <div className="stations">
         {order.stations.map((progress) => {

@@ -5,6 +5,7 @@ import { orderNumber, orderPeople } from '../../ui/order.ts';
 import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { formatAge } from '../../ui/time.ts';
 import { type AgeLevel } from './thresholds.ts';
+import './ticket.css';
 
 export interface TicketActions {
   start(item: KdsTicketItem): void;
