@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { type GatewayMetrics, totalDrops } from '../../app/gateway.ts';
-import type { Health } from '../../app/live.ts';
+import type { Health } from '../../app/types.ts';
 
 /** Limits a manager sets; crossing one raises an alert on the monitor. Kept on this device. */
 export interface AlertThresholds {

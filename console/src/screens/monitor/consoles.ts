@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as z from 'zod/mini';
 import type { CallFunction } from '../../app/functions.ts';
-import type { CrewMember } from '../../app/live.ts';
+import type { CrewMember } from '../../app/types.ts';
 import { REPORT_EVERY_MS } from '../../app/presence-proof.ts';
 
 /**
