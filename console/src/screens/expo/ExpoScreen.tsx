@@ -130,7 +130,7 @@ function ExpoOrderCard({
   const people = orderPeople(order);
   const courses = Map.groupBy(order.items, (item) => item.course);
   const byStation = Map.groupBy(order.items, (item) => item.station_id);
-  const readyToServe = order.items.filter((item) => item.status === 'ready').length;
+  const readyToServe = order.items.filter((item) => canMoveItem(item.status, 'serve')).length;
   const status = order.pending ? 'sending…' : order.status;
 
   return (

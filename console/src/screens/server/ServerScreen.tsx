@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { tableTransitionAllowed } from '../../../../contract/status.ts';
 import { type FloorTableView, type MenuItem, type ServerOrder, type StaffRole, useMenu, useMutation, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
@@ -35,7 +36,7 @@ export function ServerScreen() {
           <TableTile key={t.id} table={t} mine={t.server_id === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
         ))}
       </div>
-      {table?.status === 'free' ? (
+      {table && tableTransitionAllowed(table.status, 'seated') ? (
         <SeatForm key={table.id} table={table} />
       ) : table ? (
         <TableDetail
@@ -53,7 +54,7 @@ export function ServerScreen() {
 }
 
 function TableTile({ table, mine, selected, onSelect }: { table: FloorTableView; mine: boolean; selected: boolean; onSelect: () => void }) {
-  const free = table.status === 'free';
+  const free = tableTransitionAllowed(table.status, 'seated');
   return (
     <button
       type="button"
