@@ -66,7 +66,8 @@ export const ERROR_CODES = {
   idempotency_key_in_flight: { status: 409, words: 'the kitchen server is busy; try again' },
   refetch_snapshot: { status: 410, words: 'reloading the latest state' },
   precondition_failed: { status: 412, words: 'someone else changed it first' },
-  payload_too_large: { status: 413, words: 'the kitchen server refused what was sent' },
+  /** Its message names the limit ("the body exceeds 262144 bytes"). */
+  payload_too_large: { status: 413, words: 'the kitchen server refused what was sent', saysWhy: true },
   illegal_transition: { status: 422, words: 'it cannot move that way now', saysWhy: true },
   idempotency_key_reused: { status: 422, words: 'the kitchen server refused what was sent' },
   internal_error: { status: 500, words: 'the kitchen server failed; try again' },

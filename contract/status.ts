@@ -70,6 +70,8 @@ export const TABLE_TRANSITIONS: readonly Transition<TableStatus>[] = ['free>seat
 export const LIVE_ITEM_STATUSES: readonly ItemStatus[] = ['held', 'pending', 'preparing', 'ready']
 /** Items a kitchen still has to cook. */
 export const COOKING_ITEM_STATUSES: readonly ItemStatus[] = ['pending', 'preparing']
+/** Items the kitchen has started and not sent out: only a manager may cancel their order (`cancel_order`). */
+export const STARTED_ITEM_STATUSES: readonly ItemStatus[] = ['preparing', 'ready']
 
 export function itemTransitionAllowed(from: ItemStatus, to: ItemStatus): boolean {
   return ITEM_TRANSITIONS.includes(`${from}>${to}`)
