@@ -1,7 +1,7 @@
 // Where the generated parts live: whole generated files, and blocks between marker comments in hand-written docs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { audienceTable, contractFieldsSql, routeTable } from './render.ts';
+import { audienceTable, routeTable } from './render.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -34,7 +34,6 @@ const block = (path: string, name: string, render: () => string): GeneratedFile 
 export const GENERATED_FILES: readonly GeneratedFile[] = [
   block('docs/topics.md', 'audience-fields', audienceTable),
   block('functions/README.md', 'routes', routeTable),
-  { path: 'tests/db/helpers/contract_fields.sql', expected: contractFieldsSql },
 ];
 
 export function readCurrent(file: GeneratedFile): string {

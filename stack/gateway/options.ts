@@ -69,11 +69,14 @@ const SOCKET_SHARE_OF_POOL = 0.2;
 /** Topic, event, metadata and framing around a payload in the largest frame a subscriber is sent. */
 export const FRAME_ENVELOPE_BYTES = 4096;
 
+/** Realtime's TENANT_MAX_JOINS_PER_SECOND. */
+const JOINS_PER_SECOND = 100;
+
 export const DEFAULT_OPTIONS: GatewayOptions = {
   maxChannelsPerClient: 100,
-  maxJoinsPerSecond: 100,
-  maxJoinsPerCaller: 100 * CALLER_SHARE_OF_POOL,
-  maxJoinsPerSocket: 100 * SOCKET_SHARE_OF_POOL,
+  maxJoinsPerSecond: JOINS_PER_SECOND,
+  maxJoinsPerCaller: JOINS_PER_SECOND * CALLER_SHARE_OF_POOL,
+  maxJoinsPerSocket: JOINS_PER_SECOND * SOCKET_SHARE_OF_POOL,
   maxFrameBytes: 5_000_000,
   maxPayloadBytes: 256 * 1024 + 500,
   slowConsumerBytes: 1024 * 1024,
