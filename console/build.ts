@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Builds the console (Vite) into `console/dist`, and knows whether the build there is current: the build
- * records a hash of every input (the console's sources and the client library it bundles), so `plater start`
+ * records a hash of every input (the console's sources, the contract and the client library it bundles), so `plater start`
  * and `plater test` rebuild only when something changed — a check that reads a few hundred KB.
  *
  *   npm run build:console            always builds
@@ -18,7 +18,7 @@ const repoRoot = dirname(consoleDir);
 const STAMP = 'build-info.json';
 
 // What the bundle is made of. node_modules is pinned by package-lock.json, which stands for it.
-const INPUTS = ['console/src', 'console/index.html', 'console/vite.config.ts', 'client/src', 'client/package.json', 'package-lock.json'];
+const INPUTS = ['console/src', 'console/index.html', 'console/vite.config.ts', 'contract', 'client/src', 'client/package.json', 'package-lock.json'];
 
 function listFiles(path: string): string[] {
   if (!existsSync(path)) return [];

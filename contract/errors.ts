@@ -66,7 +66,8 @@ export const ERROR_CODES = {
   idempotency_key_in_flight: { status: 409, words: 'the kitchen server is busy; try again' },
   refetch_snapshot: { status: 410, words: 'reloading the latest state' },
   precondition_failed: { status: 412, words: 'someone else changed it first' },
-  payload_too_large: { status: 413, words: 'the kitchen server refused what was sent' },
+  /** Its message names the limit ("the body exceeds 262144 bytes"). */
+  payload_too_large: { status: 413, words: 'the kitchen server refused what was sent', saysWhy: true },
   illegal_transition: { status: 422, words: 'it cannot move that way now', saysWhy: true },
   idempotency_key_reused: { status: 422, words: 'the kitchen server refused what was sent' },
   internal_error: { status: 500, words: 'the kitchen server failed; try again' },
@@ -76,6 +77,11 @@ export const ERROR_CODES = {
   network_error: { status: 0, words: 'no connection to the kitchen server' },
   dependency_rejected: { status: 0, words: 'an earlier change to it was refused' },
   closed: { status: 0, words: 'this console was closed' },
+  client_closed: { status: 0, words: 'this console was closed before the kitchen server answered' },
+  client_error: { status: 0, words: 'this console failed to send it; try again' },
+  invalid_response: { status: 0, words: 'the kitchen server sent an answer this console cannot read' },
+  not_joined: { status: 0, words: 'not connected to the crew yet' },
+  too_many_channels: { status: 0, words: 'this console has too many screens open' },
 } as const satisfies Record<string, { status: number; words: string; saysWhy?: true }>
 export type ErrorCode = keyof typeof ERROR_CODES
 
@@ -162,9 +168,14 @@ export function databaseAnswer(
 }
 
 /** Database codes whose answer an Idempotency-Key stores and replays. */
-export const STORABLE_SQLSTATES: readonly string[] = Object.entries(DATABASE_ERRORS)
-  .filter(([, answer]) => 'storable' in answer)
-  .map(([sqlstate]) => sqlstate)
+// `@__PURE__`: the client's browser bundle, which never reads it, leaves it (and DATABASE_ERRORS) out
+export const STORABLE_SQLSTATES: readonly string[] = /* @__PURE__ */ storableSqlstates()
+
+function storableSqlstates(): string[] {
+  return Object.entries(DATABASE_ERRORS).filter(([, answer]) => 'storable' in answer).map(([sqlstate]) =>
+    sqlstate
+  )
+}
 
 /**
  * Worth retrying with the same Idempotency-Key: nothing was decided (no answer, a transient server state, or the

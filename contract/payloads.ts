@@ -1,8 +1,8 @@
 // What the database publishes: the envelope, each audience's payload, snapshots and catch-up, and the
 // bootstrap reads. Field lists are also exported as values (`PAYLOAD_FIELDS`, checked against the types at compile
-// time): docs/topics.md's audience table and the pgTAP fixture tests/db/helpers/contract_fields.sql are generated
-// from them (`npm run contract:docs`), and tests/contract/payloads.test.ts compares them with what the database
-// really sends.
+// time): docs/topics.md's audience table is generated from them (`npm run contract:docs`), the pgTAP suite checks
+// the SQL payload builders against them (stack/testing/contract-fields.ts), and tests/contract/payloads.test.ts
+// compares them with what the database really sends.
 import type { ItemStatus, OrderStatus, StaffRole, TableStatus } from './status.ts'
 import type { TopicKind } from './topics.ts'
 

@@ -24,86 +24,90 @@ export interface Route {
   method: Method
   /** Relative to the function: '' (the function itself) or '/:id/items'; `:name` segments are path parameters. */
   pattern: string
-  /** What the route does, in a few words (the docs' route table). */
-  does: string
-  /** Who may call it; the database decides (the write RPCs), this is the summary. */
-  who: string
   /** Mutations need an `Idempotency-Key` and take their expected version from `If-Match` or the body. */
   mutation: boolean
   /** The success status. */
   status: 200 | 201
 }
 
-const mutation = (fn: FunctionName, pattern: string, does: string, who: string, status: 200 | 201 = 200) =>
-  ({ fn, method: 'POST', pattern, does, who, mutation: true, status }) as const
+/** A route in words, for the docs' route table. */
+export interface RouteDoc {
+  /** What the route does, in a few words. */
+  does: string
+  /** Who may call it; the database decides (the write RPCs), this is the summary. */
+  who: string
+}
 
-const read = (fn: FunctionName, method: Method, pattern: string, does: string, who: string) =>
-  ({ fn, method, pattern, does, who, mutation: false, status: 200 }) as const
+// Generic so that the function and the pattern keep their literal types: `RouteParams` reads the pattern's.
+const mutation = <F extends FunctionName, P extends string>(fn: F, pattern: P, status: 200 | 201 = 200) =>
+  ({ fn, method: 'POST', pattern, mutation: true, status }) as const
+
+const read = <F extends FunctionName, M extends Method, P extends string>(fn: F, method: M, pattern: P) =>
+  ({ fn, method, pattern, mutation: false, status: 200 }) as const
+
+// No prose here (ROUTE_DOCS has it): the client's browser bundle carries this table whole.
+export const ROUTES = {
+  placeOrder: mutation('orders', '', 201),
+  addItems: mutation('orders', '/:id/items'),
+  fireCourse: mutation('orders', '/:id/courses/:course/fire'),
+  holdCourse: mutation('orders', '/:id/courses/:course/hold'),
+  cancelOrder: mutation('orders', '/:id/cancel'),
+  serveOrder: mutation('orders', '/:id/serve'),
+  rushOrder: mutation('orders', '/:id/rush'),
+  startItem: mutation('kitchen', '/items/:id/start'),
+  finishItem: mutation('kitchen', '/items/:id/finish'),
+  recallItem: mutation('kitchen', '/items/:id/recall'),
+  voidItem: mutation('kitchen', '/items/:id/void'),
+  bumpTicket: mutation('kitchen', '/orders/:id/stations/:station/bump'),
+  seatTable: mutation('tables', '/:id/seat'),
+  clearTable: mutation('tables', '/:id/clear'),
+  snapshot: read('snapshot', 'GET', ''),
+  warmSnapshots: read('snapshot', 'POST', '/warm'),
+  catchUp: read('catch-up', 'GET', ''),
+  warm: read('warm', 'POST', ''),
+  session: read('session', 'GET', ''),
+  menu: read('menu', 'GET', ''),
+  presenceClaim: read('presence', 'POST', '/claim'),
+  presenceVerify: read('presence', 'POST', '/verify'),
+} as const satisfies Record<string, Route>
+
+export type RouteName = keyof typeof ROUTES
 
 const SERVERS = 'servers (own orders), managers'
 const FLOOR_AND_EXPO = 'servers (own orders), expo, managers'
 const KITCHEN = 'cooks (own station), expo, managers'
 
-export const ROUTES = {
-  placeOrder: mutation('orders', '', 'place an order with items', SERVERS, 201),
-  addItems: mutation('orders', '/:id/items', 'add items', SERVERS),
-  fireCourse: mutation('orders', '/:id/courses/:course/fire', 'fire a held course', FLOOR_AND_EXPO),
-  holdCourse: mutation('orders', '/:id/courses/:course/hold', 'hold an unstarted course', FLOOR_AND_EXPO),
-  cancelOrder: mutation('orders', '/:id/cancel', 'cancel', SERVERS),
-  serveOrder: mutation('orders', '/:id/serve', 'mark everything ready as served', FLOOR_AND_EXPO),
-  rushOrder: mutation('orders', '/:id/rush', 'mark or unmark rush', 'expo, managers'),
-  startItem: mutation('kitchen', '/items/:id/start', 'pending → preparing', KITCHEN),
-  finishItem: mutation('kitchen', '/items/:id/finish', '→ ready', KITCHEN),
-  recallItem: mutation('kitchen', '/items/:id/recall', 'ready → preparing', KITCHEN),
-  voidItem: mutation(
-    'kitchen',
-    '/items/:id/void',
-    '→ void',
-    'servers (items the kitchen has not started), managers',
-  ),
-  bumpTicket: mutation(
-    'kitchen',
-    '/orders/:id/stations/:station/bump',
-    "the station's ticket → ready",
-    KITCHEN,
-  ),
-  seatTable: mutation('tables', '/:id/seat', 'seat a party', 'servers (own tables), managers'),
-  clearTable: mutation('tables', '/:id/clear', 'guests have left', 'servers (own tables), managers'),
-  snapshot: read(
-    'snapshot',
-    'GET',
-    '',
-    "a topic's open work as of a seq (ETag, 304)",
-    'readers of the topic',
-  ),
-  warmSnapshots: read(
-    'snapshot',
-    'POST',
-    '/warm',
-    "build every snapshot of a restaurant into this instance's cache",
-    "the restaurant's managers, the service key",
-  ),
-  catchUp: read('catch-up', 'GET', '', 'the events of a topic after a seq', 'readers of the topic'),
-  warm: read('warm', 'POST', '', 'hands over to `snapshot/warm` (its own isolate)', 'as `snapshot/warm`'),
-  session: read(
-    'session',
-    'GET',
-    '',
-    'who the caller is, their restaurant, its stations and the topics they may open',
-    'active staff',
-  ),
-  menu: read('menu', 'GET', '', "the restaurant's menu (prices for servers and managers)", 'active staff'),
-  presenceClaim: read('presence', 'POST', '/claim', "a claim for a console's public key", 'active staff'),
-  presenceVerify: read(
-    'presence',
-    'POST',
-    '/verify',
-    'who each console in presence is, as the server verified it',
-    'managers',
-  ),
-} as const satisfies Record<string, Route>
-
-export type RouteName = keyof typeof ROUTES
+/** What each route does and who may call it (functions/README.md's route table). */
+export const ROUTE_DOCS: { [R in RouteName]: RouteDoc } = {
+  placeOrder: { does: 'place an order with items', who: SERVERS },
+  addItems: { does: 'add items', who: SERVERS },
+  fireCourse: { does: 'fire a held course', who: FLOOR_AND_EXPO },
+  holdCourse: { does: 'hold an unstarted course', who: FLOOR_AND_EXPO },
+  cancelOrder: { does: 'cancel', who: SERVERS },
+  serveOrder: { does: 'mark everything ready as served', who: FLOOR_AND_EXPO },
+  rushOrder: { does: 'mark or unmark rush', who: 'expo, managers' },
+  startItem: { does: 'pending → preparing', who: KITCHEN },
+  finishItem: { does: '→ ready', who: KITCHEN },
+  recallItem: { does: 'ready → preparing', who: KITCHEN },
+  voidItem: { does: '→ void', who: 'servers (items the kitchen has not started), managers' },
+  bumpTicket: { does: "the station's ticket → ready", who: KITCHEN },
+  seatTable: { does: 'seat a party', who: 'servers (own tables), managers' },
+  clearTable: { does: 'guests have left', who: 'servers (own tables), managers' },
+  snapshot: { does: "a topic's open work as of a seq (ETag, 304)", who: 'readers of the topic' },
+  warmSnapshots: {
+    does: "build every snapshot of a restaurant into this instance's cache",
+    who: "the restaurant's managers, the service key",
+  },
+  catchUp: { does: 'the events of a topic after a seq', who: 'readers of the topic' },
+  warm: { does: 'hands over to `snapshot/warm` (its own isolate)', who: 'as `snapshot/warm`' },
+  session: {
+    does: 'who the caller is, their restaurant, its stations and the topics they may open',
+    who: 'active staff',
+  },
+  menu: { does: "the restaurant's menu (prices for servers and managers)", who: 'active staff' },
+  presenceClaim: { does: "a claim for a console's public key", who: 'active staff' },
+  presenceVerify: { does: 'who each console in presence is, as the server verified it', who: 'managers' },
+}
 
 /** The routes of one function, in table order. */
 export function routesOf(fn: FunctionName): RouteName[] {

@@ -46,7 +46,10 @@ function pairs<S extends string>(moves: Record<string, { from: readonly S[]; to:
   )
 }
 
-export const ITEM_TRANSITIONS: readonly Transition<ItemStatus>[] = pairs<ItemStatus>(ITEM_MOVES)
+// `@__PURE__`: a bundle that never reads the pairs leaves them out (the client's, tests/package/size.test.ts)
+export const ITEM_TRANSITIONS: readonly Transition<ItemStatus>[] = /* @__PURE__ */ pairs<ItemStatus>(
+  ITEM_MOVES,
+)
 
 /** An order's status follows its items (open ⇄ ready ⇄ served), then is closed; it can be cancelled until served. */
 export const ORDER_TRANSITIONS: readonly Transition<OrderStatus>[] = [
@@ -67,6 +70,8 @@ export const TABLE_TRANSITIONS: readonly Transition<TableStatus>[] = ['free>seat
 export const LIVE_ITEM_STATUSES: readonly ItemStatus[] = ['held', 'pending', 'preparing', 'ready']
 /** Items a kitchen still has to cook. */
 export const COOKING_ITEM_STATUSES: readonly ItemStatus[] = ['pending', 'preparing']
+/** Items the kitchen has started and not sent out: only a manager may cancel their order (`cancel_order`). */
+export const STARTED_ITEM_STATUSES: readonly ItemStatus[] = ['preparing', 'ready']
 
 export function itemTransitionAllowed(from: ItemStatus, to: ItemStatus): boolean {
   return ITEM_TRANSITIONS.includes(`${from}>${to}`)

@@ -8,11 +8,22 @@ export const SNAPSHOT_KINDS: readonly TopicKind[] = ['kds', 'expo', 'server', 'f
 
 /** Every topic kind: the snapshot-bearing ones and `crew`, which carries the staff's own broadcasts only. */
 export type ScopeName = TopicKind | 'crew'
-export const TOPIC_KINDS: readonly ScopeName[] = [...SNAPSHOT_KINDS, 'crew']
+export const TOPIC_KINDS: readonly ScopeName[] = /* @__PURE__ */ withCrew(SNAPSHOT_KINDS)
+
+// The constants below are built by calls marked `@__PURE__` (templates and spreads inside the functions): a
+// bundle that uses none of them leaves them out — the client's browser bundle (tests/package/size.test.ts).
+
+function withCrew(kinds: readonly TopicKind[]): readonly ScopeName[] {
+  return [...kinds, 'crew']
+}
+
+function anchored(pattern: string): RegExp {
+  return new RegExp(`^${pattern}$`)
+}
 
 /** A uuid in any case, as Postgres prints and accepts them. */
 export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
-const UUID = new RegExp(`^${UUID_PATTERN}$`)
+const UUID = /* @__PURE__ */ anchored(UUID_PATTERN)
 
 export function isUuid(value: string): boolean {
   return UUID.test(value)
@@ -35,9 +46,11 @@ export const TOPIC_GRAMMAR = {
 } as const satisfies Record<ScopeName, string>
 
 /** Matches exactly the names of snapshot-bearing topics (the ones `snapshot` and `catch-up` serve). */
-export const SNAPSHOT_TOPIC = new RegExp(
-  `^(?:(?:kds|server):${UUID_PATTERN}:${UUID_PATTERN}|(?:expo|floor|admin):${UUID_PATTERN})$`,
-)
+export const SNAPSHOT_TOPIC = /* @__PURE__ */ snapshotTopic()
+
+function snapshotTopic(): RegExp {
+  return anchored(`(?:(?:kds|server):${UUID_PATTERN}:${UUID_PATTERN}|(?:expo|floor|admin):${UUID_PATTERN})`)
+}
 
 /** The cheap check for hot paths: a snapshot-bearing topic name. */
 export function isSnapshotTopic(value: string | null | undefined): value is string {

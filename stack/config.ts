@@ -1,6 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JSONWebKeySet } from 'jose';
+import { type Env, port, readEnv, text } from '../shared/env.ts';
 import { type AuthRateLimits, loadAuthRateLimits } from './auth/rate-limit.ts';
 import { signApiKey } from './api-keys.ts';
 import { loadOrCreateSecrets, type SigningJwk } from './install-secrets.ts';
@@ -58,29 +59,18 @@ export function embeddedDbUrl(port: number, database: string = EMBEDDED_DB.datab
   return `postgresql://${EMBEDDED_DB.user}:${EMBEDDED_DB.password}@127.0.0.1:${port}/${database}`;
 }
 
-function parsePort(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`${name} must be a port number (1-65535), got "${value}"`);
-  }
-  return port;
-}
-
-export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<StackConfig> {
+export async function resolveConfig(env: Env = process.env): Promise<StackConfig> {
   const apiHost = DEFAULTS.apiHost;
-  const apiPort = parsePort('PLATER_API_PORT', env.PLATER_API_PORT, DEFAULTS.apiPort);
-  const dataDirSetting = env.PLATER_DATA_DIR || DEFAULTS.dataDir;
+  const apiPort = readEnv(env, 'PLATER_API_PORT', port, DEFAULTS.apiPort);
+  const dataDirSetting = readEnv(env, 'PLATER_DATA_DIR', text);
   // A path given by the user is relative to where they typed it; the default lives in the checkout,
   // so `plater status` finds the same stack from any subdirectory.
-  const dataDir = isAbsolute(dataDirSetting)
-    ? dataDirSetting
-    : resolve(env.PLATER_DATA_DIR ? process.cwd() : repoRoot, dataDirSetting);
+  const dataDir = resolve(dataDirSetting === undefined ? repoRoot : process.cwd(), dataDirSetting ?? DEFAULTS.dataDir);
 
-  const externalDbUrl = env.DATABASE_URL || undefined;
+  const externalDbUrl = readEnv(env, 'DATABASE_URL', text);
   const dbPort = externalDbUrl
     ? Number(new URL(externalDbUrl).port || 5432)
-    : parsePort('PLATER_DB_PORT', env.PLATER_DB_PORT, DEFAULTS.dbPort);
+    : readEnv(env, 'PLATER_DB_PORT', port, DEFAULTS.dbPort);
 
   const secrets = loadOrCreateSecrets(dataDir);
   const [anonKey, serviceRoleKey] = await Promise.all([

@@ -37,7 +37,7 @@ async function tableExists(sql: Sql, name: string): Promise<boolean> {
  * `supabase_migrations.schema_migrations`, applied seed files (by content hash) in `supabase_migrations.seed_files`.
  * Lets `plater start` skip the CLI (about a second) when the database is current.
  */
-export async function findPendingWork(repoRoot: string, dbUrl: string): Promise<PendingWork> {
+export function findPendingWork(repoRoot: string, dbUrl: string): Promise<PendingWork> {
   const local = localMigrationVersions(repoRoot);
   const seedFile = join(repoRoot, SEED_PATH);
   const seedHash = existsSync(seedFile)

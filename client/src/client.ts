@@ -1,13 +1,13 @@
 import { Coalescer } from './coalescer.ts';
 import { type PlaterClientOptions, type ResolvedOptions, resolveOptions } from './config.ts';
-import { ChannelLimitError, PlaterError } from './errors.ts';
+import { ChannelLimitError, closedError } from './errors.ts';
 import { type Health, HealthMetrics } from './health.ts';
 import { FunctionsApi, type Revalidated } from './functions-api.ts';
 import type { RealtimeLink } from './link.ts';
 import { echoedIn } from './mutations/overlay.ts';
 import { MutationQueue, type PendingMutation } from './mutations/queue.ts';
 import { MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './mutations/specs.ts';
-import type { EntityType, Menu, Session } from './payloads.ts';
+import type { EntityType, Menu, Session } from '../../contract/payloads.ts';
 import { CrewScope } from './crew.ts';
 import type { CrewView } from './views/crew.ts';
 import { type PooledScope, Scope, type ScopeBatch, type ScopeStatus } from './topic-scope.ts';
@@ -217,7 +217,7 @@ class Client implements PlaterClient {
   }
 
   open<K extends ScopeKey>(key: K): HandleOf<K> {
-    if (this.#closed) throw new PlaterError('closed', 'the client is closed');
+    if (this.#closed) throw closedError();
     const id = scopeKeyId(key);
     let scope = this.#scopes.get(id);
     if (!scope?.holdsChannel) {

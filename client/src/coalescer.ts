@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 
 /**
  * Coalesces a stream of changes into notifications: the first change after a quiet period is delivered at

@@ -1,4 +1,5 @@
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
+import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts';
 import type { QueueStorage } from './mutations/queue.ts';
 import { DEFAULT_RECONNECT, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 import type { SharedRealtime } from './realtime-transport.ts';
@@ -43,9 +44,9 @@ export interface PlaterClientOptions {
   pollIntervalMs?: number;
   /** Per-request timeout, ms. Default 10 000. */
   requestTimeoutMs?: number;
-  /** Socket reconnect and channel rejoin backoff. Default 1 s doubling to 30 s, full jitter. */
+  /** Socket reconnect and channel rejoin backoff. Default `DEFAULT_RECONNECT` (retry.ts; client/README.md "Options"). */
   reconnect?: RetryPolicy;
-  /** The retry policy of every request (session, snapshot, catch-up, polling, mutations). Default 250 ms doubling to 10 s, full jitter, 5 tries for 5xx/429/token failures. */
+  /** The retry policy of every request (session, snapshot, catch-up, polling, mutations). Default `DEFAULT_RETRY` (retry.ts; client/README.md "Options"). */
   retry?: RetryPolicy;
   /** How long an answered mutation stays pending waiting for its broadcast, ms. Default 5 000. */
   settleTimeoutMs?: number;
@@ -64,28 +65,9 @@ export type ResolvedOptions = Required<Omit<PlaterClientOptions, 'realtime' | 't
   random: () => number;
 };
 
-type Env = Record<string, string | undefined>;
-
 /** The process environment where there is one (Node; bundlers for browsers usually have none). */
 function environment(): Env {
   return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
-}
-
-/** The first of the variables that is set (ours first, then the names the original system used). */
-function fromEnv(env: Env, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  return undefined;
-}
-
-function numberFromEnv(env: Env, fallback: number, ...names: string[]): number {
-  const value = fromEnv(env, ...names);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${names[0]}: not a number: ${value}`);
-  return n;
 }
 
 function defaultStorage(): QueueStorage | null {
@@ -97,17 +79,17 @@ function defaultStorage(): QueueStorage | null {
 }
 
 export function resolveOptions(options: PlaterClientOptions, env: Env = environment()): ResolvedOptions {
-  const supabaseUrl = options.supabaseUrl ?? fromEnv(env, 'PLATER_REALTIME_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_URL');
-  const anonKey = options.anonKey ?? fromEnv(env, 'PLATER_REALTIME_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY');
+  const supabaseUrl = options.supabaseUrl ?? readEnv(env, ['PLATER_REALTIME_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_URL'], text);
+  const anonKey = options.anonKey ?? readEnv(env, ['PLATER_REALTIME_ANON_KEY', 'NEXT_PUBLIC_SUPABASE_ANON_KEY'], text);
   if (!supabaseUrl) throw new Error('createPlaterClient: supabaseUrl is required (or PLATER_REALTIME_SUPABASE_URL)');
   if (!anonKey) throw new Error('createPlaterClient: anonKey is required (or PLATER_REALTIME_ANON_KEY)');
   if (typeof options.accessToken !== 'function') throw new Error('createPlaterClient: accessToken must be a function');
   const pooling = options.pooling ??
-    fromEnv(env, 'PLATER_REALTIME_POOLING', 'NEXT_PUBLIC_REALTIME_CONNECTION_POOLING') !== 'false';
+    readEnv(env, ['PLATER_REALTIME_POOLING', 'NEXT_PUBLIC_REALTIME_CONNECTION_POOLING'], text) !== 'false';
   const heartbeatIntervalMs = options.heartbeatIntervalMs ??
-    numberFromEnv(env, 25_000, 'PLATER_REALTIME_HEARTBEAT_INTERVAL_MS', 'NEXT_PUBLIC_REALTIME_HEARTBEAT_INTERVAL');
+    readEnv(env, ['PLATER_REALTIME_HEARTBEAT_INTERVAL_MS', 'NEXT_PUBLIC_REALTIME_HEARTBEAT_INTERVAL'], nonNegativeNumber, 25_000);
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ??
-    numberFromEnv(env, heartbeatIntervalMs + 5_000, 'PLATER_REALTIME_HEARTBEAT_TIMEOUT_MS');
+    readEnv(env, 'PLATER_REALTIME_HEARTBEAT_TIMEOUT_MS', nonNegativeNumber, heartbeatIntervalMs + 5_000);
   // a heartbeat is sent one interval after the last reply: a shorter watchdog would bark at a healthy socket
   if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
     throw new Error('createPlaterClient: heartbeatTimeoutMs must exceed heartbeatIntervalMs');
@@ -125,15 +107,15 @@ export function resolveOptions(options: PlaterClientOptions, env: Env = environm
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     maxChannelsPerConnection: options.maxChannelsPerConnection ??
-      numberFromEnv(env, 100, 'PLATER_REALTIME_MAX_CHANNELS_PER_CONNECTION', 'NEXT_PUBLIC_REALTIME_MAX_CHANNELS_PER_CONNECTION'),
+      readEnv(env, ['PLATER_REALTIME_MAX_CHANNELS_PER_CONNECTION', 'NEXT_PUBLIC_REALTIME_MAX_CHANNELS_PER_CONNECTION'], nonNegativeNumber, 100),
     heartbeatIntervalMs,
     heartbeatTimeoutMs,
-    cacheTtlMs: options.cacheTtlMs ?? numberFromEnv(env, 60_000, 'PLATER_REALTIME_CACHE_TTL_MS', 'NEXT_PUBLIC_REALTIME_CACHE_TTL'),
-    coalesceMs: options.coalesceMs ?? numberFromEnv(env, 50, 'PLATER_REALTIME_COALESCE_MS', 'NEXT_PUBLIC_REALTIME_DEBOUNCE_MS'),
-    coalesceMaxWaitMs: options.coalesceMaxWaitMs ?? numberFromEnv(env, 250, 'PLATER_REALTIME_COALESCE_MAX_WAIT_MS'),
-    pollAfterMs: options.pollAfterMs ?? numberFromEnv(env, 5_000, 'PLATER_REALTIME_POLL_AFTER_MS'),
-    pollIntervalMs: options.pollIntervalMs ?? numberFromEnv(env, 2_000, 'PLATER_REALTIME_POLL_INTERVAL_MS'),
-    requestTimeoutMs: options.requestTimeoutMs ?? numberFromEnv(env, 10_000, 'PLATER_REALTIME_REQUEST_TIMEOUT_MS'),
+    cacheTtlMs: options.cacheTtlMs ?? readEnv(env, ['PLATER_REALTIME_CACHE_TTL_MS', 'NEXT_PUBLIC_REALTIME_CACHE_TTL'], nonNegativeNumber, 60_000),
+    coalesceMs: options.coalesceMs ?? readEnv(env, ['PLATER_REALTIME_COALESCE_MS', 'NEXT_PUBLIC_REALTIME_DEBOUNCE_MS'], nonNegativeNumber, 50),
+    coalesceMaxWaitMs: options.coalesceMaxWaitMs ?? readEnv(env, 'PLATER_REALTIME_COALESCE_MAX_WAIT_MS', nonNegativeNumber, 250),
+    pollAfterMs: options.pollAfterMs ?? readEnv(env, 'PLATER_REALTIME_POLL_AFTER_MS', nonNegativeNumber, 5_000),
+    pollIntervalMs: options.pollIntervalMs ?? readEnv(env, 'PLATER_REALTIME_POLL_INTERVAL_MS', nonNegativeNumber, 2_000),
+    requestTimeoutMs: options.requestTimeoutMs ?? readEnv(env, 'PLATER_REALTIME_REQUEST_TIMEOUT_MS', nonNegativeNumber, 10_000),
     reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
     retry: { ...DEFAULT_RETRY, ...options.retry },
     settleTimeoutMs: options.settleTimeoutMs ?? 5_000,

@@ -1,10 +1,12 @@
 import { Coalescer } from './coalescer.ts';
 import { crewPayload, type PresenceMeta, presenceMeta } from './crew-schema.ts';
-import { accessError, ScopeAccessError } from './errors.ts';
+import type { ErrorCode } from '../../contract/errors.ts';
+import { accessError, joinRefused, ScopeAccessError } from './errors.ts';
 import type { HealthMetrics } from './health.ts';
 import type { LinkChannel, LinkStatus } from './link.ts';
 import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './topic-scope.ts';
-import type { Session } from './payloads.ts';
+import type { Session } from '../../contract/payloads.ts';
+import { buildTopic } from '../../contract/topics.ts';
 import type { CrewMember, CrewMessage, CrewView } from './views/crew.ts';
 import { scopeStatus } from './status.ts';
 
@@ -109,7 +111,7 @@ export class CrewScope implements PooledScope {
 
   /** Broadcasts to every other staff member on the crew topic. */
   async send(event: string, payload: Record<string, unknown>): Promise<void> {
-    if (!this.#channel) throw new ScopeAccessError('not_joined', 'the crew scope is not open');
+    if (!this.#channel) throw new ScopeAccessError('not_joined' satisfies ErrorCode, 'the crew scope is not open');
     await this.#channel.send(event, payload);
   }
 
@@ -127,7 +129,7 @@ export class CrewScope implements PooledScope {
       return;
     }
     if (this.#disposed) return;
-    this.topic = `crew:${this.#session.restaurant.id}`;
+    this.topic = buildTopic({ kind: 'crew', restaurant: this.#session.restaurant.id });
     this.#channel = this.#deps.link.join(
       this.topic,
       {
@@ -177,7 +179,7 @@ export class CrewScope implements PooledScope {
   #linkStatus(status: LinkStatus, reason?: string): void {
     if (status === 'refused') {
       this.#channel = null;
-      this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
+      this.#fail(joinRefused(reason));
       return;
     }
     if (status === 'joined' && this.#everJoined && !this.#joined) this.#deps.metrics.reconnected();

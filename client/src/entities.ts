@@ -1,4 +1,5 @@
-import type { EntityType, TopicKind } from './payloads.ts';
+import type { EntityType } from '../../contract/payloads.ts';
+import type { TopicKind } from '../../contract/topics.ts';
 
 /** A payload row as the store keeps it (the envelope's `seq`/`ts` stripped): any audience's shape. */
 export interface Entity {
@@ -15,14 +16,23 @@ export interface EntityMaps {
   table: Map<string, Entity>;
 }
 
-export const ENTITY_TYPES: readonly EntityType[] = ['order', 'item', 'table'];
-
 export function emptyMaps(): EntityMaps {
   return { order: new Map(), item: new Map(), table: new Map() };
 }
 
+/** Every entity type, checked by the compiler against the contract's (a record must name each key). */
+const ENTITY_TYPES: Record<EntityType, true> = { order: true, item: true, table: true };
+
 export function isEntityType(value: unknown): value is EntityType {
-  return value === 'order' || value === 'item' || value === 'table';
+  return typeof value === 'string' && Object.hasOwn(ENTITY_TYPES, value);
+}
+
+/**
+ * One row's key, `<type>:<id>`: what marks a row pending in a view, the lane that keeps a row's mutations serial,
+ * and the version an answer gave a row.
+ */
+export function rowKey(type: EntityType, id: string): string {
+  return `${type}:${id}`;
 }
 
 /** Strips the envelope from a published message. */

@@ -1,6 +1,8 @@
-import type { Clock } from './clock.ts';
+import type { ErrorCode } from '../../contract/errors.ts';
+import type { CatchUp, Menu, RefetchDetails, Session, Snapshot } from '../../contract/payloads.ts';
+import { FUNCTIONS_PREFIX, type RouteQueries, routePath } from '../../contract/routes.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
-import type { CatchUp, Menu, RefetchDetails, Session, Snapshot } from './payloads.ts';
 
 export interface FunctionsApiOptions {
   supabaseUrl: string;
@@ -23,7 +25,7 @@ export class FunctionsApi {
 
   constructor(options: FunctionsApiOptions) {
     this.#options = options;
-    this.#base = `${options.supabaseUrl.replace(/\/+$/, '')}/functions/v1/`;
+    this.#base = options.supabaseUrl.replace(/\/+$/, '') + FUNCTIONS_PREFIX;
   }
 
   /** One request; an error answer throws ApiError, no answer throws NetworkError. */
@@ -75,17 +77,15 @@ export class FunctionsApi {
   }
 
   snapshot(topic: string, etag: string | null): Promise<Revalidated<Snapshot>> {
-    return this.#revalidate<Snapshot>(`snapshot?topic=${encodeURIComponent(topic)}`, etag);
+    return this.#revalidate<Snapshot>(queried('snapshot', { topic }), etag);
   }
 
   async catchUp(topic: string, after: number, epoch: string | null): Promise<CatchUpAnswer> {
-    let path = `catch-up?topic=${encodeURIComponent(topic)}&after=${after}`;
-    if (epoch) path += `&epoch=${encodeURIComponent(epoch)}`;
     try {
-      const answer = await this.request('GET', path);
+      const answer = await this.request('GET', queried('catchUp', { topic, after, epoch: epoch || undefined }));
       return { ok: true, page: answer.body as CatchUp };
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'refetch_snapshot') {
+      if (error instanceof ApiError && error.code === ('refetch_snapshot' satisfies ErrorCode)) {
         return { ok: false, refetch: (error.details ?? {}) as RefetchDetails };
       }
       throw error;
@@ -93,19 +93,27 @@ export class FunctionsApi {
   }
 
   session(etag: string | null): Promise<Revalidated<Session>> {
-    return this.#revalidate<Session>('session', etag);
+    return this.#revalidate<Session>(routePath('session', {}), etag);
   }
 
   menu(etag: string | null): Promise<Revalidated<Menu>> {
-    return this.#revalidate<Menu>('menu', etag);
+    return this.#revalidate<Menu>(routePath('menu', {}), etag);
   }
+}
+
+/** A read route's path with its query (the parameters left undefined are left out). */
+function queried<R extends keyof RouteQueries>(route: R, query: RouteQueries[R]): string {
+  const pairs = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value as string | number)}`);
+  return `${routePath<keyof RouteQueries>(route, {})}?${pairs.join('&')}`;
 }
 
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return { code: 'invalid_response', message: text.slice(0, 200) };
+    return { code: 'invalid_response' satisfies ErrorCode, message: text.slice(0, 200) };
   }
 }
 

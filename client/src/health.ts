@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { HealthStatus, Status } from './status.ts';
 import type { StoreMetrics } from './store.ts';
 

@@ -11,8 +11,8 @@ export {
   type ScopeHandle,
 } from './client.ts';
 export type { PlaterClientOptions } from './config.ts';
-export type { Clock } from './clock.ts';
-export type { BackoffOptions } from './backoff.ts';
+export type { Clock } from '../../shared/clock.ts';
+export type { BackoffOptions } from '../../shared/backoff.ts';
 export {
   ApiError,
   ChannelLimitError,

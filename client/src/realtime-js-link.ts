@@ -1,5 +1,5 @@
 import type { RealtimeChannel } from '@supabase/realtime-js';
-import type { BackoffOptions } from './backoff.ts';
+import type { BackoffOptions } from '../../shared/backoff.ts';
 import type { JoinOptions, LinkChannel, LinkHandlers, RealtimeLink } from './link.ts';
 import type { OpenedSocket, SocketHooks } from './realtime-transport.ts';
 import type { Pause, RetryEngine } from './retry.ts';

@@ -1,5 +1,6 @@
-import { Backoff, type BackoffOptions } from './backoff.ts';
-import type { Clock } from './clock.ts';
+import { type ErrorCode, isTransientAnswer } from '../../contract/errors.ts';
+import { Backoff, type BackoffOptions } from '../../shared/backoff.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { ApiError, NetworkError } from './errors.ts';
 
 /**
@@ -24,13 +25,16 @@ export const DEFAULT_RECONNECT: Required<RetryPolicy> = { baseMs: 1_000, maxMs: 
  */
 export type Failure = 'network' | 'busy' | 'server' | 'token' | 'refused';
 
+/** Codes that say the access token expired or is not valid yet, whatever the status (any 401 says so too). */
+const TOKEN_CODES: readonly string[] = ['token_expired', 'invalid_jwt'] satisfies ErrorCode[];
+
 export function classify(error: unknown): Failure {
   if (error instanceof NetworkError) return 'network';
   if (!(error instanceof ApiError)) return 'refused';
-  if (error.code === 'idempotency_key_in_flight') return 'busy';
-  if (error.status === 401 || error.code === 'token_expired' || error.code === 'invalid_jwt') return 'token';
-  if (error.status === 429 || error.status >= 500) return 'server';
-  return 'refused';
+  if (error.code === ('idempotency_key_in_flight' satisfies ErrorCode)) return 'busy';
+  if (error.status === 401 || TOKEN_CODES.includes(error.code)) return 'token';
+  // which answers decided nothing is the contract's (the functions answer those with Retry-After)
+  return isTransientAnswer(error) ? 'server' : 'refused';
 }
 
 /**

@@ -1,5 +1,6 @@
+import type { Session } from '../../contract/payloads.ts';
+import { buildTopic, type TopicKind } from '../../contract/topics.ts';
 import { emptyMaps } from './entities.ts';
-import type { Session, TopicKind } from './payloads.ts';
 import type { CrewView } from './views/crew.ts';
 import { type AdminView, adminView } from './views/admin.ts';
 import type { ViewInput } from './views/context.ts';
@@ -53,14 +54,17 @@ export function emptyView<K extends ScopeKey>(key: K): ViewOf<K> {
   return view as ViewOf<K>;
 }
 
-/** A stable id for a scope key (known before the session is): one pool entry per id. */
+/**
+ * A stable id for a scope key, known before the session is (so it is not the topic, which names the restaurant):
+ * one pool entry per id.
+ */
 export function scopeKeyId(key: ScopeKey): string {
   switch (key.scope) {
     case 'kds':
       if (!key.stationId) throw new TypeError('open({scope: "kds"}) needs a stationId');
-      return `kds:${key.stationId}`;
+      return `kds/${key.stationId}`;
     case 'server':
-      return `server:${key.staffId ?? 'me'}`;
+      return `server/${key.staffId ?? 'me'}`;
     case 'expo':
     case 'floor':
     case 'admin':
@@ -76,12 +80,12 @@ export function topicOf(key: Exclude<ScopeKey, { scope: 'crew' }>, session: Sess
   const restaurant = session.restaurant.id;
   switch (key.scope) {
     case 'kds':
-      return { topic: `kds:${restaurant}:${key.stationId}`, scopeId: key.stationId };
+      return { topic: buildTopic({ kind: 'kds', restaurant, station: key.stationId }), scopeId: key.stationId };
     case 'server': {
       const staff = key.staffId ?? session.staff.user_id;
-      return { topic: `server:${restaurant}:${staff}`, scopeId: staff };
+      return { topic: buildTopic({ kind: 'server', restaurant, staff }), scopeId: staff };
     }
     default:
-      return { topic: `${key.scope}:${restaurant}`, scopeId: null };
+      return { topic: buildTopic({ kind: key.scope, restaurant }), scopeId: null };
   }
 }

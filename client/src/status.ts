@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 
 /**
  * The one status vocabulary of the client: every scope, `health.status` and the console use these words, from

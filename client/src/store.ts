@@ -1,9 +1,10 @@
-import type { Backoff } from './backoff.ts';
+import type { Backoff } from '../../shared/backoff.ts';
 import { emptyMaps, type Entity, type EntityMaps, entityOf, isEntityType, snapshotRows } from './entities.ts';
 import { accessError } from './errors.ts';
 import { classify, type Pause, type RetryEngine } from './retry.ts';
 import type { FunctionsApi } from './functions-api.ts';
-import type { EntityType, TopicKind } from './payloads.ts';
+import type { EntityType } from '../../contract/payloads.ts';
+import type { TopicKind } from '../../contract/topics.ts';
 
 export type StoreStatus = 'loading' | 'live' | 'catching_up' | 'error';
 

@@ -1,14 +1,15 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { Coalescer } from './coalescer.ts';
-import { emptyMaps } from './entities.ts';
-import { accessError, ScopeAccessError } from './errors.ts';
+import { emptyMaps, rowKey } from './entities.ts';
+import { accessError, joinRefused } from './errors.ts';
 import type { HealthMetrics } from './health.ts';
 import type { FunctionsApi } from './functions-api.ts';
 import type { LinkChannel, LinkStatus, RealtimeLink } from './link.ts';
 import { overlay } from './mutations/overlay.ts';
 import type { MutationQueue } from './mutations/queue.ts';
 import type { SpecContext } from './mutations/specs.ts';
-import type { EntityType, Session, TopicKind } from './payloads.ts';
+import type { EntityType, Session } from '../../contract/payloads.ts';
+import type { TopicKind } from '../../contract/topics.ts';
 import { type ScopeKey, topicOf, VIEW_BUILDERS } from './scope-keys.ts';
 import { type StoreTrace, TopicStore } from './store.ts';
 import type { ResolvedOptions } from './config.ts';
@@ -274,7 +275,7 @@ export class Scope implements PooledScope {
       this.#channel = null;
       this.#joined = false;
       this.#stopPolling();
-      this.#fail(new ScopeAccessError('forbidden', reason ?? 'the server refused the channel join', 403));
+      this.#fail(joinRefused(reason));
       return;
     }
     this.#touch({ reset: false, changes: [] });
@@ -330,7 +331,7 @@ export class Scope implements PooledScope {
     for (const change of batch) {
       reset ||= change.reset;
       for (const ref of change.changes) {
-        const key = `${ref.type}:${ref.id}`;
+        const key = rowKey(ref.type, ref.id);
         if (seen.has(key)) continue;
         seen.add(key);
         changes.push(ref);

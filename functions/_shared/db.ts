@@ -18,6 +18,7 @@
 // answers 503 `retry_later`. A round trip past its limit, or a driver fault, also replaces the pool, so no request
 // queues behind a connection that will never answer.
 import type { Caller } from './auth.ts'
+import { createLogger } from '@plater/shared/log.ts'
 import { postgres, type ReservedSql, type Sql } from './deps.ts'
 import { intEnv, requireEnv } from './env.ts'
 import { connectionFailure, DatabaseUnavailableError } from './errors.ts'
@@ -65,10 +66,12 @@ function replacePool(): void {
 // postgres.js can throw outside any query when its socket is gone (`TypeError: … reading 'write'` from a deferred
 // write after a connection closed): nothing awaits that, so without this it would end the isolate on hosted
 // Supabase. The pool it came from is replaced; the queries it broke fail (or run out of time) on their own.
+const log = createLogger('db')
+
 addEventListener('error', (event) => {
   if (!/[/\\]postgres[/@\\]/.test(String((event.error as Error | undefined)?.stack))) return
   event.preventDefault()
-  console.error('postgres.js failed outside a query; replacing the connection pool:', event.error)
+  log.error('postgres.js failed outside a query; replacing the connection pool', { error: event.error })
   replacePool()
 })
 

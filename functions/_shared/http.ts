@@ -1,4 +1,6 @@
 // The request pipeline every function shares: CORS preflight, routing by method + path, errors as JSON.
+import { createLogger } from '@plater/shared/log.ts'
+import { readRequestBody } from '@plater/shared/http/body.ts'
 import { preflight, withCors } from './cors.ts'
 import { HttpError, toHttpError } from './errors.ts'
 
@@ -66,6 +68,7 @@ export function matchPattern(pattern: string, path: string): Record<string, stri
 
 /** Routes a request inside function `name`; 404 for an unknown path, 405 (with Allow) for a wrong method. */
 export function createHandler(name: string, routes: Route[]): (req: Request) => Promise<Response> {
+  const log = createLogger(name)
   return async (req) => {
     const early = preflight(req)
     if (early) return early
@@ -91,21 +94,19 @@ export function createHandler(name: string, routes: Route[]): (req: Request) => 
       throw new HttpError(404, 'not_found', `no route ${req.method} ${url.pathname}`)
     } catch (error) {
       const http = toHttpError(error)
-      if (http.status >= 500) console.error(`[${name}] ${req.method} ${req.url}:`, http.cause ?? http)
+      if (http.status >= 500) log.error(`${req.method} ${req.url} failed`, { error: http.cause ?? http })
       return withCors(http.toResponse())
     }
   }
 }
 
-/** The JSON body of a request: `{}` when empty, 400 when it is not a JSON object. */
+/** The JSON body of a request: `{}` when empty, 400 when it is not a JSON object, 413 over `limitBytes`. */
 export async function readJsonObject(
   req: Request,
   limitBytes = 256 * 1024,
 ): Promise<Record<string, unknown>> {
-  const text = await req.text()
-  if (text.length > limitBytes) {
-    throw new HttpError(413, 'payload_too_large', `the body exceeds ${limitBytes} bytes`)
-  }
+  const bytes = await readRequestBody(req, limitBytes)
+  const text = new TextDecoder().decode(bytes)
   if (text.trim() === '') return {}
   let value: unknown
   try {

@@ -135,7 +135,7 @@ export class OwnedStack implements BenchStack {
 }
 
 /** The environment's stack if it names one, else a new one of the harness's own. */
-export async function openBenchStack(): Promise<BenchStack> {
+export function openBenchStack(): Promise<BenchStack> {
   const endpoints = endpointsFromEnv();
-  return endpoints ? externalStack(endpoints) : OwnedStack.start();
+  return endpoints ? Promise.resolve(externalStack(endpoints)) : OwnedStack.start();
 }

@@ -10,6 +10,7 @@ export interface Chart {
   readonly caption: string;
 }
 
+// deno-lint-ignore no-explicit-any -- result records of every format this report has read; each chart reads its fields
 type Data = Record<string, any>;
 
 const SYSTEM_NAMES: Record<string, string> = { bare: '(a) bare ws', relay: '(b) NOTIFY relay', gateway: '(c) gateway' };

@@ -5,7 +5,7 @@ import { TARGETS } from '../k6/scenarios.js';
 import { CpuMeter } from '../bench/cpu.ts';
 import { raisedLimits } from '../bench/limits.ts';
 import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
-import { ask, startSubscriberWorker, type SubscribersReady, type WorkerCommand } from '../bench/gateway/subscribers.ts';
+import { startSubscriberWorker, type SubscribersReady, type WorkerCommand } from '../bench/gateway/subscribers.ts';
 import { startGatewayProcess, waitForIngest } from '../bench/gateway/process.ts';
 
 /**

@@ -42,6 +42,7 @@ interface Context {
   cpu: StackCpu | undefined;
   tokens: { manager: string; expo: string; server: string };
   headers: (token: string, extra?: Record<string, string>) => Record<string, string>;
+  // deno-lint-ignore no-explicit-any -- a setup answer of any route; the scenario reads the ids it needs
   mutate: (token: string, path: string, body?: unknown) => Promise<Record<string, any>>;
 }
 
@@ -200,6 +201,7 @@ async function openContext(stack: BenchStack, progress: ScenarioContext['progres
     mutate: async (token, path, body = {}) => {
       const answer = await http.send('POST', functionPath(path), headers(token, { 'idempotency-key': randomUUID() }), body);
       if (answer.status >= 300) throw new Error(`setup ${path}: ${answer.status} ${answer.body}`);
+      // deno-lint-ignore no-explicit-any -- as `mutate` above
       return JSON.parse(answer.body) as Record<string, any>;
     },
   };

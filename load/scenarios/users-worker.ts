@@ -94,7 +94,7 @@ for (const restaurant of config.restaurants) {
     if (wait > 1) await sleep(wait);
     const last = new Map<string, number>();
     const client = createPlaterClient(
-      { supabaseUrl: config.apiUrl, anonKey: config.anonKey, accessToken: async () => staff.token, transport: tapped(index % config.sampleEvery === 0), storage: null },
+      { supabaseUrl: config.apiUrl, anonKey: config.anonKey, accessToken: () => Promise.resolve(staff.token), transport: tapped(index % config.sampleEvery === 0), storage: null },
       {
         trace: ({ topic, kind, seq }) => {
           if (kind === 'apply' && seq !== (last.get(topic) ?? seq - 1) + 1) applyErrors++;

@@ -1,22 +1,20 @@
 // Renders the parts of the docs and tests that restate the contract: the audience table of docs/topics.md, the
-// route table of functions/README.md and the pgTAP fixture of payload keys. Pure: text in, text out.
+// route table of functions/README.md. Pure: text in, text out.
 import type { z } from 'zod';
 import {
   ADMIN_ROW_FIELDS,
   ENTITY_TYPES,
-  ENVELOPE_FIELDS,
   type EntityType,
   ITEM_MOVES,
   ITEM_STATUSES,
   ORDER_STATUSES,
   PAYLOAD_FIELDS,
-  SNAPSHOT_DATA_FIELDS,
   SNAPSHOT_KINDS,
   TABLE_STATUSES,
   type TopicKind,
 } from '../../contract/index.ts';
 import { QUERIES, REQUESTS } from '../../contract/requests.ts';
-import { FUNCTION_NAMES, type RouteName, ROUTES, routeLabel, routesOf } from '../../contract/routes.ts';
+import { FUNCTION_NAMES, ROUTE_DOCS, type RouteName, ROUTES, routeLabel, routesOf } from '../../contract/routes.ts';
 
 const ENTITY_KEYS = ['type', 'id', 'version'];
 /** The order the docs list events in: what a cook sees first. */
@@ -90,45 +88,10 @@ export function routeTable(): string {
     for (const name of routesOf(fn)) {
       const route = ROUTES[name];
       const status = route.status === 200 ? '' : ` (${route.status})`;
-      rows.push(`| ${code(routeLabel(name))}${status} | ${request(name)} | ${route.does} | ${route.who} |`);
+      const { does, who } = ROUTE_DOCS[name];
+      rows.push(`| ${code(routeLabel(name))}${status} | ${request(name)} | ${does} | ${who} |`);
     }
   }
   return rows.join('\n');
 }
 
-const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const sqlArray = (items: readonly string[]) => `array[${items.map(sqlText).join(', ')}]`;
-/** The rows as a temp table whose `keys` are sorted by the database (its collation, as the tests' own sorts). */
-function keysTable(name: string, columns: string[], rows: string[]): string[] {
-  const names = columns.join(', ');
-  return [
-    `create temp table ${name} (${columns.map((column) => `${column} text`).join(', ')}, keys text[], primary key (${names}));`,
-    `insert into ${name}`,
-    `select ${names}, array(select k from unnest(keys) k order by k) from (values`,
-    rows.join(',\n'),
-    `) as v (${names}, keys);`,
-  ];
-}
-
-/** tests/db/helpers/contract_fields.sql: the contract's key lists as temp tables for pgTAP. */
-export function contractFieldsSql(): string {
-  const payloadRows = SNAPSHOT_KINDS.flatMap((kind) =>
-    Object.entries(PAYLOAD_FIELDS[kind]).map(([event, fields]) =>
-      `  (${sqlText(kind)}, ${sqlText(event)}, ${sqlArray([...ENVELOPE_FIELDS, ...(fields as string[])])})`
-    )
-  );
-  const rowRows = ENTITY_TYPES.map((event) => `  (${sqlText(event)}, ${sqlArray(ADMIN_ROW_FIELDS[event])})`);
-  const dataRows = SNAPSHOT_KINDS.map((kind) => `  (${sqlText(kind)}, ${sqlArray(SNAPSHOT_DATA_FIELDS[kind])})`);
-  return [
-    '-- GENERATED from contract/payloads.ts by `npm run contract:docs`: do not edit (tests/contract/generated.test.ts',
-    '-- fails when this file differs from the contract). Included by tests/db/topics.test.sql after `begin;`.',
-    '--',
-    '--   payload_keys (kind, event, keys):  every key of a published payload, envelope included',
-    "--   admin_row_keys (event, keys):      the columns of the whole row in the manager's feed",
-    "--   snapshot_data_keys (kind, keys):   the keys of a snapshot's `data`",
-    ...keysTable('payload_keys', ['kind', 'event'], payloadRows),
-    ...keysTable('admin_row_keys', ['event'], rowRows),
-    ...keysTable('snapshot_data_keys', ['kind'], dataRows),
-    '',
-  ].join('\n');
-}

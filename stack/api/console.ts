@@ -62,13 +62,13 @@ export interface SeededAccount {
   restaurant: string;
 }
 
-export async function createConsoleRoute(config: StackConfig, log: Logger): Promise<ApiRoute> {
+export function createConsoleRoute(config: StackConfig, log: Logger): ApiRoute {
   const consoleDist = join(config.repoRoot, 'console', 'dist');
   // The API comes up regardless; `/` then says what is wrong.
   if (!existsSync(join(consoleDist, 'index.html'))) log.warn(`${NOT_BUILT}; \`npm run build:console\` builds it`);
   const sql = openDb(config.dbUrl, 'console', { idleTimeout: 10, connectTimeout: 2 });
 
-  async function accounts(): Promise<SeededAccount[]> {
+  function accounts(): Promise<SeededAccount[]> {
     return sql<SeededAccount[]>`
       select u.email, s.display_name as "displayName", s.role::text as role, st.slug as station, r.name as restaurant
         from public.staff s

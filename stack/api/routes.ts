@@ -19,9 +19,9 @@ import type { ApiRoute } from './route.ts';
 export async function createApiRoutes(config: StackConfig, log: Logger, restarts: ApiRestarts): Promise<ApiRoute[]> {
   return [
     createHealthRoute(config.dbUrl, { restarts }),
-    await createRealtimeGateway(config, log.child('realtime')),
+    createRealtimeGateway(config, log.child('realtime')),
     await createFunctionsRoute(config, log.child('functions')),
     await createAuthRoute(config, log.child('auth')),
-    await createConsoleRoute(config, log.child('console')),
+    createConsoleRoute(config, log.child('console')),
   ];
 }

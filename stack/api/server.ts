@@ -41,7 +41,7 @@ export async function startApiServer({ host, port, routes, log }: ApiServerOptio
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const target = normalizeRequest(req);
     if (!target.ok) {
-      sendError(res, new HttpError(400, 'bad_request', target.reason, { connection: 'close' }));
+      sendError(res, new HttpError(400, 'bad_request', target.reason, undefined, { connection: 'close' }));
       return;
     }
     const route = routeFor(ordered, target.path);

@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackConfig } from '../config.ts';
 import { stopOrphanedWorkers } from '../functions-host/index.ts';
 import type { Logger } from '../log.ts';
-import { RESTART_BACKOFF, RestartBackoff } from '../restart-backoff.ts';
+import { RestartBackoff } from '../../shared/backoff.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { RESTART_BACKOFF } from '../restart-backoff.ts';
 import type { FromApiProcess, ToApiProcess } from './child-protocol.ts';
 import type { ApiRestarts } from './health.ts';
 
@@ -40,7 +42,7 @@ interface ApiProcess {
  */
 export async function superviseApiServer(config: StackConfig, log: Logger, options: ApiSupervisorOptions = {}): Promise<SupervisedApi> {
   let current = await startApiProcess(config, log, { restarts: 0 });
-  const backoff = new RestartBackoff();
+  const backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, systemClock);
   let stopping = false;
   let restarting: Promise<void> | undefined;
   let restarts = 0;
@@ -48,11 +50,11 @@ export async function superviseApiServer(config: StackConfig, log: Logger, optio
   const gaveUp = new Promise<Error>((resolve) => (giveUp = resolve));
 
   const restart = async (how: string): Promise<void> => {
-    backoff.exited();
+    backoff.stopped();
     // workers a stuck host left behind would hold memory and their sockets' names
     stopOrphanedWorkers(current.child.pid!);
     for (;;) {
-      const delay = backoff.nextDelay();
+      const delay = backoff.next();
       log.error(`the API process exited unexpectedly (${how}); restarting in ${delay} ms (attempt ${backoff.attempts})`);
       await sleep(delay);
       if (stopping) return;
@@ -61,7 +63,7 @@ export async function superviseApiServer(config: StackConfig, log: Logger, optio
         current = await startApiProcess(config, log, { restarts: restarts + 1, lastRestart });
       } catch (error) {
         how = `restart failed: ${(error as Error).message.split('\n')[0]}`;
-        if (backoff.exhausted) {
+        if (backoff.attempts >= RESTART_BACKOFF.maxFailedStarts) {
           log.error(`the API process could not be restarted after ${RESTART_BACKOFF.maxFailedStarts} attempts; giving up`);
           giveUp(error as Error);
           return;

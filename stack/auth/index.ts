@@ -1,4 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLarge } from '../../shared/http/body.ts';
+import { bearerToken } from '../../shared/http/bearer.ts';
+import { readNodeBody } from '../../shared/http/node-body.ts';
 import { CORS_ORIGIN, HttpError, preflightHeaders, sendError, sendJson, sendSameOriginJson } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import { JWKS_PATH, type StackConfig } from '../config.ts';
@@ -23,9 +26,9 @@ import { stackVerifier } from './verify.ts';
  *   GET  /auth/v1/.well-known/jwks.json           the public signing keys (no apikey needed, as on Supabase)
  *
  * Passwords are checked in the database against auth.users.encrypted_password (bcrypt) with pgcrypto's crypt().
- * Access tokens are ES256 (stack/auth/user-tokens.ts); tokens are verified with stack/auth/verify.ts, the stack's one
- * rule set. Like Supabase's API gateway, every other request needs an `apikey`: a legacy anon/service_role JWT or
- * a `sb_publishable_…` / `sb_secret_…` key. Errors are
+ * Access tokens are ES256 (stack/auth/user-tokens.ts); tokens are verified with the one rule set (shared/auth/verify.ts,
+ * through stack/auth/verify.ts). Like Supabase's API gateway, every other request needs an `apikey`: a legacy
+ * anon/service_role JWT or a `sb_publishable_…` / `sb_secret_…` key. Errors are
  * `{code, message}` with `X-Supabase-Api-Version: 2024-01-01`, which supabase-js reads as error codes.
  * Refresh-token rotation follows GoTrue: a used token may be presented again for 10 s (concurrent refreshes,
  * `refresh_token_reuse_interval`); after that a reuse revokes the whole session.
@@ -49,9 +52,10 @@ const versionHeader = { 'x-supabase-api-version': API_VERSION };
 /** Seconds a caller waits before retrying a request the database could not serve. */
 const DB_RETRY_AFTER_SECONDS = 1;
 
+/** GoTrue's answers: the one HttpError, with the API version header supabase-js reads error codes under. */
 class AuthError extends HttpError {
   constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(status, code, message, { ...versionHeader, ...headers });
+    super(status, code, message, undefined, { ...versionHeader, ...headers });
   }
 }
 
@@ -69,15 +73,18 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   res.end();
 }
 
+// GoTrue's bodies are small (an email and a password, a refresh token).
+const MAX_BODY_BYTES = 64 * 1024;
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new AuthError(413, 'request_too_large', 'request body too large');
-    chunks.push(chunk as Buffer);
+  let bytes: Buffer;
+  try {
+    bytes = await readNodeBody(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new AuthError(413, 'request_too_large', 'request body too large');
+    throw error;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = bytes.toString('utf8');
   if (text.trim() === '') return {};
   try {
     const value = JSON.parse(text) as unknown;
@@ -94,9 +101,9 @@ function clientIp(req: IncomingMessage): string {
 }
 
 function bearer(req: IncomingMessage): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!match) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
-  return match[1]!;
+  const token = bearerToken(req.headers.authorization);
+  if (token === undefined) throw new AuthError(401, 'no_authorization', 'This endpoint requires a Bearer token');
+  return token;
 }
 
 export interface AuthRoute extends ApiRoute {

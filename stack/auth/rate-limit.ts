@@ -1,3 +1,4 @@
+import { type Env, positiveInteger, readEnv } from '../../shared/env.ts';
 import { readSupabaseConfig, supabaseConfigPath } from '../supabase-config.ts';
 
 /**
@@ -22,16 +23,15 @@ export function envName(key: keyof AuthRateLimits): string {
   return `PLATER_AUTH_RATE_LIMIT_${key.toUpperCase()}`;
 }
 
-export function loadAuthRateLimits(repoRoot: string, env: NodeJS.ProcessEnv): AuthRateLimits {
+export function loadAuthRateLimits(repoRoot: string, env: Env): AuthRateLimits {
   const parsed = readSupabaseConfig(repoRoot);
   const section = ((parsed.auth as Record<string, unknown> | undefined)?.rate_limit ?? {}) as Record<string, unknown>;
   const limits = { ...GOTRUE_DEFAULTS };
   for (const key of Object.keys(limits) as (keyof AuthRateLimits)[]) {
-    const fromEnv = env[envName(key)];
-    const value = fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) : (section[key] ?? limits[key]);
+    const value = readEnv(env, envName(key), positiveInteger) ?? section[key] ?? limits[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      const source = fromEnv ? envName(key) : `${supabaseConfigPath(repoRoot)} [auth.rate_limit] ${key}`;
-      throw new Error(`${source} must be a whole number of requests ≥ 1 (got ${JSON.stringify(fromEnv ?? value)})`);
+      const source = `${supabaseConfigPath(repoRoot)} [auth.rate_limit] ${key}`;
+      throw new Error(`${source} must be a whole number of requests ≥ 1 (got ${JSON.stringify(value)})`);
     }
     limits[key] = value;
   }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../config.ts';
 import { resetDatabase } from '../database-setup.ts';
 import { withDb } from '../db-connection.ts';
-import { createLogger, type Logger, parseLogLevel } from '../log.ts';
+import { createLogger, type Logger, logLevelFromEnv } from '../log.ts';
 import { startEmbeddedPostgres } from '../postgres/cluster.ts';
 import { runningStack } from '../state.ts';
 
@@ -19,7 +19,7 @@ export interface ResetOptions {
  */
 export async function resetCommand(options: ResetOptions): Promise<number> {
   const config = await resolveConfig();
-  const log = createLogger('plater', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'info'));
+  const log = createLogger('plater', logLevelFromEnv(process.env, 'info'));
   const state = runningStack(config.dataDir);
   const dbUrl = state?.dbUrl ?? config.dbUrl;
   // a running stack records the pid of the Postgres it started; one without ran on a database given to it

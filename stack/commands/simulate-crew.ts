@@ -1,9 +1,6 @@
-// The simulated restaurant's staff: who works there (read from the database, like `plater token`), each signed
-// in through the stack's auth with their password, acting only through the edge functions with their own token.
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
+// The simulated restaurant's staff: who works there (read from the database, like `plater token`), which part
+// each plays, and the screens they act from.
+import type { ScopeKey } from 'plater-realtime';
 import { withDb } from '../db-connection.ts';
 import type { CrewIds } from './simulate-plan.ts';
 
@@ -22,7 +19,7 @@ export interface Roster {
 }
 
 /** The restaurant named by id or (case-insensitive) name, or the first by name; its stations and active staff. */
-export async function loadRoster(dbUrl: string, restaurant: string | undefined): Promise<Roster> {
+export function loadRoster(dbUrl: string, restaurant: string | undefined): Promise<Roster> {
   return withDb(dbUrl, 'simulate', async (sql) => {
     const [found] = await sql<{ id: string; name: string }[]>`
       select id, name from public.restaurants
@@ -60,71 +57,17 @@ export function castCrew(roster: Roster): CrewIds & { manager: string } {
   return { servers, expo, cookOf, manager };
 }
 
-export interface Answer {
-  status: number;
-  body: any;
-  etag: string | null;
-}
-
-/** One staff member, signed in; `request` calls a function as them. */
-export class Member {
-  private constructor(
-    readonly row: StaffRow,
-    private readonly client: SupabaseClient,
-    private readonly apiUrl: string,
-    private readonly anonKey: string,
-  ) {}
-
-  static async signIn(apiUrl: string, anonKey: string, row: StaffRow, password: string): Promise<Member> {
-    const client = createClient(apiUrl, anonKey, {
-      realtime: { transport: WebSocket as never },
-      auth: { persistSession: false, autoRefreshToken: true },
-    });
-    const { error } = await client.auth.signInWithPassword({ email: row.email, password });
-    if (error) throw new Error(`sign-in of ${row.email} failed: ${error.message}`);
-    return new Member(row, client, apiUrl, anonKey);
+/**
+ * The screens a member works from: those showing the rows their parts act on, so their client sends the version
+ * they saw. The manager's `admin` view shows everything (and is what the simulator plans from).
+ */
+export function screensOf(crew: CrewIds & { manager: string }, userId: string): ScopeKey[] {
+  if (userId === crew.manager) return [{ scope: 'admin' }];
+  const screens: ScopeKey[] = [];
+  if (crew.servers.includes(userId)) screens.push({ scope: 'floor' });
+  if (userId === crew.expo) return [...screens, { scope: 'expo' }]; // expo's screen shows every station's items
+  for (const [stationId, cook] of Object.entries(crew.cookOf)) {
+    if (cook === userId) screens.push({ scope: 'kds', stationId });
   }
-
-  get name(): string {
-    return this.row.display_name;
-  }
-
-  /**
-   * A function call with this member's current token. Mutations carry an Idempotency-Key, kept across the
-   * retries of a network failure or a 503, so a retry can never apply twice.
-   */
-  async request(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const key = randomUUID();
-    for (let attempt = 1; ; attempt++) {
-      const { data } = await this.client.auth.getSession();
-      const token = data.session?.access_token;
-      if (!token) throw new Error(`${this.row.email} has no session`);
-      try {
-        const res = await fetch(`${this.apiUrl}/functions/v1/${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            apikey: this.anonKey,
-            ...(method === 'POST' ? { 'content-type': 'application/json', 'idempotency-key': key } : {}),
-            ...headers,
-          },
-          body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
-        });
-        const text = await res.text();
-        if (res.status === 503 && attempt < 3) {
-          await sleep(250 * attempt);
-          continue;
-        }
-        return { status: res.status, body: text === '' ? null : JSON.parse(text), etag: res.headers.get('etag') };
-      } catch (error) {
-        if (attempt >= 3) throw error;
-        await sleep(250 * attempt);
-      }
-    }
-  }
-
-  async signOut(): Promise<void> {
-    await this.client.auth.signOut({ scope: 'local' }).catch(() => {});
-    this.client.auth.stopAutoRefresh();
-  }
+  return screens;
 }

@@ -1,13 +1,15 @@
 // What happens next in a simulated service, decided from what the restaurant looks like now (the manager's
-// `admin` snapshot) — pure, so it is tested without a stack. One action per tick; an entity becomes eligible
+// `admin` view) — pure, so it is tested without a stack. One action per tick; an entity becomes eligible
 // for its next step only after it has stayed in its current state for a few ticks (different per entity), so the
 // pace follows `--rate` and the floor, the kitchen and expo move at once instead of one order at a time.
-import type { AdminItem, AdminOrder, AdminTable, MenuItem } from '../../client/src/payloads.ts';
+import type { DiningTableRow, MenuItem, MutationArgs, MutationName, OrderItemRow, OrderLine, OrderRow } from 'plater-realtime';
+import { canMoveItem, COOKING_ITEM_STATUSES, LIVE_ITEM_STATUSES } from '../../contract/status.ts';
 
+/** The rows the plan reads: the manager's `admin` view (its live orders, their items, every table). */
 export interface ServiceView {
-  orders: AdminOrder[];
-  items: AdminItem[];
-  tables: AdminTable[];
+  orders: OrderRow[];
+  items: OrderItemRow[];
+  tables: DiningTableRow[];
 }
 
 /** Who does what, by user id: the restaurant's servers, expo, and a cook (or stand-in) per station. */
@@ -17,26 +19,26 @@ export interface CrewIds {
   cookOf: Record<string, string>;
 }
 
-export interface OrderLine {
-  menu_item_id: string;
-  qty: number;
-  modifiers?: string[];
-  allergens?: string[];
-  notes?: string;
-  course?: number;
-  hold?: boolean;
-}
+/** The client mutation each step of the service is. */
+export const MUTATION_OF = {
+  seat: 'seatTable',
+  order: 'placeOrder',
+  start: 'startItem',
+  finish: 'finishItem',
+  bump: 'bumpTicket',
+  fire: 'fireCourse',
+  serve: 'serveOrder',
+  rush: 'setRush',
+  clear: 'clearTable',
+} as const satisfies Record<string, MutationName>;
 
-export type Action =
-  | { kind: 'seat'; actor: string; tableId: string; version: number; partySize: number }
-  | { kind: 'order'; actor: string; tableId: string; lines: OrderLine[] }
-  | { kind: 'start' | 'finish'; actor: string; itemId: string; version: number }
-  | { kind: 'bump'; actor: string; orderId: string; stationId: string }
-  | { kind: 'fire'; actor: string; orderId: string; course: number; version: number }
-  | { kind: 'serve' | 'rush'; actor: string; orderId: string; version: number }
-  | { kind: 'clear'; actor: string; tableId: string; version: number };
+export type ActionKind = keyof typeof MUTATION_OF;
 
-export type ActionKind = Action['kind'];
+/**
+ * One step of the service: who takes it (a user id) and its mutation's arguments. No versions: the actor's
+ * client sends the version its own screen shows, as a person's would.
+ */
+export type Action = { [K in ActionKind]: { kind: K; actor: string } & MutationArgs[(typeof MUTATION_OF)[K]] }[ActionKind];
 
 /** Ticks an entity waits in a state before its next step: [min, max], picked per entity. */
 const DWELL: Record<ActionKind, [number, number]> = {
@@ -108,35 +110,33 @@ export class StateAges {
   }
 }
 
-const LIVE = new Set(['held', 'pending', 'preparing', 'ready']);
-
 /** Every action the restaurant is ready for at `tick`, before the random pick. */
 export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem[], ages: StateAges, tick: number,
   random: Random): Action[] {
   const actions: Action[] = [];
   const ready = (kind: ActionKind, id: string, state: string) => ages.age(`${kind}:${id}`, state, tick) >= dwell(kind, id);
   const bumping = new Set<string>(); // tickets a cook will bump whole: their items are not finished one by one
-  const itemsOf = new Map<string, AdminItem['row'][]>();
-  for (const { row } of view.items) itemsOf.set(row.order_id, [...(itemsOf.get(row.order_id) ?? []), row]);
+  const itemsOf = new Map<string, OrderItemRow[]>();
+  for (const item of view.items) itemsOf.set(item.order_id, [...(itemsOf.get(item.order_id) ?? []), item]);
 
-  for (const { row: order } of view.orders) {
+  for (const order of view.orders) {
     const items = itemsOf.get(order.id) ?? [];
     if (order.status === 'ready' && ready('serve', order.id, `${order.version}`)) {
-      actions.push({ kind: 'serve', actor: crew.expo, orderId: order.id, version: order.version });
+      actions.push({ kind: 'serve', actor: crew.expo, orderId: order.id });
     }
-    const held = items.filter((i) => i.status === 'held');
-    const cooking = items.some((i) => i.status === 'pending' || i.status === 'preparing');
+    const held = items.filter((i) => canMoveItem(i.status, 'fire'));
+    const cooking = items.some((i) => COOKING_ITEM_STATUSES.includes(i.status));
     if (held.length > 0 && !cooking && ready('fire', order.id, `${order.version}:${held.length}`)) {
       const course = Math.min(...held.map((i) => i.course));
-      actions.push({ kind: 'fire', actor: crew.expo, orderId: order.id, course, version: order.version });
+      actions.push({ kind: 'fire', actor: crew.expo, orderId: order.id, course });
     }
     if (order.status === 'open' && !order.rush && hashUnit(`rush:${order.id}`) < RUSH_SHARE &&
       ready('rush', order.id, 'open')) {
-      actions.push({ kind: 'rush', actor: crew.expo, orderId: order.id, version: order.version });
+      actions.push({ kind: 'rush', actor: crew.expo, orderId: order.id, rush: true });
     }
     // a cook bumps the whole ticket when every item of their station on this order is cooking
-    const byStation = new Map<string, AdminItem['row'][]>();
-    for (const item of items.filter((i) => LIVE.has(i.status) && i.status !== 'ready')) {
+    const byStation = new Map<string, OrderItemRow[]>();
+    for (const item of items.filter((i) => LIVE_ITEM_STATUSES.includes(i.status) && i.status !== 'ready')) {
       byStation.set(item.station_id, [...(byStation.get(item.station_id) ?? []), item]);
     }
     for (const [stationId, ticket] of byStation) {
@@ -149,22 +149,22 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
     }
   }
 
-  for (const { row: item } of view.items) {
+  for (const item of view.items) {
     const cook = crew.cookOf[item.station_id];
     if (!cook) continue;
-    if (item.status === 'pending' && ready('start', item.id, `${item.version}`)) {
-      actions.push({ kind: 'start', actor: cook, itemId: item.id, version: item.version });
+    if (canMoveItem(item.status, 'start') && ready('start', item.id, `${item.version}`)) {
+      actions.push({ kind: 'start', actor: cook, itemId: item.id });
     } else if (item.status === 'preparing' && !bumping.has(`${item.order_id}:${item.station_id}`) &&
       ready('finish', item.id, `${item.version}`)) {
-      actions.push({ kind: 'finish', actor: cook, itemId: item.id, version: item.version });
+      actions.push({ kind: 'finish', actor: cook, itemId: item.id });
     }
   }
 
-  const liveOrdersAt = new Map<string, AdminOrder['row'][]>();
-  for (const { row } of view.orders) liveOrdersAt.set(row.table_id, [...(liveOrdersAt.get(row.table_id) ?? []), row]);
-  const seated = view.tables.filter((t) => t.row.status === 'seated').length;
+  const liveOrdersAt = new Map<string, OrderRow[]>();
+  for (const order of view.orders) liveOrdersAt.set(order.table_id, [...(liveOrdersAt.get(order.table_id) ?? []), order]);
+  const seated = view.tables.filter((t) => t.status === 'seated').length;
   const available = menu.filter((m) => m.active);
-  for (const { row: table } of view.tables) {
+  for (const table of view.tables) {
     const orders = liveOrdersAt.get(table.id) ?? [];
     if (table.status === 'free') {
       if (crew.servers.length > 0 && seated < view.tables.length * MAX_SEATED_SHARE) {
@@ -172,7 +172,6 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
           kind: 'seat',
           actor: crew.servers[Math.floor(random() * crew.servers.length)]!,
           tableId: table.id,
-          version: table.version,
           partySize: 1 + Math.floor(random() * Math.min(table.seats, 6)),
         });
       }
@@ -180,10 +179,10 @@ export function eligibleActions(view: ServiceView, crew: CrewIds, menu: MenuItem
     }
     if (table.server_id === null || !crew.servers.includes(table.server_id)) continue; // someone else's table
     if (orders.length === 0 && available.length > 0 && ready('order', table.id, `${table.version}`)) {
-      actions.push({ kind: 'order', actor: table.server_id, tableId: table.id, lines: orderLines(available, random) });
+      actions.push({ kind: 'order', actor: table.server_id, tableId: table.id, items: orderLines(available, random) });
     } else if (orders.length > 0 && orders.every((o) => o.status === 'served') &&
       ready('clear', table.id, orders.map((o) => o.version).join(','))) {
-      actions.push({ kind: 'clear', actor: table.server_id, tableId: table.id, version: table.version });
+      actions.push({ kind: 'clear', actor: table.server_id, tableId: table.id });
     }
   }
   return actions;
@@ -206,7 +205,7 @@ export function orderLines(menu: MenuItem[], random: Random): OrderLine[] {
   const picked = [...menu].sort(() => random() - 0.5).slice(0, count);
   const secondCourse = picked.length > 1 && random() < 0.2;
   return picked.map((item, index) => {
-    const line: OrderLine = { menu_item_id: item.id, qty: random() < 0.8 ? 1 : 2 };
+    const line: OrderLine = { menuItemId: item.id, qty: random() < 0.8 ? 1 : 2 };
     if (random() < 0.15) line.modifiers = [MODIFIERS[Math.floor(random() * MODIFIERS.length)]!];
     if (random() < 0.1) line.allergens = [ALLERGENS[Math.floor(random() * ALLERGENS.length)]!];
     if (random() < 0.05) line.notes = 'birthday: candle on the plate';

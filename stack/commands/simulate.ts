@@ -1,19 +1,23 @@
 import type { ParseArgsConfig } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Menu, Snapshot } from '../../client/src/payloads.ts';
+import { type Menu, MutationError, type MutationResult } from 'plater-realtime';
 import { resolveConfig } from '../config.ts';
 import { runningStack } from '../state.ts';
 import { type ParsedValues, UsageError } from './args.ts';
-import { type Answer, castCrew, loadRoster, Member } from './simulate-crew.ts';
+import { castCrew, loadRoster, screensOf } from './simulate-crew.ts';
+import { Member } from './simulate-member.ts';
 import {
   type Action,
   type ActionKind,
   eligibleActions,
+  MUTATION_OF,
   pickAction,
   seededRandom,
   type ServiceView,
   StateAges,
 } from './simulate-plan.ts';
+import { SessionShelf } from './simulate-sessions.ts';
+import { ServiceWatch } from './simulate-watch.ts';
 
 /** The development password of every seeded account (supabase/seed.sql). */
 const SEED_PASSWORD = 'plater-demo';
@@ -56,9 +60,9 @@ export function simulateOptions(values: ParsedValues): SimulateOptions {
 
 /**
  * `plater simulate [--rate 2/s] [--restaurant <id|name>] [--seed n]`: a service, acted out by the restaurant's
- * staff through the edge functions with their own tokens — servers seat and order, cooks start, finish and bump,
- * expo fires, serves and rushes, servers clear — so the console has something to show. Ctrl-C stops after the
- * action in flight and prints what was done.
+ * staff, each signed in and running the project's client with their own screens — servers seat and order, cooks
+ * start, finish and bump, expo fires, serves and rushes, servers clear — so the console has something to show.
+ * Ctrl-C stops after the action in flight and prints what was done.
  */
 export async function simulateCommand(options: SimulateOptions): Promise<number> {
   const config = await resolveConfig();
@@ -74,29 +78,32 @@ export async function simulateCommand(options: SimulateOptions): Promise<number>
   const roster = await loadRoster(dbUrl, options.restaurant);
   const crew = castCrew(roster);
   const wanted = new Set([crew.manager, crew.expo, ...crew.servers, ...Object.values(crew.cookOf)]);
+  const access = { apiUrl, anonKey: config.anonKey, password: options.password, shelf: new SessionShelf(config.dataDir) };
   const members = new Map<string, Member>();
-  for (const row of roster.staff.filter((s) => wanted.has(s.user_id))) {
-    members.set(row.user_id, await Member.signIn(apiUrl, config.anonKey, row, options.password));
-  }
-
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  console.log(
-    `Simulating ${roster.restaurant.name} at ${formatRate(options.rate)} (seed ${options.seed}) as ` +
-      `${[...members.values()].map((m) => m.name).join(', ')}. Ctrl-C stops.`,
-  );
   try {
-    const tally = await runService(roster, crew, members, options, stop.signal);
-    const total = Object.values(tally.done).reduce((sum, n) => sum + n, 0);
-    const parts = Object.entries(tally.done).map(([kind, n]) => `${kind} ${n}`).join(', ');
-    console.log(`\nStopped after ${tally.ticks} ticks: ${total} actions (${parts || 'none'}), ${tally.refused} refused.`);
-    return 0;
+    for (const row of roster.staff.filter((s) => wanted.has(s.user_id))) {
+      members.set(row.user_id, await Member.join(access, row, screensOf(crew, row.user_id)));
+    }
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    console.log(
+      `Simulating ${roster.restaurant.name} at ${formatRate(options.rate)} (seed ${options.seed}) as ` +
+        `${[...members.values()].map((m) => m.name).join(', ')}. Ctrl-C stops.`,
+    );
+    try {
+      const tally = await runService(crew, members, options, stop.signal);
+      const total = Object.values(tally.done).reduce((sum, n) => sum + n, 0);
+      const parts = Object.entries(tally.done).map(([kind, n]) => `${kind} ${n}`).join(', ');
+      console.log(`\nStopped after ${tally.ticks} ticks: ${total} actions (${parts || 'none'}), ${tally.refused} refused.`);
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await Promise.all([...members.values()].map((m) => m.signOut()));
+    await Promise.all([...members.values()].map((m) => m.leave(access.shelf)));
   }
 }
 
@@ -107,7 +114,6 @@ interface Tally {
 }
 
 async function runService(
-  roster: Awaited<ReturnType<typeof loadRoster>>,
   crew: ReturnType<typeof castCrew>,
   members: Map<string, Member>,
   options: SimulateOptions,
@@ -116,27 +122,29 @@ async function runService(
   const random = seededRandom(options.seed);
   const ages = new StateAges();
   const manager = members.get(crew.manager)!;
-  const menu = (await members.get(crew.servers[0]!)!.request('GET', 'menu')).body as Menu;
+  const menu = await members.get(crew.servers[0]!)!.plater.menu();
   const tables = new Map<string, string>();
-  const watch = new AdminWatch(manager, `admin:${roster.restaurant.id}`);
+  const watch = new ServiceWatch(manager.plater.open({ scope: 'admin' }), () => manager.plater.resync());
   const interval = 1000 / options.rate;
   const tally: Tally = { ticks: 0, done: {}, refused: 0 };
 
   while (!signal.aborted) {
     const started = performance.now();
-    const view = await watch.view();
-    for (const { row } of view.tables) tables.set(row.id, row.label);
+    const view = watch.view;
+    for (const row of view.tables) tables.set(row.id, row.label);
     ages.keepOnly(new Set([...view.orders, ...view.items, ...view.tables].map((e) => e.id)));
     const action = pickAction(eligibleActions(view, crew, menu.items, ages, tally.ticks, random), random);
     if (action) {
       const member = members.get(action.actor)!;
-      const answer = await perform(member, action);
-      if (answer.status < 300) {
+      const outcome = await untilAborted(perform(member, action), signal);
+      if (outcome === undefined) break; // Ctrl-C while the stack did not answer: the change is abandoned
+      if (outcome instanceof MutationError) {
+        tally.refused += 1;
+        console.log(`${clock()} ${member.name.padEnd(16)} could not ${action.kind}: ${outcome.status} ${outcome.code}`);
+      } else {
         tally.done[action.kind] = (tally.done[action.kind] ?? 0) + 1;
         console.log(`${clock()} ${member.name.padEnd(16)} ${describe(action, view, tables, menu)}`);
-      } else {
-        tally.refused += 1;
-        console.log(`${clock()} ${member.name.padEnd(16)} could not ${action.kind}: ${answer.status} ${answer.body?.code ?? ''}`);
+        await watch.shows(outcome, signal);
       }
     }
     tally.ticks += 1;
@@ -146,53 +154,44 @@ async function runService(
   return tally;
 }
 
-/** The manager's admin snapshot, revalidated with its ETag (a 304 reuses the body). */
-class AdminWatch {
-  #last: { etag: string; data: ServiceView } | undefined;
-
-  constructor(private readonly manager: Member, private readonly topic: string) {}
-
-  async view(): Promise<ServiceView> {
-    const answer: Answer = await this.manager.request('GET', `snapshot?topic=${this.topic}`, undefined,
-      this.#last ? { 'if-none-match': this.#last.etag } : {});
-    if (answer.status === 304 && this.#last) return this.#last.data;
-    if (answer.status !== 200) throw new Error(`the ${this.topic} snapshot answered ${answer.status} ${answer.body?.code ?? ''}`);
-    const snapshot = answer.body as Snapshot<'admin'>;
-    this.#last = { etag: answer.etag!, data: snapshot.data };
-    return snapshot.data;
+/** The action through the member's client: its answer, or the refusal (a person on the console got there first). */
+async function perform(member: Member, action: Action): Promise<MutationResult | MutationError> {
+  const { kind, actor: _, ...args } = action;
+  // the union's kind and arguments go together (Action's definition); TypeScript cannot follow that through a lookup
+  const mutate = member.plater.mutations[MUTATION_OF[kind]] as (args: object) => Promise<MutationResult>;
+  try {
+    return await mutate(args);
+  } catch (error) {
+    if (error instanceof MutationError) return error;
+    throw error;
   }
 }
 
-function perform(member: Member, action: Action): Promise<Answer> {
-  switch (action.kind) {
-    case 'seat':
-      return member.request('POST', `tables/${action.tableId}/seat`, { party_size: action.partySize, expected_version: action.version });
-    case 'order':
-      return member.request('POST', 'orders', { table_id: action.tableId, items: action.lines });
-    case 'start':
-    case 'finish':
-      return member.request('POST', `kitchen/items/${action.itemId}/${action.kind}`, { expected_version: action.version });
-    case 'bump':
-      return member.request('POST', `kitchen/orders/${action.orderId}/stations/${action.stationId}/bump`, {});
-    case 'fire':
-      return member.request('POST', `orders/${action.orderId}/courses/${action.course}/fire`, { expected_version: action.version });
-    case 'serve':
-      return member.request('POST', `orders/${action.orderId}/serve`, { expected_version: action.version });
-    case 'rush':
-      return member.request('POST', `orders/${action.orderId}/rush`, { rush: true, expected_version: action.version });
-    case 'clear':
-      return member.request('POST', `tables/${action.tableId}/clear`, { expected_version: action.version });
-  }
+/**
+ * The promise's value, or undefined once `signal` aborts first: the client retries a change the stack does not
+ * answer until it is closed, and Ctrl-C must not wait for that.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = <V>(done: (value: V) => void) => (value: V) => {
+      signal.removeEventListener('abort', onAbort);
+      done(value);
+    };
+    promise.then(settle(resolve), settle(reject));
+  });
 }
 
 function describe(action: Action, view: ServiceView, tables: Map<string, string>, menu: Menu): string {
-  const orderTable = (orderId: string) => tables.get(view.orders.find((o) => o.id === orderId)?.row.table_id ?? '') ?? '?';
-  const item = (itemId: string) => view.items.find((i) => i.id === itemId)?.row;
+  const orderTable = (orderId: string) => tables.get(view.orders.find((o) => o.id === orderId)?.table_id ?? '') ?? '?';
+  const item = (itemId: string) => view.items.find((i) => i.id === itemId);
   switch (action.kind) {
     case 'seat':
       return `seated ${tables.get(action.tableId)} (party of ${action.partySize})`;
     case 'order': {
-      const names = action.lines.map((l) => `${l.qty}× ${menu.items.find((m) => m.id === l.menu_item_id)?.name}${l.hold ? ' (held)' : ''}`);
+      const names = action.items.map((l) => `${l.qty}× ${menu.items.find((m) => m.id === l.menuItemId)?.name}${l.hold ? ' (held)' : ''}`);
       return `ordered for ${tables.get(action.tableId)}: ${names.join(', ')}`;
     }
     case 'start':

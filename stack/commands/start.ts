@@ -1,5 +1,5 @@
 import { resolveConfig } from '../config.ts';
-import { createLogger, parseLogLevel } from '../log.ts';
+import { createLogger, logLevelFromEnv } from '../log.ts';
 import { startStack } from '../stack.ts';
 import { removeStackState, runningStack, type StackState, writeStackState } from '../state.ts';
 import { buildConsoleIfStale } from './console-build.ts';
@@ -10,7 +10,7 @@ import { formatStatus, statusValues } from './status-values.ts';
 export async function startCommand(): Promise<number> {
   const startedAt = Date.now();
   const config = await resolveConfig();
-  const log = createLogger('plater', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'info'));
+  const log = createLogger('plater', logLevelFromEnv(process.env, 'info'));
 
   const existing = runningStack(config.dataDir);
   if (existing) {

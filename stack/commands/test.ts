@@ -2,13 +2,14 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { envName } from '../auth/rate-limit.ts';
 import { type StackConfig, repoRoot, resolveConfig } from '../config.ts';
-import { createLogger, parseLogLevel } from '../log.ts';
+import { createLogger, logLevelFromEnv } from '../log.ts';
 import { findFreePorts } from '../ports.ts';
 import { stopClusterByPidFile } from '../postgres/cluster.ts';
 import { isProcessAlive } from '../process-util.ts';
 import { runningStack } from '../state.ts';
 import { type RunningStack, startStack } from '../stack.ts';
 import { runDenoSuite } from '../testing/deno-suite.ts';
+import { runLintSuite } from '../testing/lint-suite.ts';
 import { runPgtapSuite } from '../testing/pgtap-suite.ts';
 import { ensureSystemTestTools } from '../testing/system-tools.ts';
 import type { SuiteContext, SuiteResult } from '../testing/suite.ts';
@@ -54,7 +55,7 @@ export async function testCommand(): Promise<number> {
     delete stackEnv.DATABASE_URL;
     const config = await resolveConfig(stackEnv);
 
-    const log = createLogger('stack', parseLogLevel(process.env.PLATER_LOG_LEVEL, 'warn'));
+    const log = createLogger('stack', logLevelFromEnv(process.env, 'warn'));
     await buildConsoleIfStale(log.child('console'));
     const started = Date.now();
     stack = await startStack(config, log);
@@ -66,7 +67,7 @@ export async function testCommand(): Promise<number> {
       dbUrl: config.dbUrl,
       signal: abort.signal,
     };
-    for (const suite of [runPgtapSuite, runDenoSuite, runVitestSuite]) {
+    for (const suite of [runLintSuite, runPgtapSuite, runDenoSuite, runVitestSuite]) {
       if (abort.signal.aborted) break;
       results.push(await suite(context));
     }

@@ -4,6 +4,8 @@ import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BodyTooLarge } from '../../shared/http/body.ts';
+import { readNodeBody } from '../../shared/http/node-body.ts';
 import { HttpError, sendError } from '../api/respond.ts';
 import type { ApiRoute } from '../api/route.ts';
 import { stackVerifier } from '../auth/verify.ts';
@@ -13,7 +15,7 @@ import type { Logger } from '../log.ts';
 import { isProcessAlive } from '../process-util.ts';
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts';
 import { JwtGate } from './jwt.ts';
-import { BodyTooLargeError, discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, readBody } from './proxy.ts';
+import { discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, relayError } from './proxy.ts';
 import { type Endpoint, FunctionWorker } from './worker.ts';
 
 /**
@@ -152,11 +154,6 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   });
 }
 
-/** An error the host answers itself (the function never saw the request); `x-relay-error` as Supabase's relay. */
-function relayError(status: number, code: string, message: string): HttpError {
-  return new HttpError(status, code, message, { 'x-relay-error': 'true' });
-}
-
 export async function createFunctionsRoute(
   config: StackConfig,
   log: Logger,
@@ -216,21 +213,27 @@ export async function createFunctionsRoute(
     }
     // CORS preflights carry no token; like Supabase's relay, they reach the function unauthenticated.
     if (spec.verifyJwt && req.method !== 'OPTIONS') {
-      const refused = await gate.check(req.headers.authorization);
-      if (refused) {
-        sendError(res, new HttpError(401, refused.code, refused.message));
+      try {
+        await gate.check(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        sendError(res, error);
         return;
       }
     }
     let body: Buffer = EMPTY;
     try {
-      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) body = await readBody(req);
+      // Buffered (function requests are small), so a failed hop can be sent again.
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
+        body = await readNodeBody(req, MAX_BODY_BYTES, { keepOnRefusal: true });
+      }
     } catch (error) {
-      if (!(error instanceof BodyTooLargeError) || !(await discardBody(req))) {
+      if (!(error instanceof BodyTooLarge) || !(await discardBody(req))) {
         res.destroy();
         return;
       }
-      sendError(res, new HttpError(413, 'payload_too_large', `the body exceeds ${MAX_BODY_BYTES} bytes`, { connection: 'close' }));
+      res.setHeader('connection', 'close');
+      sendError(res, error);
       return;
     }
     const headers = forwardableHeaders(req.headers);
@@ -250,7 +253,7 @@ export async function createFunctionsRoute(
         return;
       }
       try {
-        await hop(agent, { endpoint, method: req.method ?? 'GET', path: `${rest}${search}`, headers, body, timeoutMs: requestTimeoutMs }, res);
+        await hop(agent, { name, endpoint, method: req.method ?? 'GET', path: `${rest}${search}`, headers, body, timeoutMs: requestTimeoutMs }, res);
         return;
       } catch (error) {
         if (!(error instanceof HopError)) throw error;
@@ -258,8 +261,7 @@ export async function createFunctionsRoute(
         // Send again only what cannot have reached a handler: a refused connection, or a reset of a reused
         // keep-alive socket (the worker closed it while idle) — and then only if the worker did not die on it.
         if (attempt === 0 && (error.kind === 'connect' || (error.unsent && repeatable && !(await worker.diedRecently())))) continue;
-        if (error.kind === 'timeout') sendError(res, relayError(504, 'function_timeout', `function "${name}" did not answer within ${requestTimeoutMs} ms`));
-        else sendError(res, relayError(502, 'function_crashed', `function "${name}" broke off the request (${error.message})`));
+        sendError(res, error);
         return;
       }
     }

@@ -1,43 +1,29 @@
-import type { TokenVerifier } from '../auth/verify.ts';
+import type { Verifier } from '../../shared/auth/verify.ts';
+import { VerifiedTokenCache } from '../../shared/auth/verified-cache.ts';
+import { invalidAuthorization, requireBearer } from '../../shared/http/bearer.ts';
+import { HttpError } from '../api/respond.ts';
 
 /**
- * The `verify_jwt` gate of the functions host, like Supabase's relay: the bearer token must pass the stack's token
- * rules (stack/auth/verify.ts: a user token or a legacy API key JWT; a `sb_` key is not a JWT and is refused, as
- * the relay refuses it), otherwise 401 before the function runs. Verified tokens are remembered until they expire,
- * so a client polling a function pays one signature check per token, not per request.
+ * The `verify_jwt` gate of the functions host, like Supabase's relay: the bearer token must pass the token rules
+ * (shared/auth/verify.ts: a user token or a legacy API key JWT; a `sb_` key is not a JWT and is refused, as
+ * the relay refuses it), otherwise 401 before the function runs. Verified tokens are cached until they expire
+ * (shared/auth/verified-cache.ts), so a client polling a function pays one signature check per token.
  */
 export class JwtGate {
-  readonly #verifier: TokenVerifier;
-  readonly #verified = new Map<string, number>(); // token → exp (seconds)
-  static readonly MAX_CACHED = 10_000;
+  readonly #verifier: VerifiedTokenCache;
 
-  constructor(verifier: TokenVerifier) {
-    this.#verifier = verifier;
+  constructor(verifier: Verifier) {
+    this.#verifier = new VerifiedTokenCache(verifier);
   }
 
-  /** Undefined when the header carries a valid token, else the reason. */
-  async check(authorization: string | undefined, now = Math.floor(Date.now() / 1000)): Promise<{ code: string; message: string } | undefined> {
-    if (authorization === undefined || authorization === '') {
-      return { code: 'missing_authorization', message: 'missing Authorization header' };
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match || match[1]!.startsWith('sb_')) {
-      return { code: 'invalid_authorization', message: 'the Authorization header must be "Bearer <jwt>"' };
-    }
-    const token = match[1]!;
-    const exp = this.#verified.get(token);
-    if (exp !== undefined) {
-      if (exp > now) return undefined;
-      this.#verified.delete(token);
-    }
+  /** Resolves when the header carries a valid token, else rejects with the 401 to answer. */
+  async check(authorization: string | undefined, now?: number): Promise<void> {
+    const token = requireBearer(authorization || undefined); // an empty header is a missing one
+    if (token.startsWith('sb_')) throw invalidAuthorization();
     const verified = await this.#verifier.verify(token, now);
-    if (!verified.ok) {
-      return verified.failure === 'expired'
-        ? { code: 'token_expired', message: verified.message }
-        : { code: 'invalid_jwt', message: `invalid JWT: ${verified.message}` };
-    }
-    if (this.#verified.size >= JwtGate.MAX_CACHED) this.#verified.delete(this.#verified.keys().next().value!);
-    this.#verified.set(token, verified.claims.exp);
-    return undefined;
+    if (verified.ok) return;
+    throw verified.failure === 'expired'
+      ? new HttpError(401, 'token_expired', verified.message)
+      : new HttpError(401, 'invalid_jwt', `invalid JWT: ${verified.message}`);
   }
 }

@@ -1,4 +1,5 @@
 import { Agent, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { HttpError } from '../api/respond.ts';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded in either direction.
 const HOP_BY_HOP = new Set([
@@ -25,34 +26,6 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** A refused body is read and dropped up to this size so its 413 reaches the client; past it the connection is cut. */
 export const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
 
-export class BodyTooLargeError extends Error {}
-
-/**
- * The whole request body (function requests are small; buffering lets a failed hop be retried). Over `limit`
- * (declared or counted) it rejects with BodyTooLargeError and leaves the rest unread: see `discardBody`.
- */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new BodyTooLargeError(`request body of ${declared} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData).off('end', onEnd).pause();
-        reject(new BodyTooLargeError(`request body over ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData).once('end', onEnd).once('error', reject);
-  });
-}
-
 /**
  * Reads and drops the rest of a refused body. A server that answers and closes while the client is still sending
  * resets the connection, and the client sees that reset instead of the answer. False when the rest is larger than
@@ -76,6 +49,8 @@ export function discardBody(req: IncomingMessage, limit = MAX_DISCARD_BYTES): Pr
 }
 
 export interface Hop {
+  /** The function's name, for the answer when the hop fails. */
+  name: string;
   endpoint: { socketPath: string } | { port: number };
   method: string;
   path: string;
@@ -84,15 +59,34 @@ export interface Hop {
   timeoutMs: number;
 }
 
-export class HopError extends Error {
+// Answers the host gives itself (the function never saw the request, or broke off) say so, as Supabase's relay does.
+const RELAY_ERROR_HEADERS: Record<string, string> = { 'x-relay-error': 'true' };
+
+export function relayError(status: number, code: string, message: string): HttpError {
+  return new HttpError(status, code, message, undefined, RELAY_ERROR_HEADERS);
+}
+
+/**
+ * A hop that failed before the worker answered, as the relay answers it: 504 `function_timeout` when the function
+ * took too long, 502 `function_crashed` when it could not be reached or broke off (`reason`: what broke).
+ */
+export class HopError extends HttpError {
   constructor(
-    message: string,
+    target: Pick<Hop, 'name' | 'timeoutMs'>,
     readonly kind: 'connect' | 'timeout' | 'broken',
     /** True when nothing can have reached the worker's handler (safe to send again). */
     readonly unsent: boolean,
+    reason = '',
   ) {
-    super(message);
+    super(...hopAnswer(target, kind, reason), undefined, RELAY_ERROR_HEADERS);
+    this.name = 'HopError';
   }
+}
+
+function hopAnswer(target: Pick<Hop, 'name' | 'timeoutMs'>, kind: HopError['kind'], reason: string): [number, string, string] {
+  return kind === 'timeout'
+    ? [504, 'function_timeout', `function "${target.name}" did not answer within ${target.timeoutMs} ms`]
+    : [502, 'function_crashed', `function "${target.name}" broke off the request (${reason})`];
 }
 
 /**
@@ -110,7 +104,7 @@ export function hop(agent: Agent, target: Hop, res: ServerResponse): Promise<voi
       headers: { ...target.headers, 'content-length': String(target.body.length) },
     });
     const timer = setTimeout(() => {
-      upstream.destroy(new HopError(`no answer within ${target.timeoutMs} ms`, 'timeout', false));
+      upstream.destroy(new HopError(target, 'timeout', false));
     }, target.timeoutMs);
 
     upstream.once('response', (answer) => {
@@ -137,7 +131,7 @@ export function hop(agent: Agent, target: Hop, res: ServerResponse): Promise<voi
       // socket before any answer is the classic stale-socket race (the request was not read).
       const refused = code === 'ECONNREFUSED' || code === 'ENOENT';
       const unsent = refused || (upstream.reusedSocket && code === 'ECONNRESET');
-      reject(new HopError(`${code || error.message}`, refused ? 'connect' : 'broken', unsent));
+      reject(new HopError(target, refused ? 'connect' : 'broken', unsent, code || error.message));
     });
     res.once('close', () => {
       if (!res.writableFinished) upstream.destroy();

@@ -9,12 +9,16 @@
 // A handler that throws (or rejects) answers 500 JSON `{code: "function_error", …}` and the process keeps serving;
 // unhandled rejections and uncaught errors in background work are logged, not fatal.
 
+import { createLogger } from '../../shared/log.ts'
+
 const READY_PREFIX = 'PLATER_WORKER_READY'
 const [name, entrypoint, listen] = Deno.args
 if (!name || !entrypoint || !listen) {
   console.error('usage: worker-bootstrap.js <function name> <entrypoint path> <socket path | tcp>')
   Deno.exit(2)
 }
+// stderr lines reach the host's log as warnings of this function
+const log = createLogger(name)
 
 /** @typedef {(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response>} Handler */
 
@@ -36,7 +40,7 @@ function captureServe(...args) {
   const second = args[1]
   const handler = typeof first === 'function' ? first : typeof second === 'function' ? second : first?.handler
   if (typeof handler !== 'function') throw new TypeError('Deno.serve needs a handler')
-  if (captured) console.error(`[${name}] Deno.serve called more than once; serving the last handler`)
+  if (captured) log.warn('Deno.serve called more than once; serving the last handler')
   captured = handler
   const options = typeof first === 'object' && first !== null ? first : undefined
   if (typeof options?.onError === 'function') capturedOnError = options.onError
@@ -54,18 +58,13 @@ function captureServe(...args) {
 // @ts-ignore: replacing the runtime's serve for the function module, as the edge runtime does
 Deno.serve = captureServe
 
-/** @param {unknown} error */
-function describe(error) {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error)
-}
-
 globalThis.addEventListener('unhandledrejection', (event) => {
   event.preventDefault()
-  console.error(`[${name}] unhandled rejection: ${describe(event.reason)}`)
+  log.error('unhandled rejection', { error: event.reason })
 })
 globalThis.addEventListener('error', (event) => {
   event.preventDefault()
-  console.error(`[${name}] uncaught error: ${describe(event.error)}`)
+  log.error('uncaught error', { error: event.error })
 })
 
 // The host keeps our stdin open and never writes to it: end-of-file means the host is gone (even when it was
@@ -86,14 +85,14 @@ const module = await import(new URL(`file://${entrypoint}`).href)
 const exported = module?.default
 if (!captured && typeof exported?.fetch === 'function') captured = exported.fetch.bind(exported)
 if (!captured) {
-  console.error(`[${name}] ${entrypoint} neither called Deno.serve nor exported default { fetch }`)
+  log.error(`${entrypoint} neither called Deno.serve nor exported default { fetch }`)
   Deno.exit(3)
 }
 const handler = captured
 
 /** @param {unknown} error */
 function failure(error) {
-  console.error(`[${name}] handler failed: ${describe(error)}`)
+  log.error('handler failed', { error })
   return new Response(JSON.stringify({ code: 'function_error', message: `function "${name}" failed` }), {
     status: 500,
     headers: { 'content-type': 'application/json; charset=utf-8' },

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { RestartBackoff } from '../../shared/backoff.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
 import type { Logger } from '../log.ts';
+import { RESTART_BACKOFF } from '../restart-backoff.ts';
 import type { FunctionSpec } from './config.ts';
 
 /** Where a worker listens: a Unix socket (POSIX) or a loopback port. */
@@ -22,10 +25,6 @@ export interface WorkerOptions {
 }
 
 const READY = /^PLATER_WORKER_READY (.+)$/;
-// Restart backoff: 250 ms doubling to 10 s; a worker that stayed up for a minute starts the count again.
-const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
-const STABLE_AFTER_MS = 60_000;
 const STOP_GRACE_MS = 3_000;
 
 // The permissions a hosted function has in practice: network (Postgres, fetch), env, reading its own files.
@@ -39,15 +38,18 @@ export class FunctionWorker {
   readonly name: string;
   #child: ChildProcess | undefined;
   #endpoint: Endpoint | undefined;
-  #waiters: Array<{ resolve: (endpoint: Endpoint) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }> = [];
+  #waiters: Array<{ resolve: (endpoint: Endpoint) => void; reject: (error: Error) => void; timer: unknown }> = [];
   #stopping = false;
-  #failures = 0;
+  readonly #clock: Clock;
+  readonly #backoff: RestartBackoff;
   #startedAt = 0;
-  #restartTimer: NodeJS.Timeout | undefined;
+  #restartTimer: unknown;
   #restarts = 0;
 
   constructor(private readonly options: WorkerOptions) {
     this.name = options.spec.name;
+    this.#clock = systemClock;
+    this.#backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, this.#clock);
   }
 
   get restarts(): number {
@@ -60,7 +62,8 @@ export class FunctionWorker {
 
   start(): void {
     const { spec, deno, bootstrap, denoConfig, cwd, env, log, listen } = this.options;
-    this.#startedAt = Date.now();
+    this.#startedAt = this.#clock.now();
+    this.#backoff.started();
     this.#endpoint = undefined;
     const child = spawn(
       deno,
@@ -88,9 +91,9 @@ export class FunctionWorker {
         const where = ready[1]!;
         const endpoint: Endpoint = /^\d+$/.test(where) ? { port: Number(where) } : { socketPath: where };
         this.#endpoint = endpoint;
-        log.debug('ready', { pid: child.pid, ...endpoint, ms: Date.now() - this.#startedAt });
+        log.debug('ready', { pid: child.pid, ...endpoint, ms: this.#clock.now() - this.#startedAt });
         for (const waiter of this.#waiters.splice(0)) {
-          clearTimeout(waiter.timer);
+          this.#clock.clearTimeout(waiter.timer);
           waiter.resolve(endpoint);
         }
       } else if (line.trim() !== '') {
@@ -107,12 +110,11 @@ export class FunctionWorker {
       this.#child = undefined;
       this.#endpoint = undefined;
       if (this.#stopping) return;
-      if (Date.now() - this.#startedAt > STABLE_AFTER_MS) this.#failures = 0;
-      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.#failures);
-      this.#failures += 1;
+      this.#backoff.stopped();
+      const delay = this.#backoff.next();
       this.#restarts += 1;
       log.warn(`worker exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
-      this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = this.#clock.setTimeout(() => {
         this.#restartTimer = undefined;
         if (!this.#stopping) this.start();
       }, delay);
@@ -124,7 +126,7 @@ export class FunctionWorker {
     if (this.#endpoint !== undefined) return Promise.resolve(this.#endpoint);
     if (this.#stopping) return Promise.reject(new Error(`function ${this.name} is stopped`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#waiters = this.#waiters.filter((waiter) => waiter.timer !== timer);
         reject(new Error(`function ${this.name} did not start within ${timeoutMs} ms`));
       }, timeoutMs);
@@ -147,9 +149,9 @@ export class FunctionWorker {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    if (this.#restartTimer !== undefined) this.#clock.clearTimeout(this.#restartTimer);
     for (const waiter of this.#waiters.splice(0)) {
-      clearTimeout(waiter.timer);
+      this.#clock.clearTimeout(waiter.timer);
       waiter.reject(new Error(`function ${this.name} is stopping`));
     }
     const child = this.#child;

@@ -147,7 +147,8 @@ export class Channel implements Subscriber {
     if (exp === undefined) return;
     const { clock } = this.owner.ctx;
     const delay = Math.min(Math.max(exp * 1000 - clock.now(), 0), 3_600_000);
-    this.#cancelExpiry = clock.after(delay, () => this.mailbox.post(() => onExpiry(this)));
+    const timer = clock.setTimeout(() => this.mailbox.post(() => onExpiry(this)), delay);
+    this.#cancelExpiry = () => clock.clearTimeout(timer);
   }
 
   /** Realtime's shutdown_response: a `system` error the client can show, then `phx_close`. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { JwtVerifier } from './auth/jwt.ts';
 import type { PolicyProbe } from './auth/policies.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { RateBudgets } from './limits.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { GatewayOptions } from './options.ts';

@@ -7,7 +7,7 @@ import type { StackConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { stackVerifier } from './auth/jwt.ts';
 import { PolicyProbe } from './auth/policies.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
 import type { GatewayContext } from './context.ts';
 import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts';
 import { MetricsAccess } from './http/metrics-access.ts';
@@ -36,7 +36,7 @@ import { Upgrader, type Accepted } from './transport/upgrade.ts';
  *   GET  /realtime/v1/metrics                                  gateway metrics as JSON (not a Supabase API; secret key)
  *
  * @example
- *   const gateway = await createRealtimeGateway(config, log.child('realtime'));
+ *   const gateway = createRealtimeGateway(config, log.child('realtime'));
  *   routes.push(gateway);
  */
 
@@ -71,14 +71,14 @@ export interface RealtimeGateway extends ApiRoute {
   snapshot(): GatewaySnapshot;
 }
 
-export async function createRealtimeGateway(
+export function createRealtimeGateway(
   /** The JWKS and new API keys are optional so a bare gateway (tests, load/) can run with the legacy secret. */
   config: Pick<StackConfig, 'dbUrl' | 'jwtSecret'> & Partial<Pick<StackConfig, 'jwks' | 'publishableKey' | 'secretKey'>>,
   log: Logger,
   options: GatewayOptions = optionsFromEnv(),
   /** Rate windows and token expiry run on it; tests pass one they move by hand. */
   clock: Clock = systemClock,
-): Promise<RealtimeGateway> {
+): RealtimeGateway {
   assertConsistent(options);
   const descriptors = descriptorLimit();
   const descriptorAdvice = descriptorWarning(descriptors, options);
@@ -121,18 +121,19 @@ export async function createRealtimeGateway(
     sql,
     slotName: options.slotName,
     log: log.child('ingest'),
+    clock,
     onMessage: (message) => publishDatabaseMessage(ctx, message),
   });
   ingest.start();
 
   // One timer for every socket's idle check (a timer per socket would cost memory at 10k sockets).
-  const sweep = setInterval(
-    () => {
-      const deadline = Date.now() - options.idleTimeoutMs;
-      for (const session of sessions) if (session.lastSeenAt < deadline) session.conn.terminate();
-    },
-    Math.max(1000, Math.min(options.idleTimeoutMs / 4, 15_000)),
-  ).unref();
+  const sweepEveryMs = Math.max(1000, Math.min(options.idleTimeoutMs / 4, 15_000));
+  const sweepIdle = () => {
+    const deadline = clock.now() - options.idleTimeoutMs;
+    for (const session of sessions) if (session.lastSeenAt < deadline) session.conn.terminate();
+    sweep = clock.setTimeout(sweepIdle, sweepEveryMs);
+  };
+  let sweep = clock.setTimeout(sweepIdle, sweepEveryMs);
 
   function attach(accepted: Accepted): void {
     const { ws, socket, serializer } = accepted;
@@ -210,7 +211,7 @@ export async function createRealtimeGateway(
     },
 
     async close(): Promise<void> {
-      clearInterval(sweep);
+      clock.clearTimeout(sweep);
       for (const session of sessions) session.conn.close(1001, 'server shutting down');
       upgrader.close();
       await ingest.stop();

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { sleep } from '../../shared/clock.ts';
 import type { JwtResult } from './auth/jwt.ts';
 import { ProbeError, type ProbeFailureKind } from './auth/policies.ts';
 import type { Channel } from './channel.ts';
-import { DeadlineExceeded } from './clock.ts';
+import { DeadlineExceeded } from './deadline.ts';
 import type { GatewayContext } from './context.ts';
 import { callerKey, type RateLimit, type RateWindow } from './limits.ts';
 import { EVENT } from './protocol/constants.ts';
@@ -66,7 +67,7 @@ export async function joinChannel(channel: Channel, request: JoinRequest): Promi
     const error = caught instanceof JoinRefused ? caught : unexpected(ctx, channel, caught);
     if (error.auth) ctx.metrics.authFailures.join++;
     const backoffMs = error.immediate ? 0 : ctx.options.joinErrorBackoffMs;
-    if (backoffMs > 0) await new Promise<void>((resolve) => ctx.clock.after(backoffMs, resolve));
+    if (backoffMs > 0) await sleep(ctx.clock, backoffMs);
     if (channel.state !== 'closed') {
       channel.reply(request.ref, 'error', { reason: error.reason });
       channel.detach();

@@ -1,3 +1,5 @@
+import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts';
+
 /**
  * Gateway limits. Defaults are Supabase Realtime's server defaults (config/runtime.exs, Tenant), so an app
  * meets the same limits locally as on hosted Supabase; each can be raised with a `PLATER_REALTIME_*`
@@ -67,11 +69,14 @@ const SOCKET_SHARE_OF_POOL = 0.2;
 /** Topic, event, metadata and framing around a payload in the largest frame a subscriber is sent. */
 export const FRAME_ENVELOPE_BYTES = 4096;
 
+/** Realtime's TENANT_MAX_JOINS_PER_SECOND. */
+const JOINS_PER_SECOND = 100;
+
 export const DEFAULT_OPTIONS: GatewayOptions = {
   maxChannelsPerClient: 100,
-  maxJoinsPerSecond: 100,
-  maxJoinsPerCaller: 100 * CALLER_SHARE_OF_POOL,
-  maxJoinsPerSocket: 100 * SOCKET_SHARE_OF_POOL,
+  maxJoinsPerSecond: JOINS_PER_SECOND,
+  maxJoinsPerCaller: JOINS_PER_SECOND * CALLER_SHARE_OF_POOL,
+  maxJoinsPerSocket: JOINS_PER_SECOND * SOCKET_SHARE_OF_POOL,
   maxFrameBytes: 5_000_000,
   maxPayloadBytes: 256 * 1024 + 500,
   slowConsumerBytes: 1024 * 1024,
@@ -121,15 +126,11 @@ export const ENV: Record<NumericOption, string> = {
   dbPoolSize: 'PLATER_REALTIME_DB_POOL_SIZE',
 };
 
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+export function optionsFromEnv(env: Env = process.env): GatewayOptions {
   const numbers: Partial<Record<NumericOption, number>> = {};
   for (const [key, name] of Object.entries(ENV) as [NumericOption, string][]) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    const number = Number(value);
-    if (!Number.isFinite(number) || number < 0)
-      throw new Error(`${name} must be a non-negative number, got "${value}"`);
-    numbers[key] = number;
+    const number = readEnv(env, name, nonNegativeNumber);
+    if (number !== undefined) numbers[key] = number;
   }
   const joinsPerSecond = numbers.maxJoinsPerSecond ?? DEFAULT_OPTIONS.maxJoinsPerSecond;
   const eventsPerSecond = numbers.maxEventsPerSecond ?? DEFAULT_OPTIONS.maxEventsPerSecond;
@@ -139,7 +140,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayOpt
     maxJoinsPerSocket: joinsPerSecond * SOCKET_SHARE_OF_POOL,
     maxEventsPerSocket: eventsPerSecond * SOCKET_SHARE_OF_POOL,
     ...numbers,
-    slotName: env.PLATER_REALTIME_SLOT || DEFAULT_OPTIONS.slotName,
+    slotName: readEnv(env, 'PLATER_REALTIME_SLOT', text, DEFAULT_OPTIONS.slotName),
   });
 }
 

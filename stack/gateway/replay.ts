@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { withDeadline, type Deadline } from './clock.ts';
+import { withDeadline, type Deadline } from './deadline.ts';
 import type { RawPayload } from './protocol/frames.ts';
 
 /**

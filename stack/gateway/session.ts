@@ -32,7 +32,7 @@ export class Session implements ChannelOwner {
   readonly remoteAddress: string;
   /** The user whose connection cap the upgrade counted this socket against (its token's `sub`). */
   readonly #upgradeUser: string | null;
-  lastSeenAt = Date.now();
+  lastSeenAt: number;
   #channels: Map<string, Channel> | null = null;
   /** This socket's join budget, made at its first join: most sockets join a few channels once. */
   #joins: RateWindow | null = null;
@@ -55,6 +55,7 @@ export class Session implements ChannelOwner {
     this.headers = accepted.headers;
     this.remoteAddress = accepted.remoteAddress;
     this.#upgradeUser = accepted.user;
+    this.lastSeenAt = ctx.clock.now();
   }
 
   get events(): RateWindow {
@@ -66,7 +67,7 @@ export class Session implements ChannelOwner {
   }
 
   onFrame(data: Buffer, isBinary: boolean): void {
-    this.lastSeenAt = Date.now();
+    this.lastSeenAt = this.ctx.clock.now();
     const { metrics } = this.ctx;
     metrics.messagesIn++;
     metrics.bytesIn += data.length;

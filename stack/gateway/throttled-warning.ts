@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../shared/clock.ts';
 
 /**
  * A warning that anyone can trigger from outside (a bad frame): logged at most once per interval for the

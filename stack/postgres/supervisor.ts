@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RESTART_BACKOFF, RestartBackoff } from '../restart-backoff.ts';
+import { RestartBackoff } from '../../shared/backoff.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { RESTART_BACKOFF } from '../restart-backoff.ts';
 import { type EmbeddedPostgres, type EmbeddedPostgresOptions, startEmbeddedPostgres } from './cluster.ts';
 
 export interface SupervisedPostgres {
@@ -28,16 +30,16 @@ export interface SupervisorOptions extends EmbeddedPostgresOptions {
 export async function superviseEmbeddedPostgres(options: SupervisorOptions): Promise<SupervisedPostgres> {
   const { log } = options;
   let current: EmbeddedPostgres = await startEmbeddedPostgres(options);
-  const backoff = new RestartBackoff();
+  const backoff = new RestartBackoff(RESTART_BACKOFF, Math.random, systemClock);
   let stopping = false;
   let restarts = 0;
   let giveUp: (error: Error) => void = () => {};
   const gaveUp = new Promise<Error>((resolve) => (giveUp = resolve));
 
   const restart = async (how: string): Promise<void> => {
-    backoff.exited();
+    backoff.stopped();
     for (;;) {
-      const delay = backoff.nextDelay();
+      const delay = backoff.next();
       log.error(`Postgres exited unexpectedly (${how}); restarting in ${delay} ms (attempt ${backoff.attempts}, see postgres.log)`);
       await sleep(delay);
       await options.beforeRestart?.();
@@ -46,7 +48,7 @@ export async function superviseEmbeddedPostgres(options: SupervisorOptions): Pro
         current = await startEmbeddedPostgres(options);
       } catch (error) {
         how = `restart failed: ${(error as Error).message.split('\n')[0]}`;
-        if (backoff.exhausted) {
+        if (backoff.attempts >= RESTART_BACKOFF.maxFailedStarts) {
           log.error(`Postgres could not be restarted after ${RESTART_BACKOFF.maxFailedStarts} attempts; giving up`);
           giveUp(error as Error);
           return;

@@ -18,7 +18,7 @@ export interface BareGateway {
 }
 
 export async function serveBareGateway(dbUrl: string, jwtSecret: string, env: NodeJS.ProcessEnv = process.env): Promise<BareGateway> {
-  const gateway = await createRealtimeGateway({ dbUrl, jwtSecret }, createLogger('bare-gateway', 'warn'), optionsFromEnv(env));
+  const gateway = createRealtimeGateway({ dbUrl, jwtSecret }, createLogger('bare-gateway', 'warn'), optionsFromEnv(env));
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
     else res.writeHead(404).end();

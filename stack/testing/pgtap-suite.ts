@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withDb } from '../db-connection.ts';
 import { PGTAP_INSTALL_HINT } from '../postgres/pgtap.ts';
+import { writeContractFieldsFixture } from './contract-fields.ts';
 import { banner, runTool, stripAnsi, type SuiteContext, type SuiteResult } from './suite.ts';
 
 const NAME = 'pgTAP';
@@ -29,6 +30,7 @@ export async function runPgtapSuite(context: SuiteContext): Promise<SuiteResult>
     return { name: NAME, passed: 0, failed: 1 };
   }
 
+  writeContractFieldsFixture(context.repoRoot);
   const url = new URL(context.dbUrl);
   const { code, stdout } = await runTool(
     'pg_prove',

@@ -17,6 +17,7 @@ export interface ClientMessage {
   ref?: string | null;
   topic: string;
   event: string;
+  // deno-lint-ignore no-explicit-any -- a frame of any event; each test reads the fields it asserts
   payload: any;
 }
 

@@ -20,24 +20,31 @@ export interface SuiteContext {
 
 export interface ProcessOutcome {
   code: number | null;
-  /** Everything the tool printed on stdout, also echoed to ours as it came. */
+  /** Everything the tool printed on stdout (and on stderr, if asked), also echoed to ours as it came. */
   stdout: string;
 }
 
-/** Runs a test tool with its output streamed to the terminal, keeping stdout to read its summary. */
-export function runTool(command: string, args: string[], context: SuiteContext, cwd = context.repoRoot): Promise<ProcessOutcome> {
+/**
+ * Runs a test tool with its output streamed to the terminal, keeping stdout to read its summary — and stderr
+ * with it for tools that print their summary there (deno lint, deno fmt).
+ */
+export function runTool(command: string, args: string[], context: SuiteContext, cwd = context.repoRoot, keepStderr = false): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
       env: context.env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', keepStderr ? 'pipe' : 'inherit'],
       signal: context.signal,
       killSignal: 'SIGTERM',
     });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       process.stdout.write(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      process.stderr.write(chunk);
     });
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (error.name === 'AbortError') return; // 'close' still follows and reports the outcome
@@ -49,6 +56,7 @@ export function runTool(command: string, args: string[], context: SuiteContext, 
 
 // Tools colour their output when they think they write to a terminal; summaries are parsed without colour.
 export function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex -- ESC (\u001b) starts the colour codes this removes
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -21,7 +21,7 @@ export const SCREENSHOT_DIR =
 /** For `expect.poll` on what arrives over the network (its default gives up after 1 s; the CPU is shared). */
 export const SLOW = { timeout: 30_000, interval: 100 };
 
-export async function launchBrowser(): Promise<Browser> {
+export function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/setup (or set PLATER_CHROMIUM)`);
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -59,6 +59,7 @@ export async function screenshot(page: Page, name: string, { fullPage = false } 
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   // From the top, so sticky headers are drawn where they belong.
+  // deno-lint-ignore no-window -- runs in the page, where `window` is the global
   if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage });
   return path;

@@ -91,9 +91,7 @@ describe('the console in a browser', () => {
         await seatAndOrder(server!.page, 'T1', [{ dish: 'Ribeye 300g', modifiers: 'medium rare', allergens: ['dairy'] }]);
         const ticket = kdsTicket(grill!.page, 'T1');
         await ticket.waitFor();
-        expect(await ticket.locator('.item-name').textContent()).toContain('Ribeye 300g');
-        expect(await ticket.locator('.allergen').textContent()).toContain('dairy');
-        expect(await ticket.locator('.modifier').textContent()).toContain('medium rare');
+        for (const said of ['Ribeye 300g', 'dairy', 'medium rare']) expect(await ticket.textContent()).toContain(said);
 
         // Sentinel: an order with a fry dish placed after it reaches the fry screen, so the fry screen was
         // listening — and it never showed T1. Its burger lands on the grill after T1 without moving T1.

@@ -10,10 +10,10 @@ export const SIZES = {
 } as const;
 export type Size = keyof typeof SIZES;
 
+export const { phone: PHONE, tablet: TABLET, laptop: LAPTOP } = SIZES;
+
 /** The smallest touch target a gloved or wet finger hits reliably (WCAG 2.5.5's 44 CSS px). */
 export const MIN_TARGET_PX = 44;
-/** KDS dish text read from two metres away. */
-export const MIN_KDS_TEXT_PX = 20;
 /** One header row: a 48 px control and its padding. */
 export const MAX_HEADER_PX = 80;
 
@@ -22,55 +22,59 @@ export function newScreen(browser: Browser, baseURL: string, size: Size): Promis
 }
 
 /**
- * What a kitchen would trip over on the page as drawn now: sideways scroll, anything off screen, sticking out
- * of its card or cut off by its box, touch targets under 44 px, KDS dish text under 20 px. An empty list is a
- * page that fits.
+ * What a kitchen would trip over under `scope` (by default the whole shell) as drawn now, one line per problem:
+ * the page scrolling sideways, anything reaching past either side of the viewport, content wider than its box
+ * (cut off, or spilling over its neighbours; a box that scrolls or ends in an ellipsis is meant to), anything
+ * sticking out of its card, a control smaller than MIN_TARGET_PX either way (a checkbox or radio is measured with
+ * its label, which toggles it too). Screen-reader-only text (clipped to nothing on purpose) is skipped. An empty
+ * list is a page that fits.
  */
-export function layoutProblems(page: Page): Promise<string[]> {
+export function layoutProblems(page: Page, scope = 'header, main'): Promise<string[]> {
   return page.evaluate(
-    ({ minTarget, minText }) => {
+    ({ scope, minTarget }) => {
       const problems: string[] = [];
       const doc = document.documentElement;
+      const viewport = doc.clientWidth;
       const name = (el: Element) =>
-        `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+        `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}">${el.getAttribute('aria-label') ?? (el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 30)}`;
+      const hiddenOnPurpose = (el: Element) => {
+        for (let at: Element | null = el; at; at = at.parentElement) if (getComputedStyle(at).clipPath !== 'none') return true;
+        return false;
+      };
       const shown = (el: Element) => {
         const rect = el.getBoundingClientRect();
-        const style = getComputedStyle(el);
-        // visually hidden text (for screen readers only) is clipped on purpose
-        return rect.width > 0 && rect.height > 0 && style.visibility !== 'hidden' && style.clipPath === 'none' && !el.closest('[hidden]');
+        return rect.width > 0 && rect.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden]') && !hiddenOnPurpose(el);
       };
-      if (doc.scrollWidth > doc.clientWidth) problems.push(`the page scrolls sideways (${doc.scrollWidth} > ${doc.clientWidth} px)`);
-      for (const el of document.querySelectorAll('header *, main *')) {
+      if (doc.scrollWidth > viewport) problems.push(`the page scrolls sideways (${doc.scrollWidth} > ${viewport} px)`);
+      const elements = [...document.querySelectorAll(scope)].flatMap((root) => [root, ...root.querySelectorAll('*')]);
+      for (const el of elements) {
         if (!shown(el)) continue;
         const rect = el.getBoundingClientRect();
-        if (rect.left < -1 || rect.right > doc.clientWidth + 1) problems.push(`off screen: ${name(el)}`);
+        if (rect.left < -1 || rect.right > viewport + 1) {
+          problems.push(`off screen (${Math.round(rect.left)}–${Math.round(rect.right)} of ${viewport} px): ${name(el)}`);
+        }
         const style = getComputedStyle(el);
-        const clips = style.overflowX === 'hidden' || style.overflowX === 'clip';
-        if (clips && style.textOverflow !== 'ellipsis' && el.scrollWidth > el.clientWidth + 1) problems.push(`cut off: ${name(el)}`);
-      }
-      for (const card of document.querySelectorAll('article.ticket, article.order')) {
-        const box = card.getBoundingClientRect();
-        for (const el of card.querySelectorAll('*')) {
-          if (!shown(el)) continue;
-          const rect = el.getBoundingClientRect();
+        const meantTo = style.textOverflow === 'ellipsis' || style.overflowX === 'auto' || style.overflowX === 'scroll';
+        const isField = el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement;
+        if (!isField && !meantTo && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+          problems.push(`cut off (content ${el.scrollWidth} px in ${el.clientWidth} px): ${name(el)}`);
+        }
+        const card = el.parentElement?.closest('article');
+        if (card) {
+          const box = card.getBoundingClientRect();
           if (rect.left < box.left - 1 || rect.right > box.right + 1) problems.push(`sticks out of its card: ${name(el)}`);
         }
-      }
-      for (const el of document.querySelectorAll('header a[href], header button, main a[href], main button, main input, main select')) {
-        if (!shown(el)) continue;
-        const target = el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.closest('label') ?? el) : el;
-        const rect = target.getBoundingClientRect();
-        if (rect.height < minTarget - 0.5 || rect.width < minTarget - 0.5) {
-          problems.push(`touch target ${Math.round(rect.width)}×${Math.round(rect.height)} px: ${name(target)}`);
+        if (el.matches('a[href], button, input, select, textarea')) {
+          const target = el.matches('input[type="checkbox"], input[type="radio"]') ? (el.closest('label') ?? el) : el;
+          const size = target.getBoundingClientRect();
+          if (size.width < minTarget - 0.5 || size.height < minTarget - 0.5) {
+            problems.push(`touch target ${Math.round(size.width)}×${Math.round(size.height)} px: ${name(target)}`);
+          }
         }
-      }
-      for (const el of document.querySelectorAll('.ticket .item-name')) {
-        const size = Number.parseFloat(getComputedStyle(el).fontSize);
-        if (size < minText) problems.push(`dish text ${size} px: ${name(el)}`);
       }
       return [...new Set(problems)];
     },
-    { minTarget: MIN_TARGET_PX, minText: MIN_KDS_TEXT_PX },
+    { scope, minTarget: MIN_TARGET_PX },
   );
 }
 

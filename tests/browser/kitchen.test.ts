@@ -51,6 +51,19 @@ describe("the kitchen's screens", () => {
     }
   }
 
+  /** KDS dish text is read from two metres away: a dish name under this size, as `dish text N px: name`. */
+  const MIN_KDS_TEXT_PX = 20;
+  function smallDishText(page: Page): Promise<string[]> {
+    return page.locator('.ticket .item-name').evaluateAll(
+      (names, min) =>
+        names.flatMap((name) => {
+          const size = Number.parseFloat(getComputedStyle(name).fontSize);
+          return size < min ? [`dish text ${size} px: ${name.textContent}`] : [];
+        }),
+      MIN_KDS_TEXT_PX,
+    );
+  }
+
   async function open(email: string, size: Size, path: string): Promise<{ page: Page; close(): Promise<void> }> {
     const { context, page } = await newScreen(bed.browser, apiUrl, size);
     await signIn(page, email, PASSWORD);
@@ -72,7 +85,8 @@ describe("the kitchen's screens", () => {
         await screen.ready(page);
         for (const size of ['tablet', 'laptop', 'wall'] as const) {
           await page.setViewportSize(SIZES[size]);
-          expect({ size, path: screen.path, problems: await layoutProblems(page) }).toEqual({ size, path: screen.path, problems: [] });
+          const problems = [...(await layoutProblems(page)), ...(await smallDishText(page))];
+          expect({ size, path: screen.path, problems }).toEqual({ size, path: screen.path, problems: [] });
           expect(await headerHeight(page), `${screen.path} at ${size}`).toBeLessThanOrEqual(MAX_HEADER_PX);
           if (size !== 'laptop') await screenshot(page, `${size}-${screen.path.split('/')[1]}`);
         }
@@ -140,7 +154,15 @@ describe("the kitchen's screens", () => {
       const ticket = kds.page.getByRole('article', { name: new RegExp(`^Table T1, order ${number(first.id)}, rush`) });
       await ticket.waitFor();
       await kds.page.getByRole('article', { name: new RegExp(`^Table T1, order ${number(second.id)},`) }).waitFor();
-      expect(await ticket.locator('.ticket-meta').textContent()).toMatch(/Ana \(server\).*3 guests.*course 1/);
+      // The ticket's head, in order: table, rush, order number, age, who took it and for how many, the course.
+      const head = await ticket.locator('header').evaluate((el) =>
+        [...el.querySelectorAll('*')].filter((part) => part.children.length === 0).map((part) => part.textContent),
+      );
+      expect(head).toEqual(['T1', 'RUSH', number(first.id), expect.stringMatching(/\d/), 'Ana (server) · 3 guests', 'course 1']);
+      // Then its dishes, numbered for the bump bar's digit keys, each with the one move it offers now.
+      const dishes = await ticket.getByRole('listitem').allTextContents();
+      expect(dishes).toHaveLength(GRILL_DISHES.length);
+      dishes.forEach((dish, index) => expect(dish).toMatch(new RegExp(`^${index + 1}\\. 2× .+(Start|Finish)$`)));
       await ticket.getByRole('button', { name: 'Finish 2× Burger' }).waitFor();
       await ticket.getByRole('button', { name: 'Start 2× Lamb chops' }).waitFor();
       await ticket.getByRole('button', { name: `Bump T1 ${number(first.id)}` }).waitFor();
@@ -148,7 +170,7 @@ describe("the kitchen's screens", () => {
       const card = expo.page.getByRole('article', { name: new RegExp(`^T1 order ${number(first.id)}, rush`) });
       await card.waitFor();
       await expo.page.getByRole('article', { name: new RegExp(`^T1 order ${number(second.id)},`) }).waitFor();
-      expect(await card.locator('.ticket-meta').textContent()).toBe('Ana (server) · 3 guests');
+      expect(await card.locator('.order-meta').textContent()).toBe('Ana (server) · 3 guests');
       // Each station's dishes, with their state.
       const grill = card.getByRole('region', { name: 'Grill dishes' });
       expect(await grill.locator('li.dish[data-status="preparing"] .dish-name').textContent()).toBe('2× Burger');

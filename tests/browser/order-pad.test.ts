@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { newTablet, signIn, SLOW } from './browser.ts';
 import { browserTestbed, PASSWORD } from './fixture.ts';
-import { LAPTOP, PHONE } from './layout.ts';
+import { LAPTOP, PHONE } from './inspect.ts';
 import { kdsTicket, tableTile, waitLive } from './screens.ts';
 import { openServer } from './server-floor.ts';
 

@@ -4,7 +4,7 @@ import { testStack } from '../helpers/stack-env.ts';
 import { SLOW } from './browser.ts';
 import { routeBroadcasts } from './broadcasts.ts';
 import { browserTestbed } from './fixture.ts';
-import { LAPTOP, PHONE } from './layout.ts';
+import { LAPTOP, PHONE } from './inspect.ts';
 import { tableTile } from './screens.ts';
 import { openServer } from './server-floor.ts';
 import { call, orderOn, staff } from './staff.ts';

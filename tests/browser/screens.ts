@@ -9,9 +9,9 @@ export async function waitLive(page: Page): Promise<void> {
   await statusPill(page).and(page.locator('[data-status="live"]')).waitFor();
 }
 
-/** A KDS ticket (open, not bumped) of the table with this label. */
+/** A KDS ticket (open, not bumped) of the table with this label, by its name (wherever the ticket shows the table). */
 export function kdsTicket(page: Page, table: string): Locator {
-  return page.locator('.tickets article.ticket').filter({ has: page.locator('.ticket-head .table', { hasText: new RegExp(`^${table}$`) }) });
+  return page.locator('.tickets').getByRole('article', { name: new RegExp(`^Table ${table},`) });
 }
 
 export function expoOrder(page: Page, table: string): Locator {

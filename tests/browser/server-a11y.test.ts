@@ -3,7 +3,7 @@ import { testStack } from '../helpers/stack-env.ts';
 import { seriousViolations } from './axe.ts';
 import { SLOW } from './browser.ts';
 import { browserTestbed } from './fixture.ts';
-import { LAPTOP, PHONE } from './layout.ts';
+import { LAPTOP, PHONE } from './inspect.ts';
 import { fillServerScreen, openServer } from './server-floor.ts';
 
 /**

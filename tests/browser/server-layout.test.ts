@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testStack } from '../helpers/stack-env.ts';
 import { screenshot } from './browser.ts';
 import { browserTestbed } from './fixture.ts';
-import { LAPTOP, layoutFaults, PHONE, TABLET } from './layout.ts';
+import { LAPTOP, layoutProblems, PHONE, TABLET } from './inspect.ts';
 import { fillServerScreen, openServer } from './server-floor.ts';
 
 /**
@@ -19,7 +19,7 @@ describe("the server's screen fits the device", () => {
       const { context, page } = await openServer(bed.browser, apiUrl, bed.restaurant, viewport);
       try {
         await fillServerScreen(page);
-        expect(await layoutFaults(page, 'section.screen.server')).toEqual([]);
+        expect(await layoutProblems(page, 'section.screen.server')).toEqual([]);
         if (device === 'phone') {
           // As a phone shows it: the order on top, the pad's menu below with the summary at the bottom.
           await page.getByRole('tablist', { name: 'Menu categories' }).evaluate((tabs) => tabs.scrollIntoView({ block: 'center' }));

@@ -17,8 +17,11 @@ export async function staff(email: string): Promise<SupabaseClient> {
   return supabase;
 }
 
+// deno-lint-ignore no-explicit-any -- the JSON answer of any route; each test reads the fields it asserts
+type FunctionAnswer = any;
+
 /** One mutation (a fresh Idempotency-Key); its answer, or an error with the function's. */
-export async function call(supabase: SupabaseClient, path: string, body: Record<string, unknown>): Promise<any> {
+export async function call(supabase: SupabaseClient, path: string, body: Record<string, unknown>): Promise<FunctionAnswer> {
   const { data, error } = await supabase.functions.invoke(path, { body, headers: { 'Idempotency-Key': randomUUID() } });
   if (error) throw new Error(`${path}: ${await (error as { context?: Response }).context?.text()}`);
   return data;

@@ -79,13 +79,13 @@ function typedPayloads(): Keys {
 
 // ---- the database, through the stack -----------------------------------------------------------------------
 let sql: Sql;
-let published: Keys = {};
-let envelopes: string[][] = [];
-let snapshotKeys: Record<string, { snapshot: string[]; data: string[]; rows: Keys }> = {};
-let adminRows: Keys = {};
+const published: Keys = {};
+const envelopes: string[][] = [];
+const snapshotKeys: Record<string, { snapshot: string[]; data: string[]; rows: Keys }> = {};
+const adminRows: Keys = {};
 let catchUpKeys: string[] = [];
 /** Who the placed order is for and who took it, as the kds item and the expo order carry it. */
-let people: Record<string, unknown> = {};
+const people: Record<string, unknown> = {};
 let serverName = '';
 
 beforeAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_PASSWORD } from '../helpers/seed.ts';
 import { BISTRO, EMAILS, testStack } from './functions-helpers.ts';
 import { type Staff, staffClient, waitUntil } from './client-helpers.ts';
+import { buildTopic } from '../../contract/topics.ts';
 
 let expo: Staff;
 let cook: Staff;
@@ -30,7 +31,7 @@ describe('the crew topic as untrusted input', () => {
   it('drops presence metas and broadcasts that fail their schema, counts them, and keeps the good ones', { timeout: 60_000 }, async () => {
     const watcher = expo.plater.open({ scope: 'crew' });
     await watcher.ready();
-    const rogue = raw.channel(`crew:${BISTRO}`, { config: { private: true, presence: { key: 'rogue', enabled: true } } });
+    const rogue = raw.channel(buildTopic({ kind: 'crew', restaurant: BISTRO }), { config: { private: true, presence: { key: 'rogue', enabled: true } } });
     await new Promise<void>((resolve, reject) =>
       rogue.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status !== 'CLOSED' && reject(err ?? new Error(status)))));
     expect(await rogue.track({ role: 5, name: { a: 1 } })).toBe('ok');

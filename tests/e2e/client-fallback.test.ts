@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_MENU } from '../helpers/seed.ts';
 import { BISTRO, STATIONS } from './functions-helpers.ts';
 import { type Scene, scene, seqProblems, waitUntil } from './client-helpers.ts';
+import { buildTopic } from '../../contract/topics.ts';
 
-const TOPIC = `kds:${BISTRO}:${STATIONS.grill}`;
+const TOPIC = buildTopic({ kind: 'kds', restaurant: BISTRO, station: STATIONS.grill });
 let s: Scene;
 beforeAll(async () => {
   s = await scene({ pollAfterMs: 500, pollIntervalMs: 200, reconnect: { baseMs: 200, maxMs: 1000 }, retry: { baseMs: 50, maxMs: 500 } });

@@ -14,8 +14,9 @@ import { findFreePorts } from '../../stack/ports.ts';
 import { type RunningStack, startStack } from '../../stack/stack.ts';
 import { SEED, SEED_MENU, seedTableId } from '../helpers/seed.ts';
 import { seqProblems, type Staff, staffClient, waitUntil } from './client-helpers.ts';
+import { buildTopic } from '../../contract/topics.ts';
 
-const TOPIC = `kds:${SEED.bistro}:${SEED.stations.bistroGrill}`;
+const TOPIC = buildTopic({ kind: 'kds', restaurant: SEED.bistro, station: SEED.stations.bistroGrill });
 const log = createLogger('client-reset-test', 'error');
 let dataDir: string;
 let config: StackConfig;

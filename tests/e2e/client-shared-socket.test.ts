@@ -5,9 +5,12 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlaterClient } from '../../client/src/index.ts';
+import { buildTopic } from '../../contract/topics.ts';
 import { SEED_PASSWORD } from '../helpers/seed.ts';
 import { BISTRO, EMAILS, STATIONS, testStack } from './functions-helpers.ts';
 import { type Staff, staffClient, waitUntil } from './client-helpers.ts';
+
+const CREW = buildTopic({ kind: 'crew', restaurant: BISTRO });
 
 let app: SupabaseClient;
 let server: Staff;
@@ -45,16 +48,16 @@ describe('the client on the app\'s supabase-js socket', () => {
 
     await app.realtime.setAuth();
     const heard: unknown[] = [];
-    const crew = app.channel(`crew:${BISTRO}`, { config: { private: true } });
+    const crew = app.channel(CREW, { config: { private: true } });
     crew.on('broadcast', { event: 'notice' }, (message) => heard.push(message.payload));
     await subscribed(crew);
 
     const kds = plater.open({ scope: 'kds', stationId: STATIONS.grill });
     await kds.ready();
-    expect(app.realtime.getChannels().map((channel) => channel.subTopic).sort()).toEqual([`crew:${BISTRO}`, kds.topic].sort());
+    expect(app.realtime.getChannels().map((channel) => channel.subTopic).sort()).toEqual([CREW, kds.topic].sort());
 
     await plater.close();
-    expect(app.realtime.getChannels().map((channel) => channel.subTopic)).toEqual([`crew:${BISTRO}`]);
+    expect(app.realtime.getChannels().map((channel) => channel.subTopic)).toEqual([CREW]);
     expect(app.realtime.isConnected()).toBe(true);
 
     // still joined and hearing: a broadcast sent after the close arrives on the app's channel

@@ -37,6 +37,7 @@ export async function signedIn(email: string): Promise<SupabaseClient & { userId
   return Object.assign(supabase, { userId: data.user.id });
 }
 
+// deno-lint-ignore no-explicit-any -- the JSON answer of any route unless a test names its type
 export interface Answer<T = any> {
   status: number;
   body: T;
@@ -44,6 +45,7 @@ export interface Answer<T = any> {
 }
 
 /** `functions.invoke`, with the status, body and headers of error answers too (they come as error.context). */
+// deno-lint-ignore no-explicit-any -- as `Answer`
 export async function invoke<T = any>(
   supabase: SupabaseClient,
   path: string,

@@ -74,3 +74,37 @@ Deno.test('JSON bodies: empty is {}, anything but an object is 400', async () =>
     )
   }
 })
+
+Deno.test('JSON bodies: the limit counts bytes (UTF-8), not characters', async () => {
+  // 100 two-byte characters: 200 bytes, over a 150-byte limit though only 100 characters long
+  const body = JSON.stringify({ note: 'é'.repeat(100) })
+  const req = new Request('http://x/', { method: 'POST', body })
+  await assert.rejects(
+    readJsonObject(req, 150),
+    (e: unknown) => e instanceof HttpError && e.status === 413 && e.code === 'payload_too_large',
+  )
+})
+
+Deno.test('JSON bodies: an over-long stream is refused at the limit, not read to its end', async () => {
+  const chunk = new TextEncoder().encode(' '.repeat(1024))
+  let pulled = 0
+  let cancelled = false
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled === 1024) return controller.close() // 1 MiB: far more than the 4 KiB limit
+      pulled++
+      controller.enqueue(chunk)
+    },
+    cancel() {
+      cancelled = true
+    },
+  })
+  const req = new Request('http://x/', { method: 'POST', body })
+  await assert.rejects(
+    readJsonObject(req, 4 * 1024),
+    (e: unknown) => e instanceof HttpError && e.status === 413 && e.message === 'the body exceeds 4096 bytes',
+  )
+  // the fifth chunk crosses the limit; the stream may have queued one more ahead of the reader
+  assert.ok(pulled <= 6, `read ${pulled} chunks`)
+  assert.ok(cancelled)
+})

@@ -1,7 +1,6 @@
 import type { Sql } from 'postgres';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../stack/testing/index.ts';
 import { newStaff } from './helpers/domain.ts';
 import { refusedUpgrade } from './helpers/raw-socket.ts';
 import {

@@ -18,7 +18,10 @@ const server = ownGateway({
 
 let keys = 0;
 /** An anon API key of its own (another `iat`, so another key string). */
-const freshAnonKey = () => signApiKey(testStack().jwtSecret, 'anon', Math.floor(Date.now() / 1000) - 1000 - ++keys);
+// A distinct key per call: its iat counts down from one fixed instant (counting from the current second made two
+// keys a second apart equal, so the per-key cap saw one key).
+const KEYS_ISSUED_BEFORE = Math.floor(Date.now() / 1000) - 1000;
+const freshAnonKey = () => signApiKey(testStack().jwtSecret, 'anon', KEYS_ISSUED_BEFORE - ++keys);
 
 const open = (apikey: string, localAddress: string) => server.open({ apikey, localAddress });
 

@@ -35,7 +35,7 @@ const staffToken = (user: { id: string; email: string }) =>
 let refs = 0;
 
 /** Join and wait for the reply; with `leave`, send phx_leave right behind the join, as a flooder does. */
-async function join(
+function join(
   socket: RawSocket,
   topic: string,
   options: { accessToken?: string; private?: boolean; leave?: boolean } = {},

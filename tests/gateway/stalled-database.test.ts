@@ -77,7 +77,7 @@ describe('a stalled database', () => {
   it('lets supabase-js retry on its own and subscribe once the database answers again', { timeout: 60_000 }, async () => {
     const token = await managerToken();
     const sb = createClient(server.url, testStack().anonKey, {
-      accessToken: async () => token,
+      accessToken: () => Promise.resolve(token),
       realtime: { transport: WebSocket as never },
     });
     cleanup.push(async () => {

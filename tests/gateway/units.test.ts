@@ -6,7 +6,7 @@ import {
   formatLsn,
   type Relation,
 } from '../../stack/gateway/ingest/pgoutput.ts';
-import { withDeadline, DeadlineExceeded } from '../../stack/gateway/clock.ts';
+import { withDeadline, DeadlineExceeded } from '../../stack/gateway/deadline.ts';
 import { KeyedRateWindows, PresenceCallLimiter, RateWindow } from '../../stack/gateway/limits.ts';
 import { DEFAULT_OPTIONS, optionsFromEnv } from '../../stack/gateway/options.ts';
 import { broadcastTenant, restaurantOf } from '../../stack/gateway/tenant.ts';
@@ -90,7 +90,7 @@ describe('presence state', () => {
     state.track(a, 'ana', { device: 'phone' });
     state.track(b, 'ana', { device: 'tablet' });
     expect(state.state().ana!.metas.map((m) => m.device)).toEqual(['phone', 'tablet']);
-    expect(state.untrack(a)?.leaves.ana!.metas[0]).toMatchObject({ device: 'phone' });
+    expect(state.untrack(a)!.leaves.ana!.metas[0]).toMatchObject({ device: 'phone' });
     expect(state.untrack(a)).toBeNull();
   });
 });
@@ -140,7 +140,8 @@ describe('limits', () => {
   });
 
   it('gives a caller half and a socket a fifth of a pool unless they are set, so raising the pools raises them', () => {
-    expect(optionsFromEnv({})).toMatchObject({ maxJoinsPerSecond: 100, maxJoinsPerCaller: 50, maxJoinsPerSocket: 20 });
+    const pool = DEFAULT_OPTIONS.maxJoinsPerSecond;
+    expect(optionsFromEnv({})).toMatchObject({ maxJoinsPerSecond: pool, maxJoinsPerCaller: pool / 2, maxJoinsPerSocket: pool / 5 });
     const raised = optionsFromEnv({ PLATER_REALTIME_MAX_JOINS_PER_SECOND: '1000', PLATER_REALTIME_MAX_JOINS_PER_SOCKET: '3' });
     expect(raised).toMatchObject({ maxJoinsPerSecond: 1000, maxJoinsPerCaller: 500, maxJoinsPerSocket: 3 });
     expect(optionsFromEnv({ PLATER_REALTIME_MAX_EVENTS_PER_SECOND: '500' })).toMatchObject({ maxEventsPerSocket: 100 });

@@ -90,7 +90,7 @@ describe('a route that fails', () => {
       log,
       routes: [
         { prefix: '/throws', handleRequest: () => { throw new Error('sync'); }, handleUpgrade: () => { throw new Error('upgrade'); } },
-        { prefix: '/rejects', handleRequest: async () => { throw new Error('async'); } },
+        { prefix: '/rejects', handleRequest: () => Promise.reject(new Error('async')) },
         createHealthRoute(testStack().dbUrl),
       ],
     });

@@ -135,7 +135,7 @@ describe('plater reset', () => {
 });
 
 describe('plater status -o env', () => {
-  it('prints lines a shell evals into exported variables that a child process sees', async () => {
+  it('prints lines a shell evals into exported variables that a child process sees', () => {
     const dataDir = mkdtempSync(join(scratch, 'status-'));
     // a running stack, as `plater start` records it (this test process stands in for its pid)
     writeStackState(dataDir, { pid: process.pid, apiUrl: 'http://127.0.0.1:54999', dbUrl: 'postgresql://postgres:postgres@127.0.0.1:54998/postgres', startedAt: new Date().toISOString() });

@@ -53,7 +53,7 @@ describe('/console-config.json', () => {
     const config = await resolveConfig({ DATABASE_URL: testStack().dbUrl, PLATER_DATA_DIR: dataDir });
     const [port] = await findFreePorts('127.0.0.1', 1);
     const log = createLogger('exposure-test', 'error');
-    const server = await startApiServer({ host: '127.0.0.1', port: port!, routes: [await createConsoleRoute(config, log)], log });
+    const server = await startApiServer({ host: '127.0.0.1', port: port!, routes: [createConsoleRoute(config, log)], log });
     try {
       const body = await (await fetch(`${server.url}/console-config.json`)).json();
       expect(body).toEqual({ anonKey: config.anonKey, accounts: [] });

@@ -1,6 +1,7 @@
 // `plater simulate` against the test stack: a restaurant of the test's own (so no other suite's data moves), the
 // real CLI in a child process, orders flowing from seating to a cleared table — every step through the edge
-// functions by the staff member whose part it is — and Ctrl-C stopping it cleanly with a summary.
+// functions by the staff member whose part it is — Ctrl-C stopping it cleanly with a summary, and the staff signed
+// in once across runs (their sessions kept).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -56,23 +57,46 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
   throw new Error(`never happened: ${what}`);
 }
 
+/** `plater simulate` on the test's restaurant, in a child process as a developer's shell runs it. */
+function simulate(seed: number): { output: () => string } {
+  let output = '';
+  child = spawn(process.execPath, [join(import.meta.dirname, '../../stack/bin/plater.mjs'), 'simulate', '--rate', '40/s',
+    '--restaurant', restaurant, '--seed', String(seed)], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return { output: () => output };
+}
+
+/** Ctrl-C: the simulator must stop cleanly. */
+async function interrupt(): Promise<void> {
+  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+  child!.kill('SIGINT');
+  expect(await exited).toBe(0);
+}
+
+async function writes(): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from public.status_history where restaurant_id = ${restaurant}`;
+  return row!.n;
+}
+
+/** The auth sessions of the test's staff (the local auth's own table, stack/auth/schema.ts). */
+async function sessions(): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    select id from plater_stack_auth.sessions where user_id in ${sql(Object.values(staff))} order by id`;
+  return rows.map((row) => row.id);
+}
+
 describe('plater simulate', () => {
   it('acts out a service through the functions as the restaurant’s staff, and stops cleanly on Ctrl-C', { timeout: 120_000 }, async () => {
-    let output = '';
-    child = spawn(process.execPath, [join(import.meta.dirname, '../../stack/bin/plater.mjs'), 'simulate', '--rate', '40/s',
-      '--restaurant', restaurant, '--seed', '7'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    const { output } = simulate(7);
 
     // a whole service: an order served to its table and the table cleared (its orders closed)
     await until('an order is closed by clearing its table', async () =>
       (await sql`select 1 from public.orders where restaurant_id = ${restaurant} and status = 'closed'`).length > 0);
 
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toMatch(/^Simulating Sim /m);
-    expect(output).toMatch(/Stopped after \d+ ticks: \d+ actions \(.*seat \d+.*\), \d+ refused\./);
+    await interrupt();
+    expect(output()).toMatch(/^Simulating Sim /m);
+    expect(output()).toMatch(/Stopped after \d+ ticks: \d+ actions \(.*seat \d+.*\), \d+ refused\./);
 
     // every step went through an RPC as a staff member whose part it is (the history records who acted)
     const steps = await sql<{ entity: string; to_status: string; actor: string | null }[]>`
@@ -85,5 +109,23 @@ describe('plater simulate', () => {
     expect([...actors('item', 'preparing')].every((a) => a === staff.cook || a === staff.expo)).toBe(true);
     expect([...actors('item', 'served')]).toEqual([staff.expo]);
     expect([...actors('table', 'free')].every((a) => a === staff.ana || a === staff.ben)).toBe(true);
+  });
+
+  it('signs the staff in once: a later run refreshes their kept sessions, and signs in again when those are gone', { timeout: 120_000 }, async () => {
+    const run = async (seed: number) => {
+      const before = await writes();
+      simulate(seed);
+      await until('the service moves', async () => (await writes()) > before);
+      await interrupt();
+    };
+    await run(21);
+    const first = await sessions();
+    expect(first.length).toBeGreaterThan(0);
+    await run(22);
+    expect(await sessions(), 'the second run opened no session: nobody signed in').toEqual(first);
+
+    await sql`delete from plater_stack_auth.sessions where id in ${sql(first)}`; // as after a reset
+    await run(23);
+    expect((await sessions()).length).toBe(first.length);
   });
 });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
-import { CLOCK_LEEWAY_SECONDS, TokenVerifier } from '../../stack/auth/verify.ts';
+import { CLOCK_LEEWAY_SECONDS, TokenVerifier } from '../../shared/auth/verify.ts';
 import { type TableJose, tokenTable, type TokenTableSpec } from '../fixtures/token-cases.ts';
 
-// The same table as tests/functions/token_rules_test.ts runs against the functions' verifier (Deno).
+// The one verifier (shared/auth/verify.ts) in Node; tests/functions/token_rules_test.ts runs the same table against
+// it in Deno.
 const spec = JSON.parse(readFileSync(new URL('../fixtures/token-cases.json', import.meta.url), 'utf8')) as TokenTableSpec;
 const table = await tokenTable(jose as unknown as TableJose, spec);
 const verifier = new TokenVerifier({

@@ -1,5 +1,6 @@
-import type { EntityMaps } from '../entities.ts';
-import type { EntityType, TopicKind } from '../payloads.ts';
+import type { EntityType } from '../../../contract/payloads.ts';
+import type { TopicKind } from '../../../contract/topics.ts';
+import { type EntityMaps, rowKey } from '../entities.ts';
 import type { PendingMutation } from './queue.ts';
 import { answeredRows, MUTATIONS, type MutationName, type SpecContext } from './specs.ts';
 
@@ -35,7 +36,7 @@ export function overlay(
       ctx,
       tempIds: mutation.tempIds,
       result: mutation.result,
-      touch: (type: EntityType, id: string) => pending.add(`${type}:${id}`),
+      touch: (type: EntityType, id: string) => pending.add(rowKey(type, id)),
     });
   }
   return { rows, pending };

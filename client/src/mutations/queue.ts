@@ -1,8 +1,10 @@
-import type { Clock } from '../clock.ts';
-import { ApiError, MutationError, PlaterError } from '../errors.ts';
+import type { Clock } from '../../../shared/clock.ts';
+import type { ErrorCode } from '../../../contract/errors.ts';
+import { ApiError, closedError, MutationError, PlaterError } from '../errors.ts';
 import type { RetryEngine } from '../retry.ts';
-import type { EntityType } from '../payloads.ts';
-import { answeredRows, MUTATIONS, type MutationArgs, type MutationName, type MutationResult, type SpecContext } from './specs.ts';
+import type { EntityType } from '../../../contract/payloads.ts';
+import { rowKey } from '../entities.ts';
+import { answeredRows, MUTATIONS, type MutationArgs, type MutationName, type MutationResult, requestOf, type SpecContext } from './specs.ts';
 
 /** Where the queue keeps unanswered mutations across reloads (localStorage's shape; may be async). */
 export interface QueueStorage {
@@ -43,7 +45,7 @@ export interface QueueHost {
   retry: RetryEngine;
   /** How long an answered mutation stays pending waiting for its broadcast, ms. */
   settleTimeoutMs: number;
-  send(path: string, body: Record<string, unknown>, idempotencyKey: string): Promise<MutationResult>;
+  send(path: string, body: object, idempotencyKey: string): Promise<MutationResult>;
   context(): SpecContext;
   /** The newest confirmed version any open topic holds of a row. */
   versionOf(type: EntityType, id: string): number | undefined;
@@ -93,7 +95,7 @@ export class MutationQueue {
   }
 
   run<N extends MutationName>(name: N, args: MutationArgs[N]): Promise<MutationResult> {
-    if (this.#closed) return Promise.reject(new PlaterError('closed', 'the client is closed'));
+    if (this.#closed) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       const entry = this.#enqueue(name, args, this.#host.newId(), null);
       entry.settle = { resolve, reject };
@@ -149,7 +151,7 @@ export class MutationQueue {
     if (this.#settleTimer !== null) this.#host.clock.clearTimeout(this.#settleTimer);
     const kept = this.#storageKey !== null && this.#host.storage !== null;
     const error = new MutationError(
-      'client_closed',
+      'client_closed' satisfies ErrorCode,
       kept
         ? 'the client was closed before the server answered; the change stays in the offline queue and is sent again by the next client of this user'
         : 'the client was closed before the server answered; the change was not sent (or its answer was not heard)',
@@ -176,7 +178,7 @@ export class MutationQueue {
     const dependsOn = new Set<string>();
     if (target) {
       for (const earlier of this.#entries) {
-        if (earlier.state !== 'answered' && earlier.lanes.includes(`${target.type}:${target.id}`)) dependsOn.add(earlier.id);
+        if (earlier.state !== 'answered' && earlier.lanes.includes(rowKey(target.type, target.id))) dependsOn.add(earlier.id);
       }
     }
     const entry: Entry = {
@@ -206,9 +208,9 @@ export class MutationQueue {
     try {
       result = await this.#host.retry.run(() => {
         const ctx = this.#host.context();
-        const { path, body } = spec.request(entry.args as never, ctx);
+        const { path, body } = requestOf(entry.name, entry.args, ctx);
         const target = spec.versioned?.(entry.args as never, ctx) ?? null;
-        const expected = target ? this.#expectedVersion(entry, `${target.type}:${target.id}`) : null;
+        const expected = target ? this.#expectedVersion(entry, rowKey(target.type, target.id)) : null;
         return this.#host.send(path, expected === null ? body : { ...body, expected_version: expected }, entry.id);
       }, { stopped: () => this.#closed });
     } catch (error) {
@@ -232,7 +234,7 @@ export class MutationQueue {
     entry.state = 'answered';
     entry.result = result;
     entry.settleBy = this.#host.clock.now() + this.#host.settleTimeoutMs;
-    for (const row of answeredRows(result)) this.#answered.set(`${row.type}:${row.id}`, [row.version, entry.id]);
+    for (const row of answeredRows(result)) this.#answered.set(rowKey(row.type, row.id), [row.version, entry.id]);
     const spec = MUTATIONS[entry.name] as (typeof MUTATIONS)[MutationName];
     for (const [temp, real] of spec.realIds?.(entry.args as never, entry.tempIds, result) ?? []) this.#realIds.set(temp, real);
     entry.settle?.resolve(result);
@@ -253,7 +255,7 @@ export class MutationQueue {
     for (const gone of refused.values()) {
       const reason = gone === entry
         ? error
-        : new MutationError('dependency_rejected', `not sent: an earlier change to the same row was refused (${error.code})`, 0, {
+        : new MutationError('dependency_rejected' satisfies ErrorCode, `not sent: an earlier change to the same row was refused (${error.code})`, 0, {
           refused: entry.id,
           code: error.code,
         });
@@ -310,5 +312,5 @@ function asMutationError(error: unknown): MutationError {
     return new MutationError(error.code, error.message, error.status, error.details, error.retryAfterMs);
   }
   if (error instanceof PlaterError) return new MutationError(error.code, error.message, error.status, error.details);
-  return new MutationError('client_error', (error as Error)?.message ?? String(error), 0);
+  return new MutationError('client_error' satisfies ErrorCode, (error as Error)?.message ?? String(error), 0);
 }

@@ -1,16 +1,11 @@
-import { type Entity, type EntityMaps, fieldOf, withFields } from '../entities.ts';
-import type { EntityType, ItemStatus, TopicKind } from '../payloads.ts';
+import type { DiningTableRow, EntityType, OrderItemRow, OrderRow, OrderSummary, ServerItem } from '../../../contract/payloads.ts';
+import { type OrderLine as LineBody, type RouteBodies, type RouteName, type RouteParams, routePath } from '../../../contract/routes.ts';
+import { canMoveItem, ITEM_MOVES, type ItemMove, type ItemStatus, LIVE_ITEM_STATUSES, type OrderStatus } from '../../../contract/status.ts';
+import type { TopicKind } from '../../../contract/topics.ts';
+import { type Entity, type EntityMaps, fieldOf, rowKey, withFields } from '../entities.ts';
 
-/** One line of an order, as `placeOrder`/`addItems` take it. */
-export interface OrderLine {
-  menuItemId: string;
-  qty: number;
-  modifiers?: string[];
-  allergens?: string[];
-  notes?: string;
-  course?: number;
-  hold?: boolean;
-}
+/** One line of an order, as `placeOrder`/`addItems` take it: the contract's line with `menuItemId` for `menu_item_id`. */
+export type OrderLine = Omit<LineBody, 'menu_item_id'> & { menuItemId: string };
 
 /** The arguments of every mutation, by name. */
 export interface MutationArgs {
@@ -30,6 +25,19 @@ export interface MutationArgs {
   clearTable: { tableId: string };
 }
 export type MutationName = keyof MutationArgs;
+
+/** The route a mutation calls (the contract's route table): the mutation's own name, but for `setRush`. */
+export type RouteOf<N extends MutationName> = N extends 'setRush' ? 'rushOrder' : N & RouteName;
+
+/** A route's request body as a spec builds it; the queue adds `expected_version`. */
+type Body<R extends RouteName> = Omit<RouteBodies[R], 'expected_version'>;
+
+/** The whole rows, by entity type: what an optimistic change may set. */
+interface Rows {
+  order: OrderRow;
+  item: OrderItemRow;
+  table: DiningTableRow;
+}
 
 /** What a spec may ask of the client while it works out lanes and optimistic rows. */
 export interface SpecContext {
@@ -62,12 +70,12 @@ export interface ApplyInput<A> {
   touch(type: EntityType, id: string): void;
 }
 
-export interface MutationSpec<A> {
-  /** Serial lanes: a mutation waits for every earlier one that shares a lane with it. */
+/** What a mutation does on the client: its lanes, the version it sends, its optimistic change. */
+interface Behaviour<A> {
+  /** Serial lanes (`rowKey`s): a mutation waits for every earlier one that shares a lane with it. */
   lanes(args: A, ctx: SpecContext, tempIds: string[]): string[];
   /** The row whose version is sent as `expected_version` (none: the route takes no version). */
   versioned: ((args: A, ctx: SpecContext) => { type: EntityType; id: string }) | null;
-  request(args: A, ctx: SpecContext): { path: string; body: Record<string, unknown> };
   /** How many ids to make up for rows the mutation creates. */
   creates?(args: A): number;
   /** The made-up ids and the real ones the answer gave them. */
@@ -75,16 +83,35 @@ export interface MutationSpec<A> {
   apply(input: ApplyInput<A>): void;
 }
 
+/** What a mutation sends: a route of the contract's table, its path parameters and its body. */
+interface Call<A, R extends RouteName> {
+  route: R;
+  params(args: A, ctx: SpecContext): RouteParams<R>;
+  /** Optional fields left undefined are not sent (JSON leaves them out). */
+  body(args: A): Body<R>;
+}
+
+export type MutationSpec<A, R extends RouteName = RouteName> = Behaviour<A> & Call<A, R>;
+
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** No path parameters, no body, no timestamps: nothing to add. */
+const nothing = () => ({});
+
+/** The path parameters of the routes on one row (the order's real id once this client knows it). */
+const itemParams = (args: { itemId: string }) => ({ id: args.itemId });
+const orderParams = (args: { orderId: string }, ctx: SpecContext) => ({ id: ctx.resolveId(args.orderId) });
+const courseParams = (args: { orderId: string; course: number }, ctx: SpecContext) => ({ ...orderParams(args, ctx), course: args.course });
+const tableParams = (args: { tableId: string }) => ({ id: args.tableId });
 
 function itemLanes(itemId: string, ctx: SpecContext): string[] {
   const orderId = ctx.orderOfItem(itemId);
   // an item's changes also wait for (and hold up) whole-order changes, so a bump and a recall cannot race
-  return orderId ? [`item:${itemId}`, `order:${orderId}`] : [`item:${itemId}`];
+  return orderId ? [rowKey('item', itemId), rowKey('order', orderId)] : [rowKey('item', itemId)];
 }
 
 /** Sets fields on one row in whatever shape the topic carries it. */
-function patch(input: ApplyInput<unknown>, type: EntityType, id: string, fields: Record<string, unknown>): void {
+function patch<T extends EntityType>(input: ApplyInput<unknown>, type: T, id: string, fields: Partial<Rows[T]>): void {
   const row = input.rows[type].get(id);
   if (!row) return;
   input.rows[type].set(id, withFields(input.kind, row, fields));
@@ -95,78 +122,65 @@ function itemsWhere(input: ApplyInput<unknown>, test: (row: Entity, field: (name
   return [...input.rows.item.values()].filter((row) => test(row, (name) => fieldOf(input.kind, row, name)));
 }
 
-function itemMove(
-  path: string,
-  from: readonly ItemStatus[] | null,
-  fields: (now: number) => Record<string, unknown>,
-): MutationSpec<{ itemId: string; reason?: string }> {
+/** The item's status, in whatever shape the topic carries it. */
+function statusOf(input: ApplyInput<unknown>, row: Entity): ItemStatus {
+  return fieldOf(input.kind, row, 'status') as ItemStatus;
+}
+
+/** One item makes `move` (only from the statuses the move starts from): its status and timestamps change. */
+function itemMove(move: ItemMove, stamps: (now: number) => Partial<OrderItemRow>): Behaviour<{ itemId: string }> {
   return {
     lanes: (args, ctx) => itemLanes(args.itemId, ctx),
     versioned: (args) => ({ type: 'item', id: args.itemId }),
-    request: (args) => ({ path: `kitchen/items/${args.itemId}/${path}`, body: defined({ reason: args.reason }) }),
     apply: (input) => {
       const row = input.rows.item.get(input.args.itemId);
-      if (!row) return;
-      if (from && !from.includes(fieldOf(input.kind, row, 'status') as ItemStatus)) return;
-      patch(input, 'item', input.args.itemId, fields(input.ctx.now));
+      if (!row || !canMoveItem(statusOf(input, row), move)) return;
+      patch(input, 'item', input.args.itemId, { status: ITEM_MOVES[move].to, ...stamps(input.ctx.now) });
     },
   };
 }
 
-/** Only the fields given: an optional argument left out is not sent at all. */
-function defined(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-}
-
 /**
- * A change to one order (versioned by it, serial with everything else on it) at `orders/<id>/<action>`. The order
- * may be one this client made up an id for: the real id is used once known.
+ * A change to one order (versioned by it, serial with everything else on it). The order may be one this client
+ * made up an id for: the real id is used once known.
  */
 function orderChange<A extends { orderId: string }>(
-  action: (args: A) => string,
-  body: (args: A) => Record<string, unknown>,
   apply: (input: ApplyInput<A>, orderId: string) => void,
-  creating: Pick<MutationSpec<A>, 'creates' | 'realIds'> = {},
-): MutationSpec<A> {
+  creating: Pick<Behaviour<A>, 'creates' | 'realIds'> = {},
+): Behaviour<A> {
   return {
     ...creating,
-    lanes: (args) => [`order:${args.orderId}`],
+    lanes: (args) => [rowKey('order', args.orderId)],
     versioned: (args, ctx) => ({ type: 'order', id: ctx.resolveId(args.orderId) }),
-    request: (args, ctx) => ({ path: `orders/${ctx.resolveId(args.orderId)}/${action(args)}`, body: body(args) }),
     apply: (input) => apply(input, input.ctx.resolveId(input.args.orderId)),
   };
 }
 
-/** A change to one table (versioned by it, serial with everything else on it) at `tables/<id>/<action>`. */
+/** A change to one table (versioned by it, serial with everything else on it). */
 function tableChange<A extends { tableId: string }>(
-  action: string,
-  body: (args: A) => Record<string, unknown>,
-  fields: (args: A, ctx: SpecContext) => Record<string, unknown>,
-): MutationSpec<A> {
+  fields: (args: A, ctx: SpecContext) => Partial<DiningTableRow>,
+): Behaviour<A> {
   return {
-    lanes: (args) => [`table:${args.tableId}`],
+    lanes: (args) => [rowKey('table', args.tableId)],
     versioned: (args) => ({ type: 'table', id: args.tableId }),
-    request: (args) => ({ path: `tables/${args.tableId}/${action}`, body: body(args) }),
     apply: (input) => patch(input, 'table', input.args.tableId, fields(input.args, input.ctx)),
   };
 }
 
-function courseMove(action: 'fire' | 'hold'): MutationSpec<{ orderId: string; course: number }> {
-  const [from, to] = action === 'fire' ? ['held', 'pending'] : ['pending', 'held'];
-  return orderChange((args) => `courses/${args.course}/${action}`, () => ({}), (input, orderId) => {
-    const rows = itemsWhere(input, (_row, field) =>
-      field('order_id') === orderId && field('course') === input.args.course && field('status') === from);
+/** A course of an order is fired or held: its items that can make the move make it. */
+function courseMove(move: 'fire' | 'hold'): Behaviour<{ orderId: string; course: number }> {
+  return orderChange((input, orderId) => {
+    const rows = itemsWhere(input, (row, field) =>
+      field('order_id') === orderId && field('course') === input.args.course && canMoveItem(statusOf(input, row), move));
     for (const row of rows) {
-      patch(input, 'item', row.id, { status: to, fired_at: to === 'pending' ? iso(input.ctx.now) : null });
+      patch(input, 'item', row.id, { status: ITEM_MOVES[move].to, fired_at: move === 'fire' ? iso(input.ctx.now) : null });
     }
   });
 }
 
-function lineBody(line: OrderLine): Record<string, unknown> {
-  const body: Record<string, unknown> = { menu_item_id: line.menuItemId, qty: line.qty };
-  if (line.modifiers) body.modifiers = line.modifiers;
-  if (line.allergens) body.allergens = line.allergens;
-  return { ...body, ...defined({ notes: line.notes, course: line.course, hold: line.hold }) };
+function lineBody(line: OrderLine): LineBody {
+  const { menuItemId, ...rest } = line;
+  return { menu_item_id: menuItemId, ...rest };
 }
 
 /** The answer's item rows matched to the lines by menu item, in the order the lines were given (none: undefined). */
@@ -180,22 +194,24 @@ function answeredLines(lines: OrderLine[], result: MutationResult | null): (Reco
 
 /** New items on a server's (or manager's) screen: the answer's rows once it came, made-up ones before. */
 function addLines(input: ApplyInput<{ items: OrderLine[] }>, orderId: string, firstTemp: number): void {
-  if (input.kind !== 'server' && input.kind !== 'admin') return;
+  const { kind } = input;
+  if (kind !== 'server' && kind !== 'admin') return;
   const answered = answeredLines(input.args.items, input.result);
   input.args.items.forEach((line, index) => {
     const real = answered[index];
     const id = (real?.id as string | undefined) ?? input.tempIds[firstTemp + index]!;
     if (input.rows.item.has(id)) return; // the topic already has it: nothing to pretend
+    const status: ItemStatus = line.hold ? 'held' : 'pending';
     const row = {
       id, order_id: orderId, station_id: real?.station_id ?? null, menu_item_id: line.menuItemId,
       name: (real?.name as string | undefined) ?? input.ctx.menuItemName(line.menuItemId) ?? '…',
       qty: line.qty, modifiers: line.modifiers ?? [], notes: line.notes ?? null, allergens: line.allergens ?? [],
-      course: line.course ?? 1, status: real?.status ?? (line.hold ? 'held' : 'pending'),
+      course: line.course ?? 1, status: real?.status ?? status,
       fired_at: real?.fired_at ?? (line.hold ? null : iso(input.ctx.now)), started_at: null, ready_at: null,
       void_reason: null, created_at: iso(input.ctx.now), updated_at: iso(input.ctx.now),
       rush: real?.rush ?? false, version: Number(real?.version ?? 0),
-    };
-    input.rows.item.set(id, shaped(input.kind, 'item', row));
+    } satisfies Partial<Record<keyof OrderItemRow, unknown>>;
+    input.rows.item.set(id, shaped(kind, 'item', row));
     input.touch('item', id);
   });
 }
@@ -209,115 +225,156 @@ function lineIds(lines: OrderLine[], tempIds: string[], result: MutationResult):
   return pairs;
 }
 
-/** A made-up row in the topic's shape (server: the audience's fields; admin: the whole row). */
-function shaped(kind: TopicKind, type: EntityType, row: Record<string, unknown>): Entity {
+/** Every field of a payload but its identity, as the keys of a record: the compiler insists on each, and no other. */
+type Fields<T> = Record<Exclude<keyof T, 'type' | 'id' | 'version'>, 1>;
+
+/**
+ * The server audience's fields (held to the contract's types by the compiler): the fields a made-up row on a server
+ * topic carries. Not the contract's PAYLOAD_FIELDS table: that whole table would not fit the browser bundle's budget.
+ */
+const SERVER_FIELDS: { item: Fields<ServerItem>; order: Fields<OrderSummary> } = {
+  item: { order_id: 1, course: 1, name: 1, qty: 1, modifiers: 1, notes: 1, allergens: 1, status: 1, rush: 1 },
+  order: { table_id: 1, table: 1, server_id: 1, server_name: 1, guests: 1, status: 1, rush: 1, note: 1, created_at: 1 },
+};
+
+/** A made-up row in the topic's shape: admin's whole row, or those of the server audience's fields it has. */
+function shaped(kind: 'server' | 'admin', type: 'order' | 'item', row: Record<string, unknown>): Entity {
   const id = row.id as string;
   const version = row.version as number;
   if (kind === 'admin') return { type, id, version, row };
-  const fields: Record<TopicKind, Partial<Record<EntityType, string[]>>> = {
-    server: {
-      item: ['order_id', 'course', 'name', 'qty', 'modifiers', 'notes', 'allergens', 'status', 'rush'],
-      order: ['table_id', 'table', 'server_id', 'status', 'rush', 'note', 'created_at'],
-    },
-    kds: {},
-    expo: {},
-    floor: {},
-    admin: {},
-  };
   const entity: Entity = { type, id, version };
-  for (const field of fields[kind][type] ?? []) entity[field] = row[field];
+  for (const field in SERVER_FIELDS[type]) if (field in row) entity[field] = row[field];
   return entity;
 }
 
-export const MUTATIONS: { [N in MutationName]: MutationSpec<MutationArgs[N]> } = {
-  startItem: itemMove('start', ['pending'], (now) => ({ status: 'preparing', started_at: iso(now) })),
-  finishItem: itemMove('finish', ['pending', 'preparing'], (now) => ({ status: 'ready', ready_at: iso(now) })),
-  recallItem: itemMove('recall', ['ready'], () => ({ status: 'preparing', ready_at: null })),
-  voidItem: itemMove('void', ['held', 'pending', 'preparing', 'ready'], () => ({ status: 'void' })),
+export const MUTATIONS: { [N in MutationName]: MutationSpec<MutationArgs[N], RouteOf<N>> } = {
+  startItem: { route: 'startItem', params: itemParams, body: nothing, ...itemMove('start', (now) => ({ started_at: iso(now) })) },
+  finishItem: { route: 'finishItem', params: itemParams, body: nothing, ...itemMove('finish', (now) => ({ ready_at: iso(now) })) },
+  recallItem: { route: 'recallItem', params: itemParams, body: nothing, ...itemMove('recall', () => ({ ready_at: null })) },
+  voidItem: { route: 'voidItem', params: itemParams, body: (args) => ({ reason: args.reason }), ...itemMove('void', nothing) },
 
   bumpTicket: {
-    lanes: (args) => [`order:${args.orderId}`],
+    route: 'bumpTicket',
+    params: (args) => ({ id: args.orderId, station: args.stationId }),
+    body: nothing,
+    lanes: (args) => [rowKey('order', args.orderId)],
     versioned: null,
-    request: (args) => ({ path: `kitchen/orders/${args.orderId}/stations/${args.stationId}/bump`, body: {} }),
     apply: (input) => {
       const { orderId, stationId } = input.args;
       if (input.kind === 'kds' && input.scopeId !== stationId) return;
-      const rows = itemsWhere(input, (_row, field) =>
+      // a bump finishes every item of the station's ticket that can be finished
+      const rows = itemsWhere(input, (row, field) =>
         field('order_id') === orderId &&
         (input.kind === 'kds' || field('station_id') === stationId) &&
-        (field('status') === 'pending' || field('status') === 'preparing'));
-      for (const row of rows) patch(input, 'item', row.id, { status: 'ready', ready_at: iso(input.ctx.now) });
+        canMoveItem(statusOf(input, row), 'finish'));
+      for (const row of rows) patch(input, 'item', row.id, { status: ITEM_MOVES.finish.to, ready_at: iso(input.ctx.now) });
     },
   },
 
   placeOrder: {
-    lanes: (args, _ctx, tempIds) => [`table:${args.tableId}`, `order:${tempIds[0]}`],
+    route: 'placeOrder',
+    params: nothing,
+    body: (args) => ({ table_id: args.tableId, items: args.items.map(lineBody), note: args.note }),
+    lanes: (args, _ctx, tempIds) => [rowKey('table', args.tableId), rowKey('order', tempIds[0]!)],
     versioned: null,
     creates: (args) => 1 + args.items.length,
     realIds: (args, tempIds, result) => [
       [tempIds[0]!, (result.order as { id: string }).id],
       ...lineIds(args.items, tempIds.slice(1), result),
     ],
-    request: (args) => ({ path: 'orders', body: defined({ table_id: args.tableId, items: args.items.map(lineBody), note: args.note }) }),
     apply: (input) => {
-      if (input.kind !== 'server' && input.kind !== 'admin') return;
+      const { kind } = input;
+      if (kind !== 'server' && kind !== 'admin') return;
       const real = (input.result?.order ?? null) as Record<string, unknown> | null;
       const orderId = (real?.id as string | undefined) ?? input.tempIds[0]!;
       if (!input.rows.order.has(orderId)) {
         const table = input.rows.table.get(input.args.tableId);
+        const status: OrderStatus = 'open';
         const row = {
           id: orderId, restaurant_id: real?.restaurant_id ?? null, table_id: input.args.tableId,
-          table: table ? fieldOf(input.kind, table, 'label') ?? null : null,
-          server_id: real?.server_id ?? input.ctx.staffId, status: real?.status ?? 'open', note: input.args.note ?? null,
+          table: table ? fieldOf(kind, table, 'label') ?? null : null,
+          server_id: real?.server_id ?? input.ctx.staffId, status: real?.status ?? status, note: input.args.note ?? null,
           created_at: real?.created_at ?? iso(input.ctx.now), updated_at: iso(input.ctx.now), closed_at: null,
           rush: real?.rush ?? false,
           version: Number(real?.version ?? 0),
-        };
-        input.rows.order.set(orderId, shaped(input.kind, 'order', row));
+        } satisfies Partial<Record<keyof OrderRow | keyof OrderSummary, unknown>>;
+        input.rows.order.set(orderId, shaped(kind, 'order', row));
         input.touch('order', orderId);
       }
       addLines(input, orderId, 1);
     },
   },
 
-  addItems: orderChange(() => 'items', (args) => ({ items: args.items.map(lineBody) }), (input, orderId) => addLines(input, orderId, 0), {
-    creates: (args) => args.items.length,
-    realIds: (args, tempIds, result) => lineIds(args.items, tempIds, result),
-  }),
+  addItems: {
+    route: 'addItems',
+    params: orderParams,
+    body: (args) => ({ items: args.items.map(lineBody) }),
+    ...orderChange((input, orderId) => addLines(input, orderId, 0), {
+      creates: (args) => args.items.length,
+      realIds: (args, tempIds, result) => lineIds(args.items, tempIds, result),
+    }),
+  },
 
-  fireCourse: courseMove('fire'),
-  holdCourse: courseMove('hold'),
+  fireCourse: { route: 'fireCourse', params: courseParams, body: nothing, ...courseMove('fire') },
+  holdCourse: { route: 'holdCourse', params: courseParams, body: nothing, ...courseMove('hold') },
 
-  cancelOrder: orderChange(() => 'cancel', (args) => defined({ reason: args.reason }), (input, orderId) => {
-    patch(input, 'order', orderId, { status: 'cancelled' });
-    for (const row of itemsWhere(input, (_row, field) => field('order_id') === orderId && field('status') !== 'void')) {
-      patch(input, 'item', row.id, { status: 'void' });
-    }
-  }),
+  cancelOrder: {
+    route: 'cancelOrder',
+    params: orderParams,
+    body: (args) => ({ reason: args.reason }),
+    ...orderChange((input, orderId) => {
+      patch(input, 'order', orderId, { status: 'cancelled' });
+      for (const row of itemsWhere(input, (row, field) => field('order_id') === orderId && canMoveItem(statusOf(input, row), 'void'))) {
+        patch(input, 'item', row.id, { status: ITEM_MOVES.void.to });
+      }
+    }),
+  },
 
-  serveOrder: orderChange(() => 'serve', () => ({}), (input, orderId) => {
-    const items = itemsWhere(input, (_row, field) => field('order_id') === orderId);
-    for (const row of items) if (fieldOf(input.kind, row, 'status') === 'ready') patch(input, 'item', row.id, { status: 'served' });
-    const live = items.map((row) => fieldOf(input.kind, input.rows.item.get(row.id)!, 'status')).filter((s) => s !== 'void');
-    if (live.length > 0 && live.every((status) => status === 'served')) patch(input, 'order', orderId, { status: 'served' });
-  }),
+  serveOrder: {
+    route: 'serveOrder',
+    params: orderParams,
+    body: nothing,
+    ...orderChange((input, orderId) => {
+      const items = itemsWhere(input, (_row, field) => field('order_id') === orderId);
+      for (const row of items) if (canMoveItem(statusOf(input, row), 'serve')) patch(input, 'item', row.id, { status: ITEM_MOVES.serve.to });
+      // the order follows its items: served once every item not voided is
+      const live = items.map((row) => statusOf(input, input.rows.item.get(row.id)!)).filter((status) => status !== 'void');
+      if (live.length > 0 && live.every((status) => status === 'served')) patch(input, 'order', orderId, { status: 'served' });
+    }),
+  },
 
-  setRush: orderChange(() => 'rush', (args) => ({ rush: args.rush }), (input, orderId) => {
-    patch(input, 'order', orderId, { rush: input.args.rush });
-    // the flag follows the order onto its live items (served and void ones keep theirs)
-    const live = itemsWhere(input, (_row, field) =>
-      field('order_id') === orderId && field('status') !== 'served' && field('status') !== 'void');
-    for (const row of live) patch(input, 'item', row.id, { rush: input.args.rush });
-  }),
+  setRush: {
+    route: 'rushOrder',
+    params: orderParams,
+    body: (args) => ({ rush: args.rush }),
+    ...orderChange((input, orderId) => {
+      patch(input, 'order', orderId, { rush: input.args.rush });
+      // the flag follows the order onto its live items (served and void ones keep theirs)
+      const live = itemsWhere(input, (row, field) => field('order_id') === orderId && LIVE_ITEM_STATUSES.includes(statusOf(input, row)));
+      for (const row of live) patch(input, 'item', row.id, { rush: input.args.rush });
+    }),
+  },
 
-  seatTable: tableChange(
-    'seat',
-    (args) => defined({ party_size: args.partySize, server_id: args.serverId }),
-    (args, ctx) => ({ status: 'seated', party_size: args.partySize, server_id: args.serverId ?? ctx.staffId, seated_at: iso(ctx.now) }),
-  ),
+  seatTable: {
+    route: 'seatTable',
+    params: tableParams,
+    body: (args) => ({ party_size: args.partySize, server_id: args.serverId }),
+    ...tableChange((args, ctx) => ({ status: 'seated', party_size: args.partySize, server_id: args.serverId ?? ctx.staffId, seated_at: iso(ctx.now) })),
+  },
 
-  clearTable: tableChange('clear', () => ({}), () => ({ status: 'free', party_size: null, server_id: null, seated_at: null })),
+  clearTable: {
+    route: 'clearTable',
+    params: tableParams,
+    body: nothing,
+    ...tableChange(() => ({ status: 'free', party_size: null, server_id: null, seated_at: null })),
+  },
 };
+
+/** A pending mutation's request: its route's path (below `/functions/v1/`) and body, without `expected_version`. */
+export function requestOf(name: MutationName, args: unknown, ctx: SpecContext): { path: string; body: object } {
+  const spec = MUTATIONS[name] as MutationSpec<unknown>;
+  return { path: routePath(spec.route, spec.params(args, ctx)), body: spec.body(args) };
+}
 
 /** The rows a mutation's answer carries, with their versions: pending until the topics show them. */
 export function answeredRows(result: MutationResult | null): { type: EntityType; id: string; version: number }[] {

@@ -1,5 +1,5 @@
-import type { AdminItem, AdminOrder, AdminTable, DiningTableRow, OrderItemRow, OrderRow } from '../payloads.ts';
-import { rowsOf, type ViewInput, type WithPending } from './context.ts';
+import type { AdminItem, AdminOrder, AdminTable, DiningTableRow, OrderItemRow, OrderRow } from '../../../contract/payloads.ts';
+import { OPEN_ORDER_STATUSES, rowsOf, type ViewInput, type WithPending } from './context.ts';
 import { byLabel } from './floor.ts';
 
 export interface AdminView {
@@ -11,14 +11,12 @@ export interface AdminView {
   tables: WithPending<DiningTableRow>[];
 }
 
-const LIVE = new Set(['open', 'ready', 'served']);
-
 const oldestFirst = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
   a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
 
 export function adminView(input: ViewInput): AdminView {
   const orders = rowsOf<AdminOrder>(input, 'order')
-    .filter((order) => LIVE.has(order.row.status))
+    .filter((order) => OPEN_ORDER_STATUSES.has(order.row.status))
     .map((order) => ({ ...order.row, pending: order.pending }))
     .sort(oldestFirst);
   const live = new Set(orders.map((order) => order.id));

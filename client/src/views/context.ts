@@ -1,10 +1,11 @@
-import type { EntityMaps } from '../entities.ts';
-import type { EntityType } from '../payloads.ts';
+import type { EntityType } from '../../../contract/payloads.ts';
+import type { OrderStatus } from '../../../contract/status.ts';
+import { type EntityMaps, rowKey } from '../entities.ts';
 
 /** What a view is derived from: the rows (confirmed ⊕ pending mutations) and which of them are pending. */
 export interface ViewInput {
   rows: EntityMaps;
-  /** `"<type>:<id>"` of rows an unconfirmed mutation changed or created. */
+  /** `rowKey`s of rows an unconfirmed mutation changed or created. */
   pending: ReadonlySet<string>;
   /** The topic's third part (kds: the station, server: the staff member), if any. */
   scopeId: string | null;
@@ -13,8 +14,11 @@ export interface ViewInput {
 
 export type WithPending<T> = T & { pending: boolean };
 
+/** Orders not yet closed nor cancelled: what server and admin snapshots keep. */
+export const OPEN_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['open', 'ready', 'served']);
+
 export function isPending(input: ViewInput, type: EntityType, id: string): boolean {
-  return input.pending.has(`${type}:${id}`);
+  return input.pending.has(rowKey(type, id));
 }
 
 export function rowsOf<T>(input: ViewInput, type: EntityType): WithPending<T>[] {

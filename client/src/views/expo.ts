@@ -1,4 +1,5 @@
-import type { ExpoItem, OrderStatus, OrderSummary } from '../payloads.ts';
+import type { ExpoItem, OrderSummary } from '../../../contract/payloads.ts';
+import type { OrderStatus } from '../../../contract/status.ts';
 import { byCreated, groupBy, rowsOf, type ViewInput, type WithPending } from './context.ts';
 
 export interface StationProgress {

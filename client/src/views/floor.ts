@@ -1,4 +1,4 @@
-import type { FloorTable } from '../payloads.ts';
+import type { FloorTable } from '../../../contract/payloads.ts';
 import { rowsOf, type ViewInput, type WithPending } from './context.ts';
 
 export type FloorTableView = WithPending<FloorTable>;

@@ -1,4 +1,5 @@
-import type { ItemStatus, KdsItem } from '../payloads.ts';
+import type { KdsItem } from '../../../contract/payloads.ts';
+import { COOKING_ITEM_STATUSES, LIVE_ITEM_STATUSES } from '../../../contract/status.ts';
 import { groupBy, millis, rowsOf, type ViewInput, type WithPending } from './context.ts';
 
 export type KdsTicketItem = WithPending<KdsItem>;
@@ -28,12 +29,9 @@ export interface KdsView {
   allDay: { name: string; qty: number }[];
 }
 
-/** The rows a kds snapshot keeps: the station's unfinished and not yet served items. */
-const OPEN: ReadonlySet<ItemStatus> = new Set(['held', 'pending', 'preparing', 'ready']);
-const TO_COOK: ReadonlySet<ItemStatus> = new Set(['pending', 'preparing']);
-
 export function kdsView(input: ViewInput): KdsView {
-  const items = rowsOf<KdsItem>(input, 'item').filter((item) => OPEN.has(item.status));
+  // what a kds snapshot keeps: the station's items not yet served nor voided
+  const items = rowsOf<KdsItem>(input, 'item').filter((item) => LIVE_ITEM_STATUSES.includes(item.status));
   items.sort((a, b) => a.course - b.course || (a.fired_at ?? '').localeCompare(b.fired_at ?? '') || a.id.localeCompare(b.id));
   const tickets: KdsTicket[] = [];
   for (const [orderId, ticketItems] of groupBy(items, (item) => item.order_id)) {
@@ -53,7 +51,7 @@ export function kdsView(input: ViewInput): KdsView {
   tickets.sort((a, b) =>
     Number(b.rush) - Number(a.rush) || (a.firedAt ?? Infinity) - (b.firedAt ?? Infinity) || a.orderId.localeCompare(b.orderId));
   const allDay = new Map<string, number>();
-  for (const item of items) if (TO_COOK.has(item.status)) allDay.set(item.name, (allDay.get(item.name) ?? 0) + item.qty);
+  for (const item of items) if (COOKING_ITEM_STATUSES.includes(item.status)) allDay.set(item.name, (allDay.get(item.name) ?? 0) + item.qty);
   return {
     tickets,
     allDay: [...allDay].map(([name, qty]) => ({ name, qty })).sort((a, b) => b.qty - a.qty || a.name.localeCompare(b.name)),

@@ -1,5 +1,5 @@
-import type { FloorTable, OrderStatus, OrderSummary, ServerItem } from '../payloads.ts';
-import { byCreated, groupBy, rowsOf, type ViewInput, type WithPending } from './context.ts';
+import type { FloorTable, OrderSummary, ServerItem } from '../../../contract/payloads.ts';
+import { byCreated, groupBy, OPEN_ORDER_STATUSES, rowsOf, type ViewInput, type WithPending } from './context.ts';
 import { byLabel, type FloorTableView } from './floor.ts';
 
 export interface ServerOrder extends WithPending<OrderSummary> {
@@ -15,13 +15,10 @@ export interface ServerView {
   tables: FloorTableView[];
 }
 
-/** The orders a server snapshot keeps. */
-const SERVER_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['open', 'ready', 'served']);
-
 export function serverView(input: ViewInput): ServerView {
   const itemsByOrder = groupBy(rowsOf<ServerItem>(input, 'item'), (item) => item.order_id);
   const orders = rowsOf<OrderSummary>(input, 'order')
-    .filter((order) => SERVER_ORDER_STATUSES.has(order.status))
+    .filter((order) => OPEN_ORDER_STATUSES.has(order.status))
     .sort(byCreated)
     .map((order): ServerOrder => {
       const items = (itemsByOrder.get(order.id) ?? []).sort((a, b) => a.course - b.course || a.id.localeCompare(b.id));

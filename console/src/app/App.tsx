@@ -8,7 +8,7 @@ import { SignIn } from '../screens/SignIn.tsx';
 import { ConnectionBadge } from '../ui/ConnectionBadge.tsx';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
 import { ToastProvider } from '../ui/toasts.tsx';
-import { createAuthClient, useAuthSession } from './auth.ts';
+import { createAuthClient, signIn, signOut, useAuthSession } from './auth.ts';
 import { type ConsoleConfig, loadConsoleConfig } from './config.ts';
 import { LiveProvider, useSession } from './live.ts';
 import { FunctionsProvider } from './functions.ts';
@@ -36,7 +36,7 @@ function Authenticated({ config }: { config: ConsoleConfig }) {
   const auth = useMemo(() => createAuthClient(config), [config]);
   const session = useAuthSession(auth);
   if (session === undefined) return <p className="screen muted">Loading…</p>;
-  if (session === null) return <SignIn auth={auth} config={config} />;
+  if (session === null) return <SignIn config={config} signIn={(email, password) => signIn(auth, email, password)} />;
   return (
     <ErrorBoundary>
       <LiveProvider
@@ -48,7 +48,7 @@ function Authenticated({ config }: { config: ConsoleConfig }) {
             <div className="screen panel" role="alert">
               <h2>Could not open the console</h2>
               <p className="error-text">{error.message}</p>
-              <button type="button" onClick={() => void auth.auth.signOut()}>
+              <button type="button" onClick={() => void signOut(auth)}>
                 Sign out
               </button>
             </div>
@@ -84,7 +84,7 @@ function Shell({ auth }: { auth: SupabaseClient }) {
             <span className="who">
               {session.staff.display_name} · {session.staff.role}
             </span>
-            <button type="button" className="sign-out" onClick={() => void auth.auth.signOut()}>
+            <button type="button" className="sign-out" onClick={() => void signOut(auth)}>
               Sign out
             </button>
           </header>

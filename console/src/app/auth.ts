@@ -9,6 +9,16 @@ export function createAuthClient(config: ConsoleConfig): SupabaseClient {
   });
 }
 
+/** Signs in with a password; the reason when Supabase Auth refuses (the session then arrives through `useAuthSession`). */
+export async function signIn(auth: SupabaseClient, email: string, password: string): Promise<string | null> {
+  const { error } = await auth.auth.signInWithPassword({ email, password });
+  return error ? error.message : null;
+}
+
+export async function signOut(auth: SupabaseClient): Promise<void> {
+  await auth.auth.signOut();
+}
+
 /** The signed-in session; `undefined` while the stored one is being read. */
 export function useAuthSession(auth: SupabaseClient): Session | null | undefined {
   const [session, setSession] = useState<Session | null | undefined>(undefined);

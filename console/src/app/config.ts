@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-window -- browser code: `window` is the page's global (the rules are for Deno, which has none)
 /** What the app needs to know that its build cannot: where Supabase is, its anon key, the demo accounts. */
 export interface ConsoleConfig {
   supabaseUrl: string;

@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createContext, createElement, type ReactNode, useContext, useEffect, useState } from 'react';
 import { createPlaterClient, type Menu, type PlaterClient, type Session } from 'plater-realtime';
-import { PlaterProvider, usePlater } from 'plater-realtime/react';
+import { PlaterProvider } from 'plater-realtime/react';
 import type { ConsoleConfig } from './config.ts';
 
 // The screens use the client's own React bindings; this module only adds what the console knows: one client
@@ -23,11 +23,6 @@ export function useSession(): Session {
 
 export function useMenu(): Menu['items'] {
   return useContext(BootstrapContext)?.menu ?? [];
-}
-
-/** The client's mutations (one stable object): each changes the views at once, then confirms or rolls back. */
-export function useMutations(): PlaterClient['mutations'] {
-  return usePlater().mutations;
 }
 
 /**
@@ -82,17 +77,5 @@ export function LiveProvider({
   );
 }
 
-export type {
-  ExpoItem,
-  ExpoOrder,
-  FloorTableView,
-  Health,
-  KdsTicket,
-  KdsTicketItem,
-  MenuItem,
-  ScopeStatus,
-  ServerOrder,
-  Session,
-  Station,
-  WithPending,
-} from 'plater-realtime';
+// The data's shapes, for screens that need no live data (and for their unit tests, which load no Vite config).
+export type * from './types.ts';

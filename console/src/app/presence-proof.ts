@@ -1,3 +1,4 @@
+import { type ReportField, signedText } from '../../../contract/presence.ts';
 import type { CallFunction } from './functions.ts';
 
 /**
@@ -9,16 +10,8 @@ import type { CallFunction } from './functions.ts';
  */
 export type SignedPresence<R> = R & { claim: string; sig: string };
 
-/**
- * The report's fields in the order the signature covers them (functions/presence/handler.ts, REPORT_FIELDS:
- * the server rebuilds the same text from the fields it receives).
- */
-export const REPORT_FIELDS = ['screen', 'status', 'p95', 'pending', 'rollbacks', 'reconnects', 'at'] as const;
-export type SignableReport = { [F in (typeof REPORT_FIELDS)[number]]: unknown };
-
-export function signedText(report: SignableReport): string {
-  return JSON.stringify(REPORT_FIELDS.map((field) => report[field]));
-}
+/** A report's signed fields (contract/presence.ts: the server rebuilds the same text from the fields it receives). */
+export type SignableReport = { [F in ReportField]: unknown };
 
 export interface PresenceSigner {
   sign<R extends SignableReport>(report: R): Promise<SignedPresence<R>>;
@@ -42,8 +35,8 @@ export function createPresenceSigner(call: CallFunction): PresenceSigner {
     const held = claim ? await claim.catch(() => null) : null;
     if (!held || held.expires_at - Date.now() < RENEW_BEFORE_MS) {
       claim = (async () => {
-        const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', (await pair).publicKey);
-        return (await call('presence/claim', { key: { kty, crv, x, y } })) as { claim: string; expires_at: number };
+        const { x, y } = await crypto.subtle.exportKey('jwk', (await pair).publicKey);
+        return call('presenceClaim', { key: { kty: 'EC', crv: 'P-256', x: x!, y: y! } });
       })();
     }
     return (await claim!).claim;

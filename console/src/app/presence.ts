@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-window -- browser code: `window` is the page's global (the rules are for Deno, which has none)
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useCrew, usePlater } from 'plater-realtime/react';
 import { useFunctions } from './functions.ts';

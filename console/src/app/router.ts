@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-window no-window-prefix -- browser code: `window` is the page's global (the rules are for Deno, which has none)
 import { useSyncExternalStore } from 'react';
 
 /** Path-based navigation over the History API: the few screens need no routing library. */

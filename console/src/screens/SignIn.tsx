@@ -1,4 +1,3 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { type FormEvent, useState } from 'react';
 import type { ConsoleConfig, DemoAccount } from '../app/config.ts';
 
@@ -9,8 +8,17 @@ const ROLE_LABEL: Record<DemoAccount['role'], string> = {
   server: 'Server',
 };
 
-/** Email and password; on a development stack also one button per seeded staff member. */
-export function SignIn({ auth, config }: { auth: SupabaseClient; config: ConsoleConfig }) {
+/**
+ * Email and password; on a development stack also one button per seeded staff member. `signIn` answers the reason
+ * a sign-in was refused, or null.
+ */
+export function SignIn({
+  config,
+  signIn: submit,
+}: {
+  config: ConsoleConfig;
+  signIn: (email: string, password: string) => Promise<string | null>;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -19,9 +27,9 @@ export function SignIn({ auth, config }: { auth: SupabaseClient; config: Console
   async function signIn(asEmail: string, asPassword: string) {
     setBusy(asEmail);
     setError(null);
-    const { error: failure } = await auth.auth.signInWithPassword({ email: asEmail, password: asPassword });
+    const failure = await submit(asEmail, asPassword);
     setBusy(null);
-    if (failure) setError(failure.message);
+    if (failure) setError(failure);
   }
 
   function onSubmit(event: FormEvent) {

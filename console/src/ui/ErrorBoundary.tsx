@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-window -- browser code: `window` is the page's global (the rules are for Deno, which has none)
 import { Component, type ReactNode } from 'react';
 
 /** A screen that throws shows what went wrong instead of blanking the whole console. */

@@ -1,4 +1,4 @@
-import type { Status } from 'plater-realtime';
+import type { Status } from '../app/live.ts';
 
 /** The client's one status vocabulary (client/src/status.ts), in words: health, every scope and presence alike. */
 const LABEL: Record<Status, string> = {

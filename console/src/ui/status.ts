@@ -1,4 +1,4 @@
-import type { ItemStatus } from 'plater-realtime';
+import type { ItemStatus } from '../app/live.ts';
 
 /** Item statuses in the words of the floor ("pending" would read as "not yet sent"). */
 export const ITEM_STATUS_LABEL: Record<ItemStatus, string> = {

@@ -40,8 +40,8 @@ export async function stackGateway(credentials: Pick<StackEndpoints, 'apiUrl' | 
     pid,
     slot: ingest.slot,
     metrics: () => gatewayMetrics(url, credentials.jwtSecret),
-    async collectGarbage() {
-      throw new Error("a stack's gateway cannot be made to collect garbage from outside");
+    collectGarbage() {
+      return Promise.reject(new Error("a stack's gateway cannot be made to collect garbage from outside"));
     },
     async stop() {},
   };

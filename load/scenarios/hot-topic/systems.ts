@@ -67,8 +67,8 @@ export async function startSystem(name: SystemName, context: ScenarioContext, to
           sql`select pg_notify(${event}, (${sql.json(body(seq, due))}::jsonb
                 || jsonb_build_object('t', extract(epoch from clock_timestamp()) * 1000))::text)`.execute(),
         ),
-      rssBytes: async () => rssOf(relay.pid),
-      slowConsumersDropped: async () => null,
+      rssBytes: () => Promise.resolve(rssOf(relay.pid)),
+      slowConsumersDropped: () => Promise.resolve(null),
       stop: async () => {
         await relay.stop();
         await sql.end();
@@ -80,8 +80,8 @@ export async function startSystem(name: SystemName, context: ScenarioContext, to
     url: bare.url,
     pid: bare.pid,
     publish: (event, rate, count, startAt) => askChild(bare.child, { type: 'publish', topic, event, rate, count, startAt, body: HOT_TOPIC_ITEM }),
-    rssBytes: async () => rssOf(bare.pid),
-    slowConsumersDropped: async () => null,
+    rssBytes: () => Promise.resolve(rssOf(bare.pid)),
+    slowConsumersDropped: () => Promise.resolve(null),
     stop: bare.stop,
   };
 }

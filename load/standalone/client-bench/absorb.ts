@@ -72,15 +72,15 @@ export async function absorbInProcess(count: number) {
     user_id: 'u', staff: { user_id: 'u', restaurant_id: BISTRO, role: 'cook', station_id: GRILL, display_name: 'bench' },
     restaurant: { id: BISTRO, name: 'b' }, stations: [], scopes: [],
   };
-  const answer = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
-  const fetchStub = (async (input: string | URL) => {
+  const answer = (body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+  const fetchStub = ((input: string | URL) => {
     const url = String(input);
     if (url.includes('/session')) return answer(session);
     if (url.includes('/snapshot')) return answer({ topic, epoch: 'e', seq: 0, data: { items: [] } });
     return answer({ status: 'ok', topic, epoch: 'e', last_seq: 0, events: [], more: false });
   }) as typeof fetch;
   const client = createPlaterClient(
-    { supabaseUrl: 'http://in-process', anonKey: 'k', accessToken: async () => 't', fetch: fetchStub, storage: null },
+    { supabaseUrl: 'http://in-process', anonKey: 'k', accessToken: () => Promise.resolve('t'), fetch: fetchStub, storage: null },
     { link },
   );
   const kds = client.open({ scope: 'kds', stationId: GRILL });

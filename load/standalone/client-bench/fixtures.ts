@@ -36,7 +36,7 @@ export async function signIn(stack: BenchStack, email: string): Promise<string> 
 }
 
 export function plater(url: string, anonKey: string, token: string, extra: Partial<Parameters<typeof createPlaterClient>[0]> = {}): PlaterClient {
-  return createPlaterClient({ supabaseUrl: url, anonKey, accessToken: async () => token, transport: WebSocket, storage: null, ...extra });
+  return createPlaterClient({ supabaseUrl: url, anonKey, accessToken: () => Promise.resolve(token), transport: WebSocket, storage: null, ...extra });
 }
 
 /** Open work for the screens: `orders` orders of a burger and fries on throw-away tables of the bistro. */

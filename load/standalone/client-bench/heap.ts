@@ -41,7 +41,7 @@ export async function heapOfBareSupabase(stack: BenchStack, token: string, n: nu
   const clients = [];
   const joins: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
-    const client = createClient(stack.apiUrl, stack.anonKey, { accessToken: async () => token, realtime: { transport: WebSocket as never } });
+    const client = createClient(stack.apiUrl, stack.anonKey, { accessToken: () => Promise.resolve(token), realtime: { transport: WebSocket as never } });
     clients.push(client);
     await client.realtime.setAuth();
     for (const topic of scopes.map((key) => (key.scope === 'kds' ? `kds:${restaurant}:${key.stationId}` : `${key.scope}:${restaurant}`))) {

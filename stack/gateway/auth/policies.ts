@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReservedSql, Sql } from 'postgres';
-import { DeadlineExceeded, withDeadline, type Deadline } from '../clock.ts';
+import { DeadlineExceeded, withDeadline, type Deadline } from '../deadline.ts';
 import type { Claims } from './jwt.ts';
 
 /**
@@ -93,7 +93,7 @@ export class PolicyProbe {
   }
 
   /** Which extensions the caller may write (send broadcasts, track presence) on the topic. */
-  async write(ctx: AuthContext): Promise<Permissions> {
+  write(ctx: AuthContext): Promise<Permissions> {
     return this.#run(async (tx) => {
       const insertProbe = (extension: 'broadcast' | 'presence') =>
         tx`insert into realtime.messages (id, topic, extension) values (${randomUUID()}, ${ctx.subTopic}, ${extension})`;

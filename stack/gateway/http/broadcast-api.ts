@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLarge } from '../../../shared/http/body.ts';
+import { readNodeBody } from '../../../shared/http/node-body.ts';
 import { CORS_ORIGIN, HttpError, preflightHeaders, sendError } from '../../api/respond.ts';
 import type { Claims } from '../auth/jwt.ts';
 import { ProbeError } from '../auth/policies.ts';
@@ -12,7 +14,6 @@ import { REST_RATE_LIMITED } from '../protocol/reasons.ts';
 import { topicKey } from '../registry.ts';
 import { broadcastTenant } from '../tenant.ts';
 import { xHeaders } from '../transport/x-headers.ts';
-import { BodyTooLarge, readBody } from './body.ts';
 import { requestToken } from './credentials.ts';
 
 /**
@@ -118,7 +119,7 @@ export class BroadcastApi {
 
   async #read(req: IncomingMessage, limit: number): Promise<Buffer> {
     try {
-      return await readBody(req, limit);
+      return await readNodeBody(req, limit);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       this.#ctx.metrics.drops.oversizedPayloads++;
@@ -187,7 +188,7 @@ export class BroadcastApi {
 
   #rateLimited(limit: 'socket' | 'tenant'): HttpError {
     this.#ctx.metrics.rateLimitedBroadcasts[limit]++;
-    return new HttpError(429, 'rate_limited', REST_RATE_LIMITED, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    return new HttpError(429, 'rate_limited', REST_RATE_LIMITED, undefined, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { JwtVerifier } from '../auth/jwt.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../../shared/clock.ts';
 import { requestToken } from './credentials.ts';
 
 /**

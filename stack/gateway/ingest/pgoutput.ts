@@ -46,7 +46,7 @@ export function decodeReplicationFrame(data: Buffer): ReplicationFrame | null {
 }
 
 /** Standby status update ('r'): everything up to `lsn` is written, flushed and applied on our side. */
-export function standbyStatusUpdate(lsn: bigint, nowMs = Date.now()): Buffer {
+export function standbyStatusUpdate(lsn: bigint, nowMs: number): Buffer {
   const buf = Buffer.alloc(34);
   buf[0] = 0x72;
   buf.writeBigUInt64BE(lsn, 1);

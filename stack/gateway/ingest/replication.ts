@@ -1,6 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duplex } from 'node:stream';
 import postgres, { type Sql } from 'postgres';
+import { Backoff, type BackoffOptions } from '../../../shared/backoff.ts';
+import { type Clock, sleep, systemClock } from '../../../shared/clock.ts';
 import type { Logger } from '../../log.ts';
 import type { DatabaseMessage } from './message-row.ts';
 import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate } from './pgoutput.ts';
@@ -30,6 +31,8 @@ export interface IngestOptions {
   readonly sql: Sql;
   readonly slotName: string;
   readonly log: Logger;
+  /** The gateway's clock: the reconnect waits and the commit → fan-out lag are measured on it. */
+  readonly clock: Clock;
   readonly onMessage: (message: DatabaseMessage) => void;
 }
 
@@ -50,8 +53,8 @@ export interface IngestStatus {
 }
 
 const FEEDBACK_INTERVAL_MS = 1000;
-const BACKOFF_MIN_MS = 100;
-const BACKOFF_MAX_MS = 5000;
+/** Reconnects: 100 ms doubling to 5 s, from the start again once a stream has run. One gateway: no jitter. */
+const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 100, maxMs: 5000, floorRatio: 1 };
 
 export class ReplicationIngest {
   readonly #options: IngestOptions;
@@ -98,20 +101,23 @@ export class ReplicationIngest {
   }
 
   async #run(): Promise<void> {
-    let backoff = BACKOFF_MIN_MS;
+    const { clock, log } = this.#options;
+    const backoff = new Backoff(RECONNECT_BACKOFF, Math.random);
     while (!this.#stopped) {
+      let failure: unknown;
       try {
         await this.#ensureSlot();
         await this.#streamOnce();
-        backoff = BACKOFF_MIN_MS;
+        backoff.reset();
       } catch (error) {
-        if (!this.#stopped) this.#options.log.warn('replication unavailable, retrying', { error, inMs: backoff });
+        failure = error;
       }
       this.#connected = false;
       if (this.#stopped) break;
+      const delay = backoff.next();
+      if (failure !== undefined) log.warn('replication unavailable, retrying', { error: failure, inMs: delay });
       this.#reconnects++;
-      await Promise.race([sleep(backoff), this.#stopping]);
-      backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      await Promise.race([sleep(clock, delay), this.#stopping]);
     }
   }
 
@@ -166,6 +172,8 @@ export class ReplicationIngest {
       this.#connected = true;
       this.#reader.startSession();
       log.info('replication streaming', { slot: slotName, from: start });
+      // Standby feedback keeps the walsender from timing the stream out: on the wall clock, whatever clock the
+      // gateway decides by (a test's may stand still).
       const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS);
       stream.on('data', (data: Buffer) => this.#onData(stream, data));
       const ended = new Promise<void>((resolve) => {
@@ -193,13 +201,13 @@ export class ReplicationIngest {
       if (frame.replyRequested) this.#acknowledge(stream);
       return;
     }
-    const message = this.#reader.read(decodePgOutput(frame.message), Date.now());
+    const message = this.#reader.read(decodePgOutput(frame.message), this.#options.clock.now());
     if (message) this.#options.onMessage(message);
   }
 
   #acknowledge(stream: Duplex): void {
     const lsn = this.#reader.resumeLsn;
-    if (lsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(lsn));
+    if (lsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(lsn, this.#options.clock.now()));
   }
 
   async #dropSlot(): Promise<void> {
@@ -216,7 +224,7 @@ export class ReplicationIngest {
         log.warn('could not drop the replication slot', { slot: slotName, error });
         return;
       }
-      await sleep(100);
+      await sleep(systemClock, 100); // Postgres's own moment, whatever clock the gateway decides by
     }
   }
 }

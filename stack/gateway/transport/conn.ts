@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../../shared/clock.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { EncodedFrame } from '../protocol/frames.ts';
 import { wireBytes } from './ws-frame.ts';
@@ -102,14 +102,14 @@ export class Conn {
     metrics.backloggedSockets++;
     const caughtUp = () => this.#cancelBehind?.();
     this.#socket.once('drain', caughtUp);
-    const cancelTimer = clock.after(backlog.slowConsumerMs, () => {
+    const timer = clock.setTimeout(() => {
       if (!this.#dead && this.#unsent() > backlog.slowConsumerBytes) this.#dropSlow();
       else caughtUp();
-    });
+    }, backlog.slowConsumerMs);
     this.#cancelBehind = () => {
       this.#cancelBehind = null;
       metrics.backloggedSockets--;
-      cancelTimer();
+      clock.clearTimeout(timer);
       this.#socket.off('drain', caughtUp);
     };
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { sleep } from '../../../shared/clock.ts';
 import type { GatewayContext } from '../context.ts';
 import { targetUrl } from '../../api/target.ts';
 import { DEFAULT_VSN } from '../protocol/constants.ts';
@@ -97,7 +98,7 @@ export class Upgrader {
     this.#ctx.metrics.authFailures.connect += status === 401 ? 1 : 0;
     const { clock, options } = this.#ctx;
     if (backoff && options.connectErrorBackoffMs > 0) {
-      await new Promise<void>((resolve) => clock.after(options.connectErrorBackoffMs, resolve));
+      await sleep(clock, options.connectErrorBackoffMs);
     }
     const json = JSON.stringify(body);
     if (!socket.destroyed) {

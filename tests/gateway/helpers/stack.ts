@@ -51,7 +51,7 @@ export async function realtimeClient(token: string | null, vsn: '1.0.0' | '2.0.0
   // supabase-js calls accessToken from its constructor, so the holder must exist before createClient.
   const holder = { token };
   const sb = createClient(env.apiUrl, env.anonKey, {
-    accessToken: async () => holder.token ?? env.anonKey,
+    accessToken: () => Promise.resolve(holder.token ?? env.anonKey),
     realtime: { transport: WebSocket as never, vsn },
   });
   const client: Client = {

@@ -1,12 +1,13 @@
 import { afterEach } from 'vitest';
+import { buildTopic } from '../../../contract/topics.ts';
 import { type Environment, createPlaterClient, type PlaterClient } from '../../../client/src/client.ts';
 import type { PlaterClientOptions } from '../../../client/src/config.ts';
 import { FakeBackend, FakeClock, FakeLink, ME, RESTAURANT, STATION, tokenFor } from './fakes.ts';
 
-export const KDS = `kds:${RESTAURANT}:${STATION}`;
-export const EXPO = `expo:${RESTAURANT}`;
-export const FLOOR = `floor:${RESTAURANT}`;
-export const SERVER = `server:${RESTAURANT}:${ME}`;
+export const KDS = buildTopic({ kind: 'kds', restaurant: RESTAURANT, station: STATION });
+export const EXPO = buildTopic({ kind: 'expo', restaurant: RESTAURANT });
+export const FLOOR = buildTopic({ kind: 'floor', restaurant: RESTAURANT });
+export const SERVER = buildTopic({ kind: 'server', restaurant: RESTAURANT, staff: ME });
 
 export interface Rig {
   clock: FakeClock;
@@ -28,7 +29,7 @@ export function rig(options: Partial<PlaterClientOptions> = {}, parts: Partial<O
     {
       supabaseUrl: 'http://stack',
       anonKey: 'anon',
-      accessToken: async () => tokenFor(ME),
+      accessToken: () => Promise.resolve(tokenFor(ME)),
       fetch: backend.fetch,
       storage: null,
       clock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay } from '../../../client/src/backoff.ts';
+import { Backoff, backoffDelay } from '../../../shared/backoff.ts';
 import { Coalescer } from '../../../client/src/coalescer.ts';
 import { FakeClock } from './fakes.ts';
 

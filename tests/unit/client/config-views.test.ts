@@ -5,7 +5,7 @@ import { expoView } from '../../../client/src/views/expo.ts';
 import { kdsView } from '../../../client/src/views/kds.ts';
 import { serverView } from '../../../client/src/views/server.ts';
 
-const base = { supabaseUrl: 'http://x', anonKey: 'k', accessToken: async () => null, fetch: (async () => new Response()) as typeof fetch };
+const base = { supabaseUrl: 'http://x', anonKey: 'k', accessToken: () => Promise.resolve(null), fetch: (() => Promise.resolve(new Response())) as typeof fetch };
 
 describe('configuration', () => {
   it('takes defaults from PLATER_REALTIME_* and the names the original system used; options win', () => {
@@ -30,7 +30,7 @@ describe('configuration', () => {
   });
 
   it('says which setting is wrong', () => {
-    expect(() => resolveOptions(base, { PLATER_REALTIME_CACHE_TTL_MS: 'soon' })).toThrow(/PLATER_REALTIME_CACHE_TTL_MS: not a number/);
+    expect(() => resolveOptions(base, { PLATER_REALTIME_CACHE_TTL_MS: 'soon' })).toThrow(/PLATER_REALTIME_CACHE_TTL_MS must be a non-negative number, got "soon"/);
     expect(() => resolveOptions({ ...base, supabaseUrl: undefined }, {})).toThrow(/supabaseUrl is required/);
     expect(resolveOptions({ ...base, supabaseUrl: undefined }, { NEXT_PUBLIC_SUPABASE_URL: 'http://from-env' }).supabaseUrl).toBe('http://from-env');
   });

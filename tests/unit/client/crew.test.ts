@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Rig, rig } from './client-helpers.ts';
 import { ME, RESTAURANT, settle } from './fakes.ts';
+import { buildTopic } from '../../../contract/topics.ts';
 
 let current: Rig | null = null;
 afterEach(async () => {
@@ -15,7 +16,7 @@ describe('the crew scope', () => {
     const crew = plater.open({ scope: 'crew' });
     await crew.track({ screen: '/kds' }); // before the join: said once joined
     await crew.ready();
-    const topic = `crew:${RESTAURANT}`;
+    const topic = buildTopic({ kind: 'crew', restaurant: RESTAURANT });
     expect(link.presenceKeys.get(topic)).toBe(ME);
     expect(link.tracked.get(topic)).toEqual({ screen: '/kds' });
     link.presence(topic, { 'u-b': [{ screen: '/expo', status: 'live' }], [ME]: [{ screen: '/kds', status: 'live' }] });
@@ -37,7 +38,7 @@ describe('the crew scope', () => {
     link.autoJoin = false;
     const crew = plater.open({ scope: 'crew' });
     await settle();
-    link.status(`crew:${RESTAURANT}`, 'refused', 'Unauthorized: …');
+    link.status(buildTopic({ kind: 'crew', restaurant: RESTAURANT }), 'refused', 'Unauthorized: …');
     await expect(crew.ready()).rejects.toMatchObject({ code: 'forbidden' });
     expect(crew.status).toBe('error');
   });

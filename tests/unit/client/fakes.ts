@@ -1,46 +1,22 @@
 // Test doubles for the client's unit tests: a clock tests advance by hand, a topic server that numbers its
 // messages like the database does, a fetch that answers like the edge functions, and a socket link.
-import type { Clock } from '../../../client/src/clock.ts';
+import { ManualClock } from '../../gateway/helpers/manual-clock.ts';
 import type { JoinOptions, LinkHandlers, LinkStatus, RealtimeLink } from '../../../client/src/link.ts';
 import type { QueueStorage } from '../../../client/src/mutations/queue.ts';
+import { buildTopic } from '../../../contract/topics.ts';
 
 /** Timers fire only when the test advances time; promise callbacks run in between. */
-export class FakeClock implements Clock {
-  #now = 1_000_000;
-  #timers = new Map<number, { at: number; fn: () => void }>();
-  #next = 1;
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#timers.delete(handle as number);
-  }
-
-  get pendingTimers(): number {
-    return this.#timers.size;
+export class FakeClock extends ManualClock {
+  constructor() {
+    super(1_000_000);
   }
 
   /** Runs every timer due within `ms`, in time order, letting promises settle after each. */
-  async advance(ms: number): Promise<void> {
-    const target = this.#now + ms;
+  override async advance(ms: number): Promise<void> {
+    const target = this.now() + ms;
     await settle();
-    for (;;) {
-      const due = [...this.#timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.#now = due[1].at;
-      due[1].fn();
-      await settle();
-    }
-    this.#now = target;
+    while (this.runNextDue(target)) await settle();
+    super.advance(target - this.now());
     await settle();
   }
 }
@@ -193,7 +169,7 @@ export const SESSION = {
   staff: { user_id: ME, restaurant_id: RESTAURANT, role: 'cook', station_id: STATION, display_name: 'Gus' },
   restaurant: { id: RESTAURANT, name: 'Bistro' },
   stations: [{ id: STATION, slug: 'grill', name: 'Grill' }],
-  scopes: [{ scope: 'kds', station_id: STATION, topic: `kds:${RESTAURANT}:${STATION}` }],
+  scopes: [{ scope: 'kds', station_id: STATION, topic: buildTopic({ kind: 'kds', restaurant: RESTAURANT, station: STATION }) }],
 };
 
 /** The socket: joins are recorded; the test says when a channel is joined, down or refused, and sends messages. */
@@ -225,11 +201,13 @@ export class FakeLink implements RealtimeLink {
         if (this.channels.get(topic) === handlers) this.channels.delete(topic);
         this.leaves.push(topic);
       },
-      send: async (event: string, payload: Record<string, unknown>) => {
+      send: (event: string, payload: Record<string, unknown>) => {
         this.sent.push({ topic, event, payload });
+        return Promise.resolve();
       },
-      track: async (meta: Record<string, unknown> | null) => {
+      track: (meta: Record<string, unknown> | null) => {
         this.tracked.set(topic, meta);
+        return Promise.resolve();
       },
     };
   }
@@ -256,8 +234,9 @@ export class FakeLink implements RealtimeLink {
     for (const handlers of this.channels.values()) handlers.status('down', 'socket closed');
   }
 
-  async refreshAuth(): Promise<void> {
+  refreshAuth(): Promise<void> {
     this.authRefreshes++;
+    return Promise.resolve();
   }
 
   onAlive(listener: () => void): () => void {
@@ -274,8 +253,9 @@ export class FakeLink implements RealtimeLink {
     this.reconnects++;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.channels.clear();
+    return Promise.resolve();
   }
 }
 

@@ -47,7 +47,7 @@ describe('the scope pool', () => {
     expect(backend.count('snapshot')).toBe(2); // dropped after the TTL: loaded from cold
   });
 
-  it('refuses a channel past maxChannelsPerConnection with a typed error, and counts only held scopes', async () => {
+  it('refuses a channel past maxChannelsPerConnection with a typed error, and counts only held scopes', () => {
     const { plater } = setup({ maxChannelsPerConnection: 2 });
     const kds = plater.open({ scope: 'kds', stationId: STATION });
     const expo = plater.open({ scope: 'expo' });

@@ -11,7 +11,7 @@ const setup = rigsClosedAfterEach();
 const item = (id: string, status = 'pending') => ({ order_id: 'o1', status, name: id, qty: 1, course: 1, table: 'T1' });
 
 /** Whether a promise settled by now, and how. */
-async function outcome(promise: Promise<unknown>): Promise<unknown> {
+function outcome(promise: Promise<unknown>): Promise<unknown> {
   return Promise.race([promise.then(() => 'resolved', (error: unknown) => error), settle().then(() => 'unsettled')]);
 }
 

@@ -12,7 +12,7 @@ function setup() {
   const backend = new FakeBackend();
   const topic = backend.topic(TOPIC, { order: 'orders', item: 'items', table: 'tables' });
   const api = new FunctionsApi({
-    supabaseUrl: 'http://stack', anonKey: 'anon', fetch: backend.fetch, accessToken: async () => 't', clock, requestTimeoutMs: 5000,
+    supabaseUrl: 'http://stack', anonKey: 'anon', fetch: backend.fetch, accessToken: () => Promise.resolve('t'), clock, requestTimeoutMs: 5000,
   });
   const metrics = new HealthMetrics(clock, () => {});
   const store = new TopicStore({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, MutationError, NetworkError } from '../../../client/src/errors.ts';
 import { describeRefusal, refusalReason } from '../../../console/src/ui/refusals.ts';
 
-// The console's one table of refusal words (console/src/ui/refusals.ts), with the errors the client really raises.
+// The console's refusal words (console/src/ui/refusals.ts, from the contract's error table), with the errors the client really raises.
 describe("a refusal in the console's words", () => {
   it("says the database's own reason where it wrote one for people", () => {
     const refused = new MutationError('forbidden', 'only a manager may cancel an order the kitchen has started', 403);
@@ -19,6 +19,13 @@ describe("a refusal in the console's words", () => {
       'someone else changed it first',
     );
     expect(refusalReason(new NetworkError('fetch failed'))).toBe('no connection to the kitchen server');
+  });
+
+  it("speaks the contract's error table: a code the console never listed itself has the table's words", () => {
+    expect(refusalReason(new ApiError('missing_authorization', 'missing bearer token', 401))).toBe('you are not signed in; sign in again');
+    expect(refusalReason(new ApiError('idempotency_key_in_flight', 'key 5d… is still running', 409))).toBe(
+      'the kitchen server is busy; try again',
+    );
   });
 
   it('falls back to the words when the database gave no reason, and to the message for a code it does not know', () => {

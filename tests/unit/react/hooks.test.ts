@@ -57,6 +57,7 @@ async function mount(node: ReactNode, parts: Rig = rig()): Promise<{ rig: Rig; h
   const root = createRoot(host);
   current = { rig: parts, root, host };
   const render = async (next: ReactNode) => {
+    // deno-lint-ignore require-await -- act() flushes effects after an async callback settles, not a sync one
     await act(async () => root.render(createElement(PlaterProvider, { client: parts.plater }, next)));
   };
   await render(node);
@@ -155,6 +156,7 @@ describe('useScopeState / useScope', () => {
     await tick(parts);
     expect(host.querySelector('#early')!.textContent).toBe('pending');
     parts.backend.hold(() => true); // the start stays unanswered: only the optimistic change shows
+    // deno-lint-ignore require-await -- act() flushes effects after an async callback settles, not a sync one
     await act(async () => {
       mutateIn = 'late';
       showLate();
@@ -196,6 +198,7 @@ describe('useMutation', () => {
     });
     expect(shown().dataset.pending).toBe('false');
     expect(shown().dataset.error).toBe('version_conflict');
+    // deno-lint-ignore require-await -- act() flushes effects after an async callback settles, not a sync one
     await act(async () => mutations.reset());
     expect(shown().dataset.error).toBe('');
   });

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { canMoveItem, COOKING_ITEM_STATUSES, STARTED_ITEM_STATUSES } from '../../../../contract/status.ts';
 import { type ExpoItem, type ExpoOrder, useMutation, useScopeState, useSession, type WithPending } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { useArrivals, useTicketSound } from '../../ui/arrivals.ts';
@@ -11,20 +12,19 @@ import { RushButton } from './RushButton.tsx';
 
 type Item = WithPending<ExpoItem>;
 
-/** Per course: fire when anything is held, hold while nothing has been started. */
+/** Per course: fire when anything can be fired, hold what can be held while nothing has been started. */
 function courseMoves(items: Item[]): { fire: boolean; hold: boolean } {
-  return {
-    fire: items.some((item) => item.status === 'held'),
-    hold: items.some((item) => item.status === 'pending') && !items.some((item) => item.status === 'preparing' || item.status === 'ready'),
-  };
+  const can = (move: 'fire' | 'hold') => items.some((item) => canMoveItem(item.status, move));
+  return { fire: can('fire'), hold: can('hold') && !items.some((item) => STARTED_ITEM_STATUSES.includes(item.status)) };
 }
 
 function courseState(items: Item[]): string {
-  if (items.every((item) => item.status === 'held')) return 'held';
-  const waiting = items.filter((item) => item.status === 'pending').length;
-  const cooking = items.filter((item) => item.status === 'preparing').length;
-  if (waiting + cooking > 0) return [waiting && `${waiting} waiting`, cooking && `${cooking} cooking`].filter(Boolean).join(', ');
-  return items.every((item) => item.status === 'served') ? 'served' : 'ready';
+  if (items.every((item) => item.status === 'held')) return ITEM_STATUS_LABEL.held;
+  const cooking = COOKING_ITEM_STATUSES.map((status) => [status, items.filter((item) => item.status === status).length] as const);
+  if (cooking.some(([, count]) => count > 0)) {
+    return cooking.filter(([, count]) => count > 0).map(([status, count]) => `${count} ${ITEM_STATUS_LABEL[status]}`).join(', ');
+  }
+  return items.every((item) => item.status === 'served') ? ITEM_STATUS_LABEL.served : ITEM_STATUS_LABEL.ready;
 }
 
 /** What a manager is about to void or cancel, waiting for the reason and the confirmation. */
@@ -130,7 +130,7 @@ function ExpoOrderCard({
   const people = orderPeople(order);
   const courses = Map.groupBy(order.items, (item) => item.course);
   const byStation = Map.groupBy(order.items, (item) => item.station_id);
-  const readyToServe = order.items.filter((item) => item.status === 'ready').length;
+  const readyToServe = order.items.filter((item) => canMoveItem(item.status, 'serve')).length;
   const status = order.pending ? 'sending…' : order.status;
 
   return (
@@ -150,7 +150,7 @@ function ExpoOrderCard({
         <span className="muted num">{formatAge(ageMs)}</span>
         <span className="order-status">{status}</span>
       </header>
-      {people && <p className="ticket-meta">{people}</p>}
+      {people && <p className="order-meta">{people}</p>}
       {order.note && <p className="note">“{order.note}”</p>}
       <div className="stations">
         {order.stations.map((progress) => {
@@ -184,7 +184,7 @@ function ExpoOrderCard({
                     <span className="item-status" data-status={item.status}>
                       {ITEM_STATUS_LABEL[item.status]}
                     </span>
-                    {manage && item.status !== 'served' && (
+                    {manage && canMoveItem(item.status, 'void') && (
                       <button type="button" className="danger" disabled={item.pending} onClick={() => manage({ kind: 'void', order, item })} aria-label={`Void ${item.qty}× ${item.name}`}>
                         Void
                       </button>

@@ -1,9 +1,11 @@
 import { type KeyboardEvent, memo } from 'react';
+import { canMoveItem, type ItemMove } from '../../../../contract/status.ts';
 import type { KdsTicket, KdsTicketItem } from '../../app/live.ts';
 import { orderNumber, orderPeople } from '../../ui/order.ts';
 import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { formatAge } from '../../ui/time.ts';
 import { type AgeLevel } from './thresholds.ts';
+import './ticket.css';
 
 export interface TicketActions {
   start(item: KdsTicketItem): void;
@@ -12,14 +14,12 @@ export interface TicketActions {
   bump(ticket: KdsTicket): void;
 }
 
-const OPEN = new Set(['pending', 'preparing']);
+/** The kitchen's item moves, in the order a ticket prefers them (a waiting dish is started before it is finished). */
+const KITCHEN_MOVES = ['start', 'finish', 'recall'] as const satisfies readonly ItemMove[];
 
 /** The one kitchen move an item offers now (digit keys on a focused ticket run it). */
-function nextMove(item: KdsTicketItem): 'start' | 'finish' | 'recall' | null {
-  if (item.status === 'pending') return 'start';
-  if (item.status === 'preparing') return 'finish';
-  if (item.status === 'ready') return 'recall';
-  return null;
+function nextMove(item: KdsTicketItem): (typeof KITCHEN_MOVES)[number] | null {
+  return KITCHEN_MOVES.find((move) => canMoveItem(item.status, move)) ?? null;
 }
 
 const MOVE_LABEL = { start: 'Start', finish: 'Finish', recall: 'Recall' } as const;
@@ -42,7 +42,8 @@ export const TicketCard = memo(function TicketCard({
   arrived: boolean;
   actions: TicketActions;
 }) {
-  const bumpable = ticket.items.some((item) => OPEN.has(item.status));
+  // a bump finishes every item of the station's ticket that can still be finished
+  const bumpable = ticket.items.some((item) => canMoveItem(item.status, 'finish'));
   const courses = [...new Set(ticket.items.map((item) => item.course))].sort((a, b) => a - b);
   const people = orderPeople(ticket.items[0]!);
   const number = orderNumber(ticket.orderId);

@@ -1,11 +1,13 @@
+import type { ReactNode } from 'react';
+import { parseTopic } from '../../../../contract/topics.ts';
 import { useFunctions } from '../../app/functions.ts';
+import { totalDrops, useGatewayMetrics } from '../../app/gateway.ts';
 import { useCrew, useRealtimeHealth, useScopeState, useSession } from '../../app/live.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { useNow } from '../../ui/time.ts';
 import { alertsFor, type AlertThresholds, useAlertThresholds } from './alerts.ts';
 import { Chart } from './Chart.tsx';
 import { type ConsoleRoster, useVerifiedConsoles } from './consoles.ts';
-import { totalDrops, useGatewayMetrics } from './gateway.ts';
 import { useHealthHistory } from './history.ts';
 
 function Tile({ label, value, alert = false, name }: { label: string; value: string; alert?: boolean; name: string }) {
@@ -17,12 +19,32 @@ function Tile({ label, value, alert = false, name }: { label: string; value: str
   );
 }
 
+/** A table of figures that scrolls sideways inside its panel rather than widen the page. */
+function DataTable({ head, children }: { head: string[]; children: ReactNode }) {
+  return (
+    <div className="table-scroll">
+      <table className="data">
+        <thead>
+          <tr>
+            {head.map((label) => (
+              <th key={label}>{label}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 const ms = (value: number | null) => (value === null ? '–' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`);
 
-/** `kds:<restaurant>:<station>` → `kds · <station…>`: the kind, and whose. */
+/** `kds:<restaurant>:<station>` → `kds · <station…>`: the kind, and whose (a name it cannot parse, as it is). */
 function topicLabel(topic: string, stations: Map<string, string>): string {
-  const [kind, , owner] = topic.split(':');
-  return owner ? `${kind} · ${stations.get(owner) ?? owner.slice(0, 8)}` : (kind ?? topic);
+  const parts = parseTopic(topic);
+  if (!parts) return topic;
+  const owner = parts.kind === 'kds' ? parts.station : parts.kind === 'server' ? parts.staff : null;
+  return owner ? `${parts.kind} · ${stations.get(owner) ?? owner.slice(0, 8)}` : parts.kind;
 }
 
 /** The manager's view of realtime health: this console's client, the gateway, alerts over set limits. */
@@ -87,26 +109,15 @@ export function MonitorScreen() {
 
       <section className="panel" aria-label="Subscriptions">
         <h2>Subscriptions</h2>
-        <div className="table-scroll">
-          <table className="data">
-            <thead>
-              <tr>
-                <th>topic</th>
-                <th>status</th>
-                <th>seq</th>
-              </tr>
-            </thead>
-            <tbody>
-              {health.scopes.map((scope) => (
-                <tr key={scope.topic}>
-                  <td>{topicLabel(scope.topic, stations)}</td>
-                  <td>{scope.status}</td>
-                  <td className="num">{scope.seq}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable head={['topic', 'status', 'seq']}>
+          {health.scopes.map((scope) => (
+            <tr key={scope.topic}>
+              <td>{topicLabel(scope.topic, stations)}</td>
+              <td>{scope.status}</td>
+              <td className="num">{scope.seq}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
 
       <h2>Gateway {unavailable && <span className="muted">(metrics unavailable)</span>}</h2>
@@ -137,38 +148,22 @@ function ConnectedConsoles({ roster: { consoles, ignored } }: { roster: ConsoleR
   return (
     <section className="panel" aria-label="Connected consoles">
       <h2>Connected consoles</h2>
-      <div className="table-scroll">
-        <table className="data">
-          <thead>
-            <tr>
-              <th>who</th>
-              <th>screen</th>
-              <th>status</th>
-              <th>last report</th>
-              <th>p95</th>
-              <th>pending</th>
-              <th>rolled back</th>
-              <th>reconnects</th>
-            </tr>
-          </thead>
-          <tbody>
-            {consoles.map((client) => (
-              <tr key={client.sig} data-status={client.status} data-user={client.user_id}>
-                <td>
-                  {client.display_name} <span className="muted">· {client.role}</span>
-                </td>
-                <td>{client.report.screen}</td>
-                <td>{client.status}</td>
-                <td className="num">{Math.round(client.ageMs / 1000)} s ago</td>
-                <td className="num">{ms(client.report.p95)}</td>
-                <td className="num">{client.report.pending}</td>
-                <td className="num">{client.report.rollbacks}</td>
-                <td className="num">{client.report.reconnects}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable head={['who', 'screen', 'status', 'last report', 'p95', 'pending', 'rolled back', 'reconnects']}>
+        {consoles.map((client) => (
+          <tr key={client.sig} data-status={client.status} data-user={client.user_id}>
+            <td>
+              {client.display_name} <span className="muted">· {client.role}</span>
+            </td>
+            <td>{client.report.screen}</td>
+            <td>{client.status}</td>
+            <td className="num">{Math.round(client.ageMs / 1000)} s ago</td>
+            <td className="num">{ms(client.report.p95)}</td>
+            <td className="num">{client.report.pending}</td>
+            <td className="num">{client.report.rollbacks}</td>
+            <td className="num">{client.report.reconnects}</td>
+          </tr>
+        ))}
+      </DataTable>
       <p className="muted" data-testid="ignored-presence" data-count={ignored}>
         {ignored === 0 ? 'Every presence entry is a verified console.' : `${ignored} presence ${ignored === 1 ? 'entry' : 'entries'} not shown (not verified, not staff, or gone)`}
       </p>

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
-import type { Health } from 'plater-realtime';
-import { type GatewayMetrics, totalDrops } from './gateway.ts';
+import { type GatewayMetrics, totalDrops } from '../../app/gateway.ts';
+import type { Health } from '../../app/types.ts';
 
 /** Limits a manager sets; crossing one raises an alert on the monitor. Kept on this device. */
 export interface AlertThresholds {

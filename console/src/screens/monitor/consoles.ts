@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as z from 'zod/mini';
-import type { CrewMember } from 'plater-realtime';
 import type { CallFunction } from '../../app/functions.ts';
+import type { CrewMember } from '../../app/types.ts';
 import { REPORT_EVERY_MS } from '../../app/presence-proof.ts';
 
 /**
@@ -86,7 +86,7 @@ export function useVerifiedConsoles(members: readonly CrewMember[], call: CallFu
     const timer = setTimeout(() => {
       const batch = unchecked.map((sig) => entries.get(sig)!);
       for (const entry of batch) asked.current.add(entry.sig);
-      call('presence/verify', { entries: batch.map(({ claim, sig, ...said }) => ({ claim, sig, report: said })) }).then(
+      call('presenceVerify', { entries: batch.map(({ claim, sig, ...said }) => ({ claim, sig, report: said })) }).then(
         (answer) => {
           const parsed = verdicts.safeParse(answer);
           const list = parsed.success && parsed.data.entries.length === batch.length ? parsed.data.entries : null;

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import type { ServerOrder, StaffRole } from 'plater-realtime';
+import { orderTransitionAllowed } from '../../../../contract/status.ts';
+import type { ServerOrder, StaffRole } from '../../app/live.ts';
 import { ITEM_STATUS_LABEL } from '../../ui/status.ts';
 import { cancelRefusal } from './cancel.ts';
 
@@ -76,7 +77,7 @@ export function OrderCard({
         <button
           type="button"
           className="danger"
-          disabled={order.status === 'served' || order.pending || refusal !== null}
+          disabled={!orderTransitionAllowed(order.status, 'cancelled') || order.pending || refusal !== null}
           aria-describedby={refusal ? `${id}-refusal` : `${id}-title`}
           onClick={() => {
             if (!confirming) return setConfirming(true);

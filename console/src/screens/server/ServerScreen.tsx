@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { StaffRole } from 'plater-realtime';
-import { type FloorTableView, type MenuItem, type ServerOrder, useMenu, useMutations, useScopeState, useSession } from '../../app/live.ts';
+import { tableTransitionAllowed } from '../../../../contract/status.ts';
+import { type FloorTableView, type MenuItem, type ServerOrder, type StaffRole, useMenu, useMutation, useScopeState, useSession } from '../../app/live.ts';
 import { useAction } from '../../ui/actions.ts';
 import { StatusPill } from '../../ui/StatusPill.tsx';
 import { toOrderItems } from './draft.ts';
@@ -36,7 +36,7 @@ export function ServerScreen() {
           <TableTile key={t.id} table={t} mine={t.server_id === me} selected={t.id === selected} onSelect={() => setSelected(t.id)} />
         ))}
       </div>
-      {table?.status === 'free' ? (
+      {table && tableTransitionAllowed(table.status, 'seated') ? (
         <SeatForm key={table.id} table={table} />
       ) : table ? (
         <TableDetail
@@ -54,7 +54,7 @@ export function ServerScreen() {
 }
 
 function TableTile({ table, mine, selected, onSelect }: { table: FloorTableView; mine: boolean; selected: boolean; onSelect: () => void }) {
-  const free = table.status === 'free';
+  const free = tableTransitionAllowed(table.status, 'seated');
   return (
     <button
       type="button"
@@ -78,7 +78,7 @@ function TableTile({ table, mine, selected, onSelect }: { table: FloorTableView;
 
 /** Seating a free table: how many guests, then it is this server's. */
 function SeatForm({ table }: { table: FloorTableView }) {
-  const mutations = useMutations();
+  const mutations = useMutation();
   const act = useAction();
   const [partySize, setPartySize] = useState(Math.min(2, table.seats));
   return (
@@ -115,12 +115,12 @@ function TableDetail({
   stations: { id: string; name: string }[];
   role: StaffRole;
 }) {
-  const mutations = useMutations();
+  const mutations = useMutation();
   const act = useAction();
   const [addingTo, setAddingTo] = useState<string | null>(null);
   const target = orders.find((order) => order.id === addingTo);
 
-  async function send({ lines, note }: PadOrder) {
+  function send({ lines, note }: PadOrder) {
     const items = toOrderItems(lines);
     if (target) return act(`add to ${table.label}`, () => mutations.addItems({ orderId: target.id, items }));
     return act(`order for ${table.label}`, () => mutations.placeOrder({ tableId: table.id, items, ...(note ? { note } : {}) }));

@@ -1,4 +1,5 @@
-import type { ServerOrder, StaffRole } from 'plater-realtime';
+import { STARTED_ITEM_STATUSES } from '../../../../contract/status.ts';
+import type { ServerOrder, StaffRole } from '../../app/live.ts';
 
 /**
  * Why this caller may not cancel this order, in the database's own words (public.cancel_order refuses a server's
@@ -6,7 +7,7 @@ import type { ServerOrder, StaffRole } from 'plater-realtime';
  * server a tap that could only be refused.
  */
 export function cancelRefusal(order: ServerOrder, role: StaffRole): string | null {
-  const started = order.items.some((item) => item.status === 'preparing' || item.status === 'ready');
+  const started = order.items.some((item) => STARTED_ITEM_STATUSES.includes(item.status));
   if (started && role !== 'manager') return 'only a manager may cancel an order the kitchen has started';
   return null;
 }

@@ -1,5 +1,4 @@
-import type { MenuItem } from '../../app/live.ts';
-import type { OrderLine } from 'plater-realtime';
+import type { MenuItem, OrderLine } from '../../app/live.ts';
 
 /** An order being written on the server's pad before it is sent. */
 export interface DraftLine {

@@ -1,22 +1,4 @@
-/**
- * The time the gateway decides by — rate windows, token expiry, slow consumers, database waits — behind one
- * interface, so tests can move it instead of waiting on a loaded machine's wall clock. The stack uses
- * `systemClock`.
- */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Runs `fn` once, `ms` from now; returns what cancels it. The timer never keeps the process alive. */
-  after(ms: number, fn: () => void): () => void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  after(ms, fn) {
-    const timer = setTimeout(fn, ms).unref();
-    return () => clearTimeout(timer);
-  },
-};
+import type { Clock } from '../../shared/clock.ts';
 
 /** How long a wait may take, on which clock. */
 export interface Deadline {
@@ -35,14 +17,14 @@ export class DeadlineExceeded extends Error {
  */
 export function withDeadline<T>({ clock, ms }: Deadline, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const cancel = clock.after(ms, () => reject(new DeadlineExceeded(`no answer within ${ms} ms`)));
+    const timer = clock.setTimeout(() => reject(new DeadlineExceeded(`no answer within ${ms} ms`)), ms);
     work.then(
       (value) => {
-        cancel();
+        clock.clearTimeout(timer);
         resolve(value);
       },
       (error: unknown) => {
-        cancel();
+        clock.clearTimeout(timer);
         reject(error);
       },
     );

@@ -1,0 +1,20 @@
+// The shapes of the console's data, as the client library (and through it the contract) defines them.
+export type {
+  CrewMember,
+  ExpoItem,
+  ExpoOrder,
+  FloorTableView,
+  Health,
+  ItemStatus,
+  KdsTicket,
+  KdsTicketItem,
+  MenuItem,
+  OrderLine,
+  ScopeStatus,
+  ServerOrder,
+  Session,
+  StaffRole,
+  Station,
+  Status,
+  WithPending,
+} from 'plater-realtime';
