@@ -34,16 +34,23 @@ function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** What the latency and seq reading use of a broadcast's payload: ours an envelope, the peer's a changed row. */
+interface BroadcastPayload {
+  readonly ts?: number;
+  readonly seq?: number;
+  readonly record?: { readonly updated_at?: string };
+}
+
 /** The database-clock stamp of a decoded broadcast payload (epoch ms). */
-function stampOf(payload: Record<string, any>): number {
-  return config.system === 'ours' ? Number(payload.ts) : Date.parse(payload.record?.updated_at);
+function stampOf(payload: BroadcastPayload): number {
+  return config.system === 'ours' ? Number(payload.ts) : Date.parse(payload.record?.updated_at ?? '');
 }
 
 function sampled(i: number, data: Buffer, isBinary: boolean): void {
   const arrival = nowMs();
   const message = clientDecode('2.0.0', data, isBinary);
   if (message.event !== 'broadcast') return;
-  const payload = (message.payload as { payload: Record<string, any> }).payload;
+  const payload = (message.payload as { payload: BroadcastPayload }).payload;
   received[i]!++;
   bytes[i]! += data.length;
   latency.recordValue(Math.max(1, Math.round((arrival - stampOf(payload)) * 1000)));
