@@ -5,7 +5,7 @@ import { repoRoot } from '../../stack/config.ts';
 
 /**
  * Each cross-runtime concern is written once, in shared/ or contract/, for the functions (Deno) and the stack
- * (Node) alike; a second copy drifts (issue 18). The marks below are what writing one again would need.
+ * (Node) alike; a second copy drifts. The marks below are what writing one again would need.
  */
 const PRODUCT = ['stack', 'functions', 'client/src', 'console/src', 'load', 'contract', 'shared'];
 const ONE_PLACE: [what: string, mark: RegExp, home: string][] = [
