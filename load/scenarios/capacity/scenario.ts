@@ -47,6 +47,9 @@ export const capacity: Scenario = {
   minutes: 50,
   async run({ stack, progress, options: values, given }) {
     const options = parseOptions(withShortPass(values, given));
+    if (options.shortPass) {
+      progress.note(`  a short pass: ${options.sockets} sockets, ${options.restaurants} restaurants, ${options.rates.join(', ')} writes/s, ${options.stepSeconds} s steps, ${options.sweeps} sweep`);
+    }
     const sql = postgres(stack.dbUrl, { max: options.pool, onnotice: () => {} });
     const probeSql = postgres(stack.dbUrl, { max: 2, onnotice: () => {} });
     const probeDir = mkdtempSync(join(tmpdir(), 'plater-capacity-'));
