@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config'
 
 // `npm test` runs this through `plater test`, which starts a private stack and passes it in PLATER_* variables.
 export default defineConfig({
@@ -18,4 +18,4 @@ export default defineConfig({
     // Node 22, where it is silent. Hundreds of copies hid the output that matters.
     onConsoleLog: (log) => !log.includes('Node.js 20 and below are deprecated'),
   },
-});
+})

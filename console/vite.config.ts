@@ -1,9 +1,9 @@
-import react from '@vitejs/plugin-react';
-import { defaultClientConditions, defineConfig } from 'vite';
+import react from '@vitejs/plugin-react'
+import { defaultClientConditions, defineConfig } from 'vite'
 
 // `npm run build:console` builds into console/dist, which the stack serves at `/`. `npx vite console` serves the
 // sources with hot reload and forwards the stack's paths to a running `npm start` (or PLATER_API_URL).
-const stack = process.env.PLATER_API_URL ?? 'http://127.0.0.1:54321';
+const stack = process.env.PLATER_API_URL ?? 'http://127.0.0.1:54321'
 
 export default defineConfig({
   root: import.meta.dirname,
@@ -22,4 +22,4 @@ export default defineConfig({
       '/console-config.json': stack,
     },
   },
-});
+})

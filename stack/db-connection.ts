@@ -1,14 +1,14 @@
-import postgres, { type Sql, type TransactionSql } from 'postgres';
+import postgres, { type Sql, type TransactionSql } from 'postgres'
 
 /** A pool or an open transaction: what housekeeping queries run on. */
-export type Queryable = Sql | TransactionSql;
+export type Queryable = Sql | TransactionSql
 
 export interface DbOptions {
-  max?: number;
+  max?: number
   /** Seconds before an idle connection is closed; unset keeps it open. */
-  idleTimeout?: number;
+  idleTimeout?: number
   /** Seconds to wait for a connection. */
-  connectTimeout?: number;
+  connectTimeout?: number
 }
 
 /**
@@ -23,15 +23,19 @@ export function openDb(dbUrl: string, applicationName: string, options: DbOption
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
     connection: { application_name: `plater-${applicationName}` },
-  });
+  })
 }
 
 /** Runs `fn` with a short-lived connection and always closes it. */
-export async function withDb<T>(dbUrl: string, applicationName: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = openDb(dbUrl, applicationName);
+export async function withDb<T>(
+  dbUrl: string,
+  applicationName: string,
+  fn: (sql: Sql) => Promise<T>,
+): Promise<T> {
+  const sql = openDb(dbUrl, applicationName)
   try {
-    return await fn(sql);
+    return await fn(sql)
   } finally {
-    await sql.end({ timeout: 5 });
+    await sql.end({ timeout: 5 })
   }
 }

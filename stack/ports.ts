@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer } from 'node:net'
 
 /** Thrown when a port the stack wants is held by another process. */
 export class PortInUseError extends Error {
@@ -8,20 +8,20 @@ export class PortInUseError extends Error {
     what: string,
     hint: string,
   ) {
-    super(`${what} port ${host}:${port} is already in use. ${hint}`);
-    this.name = 'PortInUseError';
+    super(`${what} port ${host}:${port} is already in use. ${hint}`)
+    this.name = 'PortInUseError'
   }
 }
 
 export function isPortFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    const server = createServer()
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
-      else reject(error);
-    });
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false)
+      else reject(error)
+    })
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)))
+  })
 }
 
 /**
@@ -29,7 +29,7 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
  * halfway through start-up (or, worse, letting clients talk to whatever already listens there).
  */
 export async function assertPortFree(host: string, port: number, what: string, hint: string): Promise<void> {
-  if (!(await isPortFree(host, port))) throw new PortInUseError(host, port, what, hint);
+  if (!(await isPortFree(host, port))) throw new PortInUseError(host, port, what, hint)
 }
 
 /**
@@ -37,22 +37,22 @@ export async function assertPortFree(host: string, port: number, what: string, h
  * they cannot repeat. (There is a small window before the caller binds them.)
  */
 export async function findFreePorts(host: string, count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
+  const servers = Array.from({ length: count }, () => createServer())
   try {
     return await Promise.all(
       servers.map(
         (server) =>
           new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
+            server.once('error', reject)
             server.listen({ host, port: 0, exclusive: true }, () => {
-              const address = server.address();
-              if (typeof address === 'object' && address !== null) resolve(address.port);
-              else reject(new Error(`could not find a free port on ${host}`));
-            });
+              const address = server.address()
+              if (typeof address === 'object' && address !== null) resolve(address.port)
+              else reject(new Error(`could not find a free port on ${host}`))
+            })
           }),
       ),
-    );
+    )
   } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
   }
 }

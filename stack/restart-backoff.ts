@@ -1,4 +1,4 @@
-import type { RestartPolicy } from '../shared/backoff.ts';
+import type { RestartPolicy } from '../shared/backoff.ts'
 
 /**
  * When to start a supervised process again after it died (stack/postgres/supervisor.ts, stack/api/supervisor.ts, the
@@ -12,4 +12,4 @@ export const RESTART_BACKOFF = {
   floorRatio: 1,
   resetAfterMs: 60_000,
   maxFailedStarts: 8,
-} as const satisfies RestartPolicy & { maxFailedStarts: number };
+} as const satisfies RestartPolicy & { maxFailedStarts: number }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clock.ts';
+import type { Clock } from '../../shared/clock.ts'
 
 /**
  * Coalesces a stream of changes into notifications: the first change after a quiet period is delivered at
@@ -7,14 +7,14 @@ import type { Clock } from '../../shared/clock.ts';
  * (a steady stream still gets through).
  */
 export class Coalescer<T> {
-  #pending: T[] = [];
-  #firstPendingAt = 0;
-  #lastDeliveredAt = Number.NEGATIVE_INFINITY;
-  #timer: unknown = null;
-  readonly #clock: Clock;
-  readonly #windowMs: number;
-  readonly #maxWaitMs: number;
-  readonly #deliver: (batch: T[]) => void;
+  #pending: T[] = []
+  #firstPendingAt = 0
+  #lastDeliveredAt = Number.NEGATIVE_INFINITY
+  #timer: unknown = null
+  readonly #clock: Clock
+  readonly #windowMs: number
+  readonly #maxWaitMs: number
+  readonly #deliver: (batch: T[]) => void
 
   constructor(
     clock: Clock,
@@ -22,48 +22,48 @@ export class Coalescer<T> {
     maxWaitMs: number,
     deliver: (batch: T[]) => void,
   ) {
-    this.#clock = clock;
-    this.#windowMs = windowMs;
-    this.#maxWaitMs = maxWaitMs;
-    this.#deliver = deliver;
+    this.#clock = clock
+    this.#windowMs = windowMs
+    this.#maxWaitMs = maxWaitMs
+    this.#deliver = deliver
   }
 
   push(change: T): void {
-    const now = this.#clock.now();
+    const now = this.#clock.now()
     if (this.#pending.length === 0 && this.#timer === null && now - this.#lastDeliveredAt >= this.#windowMs) {
-      this.#lastDeliveredAt = now;
-      this.#deliver([change]);
-      return;
+      this.#lastDeliveredAt = now
+      this.#deliver([change])
+      return
     }
-    if (this.#pending.length === 0) this.#firstPendingAt = now;
-    this.#pending.push(change);
-    this.#schedule(now);
+    if (this.#pending.length === 0) this.#firstPendingAt = now
+    this.#pending.push(change)
+    this.#schedule(now)
   }
 
   /** Delivers what is gathered now. */
   #flush(): void {
-    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
-    this.#timer = null;
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#lastDeliveredAt = this.#clock.now();
-    this.#deliver(batch);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer)
+    this.#timer = null
+    if (this.#pending.length === 0) return
+    const batch = this.#pending
+    this.#pending = []
+    this.#lastDeliveredAt = this.#clock.now()
+    this.#deliver(batch)
   }
 
   /** Drops what is gathered and stops the timer. */
   cancel(): void {
-    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#pending = [];
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer)
+    this.#timer = null
+    this.#pending = []
   }
 
   #schedule(now: number): void {
-    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
-    const due = Math.min(now + this.#windowMs, this.#firstPendingAt + this.#maxWaitMs);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer)
+    const due = Math.min(now + this.#windowMs, this.#firstPendingAt + this.#maxWaitMs)
     this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = null;
-      this.#flush();
-    }, Math.max(0, due - now));
+      this.#timer = null
+      this.#flush()
+    }, Math.max(0, due - now))
   }
 }

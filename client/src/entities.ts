@@ -1,30 +1,30 @@
-import type { EntityType } from '../../contract/payloads.ts';
-import type { TopicKind } from '../../contract/topics.ts';
+import type { EntityType } from '../../contract/payloads.ts'
+import type { TopicKind } from '../../contract/topics.ts'
 
 /** A payload row as the store keeps it (the envelope's `seq`/`ts` stripped): any audience's shape. */
 export interface Entity {
-  type: EntityType;
-  id: string;
-  version: number;
-  [field: string]: unknown;
+  type: EntityType
+  id: string
+  version: number
+  [field: string]: unknown
 }
 
 /** The rows of one topic, by entity type and id. */
 export interface EntityMaps {
-  order: Map<string, Entity>;
-  item: Map<string, Entity>;
-  table: Map<string, Entity>;
+  order: Map<string, Entity>
+  item: Map<string, Entity>
+  table: Map<string, Entity>
 }
 
 export function emptyMaps(): EntityMaps {
-  return { order: new Map(), item: new Map(), table: new Map() };
+  return { order: new Map(), item: new Map(), table: new Map() }
 }
 
 /** Every entity type, checked by the compiler against the contract's (a record must name each key). */
-const ENTITY_TYPES: Record<EntityType, true> = { order: true, item: true, table: true };
+const ENTITY_TYPES: Record<EntityType, true> = { order: true, item: true, table: true }
 
 export function isEntityType(value: unknown): value is EntityType {
-  return typeof value === 'string' && Object.hasOwn(ENTITY_TYPES, value);
+  return typeof value === 'string' && Object.hasOwn(ENTITY_TYPES, value)
 }
 
 /**
@@ -32,23 +32,23 @@ export function isEntityType(value: unknown): value is EntityType {
  * and the version an answer gave a row.
  */
 export function rowKey(type: EntityType, id: string): string {
-  return `${type}:${id}`;
+  return `${type}:${id}`
 }
 
 /** Strips the envelope from a published message. */
 export function entityOf(message: Record<string, unknown>): Entity {
-  const { seq: _seq, ts: _ts, ...entity } = message;
-  return entity as unknown as Entity;
+  const { seq: _seq, ts: _ts, ...entity } = message
+  return entity as unknown as Entity
 }
 
 /** Every row of a snapshot's `data` (each row names its own `type`). */
 export function snapshotRows(data: unknown): Entity[] {
-  const rows: Entity[] = [];
+  const rows: Entity[] = []
   for (const list of Object.values((data ?? {}) as Record<string, unknown>)) {
-    if (!Array.isArray(list)) continue;
-    for (const row of list) if (row && isEntityType((row as Entity).type)) rows.push(row as Entity);
+    if (!Array.isArray(list)) continue
+    for (const row of list) if (row && isEntityType((row as Entity).type)) rows.push(row as Entity)
   }
-  return rows;
+  return rows
 }
 
 /**
@@ -58,19 +58,19 @@ export function snapshotRows(data: unknown): Entity[] {
  */
 export function withFields(kind: TopicKind, entity: Entity, fields: Record<string, unknown>): Entity {
   if (kind === 'admin') {
-    const row = (entity.row ?? {}) as Record<string, unknown>;
-    return { ...entity, row: { ...row, ...pick(row, fields) } };
+    const row = (entity.row ?? {}) as Record<string, unknown>
+    return { ...entity, row: { ...row, ...pick(row, fields) } }
   }
-  return { ...entity, ...pick(entity, fields) };
+  return { ...entity, ...pick(entity, fields) }
 }
 
 /** A field of a row in any audience's shape. */
 export function fieldOf(kind: TopicKind, entity: Entity, field: string): unknown {
-  return kind === 'admin' ? (entity.row as Record<string, unknown> | undefined)?.[field] : entity[field];
+  return kind === 'admin' ? (entity.row as Record<string, unknown> | undefined)?.[field] : entity[field]
 }
 
 function pick(shape: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (key in shape) picked[key] = value;
-  return picked;
+  const picked: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(fields)) if (key in shape) picked[key] = value
+  return picked
 }

@@ -1,6 +1,6 @@
 // Every `code` here is one of the contract's error table (contract/errors.ts ERROR_CODES: status, words); the client's
 // own (no server answered) have status 0 there.
-import type { ERROR_CODES, ErrorCode } from '../../contract/errors.ts';
+import type { ERROR_CODES, ErrorCode } from '../../contract/errors.ts'
 
 /** Every error the client raises: a stable `code` to branch on, the HTTP `status` when a server answered (else 0). */
 export class PlaterError extends Error {
@@ -10,8 +10,8 @@ export class PlaterError extends Error {
     readonly status = 0,
     readonly details?: unknown,
   ) {
-    super(message);
-    this.name = new.target.name;
+    super(message)
+    this.name = new.target.name
   }
 }
 
@@ -25,7 +25,7 @@ export class ApiError extends PlaterError {
     /** From `Retry-After`, when the server sent one. */
     readonly retryAfterMs?: number,
   ) {
-    super(code, message, status, details);
+    super(code, message, status, details)
   }
 }
 
@@ -35,15 +35,18 @@ export class MutationError extends ApiError {}
 /** The request never got an answer: no network, connection refused, timed out. */
 export class NetworkError extends PlaterError {
   constructor(message: string, cause?: unknown) {
-    super('network_error' satisfies ErrorCode, message);
-    if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
+    super('network_error' satisfies ErrorCode, message)
+    if (cause !== undefined) (this as { cause?: unknown }).cause = cause
   }
 }
 
 /** `open()` past `maxChannelsPerConnection` (Supabase refuses the join past 100 per socket anyway). */
 export class ChannelLimitError extends PlaterError {
   constructor(readonly limit: number) {
-    super('too_many_channels' satisfies ErrorCode, `this client already holds ${limit} channels (maxChannelsPerConnection)`);
+    super(
+      'too_many_channels' satisfies ErrorCode,
+      `this client already holds ${limit} channels (maxChannelsPerConnection)`,
+    )
   }
 }
 
@@ -52,21 +55,25 @@ export class ScopeAccessError extends PlaterError {}
 
 /** The server refused a channel join: the caller may not read the topic. */
 export function joinRefused(reason: string | undefined): ScopeAccessError {
-  const status: (typeof ERROR_CODES)['forbidden']['status'] = 403;
-  return new ScopeAccessError('forbidden' satisfies ErrorCode, reason ?? 'the server refused the channel join', status);
+  const status: (typeof ERROR_CODES)['forbidden']['status'] = 403
+  return new ScopeAccessError(
+    'forbidden' satisfies ErrorCode,
+    reason ?? 'the server refused the channel join',
+    status,
+  )
 }
 
 /** Anything done after `close()`. */
 export function closedError(): PlaterError {
-  return new PlaterError('closed' satisfies ErrorCode, 'the client is closed');
+  return new PlaterError('closed' satisfies ErrorCode, 'the client is closed')
 }
 
 /** A refusal met while opening a scope, as the ScopeAccessError the scope's `error` documents (cause kept). */
 export function accessError(error: unknown): ScopeAccessError {
-  if (error instanceof ScopeAccessError) return error;
-  const e = error as Partial<PlaterError> | undefined;
-  const code = e?.code ?? ('forbidden' satisfies ErrorCode);
-  const access = new ScopeAccessError(code, e?.message ?? String(error), e?.status ?? 0, e?.details);
-  (access as { cause?: unknown }).cause = error;
-  return access;
+  if (error instanceof ScopeAccessError) return error
+  const e = error as Partial<PlaterError> | undefined
+  const code = e?.code ?? ('forbidden' satisfies ErrorCode)
+  const access = new ScopeAccessError(code, e?.message ?? String(error), e?.status ?? 0, e?.details)
+  ;(access as { cause?: unknown }).cause = error
+  return access
 }

@@ -1,10 +1,10 @@
-import { RealtimeClient, type WebSocketLikeConstructor } from '@supabase/realtime-js';
+import { RealtimeClient, type WebSocketLikeConstructor } from '@supabase/realtime-js'
 
 /**
  * The app's own socket, to share instead of opening a second one: its `SupabaseClient` (whose `realtime` is
  * used) or a `RealtimeClient`. Typed by shape so that apps without supabase-js need none of its types.
  */
-export type SharedRealtime = RealtimeClient | { readonly realtime: RealtimeClient };
+export type SharedRealtime = RealtimeClient | { readonly realtime: RealtimeClient }
 
 /**
  * What the link does with a socket: join and leave channels, pass the token, let go, and — to tell a dead
@@ -12,33 +12,39 @@ export type SharedRealtime = RealtimeClient | { readonly realtime: RealtimeClien
  */
 export type RealtimeSocket = Pick<
   RealtimeClient,
-  'channel' | 'removeChannel' | 'setAuth' | 'disconnect' | 'isConnected' | 'sendHeartbeat' | 'pendingHeartbeatRef'
->;
+  | 'channel'
+  | 'removeChannel'
+  | 'setAuth'
+  | 'disconnect'
+  | 'isConnected'
+  | 'sendHeartbeat'
+  | 'pendingHeartbeatRef'
+>
 
 /** The socket, and whether the client opened it (an app's shared one outlives the client: it is never disconnected). */
 export interface OpenedSocket {
-  socket: RealtimeSocket;
-  own: boolean;
+  socket: RealtimeSocket
+  own: boolean
 }
 
 /** What the link hands the socket it opens. */
 export interface SocketHooks {
   /** Delays between reconnects, from the link's backoff. */
-  reconnectAfterMs: () => number;
+  reconnectAfterMs: () => number
   /** Every heartbeat's outcome: an answer proves the connection alive. */
-  heartbeat: (status: string) => void;
+  heartbeat: (status: string) => void
 }
 
 export interface RealtimeSocketOptions {
   /** The app's socket; without it the client opens its own. */
-  shared: SharedRealtime | undefined;
-  supabaseUrl: string;
-  anonKey: string;
-  accessToken: () => Promise<string | null>;
-  transport: unknown;
-  fetch: typeof fetch;
-  heartbeatIntervalMs: number;
-  joinTimeoutMs: number;
+  shared: SharedRealtime | undefined
+  supabaseUrl: string
+  anonKey: string
+  accessToken: () => Promise<string | null>
+  transport: unknown
+  fetch: typeof fetch
+  heartbeatIntervalMs: number
+  joinTimeoutMs: number
 }
 
 /**
@@ -49,17 +55,17 @@ export interface RealtimeSocketOptions {
  */
 export function openRealtimeSocket(options: RealtimeSocketOptions, hooks: SocketHooks): OpenedSocket {
   if (options.shared) {
-    const socket = 'realtime' in options.shared ? options.shared.realtime : options.shared;
+    const socket = 'realtime' in options.shared ? options.shared.realtime : options.shared
     // the app may listen to heartbeats too: hear them beside it, not instead
-    const apps = socket.heartbeatCallback;
+    const apps = socket.heartbeatCallback
     socket.onHeartbeat((status, latency) => {
-      apps?.(status, latency);
-      hooks.heartbeat(status);
-    });
-    return { socket, own: false };
+      apps?.(status, latency)
+      hooks.heartbeat(status)
+    })
+    return { socket, own: false }
   }
-  const endpoint = new URL('realtime/v1', `${options.supabaseUrl.replace(/\/+$/, '')}/`);
-  endpoint.protocol = endpoint.protocol.replace('http', 'ws');
+  const endpoint = new URL('realtime/v1', `${options.supabaseUrl.replace(/\/+$/, '')}/`)
+  endpoint.protocol = endpoint.protocol.replace('http', 'ws')
   const socket = new RealtimeClient(endpoint.href, {
     params: { apikey: options.anonKey },
     accessToken: async () => (await options.accessToken()) ?? options.anonKey,
@@ -69,6 +75,6 @@ export function openRealtimeSocket(options: RealtimeSocketOptions, hooks: Socket
     timeout: options.joinTimeoutMs,
     reconnectAfterMs: hooks.reconnectAfterMs,
     heartbeatCallback: hooks.heartbeat,
-  });
-  return { socket, own: true };
+  })
+  return { socket, own: true }
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { broadcastWireBytes } from '../../stack/testing/index.ts';
-import { openLoop } from '../bench/open-loop.ts';
-import { listenForSubscribers } from './subscribers-server.ts';
+import { randomUUID } from 'node:crypto'
+import { broadcastWireBytes } from '../../stack/testing/index.ts'
+import { openLoop } from '../bench/open-loop.ts'
+import { listenForSubscribers } from './subscribers-server.ts'
 
 /**
  * Baseline (a), the ceiling: a bare `ws` server with no database. Asked over IPC to publish `count` messages at
@@ -13,35 +13,37 @@ import { listenForSubscribers } from './subscribers-server.ts';
  * encoding (there is no database clock here; the subscribers share this host's clock).
  */
 export interface PublishCommand {
-  readonly type: 'publish';
-  readonly topic: string;
-  readonly event: string;
-  readonly rate: number;
-  readonly count: number;
+  readonly type: 'publish'
+  readonly topic: string
+  readonly event: string
+  readonly rate: number
+  readonly count: number
   /** Epoch ms the first message is due. */
-  readonly startAt: number;
-  readonly body: Record<string, unknown>;
+  readonly startAt: number
+  readonly body: Record<string, unknown>
 }
 
-const clients = listenForSubscribers();
-let pending: Buffer[] = [];
+const clients = listenForSubscribers()
+let pending: Buffer[] = []
 
 function flush(): void {
-  const wires = pending;
-  pending = [];
+  const wires = pending
+  pending = []
   for (const socket of clients.values()) {
-    socket.cork();
-    for (const wire of wires) socket.write(wire);
-    socket.uncork();
+    socket.cork()
+    for (const wire of wires) socket.write(wire)
+    socket.uncork()
   }
 }
 
 process.on('message', async (command: PublishCommand) => {
-  const topic = `realtime:${command.topic}`;
+  const topic = `realtime:${command.topic}`
   const outcome = await openLoop(command.rate, command.count, command.startAt, (seq, due) => {
-    const payload = Buffer.from(JSON.stringify({ ...command.body, seq, due, t: Date.now() }));
-    if (pending.push(broadcastWireBytes(topic, command.event, payload, `{"id":"${randomUUID()}"}`)) === 1) setImmediate(flush);
-    return undefined;
-  });
-  process.send!({ type: 'published', ...outcome });
-});
+    const payload = Buffer.from(JSON.stringify({ ...command.body, seq, due, t: Date.now() }))
+    if (pending.push(broadcastWireBytes(topic, command.event, payload, `{"id":"${randomUUID()}"}`)) === 1) {
+      setImmediate(flush)
+    }
+    return undefined
+  })
+  process.send!({ type: 'published', ...outcome })
+})

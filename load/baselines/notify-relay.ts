@@ -1,5 +1,5 @@
-import postgres from 'postgres';
-import { listenForSubscribers } from './subscribers-server.ts';
+import postgres from 'postgres'
+import { listenForSubscribers } from './subscribers-server.ts'
 
 /**
  * Baseline (b), what people build instead: a small Node server that LISTENs on Postgres channels and relays each
@@ -8,16 +8,17 @@ import { listenForSubscribers } from './subscribers-server.ts';
  *
  *   PLATER_DB_URL=… BENCH_TOPIC=… BENCH_CHANNELS=tick,warmup node --import tsx load/baselines/notify-relay.ts
  */
-const dbUrl = process.env.PLATER_DB_URL;
-const topic = process.env.BENCH_TOPIC;
-if (!dbUrl || !topic) throw new Error('PLATER_DB_URL and BENCH_TOPIC are required');
+const dbUrl = process.env.PLATER_DB_URL
+const topic = process.env.BENCH_TOPIC
+if (!dbUrl || !topic) throw new Error('PLATER_DB_URL and BENCH_TOPIC are required')
 
-const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-const clients = listenForSubscribers(() => sql.end());
+const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
+const clients = listenForSubscribers(() => sql.end())
 for (const channel of (process.env.BENCH_CHANNELS ?? 'tick').split(',')) {
-  const prefix = `[null,null,"realtime:${topic}","broadcast",{"type":"broadcast","event":"${channel}","payload":`;
+  const prefix =
+    `[null,null,"realtime:${topic}","broadcast",{"type":"broadcast","event":"${channel}","payload":`
   await sql.listen(channel, (payload) => {
-    const frame = `${prefix}${payload}}]`;
-    for (const ws of clients.keys()) ws.send(frame);
-  });
+    const frame = `${prefix}${payload}}]`
+    for (const ws of clients.keys()) ws.send(frame)
+  })
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { children } from './stack-cpu.ts';
-import { loadReadings, machineCpuTimes } from './machine.ts';
+import { readFileSync } from 'node:fs'
+import { children } from './stack-cpu.ts'
+import { loadReadings, machineCpuTimes } from './machine.ts'
 
 /**
  * How much of the machine other work took while a scenario ran: all CPU time the machine spent, minus that of this
@@ -9,64 +9,69 @@ import { loadReadings, machineCpuTimes } from './machine.ts';
  * contended run: its figures measured a machine it did not have to itself. (Linux pressure and load averages are
  * kept beside it, but they also count the harness's own load, including the previous scenario's.)
  */
-export const CONTENDED_OTHER_CORES = 0.25;
+export const CONTENDED_OTHER_CORES = 0.25
 
-const machineBusySeconds = () => machineCpuTimes().busy / 100;
+const machineBusySeconds = () => machineCpuTimes().busy / 100
 
 /**
  * CPU seconds of a process including its waited-for children (utime + stime + cutime + cstime): summed over a
  * process tree, this counts a process that already exited once, in its parent, and one still running once, itself.
  */
 function withReapedChildren(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100
 }
 
 /** CPU seconds of the given processes and all their descendants, those that exited included. */
 function treeSeconds(roots: number[]): number {
-  const tree = children();
-  let total = 0;
-  const seen = new Set<number>();
-  const queue = [...roots];
+  const tree = children()
+  let total = 0
+  const seen = new Set<number>()
+  const queue = [...roots]
   while (queue.length > 0) {
-    const pid = queue.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
+    const pid = queue.pop()!
+    if (seen.has(pid)) continue
+    seen.add(pid)
     try {
-      total += withReapedChildren(pid);
+      total += withReapedChildren(pid)
     } catch {
       // exited meanwhile
     }
-    queue.push(...(tree.get(pid) ?? []));
+    queue.push(...(tree.get(pid) ?? []))
   }
-  return total;
+  return total
 }
 
 /** Load average and Linux CPU pressure (the share of the last minute runnable tasks waited for a CPU). */
 export interface Contention {
-  readonly loadAverage: number[];
-  readonly cpuPressureSomeAvg60: number | null;
+  readonly loadAverage: number[]
+  readonly cpuPressureSomeAvg60: number | null
 }
 
 /** Null fields: not measured by the earlier format a record was converted from (RunRecord `convertedFrom`). */
 export interface ContentionReport {
-  readonly before: Contention | null;
-  readonly after: Contention | null;
+  readonly before: Contention | null
+  readonly after: Contention | null
   /** Average cores other work used during the run. */
-  readonly otherWorkCores: number | null;
+  readonly otherWorkCores: number | null
   /** Converted records: whether Linux CPU pressure or the load average was high in the minute before. */
-  readonly contended: boolean | null;
+  readonly contended: boolean | null
 }
 
 /** Call when the scenario starts; the returned function, when it ends. `extraRoots`: a given stack's processes. */
 export function watchContention(extraRoots: () => number[]): () => ContentionReport {
-  const before = loadReadings();
-  const roots = () => [process.pid, ...extraRoots()];
-  const start = { wall: performance.now(), machine: machineBusySeconds(), own: treeSeconds(roots()) };
+  const before = loadReadings()
+  const roots = () => [process.pid, ...extraRoots()]
+  const start = { wall: performance.now(), machine: machineBusySeconds(), own: treeSeconds(roots()) }
   return () => {
-    const wall = (performance.now() - start.wall) / 1000;
-    const other = machineBusySeconds() - start.machine - (treeSeconds(roots()) - start.own);
-    const otherWorkCores = Math.max(0, Math.round((other / wall) * 100) / 100);
-    return { before, after: loadReadings(), otherWorkCores, contended: otherWorkCores > CONTENDED_OTHER_CORES };
-  };
+    const wall = (performance.now() - start.wall) / 1000
+    const other = machineBusySeconds() - start.machine - (treeSeconds(roots()) - start.own)
+    const otherWorkCores = Math.max(0, Math.round((other / wall) * 100) / 100)
+    return {
+      before,
+      after: loadReadings(),
+      otherWorkCores,
+      contended: otherWorkCores > CONTENDED_OTHER_CORES,
+    }
+  }
 }

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface OpenLoopOutcome {
-  readonly sent: number;
-  readonly failed: number;
+  readonly sent: number
+  readonly failed: number
   /** How far behind its due time the latest-started message went out (ms): the generator's own lag. */
-  readonly behindMs: number;
+  readonly behindMs: number
 }
 
 /**
@@ -19,17 +19,17 @@ export async function openLoop(
   startAt: number,
   send: (seq: number, due: number) => Promise<unknown> | undefined,
 ): Promise<OpenLoopOutcome> {
-  const pending: Promise<unknown>[] = [];
-  let failed = 0;
-  let behindMs = 0;
+  const pending: Promise<unknown>[] = []
+  let failed = 0
+  let behindMs = 0
   for (let i = 0; i < count; i++) {
-    const due = startAt + (i * 1000) / rate;
-    const wait = due - (performance.timeOrigin + performance.now());
-    if (wait > 1) await sleep(wait);
-    else behindMs = Math.max(behindMs, -wait);
-    const result = send(i + 1, due);
-    if (result) pending.push(result.catch(() => failed++));
+    const due = startAt + (i * 1000) / rate
+    const wait = due - (performance.timeOrigin + performance.now())
+    if (wait > 1) await sleep(wait)
+    else behindMs = Math.max(behindMs, -wait)
+    const result = send(i + 1, due)
+    if (result) pending.push(result.catch(() => failed++))
   }
-  await Promise.all(pending);
-  return { sent: count - failed, failed, behindMs: Math.round(behindMs) };
+  await Promise.all(pending)
+  return { sent: count - failed, failed, behindMs: Math.round(behindMs) }
 }

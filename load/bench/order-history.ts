@@ -1,7 +1,7 @@
-import type { Sql } from 'postgres';
+import type { Sql } from 'postgres'
 
 /** Enough history that orders and order_items are many pages long, whatever the number of restaurants. */
-export const HISTORY_PER_TABLE = 20;
+export const HISTORY_PER_TABLE = 20
 
 /**
  * Past service for throw-away restaurants: `perTable` closed orders of two served dishes on every table.
@@ -17,9 +17,13 @@ export const HISTORY_PER_TABLE = 20;
  * replica`, local to the transaction), so it is neither published nor logged again, and foreign keys are not
  * re-checked (the rows reference the restaurants' own tables, staff and menu).
  */
-export async function seedOrderHistory(sql: Sql, restaurantIds: string[], perTable = HISTORY_PER_TABLE): Promise<void> {
+export async function seedOrderHistory(
+  sql: Sql,
+  restaurantIds: string[],
+  perTable = HISTORY_PER_TABLE,
+): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`;
+    await tx`set local session_replication_role = replica`
     await tx`
       with placed as (
         insert into public.orders (restaurant_id, table_id, server_id, status, version, created_at, updated_at, closed_at)
@@ -38,6 +42,6 @@ export async function seedOrderHistory(sql: Sql, restaurantIds: string[], perTab
              p.created_at, p.created_at, p.created_at, p.created_at, p.created_at
         from placed p
         cross join lateral (select * from public.menu_items m
-                             where m.restaurant_id = p.restaurant_id order by random() limit 2) m`;
-  });
+                             where m.restaurant_id = p.restaurant_id order by random() limit 2) m`
+  })
 }

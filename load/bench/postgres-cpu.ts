@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import type { Sql } from 'postgres';
+import { readdirSync, readFileSync } from 'node:fs'
+import type { Sql } from 'postgres'
 
 /**
  * CPU used by ONE Postgres cluster, split by what its processes do, from /proc (Linux). On a machine where
@@ -9,71 +9,74 @@ import type { Sql } from 'postgres';
  * children time, as "exited". Walsenders other than the given ones (another gateway decoding the same
  * WAL, e.g. the one `npm start` runs beside a benchmark's own) are left out: hosted Realtime decodes once.
  */
-export type PostgresCpu = Record<'backends' | 'walsenders' | 'autovacuum' | 'checkpoints' | 'other' | 'exited', number>;
+export type PostgresCpu = Record<
+  'backends' | 'walsenders' | 'autovacuum' | 'checkpoints' | 'other' | 'exited',
+  number
+>
 
-const TICKS = 100; // USER_HZ on Linux
+const TICKS = 100 // USER_HZ on Linux
 
 function statFields(pid: number): string[] | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
-    return undefined; // exited meanwhile
+    return undefined // exited meanwhile
   }
 }
 
 function kind(pid: number): keyof PostgresCpu {
-  let title = '';
+  let title = ''
   try {
-    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
   } catch {
-    return 'other';
+    return 'other'
   }
-  if (title.includes('walsender')) return 'walsenders';
-  if (title.includes('autovacuum')) return 'autovacuum';
+  if (title.includes('walsender')) return 'walsenders'
+  if (title.includes('autovacuum')) return 'autovacuum'
   if (title.includes('checkpointer') || title.includes('background writer') || title.includes('walwriter')) {
-    return 'checkpoints';
+    return 'checkpoints'
   }
   // a client backend's title is `postgres: <user> <db> <host>(<port>) <state>`
-  if (/postgres: \S+ \S+ \d+\.\d+\.\d+\.\d+\(\d+\)/.test(title)) return 'backends';
-  return 'other';
+  if (/postgres: \S+ \S+ \d+\.\d+\.\d+\.\d+\(\d+\)/.test(title)) return 'backends'
+  return 'other'
 }
 
 /** The postmaster's pid: the parent of the backend serving this connection. */
 export async function postmasterPid(sql: Sql): Promise<number> {
-  const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-  const fields = statFields(row!.pid);
-  if (!fields) throw new Error('Postgres is not on this machine: cannot read its CPU from /proc');
-  return Number(fields[1]);
+  const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
+  const fields = statFields(row!.pid)
+  if (!fields) throw new Error('Postgres is not on this machine: cannot read its CPU from /proc')
+  return Number(fields[1])
 }
 
 /** The walsender pids serving replication slots other than `slot`: other consumers of the same WAL. */
 export async function otherDecoders(sql: Sql, slot: string): Promise<Set<number>> {
   const rows = await sql<{ pid: number }[]>`
-    select active_pid as pid from pg_replication_slots where active_pid is not null and slot_name <> ${slot}`;
-  return new Set(rows.map((r) => r.pid));
+    select active_pid as pid from pg_replication_slots where active_pid is not null and slot_name <> ${slot}`
+  return new Set(rows.map((r) => r.pid))
 }
 
 /** CPU seconds so far of the cluster's processes, by kind, leaving out the `ignored` pids. */
 export function postgresCpu(postmaster: number, ignored: ReadonlySet<number> = new Set()): PostgresCpu {
-  const cpu: PostgresCpu = { backends: 0, walsenders: 0, autovacuum: 0, checkpoints: 0, other: 0, exited: 0 };
-  const own = statFields(postmaster);
+  const cpu: PostgresCpu = { backends: 0, walsenders: 0, autovacuum: 0, checkpoints: 0, other: 0, exited: 0 }
+  const own = statFields(postmaster)
   if (own) {
-    cpu.other += (Number(own[11]) + Number(own[12])) / TICKS;
-    cpu.exited += (Number(own[13]) + Number(own[14])) / TICKS; // cutime + cstime: reaped children
+    cpu.other += (Number(own[11]) + Number(own[12])) / TICKS
+    cpu.exited += (Number(own[13]) + Number(own[14])) / TICKS // cutime + cstime: reaped children
   }
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
-    if (!fields || Number(fields[1]) !== postmaster || ignored.has(Number(entry))) continue;
-    cpu[kind(Number(entry))] += (Number(fields[11]) + Number(fields[12])) / TICKS;
+    if (!/^\d+$/.test(entry)) continue
+    const fields = statFields(Number(entry))
+    if (!fields || Number(fields[1]) !== postmaster || ignored.has(Number(entry))) continue
+    cpu[kind(Number(entry))] += (Number(fields[11]) + Number(fields[12])) / TICKS
   }
-  return cpu;
+  return cpu
 }
 
 export function cpuDelta(after: PostgresCpu, before: PostgresCpu): PostgresCpu & { total: number } {
   const delta = Object.fromEntries(
     Object.keys(after).map((k) => [k, after[k as keyof PostgresCpu] - before[k as keyof PostgresCpu]]),
-  ) as PostgresCpu;
-  return { ...delta, total: Object.values(delta).reduce((sum, v) => sum + v, 0) };
+  ) as PostgresCpu
+  return { ...delta, total: Object.values(delta).reduce((sum, v) => sum + v, 0) }
 }

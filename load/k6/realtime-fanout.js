@@ -18,26 +18,26 @@
  * (PLATER_REALTIME_MAX_JOINS_PER_SECOND) stay at Supabase's default: ramping 1000 joins takes 10 s at 100/s.
  * Type-check: npx tsc -p load/k6 (part of `npm run typecheck`).
  */
-import { check, fail } from 'k6';
-import http from 'k6/http';
-import { Counter, Trend } from 'k6/metrics';
-import { setInterval, setTimeout, clearInterval } from 'k6/timers';
-import { WebSocket } from 'k6/websockets';
-import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from './scenarios.js';
-import { REALTIME_SOCKET_PATH, BROADCAST_PATH } from './routes.js';
+import { check, fail } from 'k6'
+import http from 'k6/http'
+import { Counter, Trend } from 'k6/metrics'
+import { clearInterval, setInterval, setTimeout } from 'k6/timers'
+import { WebSocket } from 'k6/websockets'
+import { HOT_TOPIC, HOT_TOPIC_ITEM, TARGETS } from './scenarios.js'
+import { BROADCAST_PATH, REALTIME_SOCKET_PATH } from './routes.js'
 
-const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321';
-const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required');
-const SUBSCRIBERS = Number(__ENV.SUBSCRIBERS || HOT_TOPIC.subscribers);
-const RATE = Number(__ENV.RATE || HOT_TOPIC.rate);
-const SECONDS = Number(__ENV.SECONDS || 30);
-const TOPIC = 'k6-fanout';
+const API_URL = __ENV.API_URL || 'http://127.0.0.1:54321'
+const ANON_KEY = __ENV.ANON_KEY || fail('ANON_KEY is required')
+const SUBSCRIBERS = Number(__ENV.SUBSCRIBERS || HOT_TOPIC.subscribers)
+const RATE = Number(__ENV.RATE || HOT_TOPIC.rate)
+const SECONDS = Number(__ENV.SECONDS || 30)
+const TOPIC = 'k6-fanout'
 /** Subscribers join during this window before the publisher starts. */
-const RAMP_SECONDS = Math.ceil(SUBSCRIBERS / 100) + 5;
+const RAMP_SECONDS = Math.ceil(SUBSCRIBERS / 100) + 5
 
-const delivery = new Trend('realtime_delivery_ms', true);
-const deliveries = new Counter('realtime_deliveries');
-const published = new Counter('realtime_published');
+const delivery = new Trend('realtime_delivery_ms', true)
+const deliveries = new Counter('realtime_deliveries')
+const published = new Counter('realtime_published')
 
 /** @type {import('k6/options').Options} */
 export const options = {
@@ -65,42 +65,61 @@ export const options = {
     realtime_delivery_ms: [`p(99)<${TARGETS.hotTopic.p99Ms.max}`],
     'checks{scenario:publisher}': ['rate>0.999'],
   },
-};
+}
 
 export function subscribe() {
-  const ws = new WebSocket(`${API_URL.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${ANON_KEY}&vsn=1.0.0`);
-  let ref = 0;
+  const ws = new WebSocket(
+    `${API_URL.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${ANON_KEY}&vsn=1.0.0`,
+  )
+  let ref = 0
   /** @param {string} topic @param {string} event @param {unknown} payload */
   const push = (topic, event, payload) =>
-    ws.send(JSON.stringify({ topic, event, payload, ref: String(++ref), join_ref: topic === 'phoenix' ? null : '1' }));
+    ws.send(
+      JSON.stringify({
+        topic,
+        event,
+        payload,
+        ref: String(++ref),
+        join_ref: topic === 'phoenix' ? null : '1',
+      }),
+    )
 
   ws.onopen = () => {
-    push(`realtime:${TOPIC}`, 'phx_join', { config: { broadcast: { self: false, ack: false }, private: false } });
+    push(`realtime:${TOPIC}`, 'phx_join', {
+      config: { broadcast: { self: false, ack: false }, private: false },
+    })
     // The official client's heartbeat; without it the gateway closes an idle socket after 60 s.
-    const heartbeat = setInterval(() => push('phoenix', 'heartbeat', {}), 25_000);
+    const heartbeat = setInterval(() => push('phoenix', 'heartbeat', {}), 25_000)
     setTimeout(
       () => {
-        clearInterval(heartbeat);
-        ws.close();
+        clearInterval(heartbeat)
+        ws.close()
       },
       (RAMP_SECONDS + SECONDS + 10) * 1000,
-    );
-  };
+    )
+  }
   ws.onmessage = (event) => {
-    if (!event || typeof event.data !== 'string') return;
-    const message = JSON.parse(event.data);
-    if (message.event !== 'broadcast' || message.payload.event !== HOT_TOPIC.event) return;
-    delivery.add(Date.now() - message.payload.payload.sentAt);
-    deliveries.add(1);
-  };
+    if (!event || typeof event.data !== 'string') return
+    const message = JSON.parse(event.data)
+    if (message.event !== 'broadcast' || message.payload.event !== HOT_TOPIC.event) return
+    delivery.add(Date.now() - message.payload.payload.sentAt)
+    deliveries.add(1)
+  }
 }
 
 export function publish() {
   const res = http.post(
     `${API_URL}${BROADCAST_PATH}`,
-    JSON.stringify({ messages: [{ topic: TOPIC, event: HOT_TOPIC.event, payload: { ...HOT_TOPIC_ITEM, sentAt: Date.now() }, private: false }] }),
+    JSON.stringify({
+      messages: [{
+        topic: TOPIC,
+        event: HOT_TOPIC.event,
+        payload: { ...HOT_TOPIC_ITEM, sentAt: Date.now() },
+        private: false,
+      }],
+    }),
     { headers: { apikey: ANON_KEY, 'content-type': 'application/json' } },
-  );
-  check(res, { 'broadcast accepted (202)': (r) => r.status === 202 });
-  published.add(1);
+  )
+  check(res, { 'broadcast accepted (202)': (r) => r.status === 202 })
+  published.add(1)
 }

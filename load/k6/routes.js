@@ -3,13 +3,13 @@
 // scripts stay as they are.
 
 /** Password sign-in (Supabase Auth). */
-export const SIGN_IN_PATH = '/auth/v1/token?grant_type=password';
+export const SIGN_IN_PATH = '/auth/v1/token?grant_type=password'
 /** The realtime gateway's WebSocket (Supabase Realtime's Phoenix socket). */
-export const REALTIME_SOCKET_PATH = '/realtime/v1/websocket';
+export const REALTIME_SOCKET_PATH = '/realtime/v1/websocket'
 /** Broadcast over REST (Supabase Realtime's `/api/broadcast`). */
-export const BROADCAST_PATH = '/realtime/v1/api/broadcast';
+export const BROADCAST_PATH = '/realtime/v1/api/broadcast'
 
 /** An edge function's route, `path` relative to /functions/v1 (e.g. `snapshot?topic=…`, `kitchen/items/<id>/start`). */
 export function functionPath(path) {
-  return `/functions/v1/${path}`;
+  return `/functions/v1/${path}`
 }

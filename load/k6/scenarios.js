@@ -20,19 +20,28 @@ export const TARGETS = {
     p99Ms: { max: 50 },
     lost: { max: 0 },
   },
-  hotTopic: { subscribers: 1_000, messagesPerSecond: 200, deliveredRatio: { min: 0.999 }, p99Ms: { max: 100 } },
+  hotTopic: {
+    subscribers: 1_000,
+    messagesPerSecond: 200,
+    deliveredRatio: { min: 0.999 },
+    p99Ms: { max: 100 },
+  },
   fanoutCeiling: { deliveriesPerSecond: { min: 150_000 } },
   chaos: { lost: { max: 0 }, duplicatesHeld: { max: 0 } },
   connections: { sockets: 10_000, rssPerIdleSocketBytes: { max: 10_240 } },
   mutations: { requestsPerSecond: 200, p95Ms: { max: 20 } },
   revalidations: { perSecond: { min: 5_000 } },
   bytes: { reductionCook: { min: 0.9 }, reductionServer: { min: 0.9 } },
-  baselines: { vsBareDeliveriesRatio: { min: 0.8 }, latencyCeilingP99Ms: 100, vsRelayDeliveriesRatio: { min: 1 } },
+  baselines: {
+    vsBareDeliveriesRatio: { min: 0.8 },
+    latencyCeilingP99Ms: 100,
+    vsRelayDeliveriesRatio: { min: 1 },
+  },
   joinFlood: { anonymousJoinsPerSecond: 300, staffJoinSuccess: { min: 1 } },
   /** Every figure: the median of five consecutive runs meets it, and no run is worse than twice the target. */
   runs: 5,
   worstRunFactor: 2,
-};
+}
 
 /**
  * The i-th element of a list, round robin.
@@ -42,13 +51,13 @@ export const TARGETS = {
  * @returns {T}
  */
 function pick(list, i) {
-  const value = list[i % list.length];
-  if (value === undefined) throw new Error('pick from an empty list');
-  return value;
+  const value = list[i % list.length]
+  if (value === undefined) throw new Error('pick from an empty list')
+  return value
 }
 
 /** @param {string} suffix */
-const bistro = (suffix) => `00000000-0000-4000-8000-00000000${suffix}`;
+const bistro = (suffix) => `00000000-0000-4000-8000-00000000${suffix}`
 
 /** The seeded demo restaurant (supabase/seed.sql): fixed ids and accounts, every password `plater-demo`. */
 export const DEMO = {
@@ -81,7 +90,7 @@ export const DEMO = {
     { id: bistro('b312'), station: bistro('b0a3') },
     { id: bistro('b317'), station: bistro('b0a4') },
   ],
-};
+}
 
 /**
  * The demo bistro's screens: each role's topics and whose token reads them (a cook its station's kds; a server its
@@ -89,15 +98,15 @@ export const DEMO = {
  * @returns {{ role: string; email: string; topics: string[] }[]}
  */
 export function demoScreens() {
-  const r = DEMO.restaurant;
-  const cook = pick(DEMO.staff.cooks, 0);
-  const server = pick(DEMO.staff.servers, 0);
+  const r = DEMO.restaurant
+  const cook = pick(DEMO.staff.cooks, 0)
+  const server = pick(DEMO.staff.servers, 0)
   return [
     { role: 'cook', email: cook, topics: [TOPICS.kds(r, String(DEMO.stationOfCook[cook]))] },
     { role: 'server', email: server, topics: [TOPICS.server(r, String(DEMO.ids[server])), TOPICS.floor(r)] },
     { role: 'expo', email: DEMO.staff.expo, topics: [TOPICS.expo(r)] },
     { role: 'manager', email: DEMO.staff.manager, topics: [TOPICS.admin(r)] },
-  ];
+  ]
 }
 
 /**
@@ -106,28 +115,28 @@ export function demoScreens() {
  * @param {number} n
  */
 export function demoTable(n) {
-  const dishes = [pick(DEMO.dishes, n), pick(DEMO.dishes, n + 1)];
-  const server = pick(DEMO.staff.servers, n);
+  const dishes = [pick(DEMO.dishes, n), pick(DEMO.dishes, n + 1)]
+  const server = pick(DEMO.staff.servers, n)
   /** Who does a TABLE_CYCLE step. @param {{ as: string; item?: number }} step */
   const actor = (step) => {
-    if (step.as === 'server') return server;
-    const station = step.item === undefined ? undefined : pick(dishes, step.item).station;
-    const cook = DEMO.staff.cooks.find((email) => DEMO.stationOfCook[email] === station);
-    return step.as === 'cook' && cook ? cook : DEMO.staff.expo;
-  };
-  return { table: pick(DEMO.tables, n), dishes, server, actor };
+    if (step.as === 'server') return server
+    const station = step.item === undefined ? undefined : pick(dishes, step.item).station
+    const cook = DEMO.staff.cooks.find((email) => DEMO.stationOfCook[email] === station)
+    return step.as === 'cook' && cook ? cook : DEMO.staff.expo
+  }
+  return { table: pick(DEMO.tables, n), dishes, server, actor }
 }
 
 /** Every topic the demo bistro's writes publish to. */
 export function demoTopics() {
-  const r = DEMO.restaurant;
+  const r = DEMO.restaurant
   return [
     ...[...new Set(DEMO.dishes.map((d) => d.station))].map((station) => TOPICS.kds(r, station)),
     TOPICS.expo(r),
     TOPICS.floor(r),
     TOPICS.admin(r),
     ...DEMO.staff.servers.map((email) => TOPICS.server(r, String(DEMO.ids[email]))),
-  ];
+  ]
 }
 
 /** Topic names (docs/topics.md). */
@@ -142,13 +151,13 @@ export const TOPICS = {
   admin: (restaurant) => `admin:${restaurant}`,
   /** @param {string} restaurant @param {string} staff */
   server: (restaurant, staff) => `server:${restaurant}:${staff}`,
-};
+}
 
 /**
  * Staff on shift in a full-service restaurant, by role (servers are the largest group; one expo; a manager):
  * the mix of simulated users and of realistic-service sockets.
  */
-export const STAFF_MIX = { server: 0.5, cook: 0.3, expo: 0.1, manager: 0.1 };
+export const STAFF_MIX = { server: 0.5, cook: 0.3, expo: 0.1, manager: 0.1 }
 
 /**
  * One table's service, step by step, as the functions expose it (functions/README.md). `as` is who does it;
@@ -164,7 +173,7 @@ export const TABLE_CYCLE = [
   { step: 'finish', as: 'cook', item: 1 },
   { step: 'serve', as: 'server' },
   { step: 'clear', as: 'server' },
-];
+]
 
 /**
  * The function call of a table-cycle step: method, path under /functions/v1 and body.
@@ -175,26 +184,29 @@ export const TABLE_CYCLE = [
 export function cycleRequest(step, ids) {
   switch (step) {
     case 'seat':
-      return { path: `tables/${ids.table}/seat`, body: { party_size: 2 } };
+      return { path: `tables/${ids.table}/seat`, body: { party_size: 2 } }
     case 'place':
       return {
         path: 'orders',
-        body: { table_id: ids.table, items: (ids.items ?? []).map((id) => ({ menu_item_id: id, qty: 1, notes: 'bench' })) },
-      };
+        body: {
+          table_id: ids.table,
+          items: (ids.items ?? []).map((id) => ({ menu_item_id: id, qty: 1, notes: 'bench' })),
+        },
+      }
     case 'start':
     case 'finish':
-      return { path: `kitchen/items/${ids.item}/${step}`, body: {} };
+      return { path: `kitchen/items/${ids.item}/${step}`, body: {} }
     case 'serve':
-      return { path: `orders/${ids.order}/serve`, body: {} };
+      return { path: `orders/${ids.order}/serve`, body: {} }
     case 'clear':
-      return { path: `tables/${ids.table}/clear`, body: {} };
+      return { path: `tables/${ids.table}/clear`, body: {} }
     default:
-      throw new Error(`unknown table-cycle step ${step}`);
+      throw new Error(`unknown table-cycle step ${step}`)
   }
 }
 
 /** Realistic service, the §7 scenario: 100 restaurants, 10 000 sockets, 500 mutations/s. */
-export const SERVICE = { restaurants: 100, sockets: 10_000, mutationsPerSecond: 500, seconds: 30 };
+export const SERVICE = { restaurants: 100, sockets: 10_000, mutationsPerSecond: 500, seconds: 30 }
 
 /**
  * The hot-topic message: a KDS item envelope (docs/topics.md) of about 330 bytes of JSON. `seq` and the
@@ -216,7 +228,7 @@ export const HOT_TOPIC_ITEM = {
   allergens: ['dairy'],
   status: 'pending',
   fired_at: '2026-11-27T12:00:00Z',
-};
+}
 
 /** The hot topic: 1 000 subscribers on one topic; the sweep's rates (messages/s) find each system's ceiling. */
-export const HOT_TOPIC = { subscribers: 1_000, rate: 200, event: 'tick', sweep: [50, 100, 200, 300, 400] };
+export const HOT_TOPIC = { subscribers: 1_000, rate: 200, event: 'tick', sweep: [50, 100, 200, 300, 400] }

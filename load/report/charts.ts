@@ -1,26 +1,41 @@
-import type { RunRecord } from '../bench/record.ts';
-import { capacityCharts } from '../scenarios/capacity/charts.ts';
-import { TARGETS } from '../k6/scenarios.js';
-import { lineChart, stackedBarChart, type Series } from './svg.ts';
+import type { RunRecord } from '../bench/record.ts'
+import { capacityCharts } from '../scenarios/capacity/charts.ts'
+import { TARGETS } from '../k6/scenarios.js'
+import { lineChart, type Series, stackedBarChart } from './svg.ts'
 
 /** The charts of a scenario's latest run: file name under load/results/charts/, SVG text, caption. */
 export interface Chart {
-  readonly file: string;
-  readonly svg: string;
-  readonly caption: string;
+  readonly file: string
+  readonly svg: string
+  readonly caption: string
 }
 
 // deno-lint-ignore no-explicit-any -- result records of every format this report has read; each chart reads its fields
-type Data = Record<string, any>;
+type Data = Record<string, any>
 
-const SYSTEM_NAMES: Record<string, string> = { bare: '(a) bare ws', relay: '(b) NOTIFY relay', gateway: '(c) gateway' };
+const SYSTEM_NAMES: Record<string, string> = {
+  bare: '(a) bare ws',
+  relay: '(b) NOTIFY relay',
+  gateway: '(c) gateway',
+}
 
 function hotTopicCharts(record: RunRecord): Chart[] {
-  const systems = record.data.systems as Record<string, Data[]>;
+  const systems = record.data.systems as Record<string, Data[]>
   const series: Series[] = Object.entries(systems).flatMap(([name, steps], i) => [
-    { name: `${SYSTEM_NAMES[name] ?? name} p99 from due`, points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromDueMs?.p99 ?? s.latencyFromSourceMs.p99] as const), colorIndex: i },
-    { name: `${SYSTEM_NAMES[name] ?? name} p50 from source`, points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromSourceMs.p50] as const), dashed: true, colorIndex: i },
-  ]);
+    {
+      name: `${SYSTEM_NAMES[name] ?? name} p99 from due`,
+      points: steps.map((s) =>
+        [s.deliveriesPerSecond, s.latencyFromDueMs?.p99 ?? s.latencyFromSourceMs.p99] as const
+      ),
+      colorIndex: i,
+    },
+    {
+      name: `${SYSTEM_NAMES[name] ?? name} p50 from source`,
+      points: steps.map((s) => [s.deliveriesPerSecond, s.latencyFromSourceMs.p50] as const),
+      dashed: true,
+      colorIndex: i,
+    },
+  ])
   const charts: Chart[] = [
     {
       file: 'hot-topic-latency-vs-load.svg',
@@ -34,10 +49,15 @@ function hotTopicCharts(record: RunRecord): Chart[] {
         logY: true,
       }),
     },
-  ];
-  const headline = systems.gateway?.find((s) => s.rate === record.parameters.headlineRate);
+  ]
+  const headline = systems.gateway?.find((s) => s.rate === record.parameters.headlineRate)
   if (headline) {
-    const bySecond = headline.sourceLatencyBySecond as { second: number; p50: number; p95: number; p99: number }[];
+    const bySecond = headline.sourceLatencyBySecond as {
+      second: number
+      p50: number
+      p95: number
+      p99: number
+    }[]
     charts.push({
       file: 'hot-topic-latency-over-time.svg',
       caption: 'Hot topic: gateway latency percentiles over time',
@@ -45,16 +65,24 @@ function hotTopicCharts(record: RunRecord): Chart[] {
         title: `Gateway latency over time: ${record.parameters.subscribers} subscribers × ${headline.rate}/s`,
         xLabel: 'second of the measured window',
         yLabel: 'DB clock → callback (ms)',
-        series: (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, points: bySecond.map((b) => [b.second, b[p]] as const) })),
+        series: (['p50', 'p95', 'p99'] as const).map((p) => ({
+          name: p,
+          points: bySecond.map((b) => [b.second, b[p]] as const),
+        })),
         thresholds: [{ y: TARGETS.hotTopic.p99Ms.max, label: 'p99 target' }],
       }),
-    });
+    })
   }
-  return charts;
+  return charts
 }
 
 function chaosCharts(record: RunRecord): Chart[] {
-  const outages = record.data.outages as { kind: string; atSecond: number; downSeconds: number; healSeconds: number | null }[];
+  const outages = record.data.outages as {
+    kind: string
+    atSecond: number
+    downSeconds: number
+    healSeconds: number | null
+  }[]
   return [
     {
       file: 'chaos-time-to-heal.svg',
@@ -64,16 +92,19 @@ function chaosCharts(record: RunRecord): Chart[] {
         unit: 'seconds from the outage',
         rows: outages.map((o) => ({
           label: `${o.kind} at ${Math.round(o.atSecond)} s`,
-          segments: { 'stack down': o.downSeconds, 'catching up after restart': Math.max(0, (o.healSeconds ?? o.downSeconds) - o.downSeconds) },
+          segments: {
+            'stack down': o.downSeconds,
+            'catching up after restart': Math.max(0, (o.healSeconds ?? o.downSeconds) - o.downSeconds),
+          },
         })),
       }),
     },
-  ];
+  ]
 }
 
 function connectionCharts(record: RunRecord): Chart[] {
-  const phases = record.data as Record<string, Data>;
-  const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
+  const phases = record.data as Record<string, Data>
+  const kb = (bytes: number) => Math.round(bytes / 102.4) / 10
   return [
     {
       file: 'connections-rss-per-socket.svg',
@@ -83,13 +114,19 @@ function connectionCharts(record: RunRecord): Chart[] {
         unit: 'KB per socket (target ≤ 10 KB)',
         rows: [
           { label: 'connected', segments: { 'no forced GC': kb(phases.connectedOnly!.bytesPerSocket) } },
-          { label: 'connected, GC', segments: { 'after a forced GC': kb(phases.connectedOnly!.bytesPerSocketAfterGc) } },
+          {
+            label: 'connected, GC',
+            segments: { 'after a forced GC': kb(phases.connectedOnly!.bytesPerSocketAfterGc) },
+          },
           { label: 'one channel', segments: { 'no forced GC': kb(phases.joinedOneChannel!.bytesPerSocket) } },
-          { label: 'one channel, GC', segments: { 'after a forced GC': kb(phases.joinedOneChannel!.bytesPerSocketAfterGc) } },
+          {
+            label: 'one channel, GC',
+            segments: { 'after a forced GC': kb(phases.joinedOneChannel!.bytesPerSocketAfterGc) },
+          },
         ],
       }),
     },
-  ];
+  ]
 }
 
 const BUILDERS: Record<string, (record: RunRecord) => Chart[]> = {
@@ -97,8 +134,8 @@ const BUILDERS: Record<string, (record: RunRecord) => Chart[]> = {
   connections: connectionCharts,
   chaos: chaosCharts,
   capacity: capacityCharts,
-};
+}
 
 export function chartsFor(record: RunRecord): Chart[] {
-  return BUILDERS[record.scenario]?.(record) ?? [];
+  return BUILDERS[record.scenario]?.(record) ?? []
 }

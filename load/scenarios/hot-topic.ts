@@ -1,15 +1,20 @@
-import type { Worker } from 'node:worker_threads';
-import { setTimeout as sleep } from 'node:timers/promises';
-import postgres from 'postgres';
-import { signApiKey } from '../../stack/testing/index.ts';
-import { HOT_TOPIC, TARGETS } from '../k6/scenarios.js';
-import { CpuMeter, LOAD_GENERATOR, postgresCpuReader } from '../bench/cpu.ts';
-import type { OpenLoopOutcome } from '../bench/open-loop.ts';
-import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts';
-import { percentilesBySecond, summarize, type LatencySummary } from '../bench/stats.ts';
-import type { Figure } from '../bench/scenario.ts';
-import { ask, startSubscriberWorker, type SubscriberReport, type WorkerCommand } from '../bench/gateway/subscribers.ts';
-import { body, type FanoutSystem, startSystem, type SystemName } from './hot-topic/systems.ts';
+import type { Worker } from 'node:worker_threads'
+import { setTimeout as sleep } from 'node:timers/promises'
+import postgres from 'postgres'
+import { signApiKey } from '../../stack/testing/index.ts'
+import { HOT_TOPIC, TARGETS } from '../k6/scenarios.js'
+import { CpuMeter, LOAD_GENERATOR, postgresCpuReader } from '../bench/cpu.ts'
+import type { OpenLoopOutcome } from '../bench/open-loop.ts'
+import { describeCpu, numberOption, type Scenario, type ScenarioContext } from '../bench/scenario.ts'
+import { type LatencySummary, percentilesBySecond, summarize } from '../bench/stats.ts'
+import type { Figure } from '../bench/scenario.ts'
+import {
+  ask,
+  startSubscriberWorker,
+  type SubscriberReport,
+  type WorkerCommand,
+} from '../bench/gateway/subscribers.ts'
+import { body, type FanoutSystem, startSystem, type SystemName } from './hot-topic/systems.ts'
 
 /**
  * Hot topic and the fan-out ceiling (targets in `TARGETS.hotTopic`), side by side with the baselines a user would pick instead:
@@ -28,35 +33,35 @@ import { body, type FanoutSystem, startSystem, type SystemName } from './hot-top
  */
 
 interface Step {
-  readonly rate: number;
-  readonly offeredDeliveriesPerSecond: number;
-  readonly published: OpenLoopOutcome;
-  readonly expected: number;
-  readonly received: number;
-  readonly deliveredRatio: number;
-  readonly deliveriesPerSecond: number;
+  readonly rate: number
+  readonly offeredDeliveriesPerSecond: number
+  readonly published: OpenLoopOutcome
+  readonly expected: number
+  readonly received: number
+  readonly deliveredRatio: number
+  readonly deliveriesPerSecond: number
   /** From the first due time to the last delivery. */
-  readonly windowSeconds: number;
-  readonly lost: number;
-  readonly duplicates: number;
+  readonly windowSeconds: number
+  readonly lost: number
+  readonly duplicates: number
   /** Arrivals below a seq the socket already had: writers commit out of seq order, so not an error here. */
-  readonly outOfOrder: number;
-  readonly socketsWithLoss: number;
-  readonly socketsOpen: number;
-  readonly latencyFromSourceMs: LatencySummary;
-  readonly latencyFromDueMs: LatencySummary;
-  readonly sourceLatencyBySecond: ReturnType<typeof percentilesBySecond>;
-  readonly cpuPercentOfOneCore: Record<string, number>;
-  readonly machineBusyPercent: number;
-  readonly serverRssBytes: number | null;
+  readonly outOfOrder: number
+  readonly socketsWithLoss: number
+  readonly socketsOpen: number
+  readonly latencyFromSourceMs: LatencySummary
+  readonly latencyFromDueMs: LatencySummary
+  readonly sourceLatencyBySecond: ReturnType<typeof percentilesBySecond>
+  readonly cpuPercentOfOneCore: Record<string, number>
+  readonly machineBusyPercent: number
+  readonly serverRssBytes: number | null
   /** Sockets the server disconnected for falling too far behind, so far (the gateway counts them; baselines do not). */
-  readonly slowConsumersDropped: number | null;
+  readonly slowConsumersDropped: number | null
 }
 
 function sum(values: Iterable<number>): number {
-  let total = 0;
-  for (const value of values) total += value;
-  return total;
+  let total = 0
+  for (const value of values) total += value
+  return total
 }
 
 async function runStep(
@@ -67,63 +72,71 @@ async function runStep(
   meter: CpuMeter,
   rate: number,
 ): Promise<Step> {
-  const { progress, options } = context;
-  const subscribers = numberOption(options, 'subscribers');
-  const duration = numberOption(options, 'duration');
-  const warmup = numberOption(options, 'warmup');
-  const now = () => performance.timeOrigin + performance.now();
-  progress.update(`${name}: ${rate}/s warm-up`);
-  await system.publish('warmup', rate, Math.round(rate * warmup), now() + 20);
-  await sleep(300);
-  const count = Math.round(rate * duration);
-  await ask(workers, { type: 'reset', maxSeq: count } satisfies WorkerCommand);
-  const expected = count * subscribers;
-  meter.start();
-  const startAt = now() + 50;
-  let done = false;
-  const publishing = system.publish('tick', rate, count, startAt).finally(() => (done = true));
-  let received = 0;
-  let lastProgress = now();
+  const { progress, options } = context
+  const subscribers = numberOption(options, 'subscribers')
+  const duration = numberOption(options, 'duration')
+  const warmup = numberOption(options, 'warmup')
+  const now = () => performance.timeOrigin + performance.now()
+  progress.update(`${name}: ${rate}/s warm-up`)
+  await system.publish('warmup', rate, Math.round(rate * warmup), now() + 20)
+  await sleep(300)
+  const count = Math.round(rate * duration)
+  await ask(workers, { type: 'reset', maxSeq: count } satisfies WorkerCommand)
+  const expected = count * subscribers
+  meter.start()
+  const startAt = now() + 50
+  let done = false
+  const publishing = system.publish('tick', rate, count, startAt).finally(() => (done = true))
+  let received = 0
+  let lastProgress = now()
   for (;;) {
-    await sleep(500);
-    const current = sum((await ask<{ received: number }>(workers, { type: 'count' } satisfies WorkerCommand)).map((r) => r.received));
-    if (current > received) lastProgress = now();
-    received = current;
-    progress.update(`${name}: ${rate}/s × ${subscribers} — ${received.toLocaleString('en')} of ${expected.toLocaleString('en')} deliveries`);
-    if (done && (received >= expected || now() - lastProgress > 3000)) break;
+    await sleep(500)
+    const current = sum(
+      (await ask<{ received: number }>(workers, { type: 'count' } satisfies WorkerCommand)).map((r) =>
+        r.received
+      ),
+    )
+    if (current > received) lastProgress = now()
+    received = current
+    progress.update(
+      `${name}: ${rate}/s × ${subscribers} — ${received.toLocaleString('en')} of ${
+        expected.toLocaleString('en')
+      } deliveries`,
+    )
+    if (done && (received >= expected || now() - lastProgress > 3000)) break
   }
-  const published = await publishing;
-  const cpu = meter.stop();
-  const reports = await ask<SubscriberReport>(workers, { type: 'report' } satisfies WorkerCommand);
-  let lost = 0;
-  let duplicates = 0;
-  let socketsWithLoss = 0;
-  let outOfOrder = 0;
+  const published = await publishing
+  const cpu = meter.stop()
+  const reports = await ask<SubscriberReport>(workers, { type: 'report' } satisfies WorkerCommand)
+  let lost = 0
+  let duplicates = 0
+  let socketsWithLoss = 0
+  let outOfOrder = 0
   for (const report of reports) {
-    outOfOrder += sum(report.perSocketOutOfOrder);
+    outOfOrder += sum(report.perSocketOutOfOrder)
     report.perSocketReceived.forEach((got, i) => {
-      const dup = report.perSocketDuplicates[i]!;
-      const missing = Math.max(0, published.sent - (got - dup));
-      duplicates += dup;
-      lost += missing;
-      if (missing > 0) socketsWithLoss++;
-    });
+      const dup = report.perSocketDuplicates[i]!
+      const missing = Math.max(0, published.sent - (got - dup))
+      duplicates += dup
+      lost += missing
+      if (missing > 0) socketsWithLoss++
+    })
   }
-  const n = sum(reports.map((r) => r.samples.length / 3));
-  const fromSource = new Float64Array(n);
-  const fromDue = new Float64Array(n);
-  const second = new Float64Array(n);
-  let k = 0;
+  const n = sum(reports.map((r) => r.samples.length / 3))
+  const fromSource = new Float64Array(n)
+  const fromDue = new Float64Array(n)
+  const second = new Float64Array(n)
+  let k = 0
   for (const { samples } of reports) {
     for (let i = 0; i < samples.length; i += 3, k++) {
-      fromSource[k] = samples[i]!;
-      fromDue[k] = samples[i + 1]!;
-      second[k] = Math.floor((samples[i + 2]! - startAt) / 1000);
+      fromSource[k] = samples[i]!
+      fromDue[k] = samples[i + 1]!
+      second[k] = Math.floor((samples[i + 2]! - startAt) / 1000)
     }
   }
-  const bySecond = percentilesBySecond(second, fromSource);
-  const window = (Math.max(...reports.map((r) => r.lastArrival)) - startAt) / 1000;
-  const expectedSent = published.sent * subscribers;
+  const bySecond = percentilesBySecond(second, fromSource)
+  const window = (Math.max(...reports.map((r) => r.lastArrival)) - startAt) / 1000
+  const expectedSent = published.sent * subscribers
   return {
     rate,
     offeredDeliveriesPerSecond: rate * subscribers,
@@ -146,27 +159,31 @@ async function runStep(
     machineBusyPercent: cpu.machineBusyPercent,
     serverRssBytes: await system.rssBytes(),
     slowConsumersDropped: await system.slowConsumersDropped(),
-  };
+  }
 }
 
 /** Within the targets, measured from the due time: a system that only keeps up by sending late does not. */
 function meets(step: Step): boolean {
-  return step.deliveredRatio >= TARGETS.hotTopic.deliveredRatio.min && (step.latencyFromDueMs.p99 ?? Infinity) <= TARGETS.baselines.latencyCeilingP99Ms;
+  return step.deliveredRatio >= TARGETS.hotTopic.deliveredRatio.min &&
+    (step.latencyFromDueMs.p99 ?? Infinity) <= TARGETS.baselines.latencyCeilingP99Ms
 }
 
 /** The most deliveries/s a system carried within the targets (0 when no step did). */
 function ceiling(steps: Step[]): number {
-  return Math.max(0, ...steps.filter(meets).map((s) => s.deliveriesPerSecond));
+  return Math.max(0, ...steps.filter(meets).map((s) => s.deliveriesPerSecond))
 }
 
 /** The sweep's top step passed: the system was not pushed to its limit, so its ceiling is a lower bound. */
 function atTopOfSweep(steps: Step[]): boolean {
-  const top = steps.reduce<Step | undefined>((a, s) => (a === undefined || s.rate > a.rate ? s : a), undefined);
-  return top !== undefined && meets(top);
+  const top = steps.reduce<Step | undefined>(
+    (a, s) => (a === undefined || s.rate > a.rate ? s : a),
+    undefined,
+  )
+  return top !== undefined && meets(top)
 }
 
 function ceilingLabel(what: string, steps: Step[]): string {
-  return atTopOfSweep(steps) ? `${what} (top of the sweep passed: at least this)` : what;
+  return atTopOfSweep(steps) ? `${what} (top of the sweep passed: at least this)` : what
 }
 
 export const hotTopic: Scenario = {
@@ -185,24 +202,24 @@ export const hotTopic: Scenario = {
   },
   minutes: 6,
   async run(context) {
-    const { options, progress, stack } = context;
-    const subscribers = numberOption(options, 'subscribers');
-    const headline = numberOption(options, 'headline-rate');
-    const rates = options.rates!.split(',').map(Number);
-    if (!rates.includes(headline)) rates.push(headline);
-    rates.sort((a, b) => a - b);
-    const systems = options.systems!.split(',') as SystemName[];
-    const workerCount = numberOption(options, 'workers');
-    const apikey = await signApiKey(stack.jwtSecret, 'anon', Math.floor(Date.now() / 1000));
-    const probe = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-    const postgresSeconds = await postgresCpuReader(probe);
-    await probe.end();
+    const { options, progress, stack } = context
+    const subscribers = numberOption(options, 'subscribers')
+    const headline = numberOption(options, 'headline-rate')
+    const rates = options.rates!.split(',').map(Number)
+    if (!rates.includes(headline)) rates.push(headline)
+    rates.sort((a, b) => a - b)
+    const systems = options.systems!.split(',') as SystemName[]
+    const workerCount = numberOption(options, 'workers')
+    const apikey = await signApiKey(stack.jwtSecret, 'anon', Math.floor(Date.now() / 1000))
+    const probe = postgres(stack.dbUrl, { max: 1, onnotice: () => {} })
+    const postgresSeconds = await postgresCpuReader(probe)
+    await probe.end()
 
-    const results: Partial<Record<SystemName, Step[]>> = {};
+    const results: Partial<Record<SystemName, Step[]>> = {}
     for (const name of systems) {
-      const topic = `bench-hot-${name}-${process.pid}`;
-      progress.update(`${name}: starting, ${subscribers} subscribers`);
-      const system = await startSystem(name, context, topic);
+      const topic = `bench-hot-${name}-${process.pid}`
+      progress.update(`${name}: starting, ${subscribers} subscribers`)
+      const system = await startSystem(name, context, topic)
       const workers = Array.from({ length: workerCount }, (_, index) =>
         startSubscriberWorker({
           url: system.url,
@@ -211,67 +228,170 @@ export const hotTopic: Scenario = {
           count: Math.floor(subscribers / workerCount) + (index < subscribers % workerCount ? 1 : 0),
           sampleEvery: numberOption(options, 'sample-every'),
           join: true,
-        }),
-      );
-      const steps: Step[] = [];
+        }))
+      const steps: Step[] = []
       try {
-        await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
-        const meter = new CpuMeter({ [name === 'gateway' ? 'gateway' : `${name} server`]: system.pid, postgres: postgresSeconds });
+        await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))))
+        const meter = new CpuMeter({
+          [name === 'gateway' ? 'gateway' : `${name} server`]: system.pid,
+          postgres: postgresSeconds,
+        })
         for (const rate of rates) {
-          const step = await runStep(context, name, system, workers, meter, rate);
-          steps.push(step);
+          const step = await runStep(context, name, system, workers, meter, rate)
+          steps.push(step)
           progress.note(
-            `${name} ${rate}/s: ${(step.deliveredRatio * 100).toFixed(2)} % delivered, ${step.deliveriesPerSecond.toLocaleString('en')}/s, p50 ${step.latencyFromSourceMs.p50} / p99 ${step.latencyFromSourceMs.p99} ms`,
-          );
+            `${name} ${rate}/s: ${(step.deliveredRatio * 100).toFixed(2)} % delivered, ${
+              step.deliveriesPerSecond.toLocaleString('en')
+            }/s, p50 ${step.latencyFromSourceMs.p50} / p99 ${step.latencyFromSourceMs.p99} ms`,
+          )
           // Past the knee: more load only takes longer to fail.
-          if (step.deliveredRatio < 0.99 || (step.latencyFromDueMs.p99 ?? Infinity) > 2000) break;
+          if (step.deliveredRatio < 0.99 || (step.latencyFromDueMs.p99 ?? Infinity) > 2000) break
         }
       } finally {
-        for (const w of workers) w.postMessage({ type: 'close' } satisfies WorkerCommand);
-        await system.stop();
+        for (const w of workers) w.postMessage({ type: 'close' } satisfies WorkerCommand)
+        await system.stop()
       }
-      results[name] = steps;
+      results[name] = steps
     }
 
-    const at = (name: SystemName) => results[name]?.find((s) => s.rate === headline);
-    const gateway = at('gateway');
-    const ceilings = Object.fromEntries(systems.map((name) => [name, ceiling(results[name]!)])) as Record<SystemName, number>;
+    const at = (name: SystemName) => results[name]?.find((s) => s.rate === headline)
+    const gateway = at('gateway')
+    const ceilings = Object.fromEntries(systems.map((name) => [name, ceiling(results[name]!)])) as Record<
+      SystemName,
+      number
+    >
     // Unrounded: the report formats figures (rounding here once turned 41 ms against 9.9 s into 0).
-    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null);
-    const relayP99 = at('relay')?.latencyFromSourceMs.p99 ?? undefined;
-    const figures: Record<string, Figure> = {};
+    const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null)
+    const relayP99 = at('relay')?.latencyFromSourceMs.p99 ?? undefined
+    const figures: Record<string, Figure> = {}
     if (gateway) {
-      figures.delivered = { label: `gateway, ${subscribers} subscribers × ${headline}/s: delivered`, value: gateway.deliveredRatio, unit: 'ratio', target: TARGETS.hotTopic.deliveredRatio };
-      figures.p50 = { label: `gateway p50 (DB clock → callback) at ${headline}/s`, value: gateway.latencyFromSourceMs.p50, unit: 'ms' };
-      figures.p95 = { label: `gateway p95 at ${headline}/s`, value: gateway.latencyFromSourceMs.p95, unit: 'ms' };
-      figures.p99 = { label: `gateway p99 at ${headline}/s`, value: gateway.latencyFromSourceMs.p99, unit: 'ms', target: TARGETS.hotTopic.p99Ms };
-      figures.p99FromDue = { label: `gateway p99 from the due time (generator lag included) at ${headline}/s`, value: gateway.latencyFromDueMs.p99, unit: 'ms' };
-      figures.connected = { label: `gateway: subscribers still connected after the ${headline}/s step (slow consumers dropped: ${gateway.slowConsumersDropped ?? '?'})`, value: gateway.socketsOpen, unit: 'sockets', target: { min: subscribers } };
-      figures.lost = { label: `gateway: seqs lost over all sockets at ${headline}/s`, value: gateway.lost, unit: 'messages', target: { max: 0 } };
-      figures.duplicates = { label: `gateway: duplicate deliveries at ${headline}/s`, value: gateway.duplicates, unit: 'messages', target: { max: 0 } };
-      figures.ceiling = { label: ceilingLabel('gateway fan-out ceiling (≥ 99.9 % delivered, p99 from the due time ≤ 100 ms)', results.gateway!), value: ceilings.gateway, unit: 'deliveries/s', target: TARGETS.fanoutCeiling.deliveriesPerSecond };
-      figures.loadGenerator = { label: `load generator CPU at ${headline}/s (gateway run)`, value: gateway.cpuPercentOfOneCore[LOAD_GENERATOR] ?? null, unit: '% of a core' };
+      figures.delivered = {
+        label: `gateway, ${subscribers} subscribers × ${headline}/s: delivered`,
+        value: gateway.deliveredRatio,
+        unit: 'ratio',
+        target: TARGETS.hotTopic.deliveredRatio,
+      }
+      figures.p50 = {
+        label: `gateway p50 (DB clock → callback) at ${headline}/s`,
+        value: gateway.latencyFromSourceMs.p50,
+        unit: 'ms',
+      }
+      figures.p95 = {
+        label: `gateway p95 at ${headline}/s`,
+        value: gateway.latencyFromSourceMs.p95,
+        unit: 'ms',
+      }
+      figures.p99 = {
+        label: `gateway p99 at ${headline}/s`,
+        value: gateway.latencyFromSourceMs.p99,
+        unit: 'ms',
+        target: TARGETS.hotTopic.p99Ms,
+      }
+      figures.p99FromDue = {
+        label: `gateway p99 from the due time (generator lag included) at ${headline}/s`,
+        value: gateway.latencyFromDueMs.p99,
+        unit: 'ms',
+      }
+      figures.connected = {
+        label: `gateway: subscribers still connected after the ${headline}/s step (slow consumers dropped: ${
+          gateway.slowConsumersDropped ?? '?'
+        })`,
+        value: gateway.socketsOpen,
+        unit: 'sockets',
+        target: { min: subscribers },
+      }
+      figures.lost = {
+        label: `gateway: seqs lost over all sockets at ${headline}/s`,
+        value: gateway.lost,
+        unit: 'messages',
+        target: { max: 0 },
+      }
+      figures.duplicates = {
+        label: `gateway: duplicate deliveries at ${headline}/s`,
+        value: gateway.duplicates,
+        unit: 'messages',
+        target: { max: 0 },
+      }
+      figures.ceiling = {
+        label: ceilingLabel(
+          'gateway fan-out ceiling (≥ 99.9 % delivered, p99 from the due time ≤ 100 ms)',
+          results.gateway!,
+        ),
+        value: ceilings.gateway,
+        unit: 'deliveries/s',
+        target: TARGETS.fanoutCeiling.deliveriesPerSecond,
+      }
+      figures.loadGenerator = {
+        label: `load generator CPU at ${headline}/s (gateway run)`,
+        value: gateway.cpuPercentOfOneCore[LOAD_GENERATOR] ?? null,
+        unit: '% of a core',
+      }
     }
-    if (results.bare) figures.bareCeiling = { label: ceilingLabel('(a) bare ws ceiling', results.bare), value: ceilings.bare, unit: 'deliveries/s' };
-    if (results.relay) figures.relayCeiling = { label: ceilingLabel('(b) LISTEN/NOTIFY relay ceiling', results.relay), value: ceilings.relay, unit: 'deliveries/s' };
+    if (results.bare) {
+      figures.bareCeiling = {
+        label: ceilingLabel('(a) bare ws ceiling', results.bare),
+        value: ceilings.bare,
+        unit: 'deliveries/s',
+      }
+    }
+    if (results.relay) {
+      figures.relayCeiling = {
+        label: ceilingLabel('(b) LISTEN/NOTIFY relay ceiling', results.relay),
+        value: ceilings.relay,
+        unit: 'deliveries/s',
+      }
+    }
     if (results.bare && results.gateway) {
-      figures.vsBare = { label: 'gateway ÷ bare ws: ceiling deliveries/s', value: ratio(ceilings.gateway, ceilings.bare), unit: '×', target: TARGETS.baselines.vsBareDeliveriesRatio };
+      figures.vsBare = {
+        label: 'gateway ÷ bare ws: ceiling deliveries/s',
+        value: ratio(ceilings.gateway, ceilings.bare),
+        unit: '×',
+        target: TARGETS.baselines.vsBareDeliveriesRatio,
+      }
     }
     if (results.relay && results.gateway) {
-      figures.vsRelay = { label: 'gateway ÷ relay: ceiling deliveries/s', value: ratio(ceilings.gateway, ceilings.relay), unit: '×', target: TARGETS.baselines.vsRelayDeliveriesRatio };
-      figures.vsRelayP99 = { label: `gateway p99 ÷ relay p99 at ${headline}/s`, value: ratio(gateway?.latencyFromSourceMs.p99 ?? undefined, relayP99), unit: '×', target: { max: 1 } };
+      figures.vsRelay = {
+        label: 'gateway ÷ relay: ceiling deliveries/s',
+        value: ratio(ceilings.gateway, ceilings.relay),
+        unit: '×',
+        target: TARGETS.baselines.vsRelayDeliveriesRatio,
+      }
+      figures.vsRelayP99 = {
+        label: `gateway p99 ÷ relay p99 at ${headline}/s`,
+        value: ratio(gateway?.latencyFromSourceMs.p99 ?? undefined, relayP99),
+        unit: '×',
+        target: { max: 1 },
+      }
     }
 
-    const top = results.gateway?.at(-1);
+    const top = results.gateway?.at(-1)
     const bottleneck = top
-      ? `gateway at its highest step (${top.rate}/s, ${top.deliveriesPerSecond.toLocaleString('en')} deliveries/s): ${describeCpu(top.cpuPercentOfOneCore, top.machineBusyPercent)}`
-      : 'gateway not measured';
+      ? `gateway at its highest step (${top.rate}/s, ${
+        top.deliveriesPerSecond.toLocaleString('en')
+      } deliveries/s): ${describeCpu(top.cpuPercentOfOneCore, top.machineBusyPercent)}`
+      : 'gateway not measured'
     return {
-      parameters: { subscribers, rates, headlineRate: headline, systems, duration: numberOption(options, 'duration'), warmup: numberOption(options, 'warmup'), workers: workerCount, sampleEvery: numberOption(options, 'sample-every'), payloadBytes: JSON.stringify(body(1, Date.now())).length + 20, vsn: '2.0.0' },
+      parameters: {
+        subscribers,
+        rates,
+        headlineRate: headline,
+        systems,
+        duration: numberOption(options, 'duration'),
+        warmup: numberOption(options, 'warmup'),
+        workers: workerCount,
+        sampleEvery: numberOption(options, 'sample-every'),
+        payloadBytes: JSON.stringify(body(1, Date.now())).length + 20,
+        vsn: '2.0.0',
+      },
       figures,
       bottleneck,
       cpuPercentOfOneCore: gateway?.cpuPercentOfOneCore ?? {},
-      data: { clock: 'latency from `t`: clock_timestamp() in the writing statement (gateway, relay) or the bare server\'s send time; from `due`: the generator\'s schedule (the ceiling uses this one); receiver: same host clock', ceilings, systems: results },
-    };
+      data: {
+        clock:
+          "latency from `t`: clock_timestamp() in the writing statement (gateway, relay) or the bare server's send time; from `due`: the generator's schedule (the ceiling uses this one); receiver: same host clock",
+        ceilings,
+        systems: results,
+      },
+    }
   },
-};
+}

@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { SERVICE } from '../k6/scenarios.js';
-import { repoRoot, TSX_NODE_ARGS } from '../bench/paths.ts';
-import { endpointsAsEnv } from '../bench/stack.ts';
-import type { Scenario } from '../bench/scenario.ts';
-import type { RunRecord } from '../bench/record.ts';
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { SERVICE } from '../k6/scenarios.js'
+import { repoRoot, TSX_NODE_ARGS } from '../bench/paths.ts'
+import { endpointsAsEnv } from '../bench/stack.ts'
+import type { Scenario } from '../bench/scenario.ts'
+import type { RunRecord } from '../bench/record.ts'
 
 /**
  * The realistic service (targets: p50 ≤ 5 / p95 ≤ 20 / p99 ≤ 50 ms, 0 lost) as ./service/command.ts measures it: throw-away restaurants, sockets joined
@@ -17,7 +17,8 @@ import type { RunRecord } from '../bench/record.ts';
  */
 export const service: Scenario = {
   name: 'service',
-  summary: 'realistic service: restaurants × private per-role topics, staff sockets, write RPCs at an open-loop rate',
+  summary:
+    'realistic service: restaurants × private per-role topics, staff sockets, write RPCs at an open-loop rate',
   options: {
     restaurants: String(SERVICE.restaurants),
     sockets: String(SERVICE.sockets),
@@ -26,31 +27,47 @@ export const service: Scenario = {
   },
   minutes: 4,
   async run({ stack, progress, options }) {
-    const scratch = mkdtempSync(join(tmpdir(), 'plater-service-bench-'));
-    const gatewayPid = stack.apiPid();
+    const scratch = mkdtempSync(join(tmpdir(), 'plater-service-bench-'))
+    const gatewayPid = stack.apiPid()
     try {
       const child = spawn(
         process.execPath,
         [
-          ...TSX_NODE_ARGS, 'load/scenarios/service/command.ts', '--restaurants', options.restaurants!, '--sockets', options.sockets!,
-          '--rate', options.rate!, '--seconds', options.duration!,
+          ...TSX_NODE_ARGS,
+          'load/scenarios/service/command.ts',
+          '--restaurants',
+          options.restaurants!,
+          '--sockets',
+          options.sockets!,
+          '--rate',
+          options.rate!,
+          '--seconds',
+          options.duration!,
           // The stack's own gateway when its process is known (one decoder of the WAL, as hosted), else a second one.
           ...(gatewayPid === undefined ? ['--gateway', 'own'] : ['--gateway-pid', String(gatewayPid)]),
         ],
-        { cwd: repoRoot, env: { ...process.env, ...endpointsAsEnv(stack), PLATER_BENCH_RESULTS_DIR: scratch }, stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let written: string | undefined;
+        {
+          cwd: repoRoot,
+          env: { ...process.env, ...endpointsAsEnv(stack), PLATER_BENCH_RESULTS_DIR: scratch },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
+      let written: string | undefined
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        const match = /^written to (.+)$/.exec(line);
-        if (match) written = match[1];
-        else if (!line.startsWith(' ') && !/^[{}]/.test(line)) progress.update(line);
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      if (code !== 0 || !written) throw new Error(`load/scenarios/service/command.ts exited with ${code} without a result`);
-      const { parameters, figures, bottleneck, cpuPercentOfOneCore, data } = JSON.parse(readFileSync(written, 'utf8')) as RunRecord;
-      return { parameters, figures, bottleneck, cpuPercentOfOneCore, data };
+        const match = /^written to (.+)$/.exec(line)
+        if (match) written = match[1]
+        else if (!line.startsWith(' ') && !/^[{}]/.test(line)) progress.update(line)
+      })
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+      if (code !== 0 || !written) {
+        throw new Error(`load/scenarios/service/command.ts exited with ${code} without a result`)
+      }
+      const { parameters, figures, bottleneck, cpuPercentOfOneCore, data } = JSON.parse(
+        readFileSync(written, 'utf8'),
+      ) as RunRecord
+      return { parameters, figures, bottleneck, cpuPercentOfOneCore, data }
     } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true })
     }
   },
-};
+}

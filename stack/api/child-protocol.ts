@@ -1,9 +1,9 @@
-import type { StackConfig } from '../config.ts';
-import type { LogLevel } from '../log.ts';
-import type { ApiRestarts } from './health.ts';
+import type { StackConfig } from '../config.ts'
+import type { LogLevel } from '../log.ts'
+import type { ApiRestarts } from './health.ts'
 
 /** What the stack's process tells the API process over the IPC channel. */
-export type ToApiProcess = { type: 'start'; config: StackConfig; restarts: ApiRestarts } | { type: 'stop' };
+export type ToApiProcess = { type: 'start'; config: StackConfig; restarts: ApiRestarts } | { type: 'stop' }
 
 /**
  * What the API process tells the stack's process: its log lines (written by the stack's logger, so its level and
@@ -12,4 +12,4 @@ export type ToApiProcess = { type: 'start'; config: StackConfig; restarts: ApiRe
 export type FromApiProcess =
   | { type: 'log'; level: LogLevel; scopes: string[]; message: string; fields?: Record<string, unknown> }
   | { type: 'listening' }
-  | { type: 'failed'; message: string };
+  | { type: 'failed'; message: string }

@@ -1,16 +1,16 @@
-import type { Sql } from 'postgres';
+import type { Sql } from 'postgres'
 
 /**
  * The dev auth's own state: sessions and opaque refresh tokens (stored as SHA-256 hashes). Created with the
  * Supabase-compat objects whenever the stack prepares a database (start, reset) — never a migration: hosted
  * Supabase has GoTrue and its own `auth.sessions`. The schema is not granted to any API role.
  */
-export const AUTH_SCHEMA = 'plater_stack_auth';
+export const AUTH_SCHEMA = 'plater_stack_auth'
 
 export async function ensureAuthSchema(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
     // Two stacks on one database must not race on the DDL.
-    await tx`select pg_advisory_xact_lock(hashtextextended('plater:stack-auth:schema', 0))`;
+    await tx`select pg_advisory_xact_lock(hashtextextended('plater:stack-auth:schema', 0))`
     await tx.unsafe(`
       create schema if not exists ${AUTH_SCHEMA};
       revoke all on schema ${AUTH_SCHEMA} from public;
@@ -30,8 +30,8 @@ export async function ensureAuthSchema(sql: Sql): Promise<void> {
         revoked_at timestamptz
       );
       create index if not exists refresh_tokens_session_idx on ${AUTH_SCHEMA}.refresh_tokens (session_id);
-    `);
-  });
+    `)
+  })
 }
 
 /** Drops refresh tokens revoked long ago and sessions idle for 30 days. */
@@ -39,5 +39,5 @@ export async function pruneAuthState(sql: Sql): Promise<void> {
   await sql.unsafe(`
     delete from ${AUTH_SCHEMA}.refresh_tokens where revoked_at < now() - interval '1 day';
     delete from ${AUTH_SCHEMA}.sessions where coalesce(refreshed_at, created_at) < now() - interval '30 days';
-  `);
+  `)
 }

@@ -1,23 +1,23 @@
-import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto';
-import { type JWTPayload, SignJWT } from 'jose';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../api-keys.ts';
-import type { SigningJwk } from '../install-secrets.ts';
+import { createHash, createPrivateKey, type KeyObject, randomBytes } from 'node:crypto'
+import { type JWTPayload, SignJWT } from 'jose'
+import { ACCESS_TOKEN_TTL_SECONDS } from '../api-keys.ts'
+import type { SigningJwk } from '../install-secrets.ts'
 
 /** Where the auth is mounted; `iss` is `<API URL>` + this, like GoTrue's. */
-export const AUTH_ISSUER_PATH = '/auth/v1';
+export const AUTH_ISSUER_PATH = '/auth/v1'
 
 export interface AccessClaims extends JWTPayload {
-  sub: string;
-  role: string;
-  email?: string;
-  session_id?: string;
+  sub: string
+  role: string
+  email?: string
+  session_id?: string
 }
 
 export interface TokenUser {
-  id: string;
-  email: string | null;
-  app_metadata: Record<string, unknown>;
-  user_metadata: Record<string, unknown>;
+  id: string
+  email: string | null
+  app_metadata: Record<string, unknown>
+  user_metadata: Record<string, unknown>
 }
 
 /**
@@ -26,8 +26,8 @@ export interface TokenUser {
  * claim set.
  */
 export class TokenSigner {
-  readonly #key: KeyObject;
-  readonly #kid: string;
+  readonly #key: KeyObject
+  readonly #kid: string
 
   constructor(
     signingKey: SigningJwk,
@@ -35,14 +35,18 @@ export class TokenSigner {
     readonly issuer: string,
     readonly ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
   ) {
-    this.#key = createPrivateKey({ key: signingKey, format: 'jwk' });
-    this.#kid = signingKey.kid;
+    this.#key = createPrivateKey({ key: signingKey, format: 'jwk' })
+    this.#kid = signingKey.kid
   }
 
   /** Without a session (`plater token`) the token has no `session_id`, so signing out cannot end it. */
-  async accessToken(user: TokenUser, sessionId?: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
-    const iat = Math.floor(now / 1000);
-    const expiresAt = iat + this.ttlSeconds;
+  async accessToken(
+    user: TokenUser,
+    sessionId?: string,
+    now = Date.now(),
+  ): Promise<{ token: string; expiresAt: number }> {
+    const iat = Math.floor(now / 1000)
+    const expiresAt = iat + this.ttlSeconds
     const token = await new SignJWT({
       email: user.email ?? '',
       phone: '',
@@ -60,17 +64,17 @@ export class TokenSigner {
       .setAudience('authenticated')
       .setIssuedAt(iat)
       .setExpirationTime(expiresAt)
-      .sign(this.#key);
-    return { token, expiresAt };
+      .sign(this.#key)
+    return { token, expiresAt }
   }
 }
 
 /** An opaque refresh token and the hash it is stored under (the token itself is never stored). */
 export function newRefreshToken(): { token: string; hash: string } {
-  const token = randomBytes(24).toString('base64url');
-  return { token, hash: hashRefreshToken(token) };
+  const token = randomBytes(24).toString('base64url')
+  return { token, hash: hashRefreshToken(token) }
 }
 
 export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return createHash('sha256').update(token).digest('hex')
 }

@@ -1,5 +1,5 @@
-import type { JSONWebKeySet } from 'jose';
-import { TokenVerifier } from '../../shared/auth/verify.ts';
+import type { JSONWebKeySet } from 'jose'
+import { TokenVerifier } from '../../shared/auth/verify.ts'
 
 /**
  * The token verifier of the Node side of the stack (the realtime gateway, the functions host's `verify_jwt` gate,
@@ -8,10 +8,10 @@ import { TokenVerifier } from '../../shared/auth/verify.ts';
 
 /** The stack's own key material, as StackConfig holds it (the JWKS, the legacy secret, the new API keys). */
 export interface StackKeys {
-  readonly jwtSecret: string;
-  readonly jwks?: JSONWebKeySet;
-  readonly publishableKey?: string;
-  readonly secretKey?: string;
+  readonly jwtSecret: string
+  readonly jwks?: JSONWebKeySet
+  readonly publishableKey?: string
+  readonly secretKey?: string
 }
 
 export function stackVerifier(keys: StackKeys): TokenVerifier {
@@ -20,5 +20,5 @@ export function stackVerifier(keys: StackKeys): TokenVerifier {
     jwtSecret: keys.jwtSecret,
     publishableKeys: keys.publishableKey ? [keys.publishableKey] : [],
     secretKeys: keys.secretKey ? [keys.secretKey] : [],
-  });
+  })
 }

@@ -1,5 +1,5 @@
-import { ensureConsoleBuild } from '../../console/build.ts';
-import type { Logger } from '../log.ts';
+import { ensureConsoleBuild } from '../../console/build.ts'
+import type { Logger } from '../log.ts'
 
 /**
  * The CLI's step before a stack starts: bring console/dist up to date (console/build.ts rebuilds only when its
@@ -8,10 +8,12 @@ import type { Logger } from '../log.ts';
  * built, and `npm run build:console` shows why.
  */
 export async function buildConsoleIfStale(log: Logger): Promise<void> {
-  const started = Date.now();
+  const started = Date.now()
   try {
-    if (await ensureConsoleBuild()) log.info(`console built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    if (await ensureConsoleBuild()) {
+      log.info(`console built in ${((Date.now() - started) / 1000).toFixed(1)}s`)
+    }
   } catch (error) {
-    log.error('console build failed; `npm run build:console` shows why', { error });
+    log.error('console build failed; `npm run build:console` shows why', { error })
   }
 }

@@ -1,14 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { resolveConfig } from '../config.ts';
-import { resetDatabase } from '../database-setup.ts';
-import { withDb } from '../db-connection.ts';
-import { createLogger, type Logger, logLevelFromEnv } from '../log.ts';
-import { startEmbeddedPostgres } from '../postgres/cluster.ts';
-import { runningStack } from '../state.ts';
+import { setTimeout as sleep } from 'node:timers/promises'
+import { resolveConfig } from '../config.ts'
+import { resetDatabase } from '../database-setup.ts'
+import { withDb } from '../db-connection.ts'
+import { createLogger, type Logger, logLevelFromEnv } from '../log.ts'
+import { startEmbeddedPostgres } from '../postgres/cluster.ts'
+import { runningStack } from '../state.ts'
 
 export interface ResetOptions {
   /** Reset a database plater does not run itself (DATABASE_URL, or a running stack that uses one). */
-  yes: boolean;
+  yes: boolean
 }
 
 /**
@@ -18,48 +18,54 @@ export interface ResetOptions {
  * Postgres it did not start — may hold someone's data: that one is reset only with `--yes`.
  */
 export async function resetCommand(options: ResetOptions): Promise<number> {
-  const config = await resolveConfig();
-  const log = createLogger('plater', logLevelFromEnv(process.env, 'info'));
-  const state = runningStack(config.dataDir);
-  const dbUrl = state?.dbUrl ?? config.dbUrl;
+  const config = await resolveConfig()
+  const log = createLogger('plater', logLevelFromEnv(process.env, 'info'))
+  const state = runningStack(config.dataDir)
+  const dbUrl = state?.dbUrl ?? config.dbUrl
   // a running stack records the pid of the Postgres it started; one without ran on a database given to it
-  const external = state ? state.postgresPid === undefined : config.externalDb;
+  const external = state ? state.postgresPid === undefined : config.externalDb
 
-  const where = displayUrl(dbUrl);
+  const where = displayUrl(dbUrl)
   if (external && !options.yes) {
     console.error(
       `plater: refusing to reset ${where}: plater does not run that database (DATABASE_URL), so it may hold data ` +
         'that is not the seed. `plater reset --yes` drops it and re-creates it from migrations + seed.',
-    );
-    return 1;
+    )
+    return 1
   }
   const owner = state
     ? `the stack running from ${config.dataDir} (pid ${state.pid}; its clients reconnect)`
     : external
-      ? 'DATABASE_URL'
-      : `the embedded Postgres of ${config.dataDir} (port ${config.dbPort}; started for the reset and stopped after)`;
-  console.log(`Resetting ${where}, the database of ${owner}: every row in it is dropped; bootstrap, migrations and seed are applied again.`);
+    ? 'DATABASE_URL'
+    : `the embedded Postgres of ${config.dataDir} (port ${config.dbPort}; started for the reset and stopped after)`
+  console.log(
+    `Resetting ${where}, the database of ${owner}: every row in it is dropped; bootstrap, migrations and seed are applied again.`,
+  )
 
   if (state || external) {
-    await resetDatabase(config.repoRoot, dbUrl, log.child('db'));
-    if (state) await announceEpoch(dbUrl, log.child('db'));
+    await resetDatabase(config.repoRoot, dbUrl, log.child('db'))
+    if (state) await announceEpoch(dbUrl, log.child('db'))
   } else {
-    const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.dbPort, log: log.child('postgres') });
+    const postgres = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.dbPort,
+      log: log.child('postgres'),
+    })
     try {
-      await resetDatabase(config.repoRoot, config.dbUrl, log.child('db'));
+      await resetDatabase(config.repoRoot, config.dbUrl, log.child('db'))
     } finally {
-      await postgres.stop();
+      await postgres.stop()
     }
   }
-  console.log('Database reset: migrations and seed applied.');
-  return 0;
+  console.log('Database reset: migrations and seed applied.')
+  return 0
 }
 
 /** `postgresql://user@host:port/db`: where, without the password. */
 function displayUrl(dbUrl: string): string {
-  const url = new URL(dbUrl);
-  url.password = '';
-  return url.toString();
+  const url = new URL(dbUrl)
+  url.password = ''
+  return url.toString()
 }
 
 /**
@@ -68,16 +74,17 @@ function displayUrl(dbUrl: string): string {
  */
 export async function announceEpoch(dbUrl: string, log: Logger, timeoutMs = 30_000): Promise<void> {
   await withDb(dbUrl, 'reset', async (sql) => {
-    for (const deadline = Date.now() + timeoutMs; ;) {
-      const [streaming] = await sql`select 1 from pg_replication_slots where database = current_database() and active`;
-      if (streaming) break;
+    for (const deadline = Date.now() + timeoutMs;;) {
+      const [streaming] =
+        await sql`select 1 from pg_replication_slots where database = current_database() and active`
+      if (streaming) break
       if (Date.now() > deadline) {
-        log.warn('the gateway is not streaming the new database yet; clients reload on their next message');
-        return;
+        log.warn('the gateway is not streaming the new database yet; clients reload on their next message')
+        return
       }
-      await sleep(100);
+      await sleep(100)
     }
-    const [row] = await sql<{ told: number }[]>`select plater_private.announce_topic_epoch() as told`;
-    log.info(`announced the new topic epoch on ${row?.told ?? 0} topics`);
-  });
+    const [row] = await sql<{ told: number }[]>`select plater_private.announce_topic_epoch() as told`
+    log.info(`announced the new topic epoch on ${row?.told ?? 0} topics`)
+  })
 }

@@ -1,15 +1,15 @@
-import { JWKS_PATH, type StackConfig } from '../config.ts';
+import { JWKS_PATH, type StackConfig } from '../config.ts'
 
 /** The values `plater status` reports, named as `supabase status -o env` names them. */
 export interface StatusValues {
-  API_URL: string;
-  DB_URL: string;
-  PUBLISHABLE_KEY: string;
-  SECRET_KEY: string;
-  ANON_KEY: string;
-  SERVICE_ROLE_KEY: string;
-  JWT_SECRET: string;
-  JWKS_URL: string;
+  API_URL: string
+  DB_URL: string
+  PUBLISHABLE_KEY: string
+  SECRET_KEY: string
+  ANON_KEY: string
+  SERVICE_ROLE_KEY: string
+  JWT_SECRET: string
+  JWKS_URL: string
 }
 
 export function statusValues(config: StackConfig, urls: { apiUrl: string; dbUrl: string }): StatusValues {
@@ -22,11 +22,11 @@ export function statusValues(config: StackConfig, urls: { apiUrl: string; dbUrl:
     SERVICE_ROLE_KEY: config.serviceRoleKey,
     JWT_SECRET: config.jwtSecret,
     JWKS_URL: `${urls.apiUrl}${JWKS_PATH}`,
-  };
+  }
 }
 
-export const STATUS_FORMATS = ['pretty', 'env', 'json'] as const;
-export type StatusFormat = (typeof STATUS_FORMATS)[number];
+export const STATUS_FORMATS = ['pretty', 'env', 'json'] as const
+export type StatusFormat = (typeof STATUS_FORMATS)[number]
 
 const prettyLabels: Record<keyof StatusValues, string> = {
   API_URL: 'API URL',
@@ -37,18 +37,18 @@ const prettyLabels: Record<keyof StatusValues, string> = {
   SERVICE_ROLE_KEY: 'service_role key (legacy)',
   JWT_SECRET: 'JWT secret (legacy)',
   JWKS_URL: 'JWKS URL',
-};
+}
 
 export function formatStatus(values: StatusValues, format: StatusFormat): string {
-  const entries = Object.entries(values) as Array<[keyof StatusValues, string]>;
+  const entries = Object.entries(values) as Array<[keyof StatusValues, string]>
   switch (format) {
     case 'env':
-      return entries.map(([key, value]) => `export ${key}=${shellQuoted(value)}`).join('\n');
+      return entries.map(([key, value]) => `export ${key}=${shellQuoted(value)}`).join('\n')
     case 'json':
-      return JSON.stringify(values, null, 2);
+      return JSON.stringify(values, null, 2)
     case 'pretty': {
-      const width = Math.max(...entries.map(([key]) => prettyLabels[key].length));
-      return entries.map(([key, value]) => `${prettyLabels[key].padStart(width)}: ${value}`).join('\n');
+      const width = Math.max(...entries.map(([key]) => prettyLabels[key].length))
+      return entries.map(([key, value]) => `${prettyLabels[key].padStart(width)}: ${value}`).join('\n')
     }
   }
 }
@@ -59,5 +59,5 @@ export function formatStatus(values: StatusValues, format: StatusFormat): string
  * without `export`, which leaves them unexported: a child process (`node app.mjs`) would not see them.
  */
 export function shellQuoted(value: string): string {
-  return `"${value.replace(/[\\"$`]/g, (char) => `\\${char}`)}"`;
+  return `"${value.replace(/[\\"$`]/g, (char) => `\\${char}`)}"`
 }

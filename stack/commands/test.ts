@@ -1,25 +1,25 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { envName } from '../auth/rate-limit.ts';
-import { type StackConfig, repoRoot, resolveConfig } from '../config.ts';
-import { createLogger, logLevelFromEnv } from '../log.ts';
-import { findFreePorts } from '../ports.ts';
-import { stopClusterByPidFile } from '../postgres/cluster.ts';
-import { isProcessAlive } from '../process-util.ts';
-import { runningStack } from '../state.ts';
-import { type RunningStack, startStack } from '../stack.ts';
-import { runDenoSuite } from '../testing/deno-suite.ts';
-import { runLintSuite } from '../testing/lint-suite.ts';
-import { runPgtapSuite } from '../testing/pgtap-suite.ts';
-import { ensureSystemTestTools } from '../testing/system-tools.ts';
-import type { SuiteContext, SuiteResult } from '../testing/suite.ts';
-import { runVitestSuite } from '../testing/vitest-suite.ts';
-import { buildConsoleIfStale } from './console-build.ts';
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { envName } from '../auth/rate-limit.ts'
+import { repoRoot, resolveConfig, type StackConfig } from '../config.ts'
+import { createLogger, logLevelFromEnv } from '../log.ts'
+import { findFreePorts } from '../ports.ts'
+import { stopClusterByPidFile } from '../postgres/cluster.ts'
+import { isProcessAlive } from '../process-util.ts'
+import { runningStack } from '../state.ts'
+import { type RunningStack, startStack } from '../stack.ts'
+import { runDenoSuite } from '../testing/deno-suite.ts'
+import { runLintSuite } from '../testing/lint-suite.ts'
+import { runPgtapSuite } from '../testing/pgtap-suite.ts'
+import { ensureSystemTestTools } from '../testing/system-tools.ts'
+import type { SuiteContext, SuiteResult } from '../testing/suite.ts'
+import { runVitestSuite } from '../testing/vitest-suite.ts'
+import { buildConsoleIfStale } from './console-build.ts'
 
-const TEST_RUN_PREFIX = 'test-run-';
+const TEST_RUN_PREFIX = 'test-run-'
 /** Sign-ins and refreshes per IP per 5 minutes on the test stack. */
-const SUITE_AUTH_RATE_LIMIT = 100_000;
-const testRunsDir = join(repoRoot, '.stack');
+const SUITE_AUTH_RATE_LIMIT = 100_000
+const testRunsDir = join(repoRoot, '.stack')
 
 /**
  * `plater test` (`npm test`): a private stack on free ports with its own data dir, every suite against it,
@@ -28,20 +28,22 @@ const testRunsDir = join(repoRoot, '.stack');
  * Ends with `N passed, N failed` (assertions across suites) alone on the last line; exits 1 if anything failed.
  */
 export async function testCommand(): Promise<number> {
-  await removeAbandonedTestRuns();
-  ensureSystemTestTools(repoRoot);
-  if (process.env.DATABASE_URL) console.log('note: DATABASE_URL is ignored by `plater test`; it uses a private stack');
+  await removeAbandonedTestRuns()
+  ensureSystemTestTools(repoRoot)
+  if (process.env.DATABASE_URL) {
+    console.log('note: DATABASE_URL is ignored by `plater test`; it uses a private stack')
+  }
 
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const abort = new AbortController()
+  const onSignal = () => abort.abort()
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
 
-  const dataDir = join(testRunsDir, `${TEST_RUN_PREFIX}${process.pid}`);
-  const results: SuiteResult[] = [];
-  let stack: RunningStack | undefined;
+  const dataDir = join(testRunsDir, `${TEST_RUN_PREFIX}${process.pid}`)
+  const results: SuiteResult[] = []
+  let stack: RunningStack | undefined
   try {
-    const [apiPort, dbPort] = await findFreePorts('127.0.0.1', 2);
+    const [apiPort, dbPort] = await findFreePorts('127.0.0.1', 2)
     const stackEnv: NodeJS.ProcessEnv = {
       ...process.env,
       PLATER_DATA_DIR: dataDir,
@@ -51,41 +53,45 @@ export async function testCommand(): Promise<number> {
       // config.toml's values by tests/stack/auth-edges.test.ts, on an auth of its own.
       [envName('sign_in_sign_ups')]: String(SUITE_AUTH_RATE_LIMIT),
       [envName('token_refresh')]: String(SUITE_AUTH_RATE_LIMIT),
-    };
-    delete stackEnv.DATABASE_URL;
-    const config = await resolveConfig(stackEnv);
+    }
+    delete stackEnv.DATABASE_URL
+    const config = await resolveConfig(stackEnv)
 
-    const log = createLogger('stack', logLevelFromEnv(process.env, 'warn'));
-    await buildConsoleIfStale(log.child('console'));
-    const started = Date.now();
-    stack = await startStack(config, log);
-    console.log(`test stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${config.apiUrl}, db port ${config.dbPort}, Node ${process.version}`);
+    const log = createLogger('stack', logLevelFromEnv(process.env, 'warn'))
+    await buildConsoleIfStale(log.child('console'))
+    const started = Date.now()
+    stack = await startStack(config, log)
+    console.log(
+      `test stack up in ${
+        ((Date.now() - started) / 1000).toFixed(1)
+      }s: ${config.apiUrl}, db port ${config.dbPort}, Node ${process.version}`,
+    )
 
     const context: SuiteContext = {
       repoRoot,
       env: { ...stackEnv, ...suiteEnv(config), ...colorEnv() },
       dbUrl: config.dbUrl,
       signal: abort.signal,
-    };
+    }
     for (const suite of [runLintSuite, runPgtapSuite, runDenoSuite, runVitestSuite]) {
-      if (abort.signal.aborted) break;
-      results.push(await suite(context));
+      if (abort.signal.aborted) break
+      results.push(await suite(context))
     }
   } catch (error) {
-    console.error(`plater test: ${(error as Error).message}`);
-    results.push({ name: 'stack', passed: 0, failed: 1 });
+    console.error(`plater test: ${(error as Error).message}`)
+    results.push({ name: 'stack', passed: 0, failed: 1 })
   } finally {
-    await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    await stack?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
   }
 
   if (abort.signal.aborted) {
-    console.error('\ninterrupted: remaining suites skipped');
-    results.push({ name: 'interrupted', passed: 0, failed: 1 });
+    console.error('\ninterrupted: remaining suites skipped')
+    results.push({ name: 'interrupted', passed: 0, failed: 1 })
   }
-  return printSummary(results);
+  return printSummary(results)
 }
 
 /**
@@ -95,26 +101,26 @@ export async function testCommand(): Promise<number> {
  * themselves (transactions rolled back; the concurrency file's throw-away restaurant is deleted).
  */
 export async function testDbCommand(): Promise<number> {
-  const config = await resolveConfig();
-  const state = runningStack(config.dataDir);
+  const config = await resolveConfig()
+  const state = runningStack(config.dataDir)
   if (!state && !config.externalDb) {
-    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``);
-    return 1;
+    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``)
+    return 1
   }
-  const dbUrl = state?.dbUrl ?? config.dbUrl;
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
+  const dbUrl = state?.dbUrl ?? config.dbUrl
+  const abort = new AbortController()
+  const onSignal = () => abort.abort()
+  process.on('SIGINT', onSignal)
   try {
     const result = await runPgtapSuite({
       repoRoot,
       env: { ...process.env, PLATER_DB_URL: dbUrl, ...colorEnv() },
       dbUrl,
       signal: abort.signal,
-    });
-    return printSummary([result]);
+    })
+    return printSummary([result])
   } finally {
-    process.off('SIGINT', onSignal);
+    process.off('SIGINT', onSignal)
   }
 }
 
@@ -128,35 +134,37 @@ function suiteEnv(config: StackConfig): NodeJS.ProcessEnv {
     PLATER_JWT_SECRET: config.jwtSecret,
     PLATER_PUBLISHABLE_KEY: config.publishableKey,
     PLATER_SECRET_KEY: config.secretKey,
-  };
+  }
 }
 
 /** Suites write through a pipe (we read their summaries), so tell them whether the real output is a terminal. */
 function colorEnv(): NodeJS.ProcessEnv {
-  return process.stdout.isTTY ? { FORCE_COLOR: '1' } : { NO_COLOR: '1', FORCE_COLOR: undefined };
+  return process.stdout.isTTY ? { FORCE_COLOR: '1' } : { NO_COLOR: '1', FORCE_COLOR: undefined }
 }
 
 function printSummary(results: SuiteResult[]): number {
-  console.log('\n━━ summary');
+  console.log('\n━━ summary')
   for (const result of results) {
-    const detail = result.skipped ? `skipped (${result.skipped})` : `${result.passed} passed, ${result.failed} failed`;
-    console.log(`${result.name}: ${detail}`);
+    const detail = result.skipped
+      ? `skipped (${result.skipped})`
+      : `${result.passed} passed, ${result.failed} failed`
+    console.log(`${result.name}: ${detail}`)
   }
-  const passed = results.reduce((sum, result) => sum + result.passed, 0);
-  const failed = results.reduce((sum, result) => sum + result.failed, 0);
-  console.log(`${passed} passed, ${failed} failed`);
-  return failed > 0 ? 1 : 0;
+  const passed = results.reduce((sum, result) => sum + result.passed, 0)
+  const failed = results.reduce((sum, result) => sum + result.failed, 0)
+  console.log(`${passed} passed, ${failed} failed`)
+  return failed > 0 ? 1 : 0
 }
 
 /** Data dirs of earlier runs that were killed before cleaning up (their pid is gone), and their Postgres. */
 async function removeAbandonedTestRuns(): Promise<void> {
-  if (!existsSync(testRunsDir)) return;
+  if (!existsSync(testRunsDir)) return
   for (const name of readdirSync(testRunsDir)) {
-    if (!name.startsWith(TEST_RUN_PREFIX)) continue;
-    const pid = Number(name.slice(TEST_RUN_PREFIX.length));
-    if (!Number.isInteger(pid) || isProcessAlive(pid)) continue;
-    const dir = join(testRunsDir, name);
-    await stopClusterByPidFile(dir);
-    rmSync(dir, { recursive: true, force: true });
+    if (!name.startsWith(TEST_RUN_PREFIX)) continue
+    const pid = Number(name.slice(TEST_RUN_PREFIX.length))
+    if (!Number.isInteger(pid) || isProcessAlive(pid)) continue
+    const dir = join(testRunsDir, name)
+    await stopClusterByPidFile(dir)
+    rmSync(dir, { recursive: true, force: true })
   }
 }

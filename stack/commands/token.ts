@@ -1,7 +1,7 @@
-import { resolveConfig } from '../config.ts';
-import { withDb } from '../db-connection.ts';
-import { AUTH_ISSUER_PATH, TokenSigner } from '../auth/user-tokens.ts';
-import { runningStack } from '../state.ts';
+import { resolveConfig } from '../config.ts'
+import { withDb } from '../db-connection.ts'
+import { AUTH_ISSUER_PATH, TokenSigner } from '../auth/user-tokens.ts'
+import { runningStack } from '../state.ts'
 
 /**
  * `plater token --email <email>`: prints an access token for a staff member, signed like the local auth signs
@@ -9,27 +9,33 @@ import { runningStack } from '../state.ts';
  * for anyone else would be rejected by every RPC anyway.
  */
 export async function tokenCommand(email: string): Promise<number> {
-  const config = await resolveConfig();
-  const state = runningStack(config.dataDir);
+  const config = await resolveConfig()
+  const state = runningStack(config.dataDir)
   if (!state && !config.externalDb) {
-    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``);
-    return 1;
+    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``)
+    return 1
   }
-  const dbUrl = state?.dbUrl ?? config.dbUrl;
+  const dbUrl = state?.dbUrl ?? config.dbUrl
 
   const user = await withDb(dbUrl, 'token', async (sql) => {
     const [row] = await sql<{ id: string; email: string }[]>`
       select u.id, u.email
       from auth.users u
       where lower(u.email) = lower(${email})
-        and exists (select from public.staff s where s.user_id = u.id)`;
-    return row;
-  });
+        and exists (select from public.staff s where s.user_id = u.id)`
+    return row
+  })
   if (!user) {
-    console.error(`plater: no staff member with email ${email} (the seeded accounts are listed in README.md)`);
-    return 1;
+    console.error(`plater: no staff member with email ${email} (the seeded accounts are listed in README.md)`)
+    return 1
   }
-  const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${AUTH_ISSUER_PATH}`);
-  console.log((await signer.accessToken({ ...user, app_metadata: { provider: 'email', providers: ['email'] }, user_metadata: {} })).token);
-  return 0;
+  const signer = new TokenSigner(config.signingKey, `${config.apiUrl}${AUTH_ISSUER_PATH}`)
+  console.log(
+    (await signer.accessToken({
+      ...user,
+      app_metadata: { provider: 'email', providers: ['email'] },
+      user_metadata: {},
+    })).token,
+  )
+  return 0
 }

@@ -65,10 +65,8 @@ globalThis.addEventListener('unhandledrejection', (event) => {
 globalThis.addEventListener('error', (event) => {
   event.preventDefault()
   log.error('uncaught error', { error: event.error })
-})
-
-// The host keeps our stdin open and never writes to it: end-of-file means the host is gone (even when it was
-// SIGKILLed and could not stop us), so exit instead of lingering as an orphan.
+}) // The host keeps our stdin open and never writes to it: end-of-file means the host is gone (even when it was
+ // SIGKILLed and could not stop us), so exit instead of lingering as an orphan.
 ;(async () => {
   const buffer = new Uint8Array(64)
   try {
@@ -123,7 +121,12 @@ const serve = async (req, info) => {
 }
 
 if (listen === 'tcp') {
-  realServe({ hostname: '127.0.0.1', port: 0, onListen: ({ port }) => console.log(`${READY_PREFIX} ${port}`), onError }, serve)
+  realServe({
+    hostname: '127.0.0.1',
+    port: 0,
+    onListen: ({ port }) => console.log(`${READY_PREFIX} ${port}`),
+    onError,
+  }, serve)
 } else {
   // a socket file left by the previous worker of this function (it was killed) would refuse the bind
   try {

@@ -1,9 +1,9 @@
-import type { Channel } from './channel.ts';
-import type { InboundBroadcast } from './protocol/frames.ts';
-import { PAYLOAD_SIZE_EXCEEDED, SYSTEM_MESSAGE } from './protocol/reasons.ts';
-import { topicKey } from './registry.ts';
-import { broadcastTenant } from './tenant.ts';
-import { writeAccess } from './write-access.ts';
+import type { Channel } from './channel.ts'
+import type { InboundBroadcast } from './protocol/frames.ts'
+import { PAYLOAD_SIZE_EXCEEDED, SYSTEM_MESSAGE } from './protocol/reasons.ts'
+import { topicKey } from './registry.ts'
+import { broadcastTenant } from './tenant.ts'
+import { writeAccess } from './write-access.ts'
 
 /**
  * A client `broadcast` (BroadcastHandler): size check, the socket's rate, RLS write check on private channels,
@@ -17,35 +17,35 @@ import { writeAccess } from './write-access.ts';
  * channel stays, since the sender may be the cook whose colleagues flooded.
  */
 export async function handleClientBroadcast(channel: Channel, message: InboundBroadcast): Promise<void> {
-  const { ctx } = channel.owner;
+  const { ctx } = channel.owner
   if (message.payload.bytes.length > ctx.options.maxPayloadBytes) {
-    ctx.metrics.drops.oversizedPayloads++;
-    if (channel.ackBroadcast) channel.reply(message.ref, 'error', { error: PAYLOAD_SIZE_EXCEEDED });
-    return;
+    ctx.metrics.drops.oversizedPayloads++
+    if (channel.ackBroadcast) channel.reply(message.ref, 'error', { error: PAYLOAD_SIZE_EXCEEDED })
+    return
   }
   if (!channel.owner.events.tryTake(ctx.clock.now())) {
-    ctx.metrics.rateLimitedBroadcasts.socket++;
-    channel.shutdown(SYSTEM_MESSAGE.tooManyMessages);
-    return;
+    ctx.metrics.rateLimitedBroadcasts.socket++
+    channel.shutdown(SYSTEM_MESSAGE.tooManyMessages)
+    return
   }
-  const access = await writeAccess(channel);
-  if (!access) return;
+  const access = await writeAccess(channel)
+  if (!access) return
   if (!access.broadcast) {
-    ctx.metrics.drops.unauthorizedWrites++;
-    return;
+    ctx.metrics.drops.unauthorizedWrites++
+    return
   }
-  const now = ctx.clock.now();
+  const now = ctx.clock.now()
   if (!ctx.eventBudgets.tenants.get(broadcastTenant(channel.subTopic, channel.isPrivate), now).tryTake(now)) {
-    ctx.metrics.rateLimitedBroadcasts.tenant++;
-    channel.warn(SYSTEM_MESSAGE.tooManyMessages);
-    if (channel.ackBroadcast) channel.reply(message.ref, 'error', { error: SYSTEM_MESSAGE.tooManyMessages });
-    return;
+    ctx.metrics.rateLimitedBroadcasts.tenant++
+    channel.warn(SYSTEM_MESSAGE.tooManyMessages)
+    if (channel.ackBroadcast) channel.reply(message.ref, 'error', { error: SYSTEM_MESSAGE.tooManyMessages })
+    return
   }
-  ctx.metrics.broadcasts.client++;
+  ctx.metrics.broadcasts.client++
   ctx.registry.publish(
     topicKey(channel.subTopic, channel.isPrivate),
     { topic: channel.topic, event: message.userEvent, payload: message.payload, meta: null },
     channel.selfBroadcast ? {} : { except: channel },
-  );
-  if (channel.ackBroadcast) channel.reply(message.ref, 'ok', {});
+  )
+  if (channel.ackBroadcast) channel.reply(message.ref, 'ok', {})
 }

@@ -1,13 +1,13 @@
-import type { Clock } from '../../shared/clock.ts';
+import type { Clock } from '../../shared/clock.ts'
 
 /** How long a wait may take, on which clock. */
 export interface Deadline {
-  readonly clock: Clock;
-  readonly ms: number;
+  readonly clock: Clock
+  readonly ms: number
 }
 
 export class DeadlineExceeded extends Error {
-  override readonly name = 'DeadlineExceeded';
+  override readonly name = 'DeadlineExceeded'
 }
 
 /**
@@ -17,16 +17,16 @@ export class DeadlineExceeded extends Error {
  */
 export function withDeadline<T>({ clock, ms }: Deadline, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new DeadlineExceeded(`no answer within ${ms} ms`)), ms);
+    const timer = clock.setTimeout(() => reject(new DeadlineExceeded(`no answer within ${ms} ms`)), ms)
     work.then(
       (value) => {
-        clock.clearTimeout(timer);
-        resolve(value);
+        clock.clearTimeout(timer)
+        resolve(value)
       },
       (error: unknown) => {
-        clock.clearTimeout(timer);
-        reject(error);
+        clock.clearTimeout(timer)
+        reject(error)
       },
-    );
-  });
+    )
+  })
 }

@@ -5,29 +5,29 @@
  * Synchronous handlers run immediately when nothing is pending, so the common path adds no latency.
  */
 export class Mailbox {
-  readonly #queue: (() => unknown)[] = [];
-  #running = false;
-  readonly #onError: (error: unknown) => void;
+  readonly #queue: (() => unknown)[] = []
+  #running = false
+  readonly #onError: (error: unknown) => void
 
   constructor(onError: (error: unknown) => void) {
-    this.#onError = onError;
+    this.#onError = onError
   }
 
   post(task: () => unknown): void {
-    this.#queue.push(task);
-    if (!this.#running) void this.#drain();
+    this.#queue.push(task)
+    if (!this.#running) void this.#drain()
   }
 
   async #drain(): Promise<void> {
-    this.#running = true;
+    this.#running = true
     for (let task = this.#queue.shift(); task; task = this.#queue.shift()) {
       try {
-        const result = task();
-        if (result instanceof Promise) await result;
+        const result = task()
+        if (result instanceof Promise) await result
       } catch (error) {
-        this.#onError(error);
+        this.#onError(error)
       }
     }
-    this.#running = false;
+    this.#running = false
   }
 }

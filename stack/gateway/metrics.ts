@@ -4,15 +4,15 @@
  */
 export class GatewayMetrics {
   /** Frames received from clients, and their bytes. */
-  messagesIn = 0;
-  bytesIn = 0;
+  messagesIn = 0
+  bytesIn = 0
   /** Frames written to clients, and their bytes (without WebSocket framing). */
-  messagesOut = 0;
-  bytesOut = 0;
+  messagesOut = 0
+  bytesOut = 0
   /** User broadcasts accepted for fan-out, by origin. */
-  readonly broadcasts = { client: 0, http: 0, database: 0 };
+  readonly broadcasts = { client: 0, http: 0, database: 0 }
   /** Now: sockets more than slowConsumerBytes behind, within their window to catch up (transport/conn.ts). */
-  backloggedSockets = 0;
+  backloggedSockets = 0
   readonly drops = {
     /** Sockets disconnected for staying behind (slowConsumerBytes for slowConsumerMs) or passing maxBufferedBytes. */
     slowConsumers: 0,
@@ -24,13 +24,13 @@ export class GatewayMetrics {
     unauthorizedWrites: 0,
     /** Deliveries a subscriber's serializer cannot carry (binary payloads to vsn 1.0.0). */
     unencodable: 0,
-  };
+  }
   /** Joins refused with ClientJoinRateLimitReached, by the budget they did not fit (limits.ts). */
-  readonly rateLimitedJoins = { socket: 0, caller: 0, tenant: 0 };
+  readonly rateLimitedJoins = { socket: 0, caller: 0, tenant: 0 }
   /** Client broadcasts refused with "Too many messages per second" (socket: REST callers too). */
-  readonly rateLimitedBroadcasts = { socket: 0, tenant: 0 };
+  readonly rateLimitedBroadcasts = { socket: 0, tenant: 0 }
   /** Upgrades refused at a connection cap (connections.ts). */
-  readonly refusedConnections = { address: 0, key: 0, user: 0 };
+  readonly refusedConnections = { address: 0, key: 0, user: 0 }
   readonly authFailures = {
     /** Upgrades refused (missing or bad token). */
     connect: 0,
@@ -38,5 +38,5 @@ export class GatewayMetrics {
     join: 0,
     /** Channels closed by an access_token refresh or token expiry. */
     refresh: 0,
-  };
+  }
 }

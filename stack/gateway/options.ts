@@ -1,4 +1,4 @@
-import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts';
+import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts'
 
 /**
  * Gateway limits. Defaults are Supabase Realtime's server defaults (config/runtime.exs, Tenant), so an app
@@ -7,70 +7,70 @@ import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts'
  */
 export interface GatewayOptions {
   /** TENANT_MAX_CHANNELS_PER_CLIENT. */
-  readonly maxChannelsPerClient: number;
+  readonly maxChannelsPerClient: number
   /**
    * TENANT_MAX_JOINS_PER_SECOND, averaged over a 5 s window like Realtime's rate counter; here the budget of each
    * restaurant (authorized joins of its private topics, tenant.ts), and of each shared pool (anonymous, signed in).
    */
-  readonly maxJoinsPerSecond: number;
+  readonly maxJoinsPerSecond: number
   /**
    * Joins one caller (JWT `sub`, else remote address) may make per second, over the same window. Unless set,
    * half a pool's: raising the pools (as the benchmarks do) raises it with them.
    */
-  readonly maxJoinsPerCaller: number;
+  readonly maxJoinsPerCaller: number
   /** Joins one socket may make per second, over the same window. Unless set, a fifth of a pool's. */
-  readonly maxJoinsPerSocket: number;
+  readonly maxJoinsPerSocket: number
   /** Phoenix transport max_frame_size; larger frames close the socket (1009). */
-  readonly maxFrameBytes: number;
+  readonly maxFrameBytes: number
   /**
    * max_payload_size_in_kb + 500 bytes of envelope, with the Free plan's 256 KB (Realtime's server default is
    * 3000 KB): the largest frame must fit below the slow-consumer threshold (`assertConsistent`).
    */
-  readonly maxPayloadBytes: number;
+  readonly maxPayloadBytes: number
   /** A socket with more than this queued but unsent … */
-  readonly slowConsumerBytes: number;
+  readonly slowConsumerBytes: number
   /** … for this long without catching up is dropped as a slow consumer. */
-  readonly slowConsumerMs: number;
+  readonly slowConsumerMs: number
   /** Unsent bytes a socket may never exceed (memory bound): it is dropped at once. */
-  readonly maxBufferedBytes: number;
+  readonly maxBufferedBytes: number
   /** TENANT_MAX_EVENTS_PER_SECOND: client broadcasts (socket and REST) per restaurant, over the 5 s window. */
-  readonly maxEventsPerSecond: number;
+  readonly maxEventsPerSecond: number
   /** Client broadcasts one socket (REST: one caller) may send per second. Unless set, a fifth of a tenant's. */
-  readonly maxEventsPerSocket: number;
+  readonly maxEventsPerSocket: number
   /** Open sockets per remote address; more are refused at upgrade (429). */
-  readonly maxConnectionsPerAddress: number;
+  readonly maxConnectionsPerAddress: number
   /** Open sockets per API key that names no user (anon, publishable, service keys). */
-  readonly maxConnectionsPerKey: number;
+  readonly maxConnectionsPerKey: number
   /** Open sockets per user (JWT `sub`), counted at upgrade and at join. */
-  readonly maxConnectionsPerUser: number;
+  readonly maxConnectionsPerUser: number
   /** Longest wait on Postgres in a join (RLS probe, replay): past it the join fails with a retryable reason. */
-  readonly dbTimeoutMs: number;
+  readonly dbTimeoutMs: number
   /** Least time between two fan-out flushes (they also pace themselves by their own cost); 0 = none. */
-  readonly flushIntervalMs: number;
+  readonly flushIntervalMs: number
   /** Phoenix's websocket idle timeout: a socket silent this long is closed. */
-  readonly idleTimeoutMs: number;
+  readonly idleTimeoutMs: number
   /** CHANNEL_ERROR_BACKOFF_MS: a failed join is answered after this delay. */
-  readonly joinErrorBackoffMs: number;
+  readonly joinErrorBackoffMs: number
   /** CONNECT_ERROR_BACKOFF_MS: a refused upgrade is answered after this delay. */
-  readonly connectErrorBackoffMs: number;
+  readonly connectErrorBackoffMs: number
   /** CLIENT_PRESENCE_MAX_CALLS per CLIENT_PRESENCE_WINDOW_MS. */
-  readonly presenceMaxCalls: number;
-  readonly presenceWindowMs: number;
+  readonly presenceMaxCalls: number
+  readonly presenceWindowMs: number
   /** Connections the gateway keeps for authorization probes and replay queries. */
-  readonly dbPoolSize: number;
+  readonly dbPoolSize: number
   /** Logical replication slot; two gateways on one database need different names. */
-  readonly slotName: string;
+  readonly slotName: string
 }
 
 /** No caller can take more than half a pool's joins, no socket more than a fifth (of joins or of broadcasts). */
-const CALLER_SHARE_OF_POOL = 0.5;
-const SOCKET_SHARE_OF_POOL = 0.2;
+const CALLER_SHARE_OF_POOL = 0.5
+const SOCKET_SHARE_OF_POOL = 0.2
 
 /** Topic, event, metadata and framing around a payload in the largest frame a subscriber is sent. */
-export const FRAME_ENVELOPE_BYTES = 4096;
+export const FRAME_ENVELOPE_BYTES = 4096
 
 /** Realtime's TENANT_MAX_JOINS_PER_SECOND. */
-const JOINS_PER_SECOND = 100;
+const JOINS_PER_SECOND = 100
 
 export const DEFAULT_OPTIONS: GatewayOptions = {
   maxChannelsPerClient: 100,
@@ -96,9 +96,9 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   presenceWindowMs: 30_000,
   dbPoolSize: 8,
   slotName: 'plater_realtime_messages',
-};
+}
 
-type NumericOption = Exclude<keyof GatewayOptions, 'slotName'>;
+type NumericOption = Exclude<keyof GatewayOptions, 'slotName'>
 
 /** The variable that sets each option (the load harness raises some by name: load/bench/limits.ts). */
 export const ENV: Record<NumericOption, string> = {
@@ -124,16 +124,16 @@ export const ENV: Record<NumericOption, string> = {
   presenceMaxCalls: 'PLATER_REALTIME_PRESENCE_MAX_CALLS',
   presenceWindowMs: 'PLATER_REALTIME_PRESENCE_WINDOW_MS',
   dbPoolSize: 'PLATER_REALTIME_DB_POOL_SIZE',
-};
+}
 
 export function optionsFromEnv(env: Env = process.env): GatewayOptions {
-  const numbers: Partial<Record<NumericOption, number>> = {};
+  const numbers: Partial<Record<NumericOption, number>> = {}
   for (const [key, name] of Object.entries(ENV) as [NumericOption, string][]) {
-    const number = readEnv(env, name, nonNegativeNumber);
-    if (number !== undefined) numbers[key] = number;
+    const number = readEnv(env, name, nonNegativeNumber)
+    if (number !== undefined) numbers[key] = number
   }
-  const joinsPerSecond = numbers.maxJoinsPerSecond ?? DEFAULT_OPTIONS.maxJoinsPerSecond;
-  const eventsPerSecond = numbers.maxEventsPerSecond ?? DEFAULT_OPTIONS.maxEventsPerSecond;
+  const joinsPerSecond = numbers.maxJoinsPerSecond ?? DEFAULT_OPTIONS.maxJoinsPerSecond
+  const eventsPerSecond = numbers.maxEventsPerSecond ?? DEFAULT_OPTIONS.maxEventsPerSecond
   return assertConsistent({
     ...DEFAULT_OPTIONS,
     maxJoinsPerCaller: joinsPerSecond * CALLER_SHARE_OF_POOL,
@@ -141,7 +141,7 @@ export function optionsFromEnv(env: Env = process.env): GatewayOptions {
     maxEventsPerSocket: eventsPerSecond * SOCKET_SHARE_OF_POOL,
     ...numbers,
     slotName: readEnv(env, 'PLATER_REALTIME_SLOT', text, DEFAULT_OPTIONS.slotName),
-  });
+  })
 }
 
 /**
@@ -150,13 +150,16 @@ export function optionsFromEnv(env: Env = process.env): GatewayOptions {
  * behind for `slowConsumerMs` is ever dropped, never one for receiving one message.
  */
 export function assertConsistent(options: GatewayOptions): GatewayOptions {
-  const largestFrame = options.maxPayloadBytes + FRAME_ENVELOPE_BYTES;
-  if (options.slowConsumerBytes < largestFrame || options.maxBufferedBytes < options.slowConsumerBytes + largestFrame) {
+  const largestFrame = options.maxPayloadBytes + FRAME_ENVELOPE_BYTES
+  if (
+    options.slowConsumerBytes < largestFrame ||
+    options.maxBufferedBytes < options.slowConsumerBytes + largestFrame
+  ) {
     throw new Error(
       `realtime limits: the payload limit (${options.maxPayloadBytes} B) plus ${FRAME_ENVELOPE_BYTES} B of envelope must ` +
         `fit below PLATER_REALTIME_SLOW_CONSUMER_BYTES (${options.slowConsumerBytes}), and that plus one such frame below ` +
         `PLATER_REALTIME_MAX_BUFFERED_BYTES (${options.maxBufferedBytes})`,
-    );
+    )
   }
-  return options;
+  return options
 }

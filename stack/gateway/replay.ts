@@ -1,6 +1,6 @@
-import type { Sql } from 'postgres';
-import { withDeadline, type Deadline } from './deadline.ts';
-import type { RawPayload } from './protocol/frames.ts';
+import type { Sql } from 'postgres'
+import { type Deadline, withDeadline } from './deadline.ts'
+import type { RawPayload } from './protocol/frames.ts'
 
 /**
  * Broadcast replay (`config.broadcast.replay = {since, limit}` on a private channel), with Realtime's
@@ -8,38 +8,37 @@ import type { RawPayload } from './protocol/frames.ts';
  * delivered oldest first. Read as the gateway's own role; the join already checked broadcast read.
  */
 export interface ReplayedMessage {
-  readonly id: string;
-  readonly event: string;
-  readonly payload: RawPayload;
+  readonly id: string
+  readonly event: string
+  readonly payload: RawPayload
 }
 
 interface Row {
-  id: string;
-  event: string | null;
-  payload: string | null;
-  binary_payload: Buffer | null;
+  id: string
+  event: string | null
+  payload: string | null
+  binary_payload: Buffer | null
 }
 
 export class ReplayReader {
-  readonly #sql: Sql;
-  readonly #deadline: Deadline;
+  readonly #sql: Sql
+  readonly #deadline: Deadline
 
   /** A read that has no answer after `deadline.ms` fails with DeadlineExceeded. */
   constructor(sql: Sql, deadline: Deadline) {
-    this.#sql = sql;
-    this.#deadline = deadline;
+    this.#sql = sql
+    this.#deadline = deadline
   }
 
   async read(subTopic: string, sinceMs: number, limit: number): Promise<ReplayedMessage[]> {
-    const rows = await withDeadline(this.#deadline, this.#rows(subTopic, sinceMs, limit));
+    const rows = await withDeadline(this.#deadline, this.#rows(subTopic, sinceMs, limit))
     return rows.reverse().map((row) => ({
       id: row.id,
       event: row.event ?? '',
-      payload:
-        row.binary_payload !== null
-          ? { encoding: 'binary', bytes: row.binary_payload }
-          : { encoding: 'json', bytes: Buffer.from(row.payload ?? 'null') },
-    }));
+      payload: row.binary_payload !== null
+        ? { encoding: 'binary', bytes: row.binary_payload }
+        : { encoding: 'json', bytes: Buffer.from(row.payload ?? 'null') },
+    }))
   }
 
   #rows(subTopic: string, sinceMs: number, limit: number): Promise<Row[]> {
@@ -53,6 +52,6 @@ export class ReplayReader {
          and inserted_at >= to_timestamp(${sinceMs}::float8 / 1000)::timestamp
          and inserted_at < now()::timestamp + interval '1 minute'
        order by inserted_at desc
-       limit ${limit}`;
+       limit ${limit}`
   }
 }

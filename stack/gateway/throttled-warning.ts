@@ -1,5 +1,5 @@
-import type { Logger } from '../log.ts';
-import type { Clock } from '../../shared/clock.ts';
+import type { Logger } from '../log.ts'
+import type { Clock } from '../../shared/clock.ts'
 
 /**
  * A warning that anyone can trigger from outside (a bad frame): logged at most once per interval for the
@@ -7,28 +7,31 @@ import type { Clock } from '../../shared/clock.ts';
  * logged says how many were left out since the previous one.
  */
 export class ThrottledWarning {
-  readonly #log: Logger;
-  readonly #message: string;
-  readonly #intervalMs: number;
-  readonly #clock: Clock;
-  #loggedAt = -Infinity;
-  #unlogged = 0;
+  readonly #log: Logger
+  readonly #message: string
+  readonly #intervalMs: number
+  readonly #clock: Clock
+  #loggedAt = -Infinity
+  #unlogged = 0
 
   constructor(log: Logger, message: string, intervalMs: number, clock: Clock) {
-    this.#log = log;
-    this.#message = message;
-    this.#intervalMs = intervalMs;
-    this.#clock = clock;
+    this.#log = log
+    this.#message = message
+    this.#intervalMs = intervalMs
+    this.#clock = clock
   }
 
   warn(fields: Record<string, unknown>): void {
-    const now = this.#clock.now();
+    const now = this.#clock.now()
     if (now - this.#loggedAt < this.#intervalMs) {
-      this.#unlogged++;
-      return;
+      this.#unlogged++
+      return
     }
-    this.#log.warn(this.#message, this.#unlogged > 0 ? { ...fields, notLoggedSincePrevious: this.#unlogged } : fields);
-    this.#loggedAt = now;
-    this.#unlogged = 0;
+    this.#log.warn(
+      this.#message,
+      this.#unlogged > 0 ? { ...fields, notLoggedSincePrevious: this.#unlogged } : fields,
+    )
+    this.#loggedAt = now
+    this.#unlogged = 0
   }
 }

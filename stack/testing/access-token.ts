@@ -1,9 +1,9 @@
-import { SignJWT } from 'jose';
-import { ACCESS_TOKEN_TTL_SECONDS, secretKey, TOKEN_ISSUER } from '../api-keys.ts';
+import { SignJWT } from 'jose'
+import { ACCESS_TOKEN_TTL_SECONDS, secretKey, TOKEN_ISSUER } from '../api-keys.ts'
 
 export interface TokenSubject {
-  id: string;
-  email: string;
+  id: string
+  email: string
 }
 
 /**
@@ -12,7 +12,7 @@ export interface TokenSubject {
  * tests and load scripts mint tokens with it without a sign-in.
  */
 export function signAccessToken(jwtSecret: string, user: TokenSubject, now = new Date()): Promise<string> {
-  const iat = Math.floor(now.getTime() / 1000);
+  const iat = Math.floor(now.getTime() / 1000)
   return new SignJWT({ role: 'authenticated', email: user.email })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(TOKEN_ISSUER)
@@ -20,5 +20,5 @@ export function signAccessToken(jwtSecret: string, user: TokenSubject, now = new
     .setAudience('authenticated')
     .setIssuedAt(iat)
     .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
-    .sign(secretKey(jwtSecret));
+    .sign(secretKey(jwtSecret))
 }

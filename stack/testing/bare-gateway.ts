@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRealtimeGateway, REALTIME_PREFIX } from '../gateway/index.ts';
-import { optionsFromEnv } from '../gateway/options.ts';
-import { createLogger } from '../log.ts';
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createRealtimeGateway, REALTIME_PREFIX } from '../gateway/index.ts'
+import { optionsFromEnv } from '../gateway/options.ts'
+import { createLogger } from '../log.ts'
 
-export type { GatewaySnapshot } from '../gateway/index.ts';
+export type { GatewaySnapshot } from '../gateway/index.ts'
 
 /**
  * The realtime gateway alone, on its own HTTP server on a free port: the code the stack mounts at /realtime/v1,
@@ -13,25 +13,33 @@ export type { GatewaySnapshot } from '../gateway/index.ts';
  * and memory are measured apart from the load generator's.
  */
 export interface BareGateway {
-  readonly url: string;
-  close(): Promise<void>;
+  readonly url: string
+  close(): Promise<void>
 }
 
-export async function serveBareGateway(dbUrl: string, jwtSecret: string, env: NodeJS.ProcessEnv = process.env): Promise<BareGateway> {
-  const gateway = createRealtimeGateway({ dbUrl, jwtSecret }, createLogger('bare-gateway', 'warn'), optionsFromEnv(env));
+export async function serveBareGateway(
+  dbUrl: string,
+  jwtSecret: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BareGateway> {
+  const gateway = createRealtimeGateway(
+    { dbUrl, jwtSecret },
+    createLogger('bare-gateway', 'warn'),
+    optionsFromEnv(env),
+  )
   const server: Server = createServer((req, res) => {
-    if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
-    else res.writeHead(404).end();
-  });
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade!(req, socket, head));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+    if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res)
+    else res.writeHead(404).end()
+  })
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade!(req, socket, head))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     async close() {
-      await gateway.close!();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await gateway.close!()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
     },
-  };
+  }
 }

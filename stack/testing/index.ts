@@ -3,12 +3,19 @@
 // through this file (tests/structure/imports.test.ts); nothing in the stack itself imports it.
 
 // Tokens and frames of a client that has no sign-in or supabase-js socket.
-export { signAccessToken, type TokenSubject } from './access-token.ts';
-export { signApiKey } from '../api-keys.ts';
-export { type ClientMessage, clientDecode, clientEncode, clientTextPush } from './realtime-codec.ts';
-export { broadcastWireBytes } from './broadcast-frame.ts';
+export { signAccessToken, type TokenSubject } from './access-token.ts'
+export { signApiKey } from '../api-keys.ts'
+export { clientDecode, clientEncode, type ClientMessage, clientTextPush } from './realtime-codec.ts'
+export { broadcastWireBytes } from './broadcast-frame.ts'
 
 // A stack or gateway of the caller's own, and the limits it may raise on them.
-export { PrivateStack, removeAbandonedStacks, runningStackApiPid, stackProcesses, statusEndpoints, type StackEndpoints } from './private-stack.ts';
-export { type BareGateway, type GatewaySnapshot, serveBareGateway } from './bare-gateway.ts';
-export { GATEWAY_LIMIT_DEFAULTS, GATEWAY_LIMIT_ENV, SIGN_IN_LIMIT_ENV, signInLimitDefault } from './limits.ts';
+export {
+  PrivateStack,
+  removeAbandonedStacks,
+  runningStackApiPid,
+  type StackEndpoints,
+  stackProcesses,
+  statusEndpoints,
+} from './private-stack.ts'
+export { type BareGateway, type GatewaySnapshot, serveBareGateway } from './bare-gateway.ts'
+export { GATEWAY_LIMIT_DEFAULTS, GATEWAY_LIMIT_ENV, SIGN_IN_LIMIT_ENV, signInLimitDefault } from './limits.ts'

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { newDevice, signIn } from './browser.ts';
-import { type BrowserRestaurant, PASSWORD } from './fixture.ts';
-import { seatAndOrder, waitLive } from './screens.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { newDevice, signIn } from './browser.ts'
+import { type BrowserRestaurant, PASSWORD } from './fixture.ts'
+import { seatAndOrder, waitLive } from './screens.ts'
 
 /**
  * The restaurant's server signed in on a device of this size, on their floor and live; `prepare` runs on the page
@@ -14,12 +14,12 @@ export async function openServer(
   viewport: { width: number; height: number },
   prepare?: (page: Page) => Promise<void>,
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const device = await newDevice(browser, apiUrl, viewport);
-  await prepare?.(device.page);
-  await signIn(device.page, restaurant.emails.server, PASSWORD);
-  await device.page.waitForURL('**/server');
-  await waitLive(device.page);
-  return device;
+  const device = await newDevice(browser, apiUrl, viewport)
+  await prepare?.(device.page)
+  await signIn(device.page, restaurant.emails.server, PASSWORD)
+  await device.page.waitForURL('**/server')
+  await waitLive(device.page)
+  return device
 }
 
 /**
@@ -27,7 +27,7 @@ export async function openServer(
  * Burger on the pad, not yet sent.
  */
 export async function fillServerScreen(page: Page): Promise<void> {
-  await seatAndOrder(page, 'T1', [{ dish: 'Ribeye 300g', modifiers: 'medium rare', allergens: ['dairy'] }]);
-  await page.getByLabel('Menu').getByRole('button', { name: /^Burger/ }).click();
-  await page.getByRole('list', { name: 'Order lines' }).getByRole('listitem').waitFor();
+  await seatAndOrder(page, 'T1', [{ dish: 'Ribeye 300g', modifiers: 'medium rare', allergens: ['dairy'] }])
+  await page.getByLabel('Menu').getByRole('button', { name: /^Burger/ }).click()
+  await page.getByRole('list', { name: 'Order lines' }).getByRole('listitem').waitFor()
 }

@@ -67,7 +67,8 @@ dbTest('a replay returns the first answer and changes nothing', async () => {
   })
   assert.equal(first.status, 200)
   assert.equal(first.headers.get('etag'), '"2"')
-  const events = () => owner!`select count(*)::int as n from plater_private.topic_log where payload ->> 'id' = ${table}`
+  const events = () =>
+    owner!`select count(*)::int as n from plater_private.topic_log where payload ->> 'id' = ${table}`
   const [before] = await events()
   const again = await call(tables, 'POST', `/tables/${table}/seat`, {
     token,

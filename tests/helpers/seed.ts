@@ -1,5 +1,5 @@
 /** The password of every seeded account (supabase/seed.sql; development only). */
-export const SEED_PASSWORD = 'plater-demo';
+export const SEED_PASSWORD = 'plater-demo'
 
 /** Fixed ids from supabase/seed.sql. */
 export const SEED = {
@@ -19,11 +19,13 @@ export const SEED = {
     dinerManager: { id: '00000000-0000-4000-8000-00000000d101', email: 'manager@diner.test' },
     dinerGrill: { id: '00000000-0000-4000-8000-00000000d102', email: 'cook.grill@diner.test' },
   },
-} as const;
+} as const
 
 /** The fixed id of seeded table `T<n>` (bistro, 1–12) or `D<n>` (diner, 1–6). */
 export function seedTableId(restaurant: 'bistro' | 'diner', n: number): string {
-  return `00000000-0000-4000-8000-00000000${restaurant === 'bistro' ? 'b' : 'd'}2${String(n).padStart(2, '0')}`;
+  return `00000000-0000-4000-8000-00000000${restaurant === 'bistro' ? 'b' : 'd'}2${
+    String(n).padStart(2, '0')
+  }`
 }
 
 /** Fixed ids of a few seeded menu items (all of them in supabase/seed.sql: b301–b322, d301–d305). */
@@ -34,4 +36,4 @@ export const SEED_MENU = {
   caesar: '00000000-0000-4000-8000-00000000b312', // salad
   lemonade: '00000000-0000-4000-8000-00000000b317', // bar
   dinerBurger: '00000000-0000-4000-8000-00000000d301', // diner grill
-} as const;
+} as const

@@ -3,19 +3,21 @@
  * Running vitest directly, without `npm test`, fails here with a message saying so.
  */
 export interface TestStack {
-  apiUrl: string;
-  dbUrl: string;
-  anonKey: string;
-  serviceRoleKey: string;
-  jwtSecret: string;
-  publishableKey: string;
-  secretKey: string;
+  apiUrl: string
+  dbUrl: string
+  anonKey: string
+  serviceRoleKey: string
+  jwtSecret: string
+  publishableKey: string
+  secretKey: string
 }
 
 function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the suites with \`npm test\`, which starts a stack for them`);
-  return value;
+  const value = process.env[name]
+  if (!value) {
+    throw new Error(`${name} is not set: run the suites with \`npm test\`, which starts a stack for them`)
+  }
+  return value
 }
 
 export function testStack(): TestStack {
@@ -27,5 +29,5 @@ export function testStack(): TestStack {
     jwtSecret: required('PLATER_JWT_SECRET'),
     publishableKey: required('PLATER_PUBLISHABLE_KEY'),
     secretKey: required('PLATER_SECRET_KEY'),
-  };
+  }
 }

@@ -1,53 +1,54 @@
-import type { ExpoItem, OrderSummary } from '../../../contract/payloads.ts';
-import type { OrderStatus } from '../../../contract/status.ts';
-import { byCreated, groupBy, rowsOf, type ViewInput, type WithPending } from './context.ts';
+import type { ExpoItem, OrderSummary } from '../../../contract/payloads.ts'
+import type { OrderStatus } from '../../../contract/status.ts'
+import { byCreated, groupBy, rowsOf, type ViewInput, type WithPending } from './context.ts'
 
 export interface StationProgress {
-  stationId: string;
+  stationId: string
   /** Live (not void) items of the order at this station. */
-  total: number;
+  total: number
   /** Fired, not started. */
-  waiting: number;
-  preparing: number;
-  ready: number;
-  held: number;
+  waiting: number
+  preparing: number
+  ready: number
+  held: number
 }
 
 export interface ExpoOrder extends WithPending<OrderSummary> {
-  items: WithPending<ExpoItem>[];
-  stations: StationProgress[];
+  items: WithPending<ExpoItem>[]
+  stations: StationProgress[]
   /** Every fired item is ready (or served): the order can go out. */
-  complete: boolean;
+  complete: boolean
 }
 
 export interface ExpoView {
   /** Open and ready orders, rushed first, then oldest first. */
-  orders: ExpoOrder[];
+  orders: ExpoOrder[]
 }
 
 /** The orders an expo snapshot keeps. */
-export const EXPO_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['open', 'ready']);
+export const EXPO_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['open', 'ready'])
 
 export function expoView(input: ViewInput): ExpoView {
   const itemsByOrder = groupBy(
     rowsOf<ExpoItem>(input, 'item').filter((item) => item.status !== 'void'),
     (item) => item.order_id,
-  );
+  )
   const orders = rowsOf<OrderSummary>(input, 'order')
     .filter((order) => EXPO_ORDER_STATUSES.has(order.status))
     .sort((a, b) => Number(b.rush) - Number(a.rush) || byCreated(a, b))
     .map((order): ExpoOrder => {
-      const items = itemsByOrder.get(order.id) ?? [];
-      const fired = items.filter((item) => item.status !== 'held');
+      const items = itemsByOrder.get(order.id) ?? []
+      const fired = items.filter((item) => item.status !== 'held')
       return {
         ...order,
         pending: order.pending || items.some((item) => item.pending),
         items,
         stations: stationProgress(items),
-        complete: fired.length > 0 && fired.every((item) => item.status === 'ready' || item.status === 'served'),
-      };
-    });
-  return { orders };
+        complete: fired.length > 0 &&
+          fired.every((item) => item.status === 'ready' || item.status === 'served'),
+      }
+    })
+  return { orders }
 }
 
 function stationProgress(items: ExpoItem[]): StationProgress[] {
@@ -60,5 +61,5 @@ function stationProgress(items: ExpoItem[]): StationProgress[] {
       ready: list.filter((item) => item.status === 'ready' || item.status === 'served').length,
       held: list.filter((item) => item.status === 'held').length,
     }))
-    .sort((a, b) => a.stationId.localeCompare(b.stationId));
+    .sort((a, b) => a.stationId.localeCompare(b.stationId))
 }

@@ -1,19 +1,19 @@
 // deno-lint-ignore-file no-window -- browser code: `window` is the page's global (the rules are for Deno, which has none)
 /** What the app needs to know that its build cannot: where Supabase is, its anon key, the demo accounts. */
 export interface ConsoleConfig {
-  supabaseUrl: string;
-  anonKey: string;
+  supabaseUrl: string
+  anonKey: string
   /** Development stacks list their seeded staff on the sign-in page. */
-  accounts: DemoAccount[];
-  accountPassword?: string;
+  accounts: DemoAccount[]
+  accountPassword?: string
 }
 
 export interface DemoAccount {
-  email: string;
-  displayName: string;
-  role: 'manager' | 'expo' | 'cook' | 'server';
-  station: string | null;
-  restaurant: string;
+  email: string
+  displayName: string
+  role: 'manager' | 'expo' | 'cook' | 'server'
+  station: string | null
+  restaurant: string
 }
 
 /**
@@ -21,12 +21,12 @@ export interface DemoAccount {
  * elsewhere sets VITE_SUPABASE_URL and VITE_SUPABASE_ANON_KEY at build time instead, and lists no accounts.
  */
 export async function loadConsoleConfig(): Promise<ConsoleConfig> {
-  const env = import.meta.env;
+  const env = import.meta.env
   if (env.VITE_SUPABASE_URL && env.VITE_SUPABASE_ANON_KEY) {
-    return { supabaseUrl: env.VITE_SUPABASE_URL, anonKey: env.VITE_SUPABASE_ANON_KEY, accounts: [] };
+    return { supabaseUrl: env.VITE_SUPABASE_URL, anonKey: env.VITE_SUPABASE_ANON_KEY, accounts: [] }
   }
-  const response = await fetch('/console-config.json', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`could not load /console-config.json (HTTP ${response.status})`);
-  const body = (await response.json()) as Omit<ConsoleConfig, 'supabaseUrl'>;
-  return { supabaseUrl: window.location.origin, ...body };
+  const response = await fetch('/console-config.json', { cache: 'no-store' })
+  if (!response.ok) throw new Error(`could not load /console-config.json (HTTP ${response.status})`)
+  const body = (await response.json()) as Omit<ConsoleConfig, 'supabaseUrl'>
+  return { supabaseUrl: window.location.origin, ...body }
 }

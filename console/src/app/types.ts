@@ -17,4 +17,4 @@ export type {
   Station,
   Status,
   WithPending,
-} from 'plater-realtime';
+} from 'plater-realtime'

@@ -1,12 +1,12 @@
-import { type FormEvent, useState } from 'react';
-import type { ConsoleConfig, DemoAccount } from '../app/config.ts';
+import { type FormEvent, useState } from 'react'
+import type { ConsoleConfig, DemoAccount } from '../app/config.ts'
 
 const ROLE_LABEL: Record<DemoAccount['role'], string> = {
   manager: 'Manager',
   expo: 'Expo',
   cook: 'Cook',
   server: 'Server',
-};
+}
 
 /**
  * Email and password; on a development stack also one button per seeded staff member. `signIn` answers the reason
@@ -16,79 +16,88 @@ export function SignIn({
   config,
   signIn: submit,
 }: {
-  config: ConsoleConfig;
-  signIn: (email: string, password: string) => Promise<string | null>;
+  config: ConsoleConfig
+  signIn: (email: string, password: string) => Promise<string | null>
 }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [busy, setBusy] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
 
   async function signIn(asEmail: string, asPassword: string) {
-    setBusy(asEmail);
-    setError(null);
-    const failure = await submit(asEmail, asPassword);
-    setBusy(null);
-    if (failure) setError(failure);
+    setBusy(asEmail)
+    setError(null)
+    const failure = await submit(asEmail, asPassword)
+    setBusy(null)
+    if (failure) setError(failure)
   }
 
   function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    void signIn(email, password);
+    event.preventDefault()
+    void signIn(email, password)
   }
 
-  const byRestaurant = Map.groupBy(config.accounts, (account) => account.restaurant);
-
+  const byRestaurant = Map.groupBy(config.accounts, (account) => account.restaurant)
 
   return (
-    <main className="sign-in">
+    <main className='sign-in'>
       <h1>Plater</h1>
-      <form className="panel sign-in-form" onSubmit={onSubmit} aria-label="Sign in">
+      <form className='panel sign-in-form' onSubmit={onSubmit} aria-label='Sign in'>
         <label>
           Email
-          <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
+          <input
+            type='email'
+            autoComplete='username'
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
         </label>
         <label>
           Password
           <input
-            type="password"
-            autoComplete="current-password"
+            type='password'
+            autoComplete='current-password'
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             required
           />
         </label>
-        <button type="submit" className="primary" disabled={busy !== null}>
+        <button type='submit' className='primary' disabled={busy !== null}>
           {busy === email ? 'Signing in…' : 'Sign in'}
         </button>
-        <p role="alert" className="error-text">
+        <p role='alert' className='error-text'>
           {error ?? ''}
         </p>
       </form>
 
       {config.accounts.length > 0 && config.accountPassword && (
-        <section className="demo-accounts" aria-labelledby="demo-accounts-title">
-          <h2 id="demo-accounts-title">Development accounts</h2>
-          <p className="muted">Seeded staff, password <code>{config.accountPassword}</code>. Pick one to sign in.</p>
+        <section className='demo-accounts' aria-labelledby='demo-accounts-title'>
+          <h2 id='demo-accounts-title'>Development accounts</h2>
+          <p className='muted'>
+            Seeded staff, password <code>{config.accountPassword}</code>. Pick one to sign in.
+          </p>
           {[...byRestaurant].map(([restaurant, accounts]) => (
-            <div key={restaurant} className="demo-restaurant">
+            <div key={restaurant} className='demo-restaurant'>
               <h3>{restaurant}</h3>
               <ul>
                 {accounts.map((account) => (
                   <li key={account.email}>
                     <button
-                      type="button"
-                      className="account"
+                      type='button'
+                      className='account'
                       disabled={busy !== null}
                       onClick={() => void signIn(account.email, config.accountPassword!)}
                       data-email={account.email}
                     >
-                      <span className="account-name">{account.displayName}</span>
-                      <span className="account-role">
+                      <span className='account-name'>{account.displayName}</span>
+                      <span className='account-role'>
                         {ROLE_LABEL[account.role]}
                         {account.station ? ` · ${account.station}` : ''}
                       </span>
-                      <span className="account-email">{busy === account.email ? 'Signing in…' : account.email}</span>
+                      <span className='account-email'>
+                        {busy === account.email ? 'Signing in…' : account.email}
+                      </span>
                     </button>
                   </li>
                 ))}
@@ -98,5 +107,5 @@ export function SignIn({
         </section>
       )}
     </main>
-  );
+  )
 }

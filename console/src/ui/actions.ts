@@ -1,6 +1,6 @@
-import { useCallback } from 'react';
-import { describeRefusal } from './refusals.ts';
-import { useToasts } from './toasts.tsx';
+import { useCallback } from 'react'
+import { describeRefusal } from './refusals.ts'
+import { useToasts } from './toasts.tsx'
 
 /**
  * Runs one user action (a client mutation: the view already shows it, marked pending) and, when the server
@@ -8,17 +8,17 @@ import { useToasts } from './toasts.tsx';
  * know why.
  */
 export function useAction(): (label: string, mutation: () => Promise<unknown>) => Promise<boolean> {
-  const toasts = useToasts();
+  const toasts = useToasts()
   return useCallback(
     async (label, mutation) => {
       try {
-        await mutation();
-        return true;
+        await mutation()
+        return true
       } catch (error) {
-        toasts.push({ kind: 'error', text: describeRefusal(label, error) });
-        return false;
+        toasts.push({ kind: 'error', text: describeRefusal(label, error) })
+        return false
       }
     },
     [toasts],
-  );
+  )
 }

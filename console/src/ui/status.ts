@@ -1,4 +1,4 @@
-import type { ItemStatus } from '../app/live.ts';
+import type { ItemStatus } from '../app/live.ts'
 
 /** Item statuses in the words of the floor ("pending" would read as "not yet sent"). */
 export const ITEM_STATUS_LABEL: Record<ItemStatus, string> = {
@@ -8,4 +8,4 @@ export const ITEM_STATUS_LABEL: Record<ItemStatus, string> = {
   ready: 'ready',
   served: 'served',
   void: 'void',
-};
+}

@@ -1,6 +1,6 @@
-import WebSocket from 'ws';
+import WebSocket from 'ws'
 
-const HEARTBEAT_EVERY_S = 25;
+const HEARTBEAT_EVERY_S = 25
 
 /**
  * Phoenix heartbeats for benchmark sockets: every socket every 25 s like realtime-js (Phoenix drops a socket
@@ -9,14 +9,16 @@ const HEARTBEAT_EVERY_S = 25;
  * measure the harness, not a service. Returns the function that stops them.
  */
 export function staggeredHeartbeats(sockets: readonly WebSocket[]): () => void {
-  let ref = 0;
-  let slot = 0;
+  let ref = 0
+  let slot = 0
   const timer = setInterval(() => {
-    const current = slot++ % HEARTBEAT_EVERY_S;
+    const current = slot++ % HEARTBEAT_EVERY_S
     for (let i = current; i < sockets.length; i += HEARTBEAT_EVERY_S) {
-      const ws = sockets[i]; // a socket still connecting may not be in place yet
-      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify([null, `hb${ref++}`, 'phoenix', 'heartbeat', {}]));
+      const ws = sockets[i] // a socket still connecting may not be in place yet
+      if (ws?.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify([null, `hb${ref++}`, 'phoenix', 'heartbeat', {}]))
+      }
     }
-  }, 1_000);
-  return () => clearInterval(timer);
+  }, 1_000)
+  return () => clearInterval(timer)
 }

@@ -1,4 +1,4 @@
-import { serveBareGateway } from '../../../stack/testing/index.ts';
+import { serveBareGateway } from '../../../stack/testing/index.ts'
 
 /**
  * The gateway under load, in a process of its own so its CPU and RSS are measured apart from the load
@@ -6,15 +6,15 @@ import { serveBareGateway } from '../../../stack/testing/index.ts';
  * PLATER_REALTIME_* variables. Prints one JSON line `{"url", "pid"}` once it listens; exits on SIGTERM; SIGUSR2
  * runs a full GC when the process was started with --expose-gc.
  */
-const dbUrl = process.env.PLATER_DB_URL;
-const jwtSecret = process.env.PLATER_JWT_SECRET;
-if (!dbUrl || !jwtSecret) throw new Error('PLATER_DB_URL and PLATER_JWT_SECRET are required');
+const dbUrl = process.env.PLATER_DB_URL
+const jwtSecret = process.env.PLATER_JWT_SECRET
+if (!dbUrl || !jwtSecret) throw new Error('PLATER_DB_URL and PLATER_JWT_SECRET are required')
 
-const gateway = await serveBareGateway(dbUrl, jwtSecret);
-console.log(JSON.stringify({ url: gateway.url, pid: process.pid }));
+const gateway = await serveBareGateway(dbUrl, jwtSecret)
+console.log(JSON.stringify({ url: gateway.url, pid: process.pid }))
 // Memory runs collect garbage before reading RSS, so it counts what sockets hold, not what joins left behind.
-process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());
+process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.())
 process.once('SIGTERM', async () => {
-  await gateway.close();
-  process.exit(0);
-});
+  await gateway.close()
+  process.exit(0)
+})

@@ -1,18 +1,18 @@
-import type { RunRecord } from '../../bench/record.ts';
-import { median } from '../../bench/stats.ts';
-import { lineChart, stackedBarChart, type Series } from '../../report/svg.ts';
-import { TARGETS } from './options.ts';
-import type { StepResult } from './step.ts';
+import type { RunRecord } from '../../bench/record.ts'
+import { median } from '../../bench/stats.ts'
+import { lineChart, type Series, stackedBarChart } from '../../report/svg.ts'
+import { TARGETS } from './options.ts'
+import type { StepResult } from './step.ts'
 
-type Percentile = 'p50' | 'p95' | 'p99';
+type Percentile = 'p50' | 'p95' | 'p99'
 
 /** One point per rate: the median over the sweeps that measured it. */
 function byRate(steps: StepResult[], value: (s: StepResult) => number | null): [number, number][] {
-  const rates = [...new Set(steps.map((s) => s.rate))].sort((a, b) => a - b);
+  const rates = [...new Set(steps.map((s) => s.rate))].sort((a, b) => a - b)
   return rates.flatMap((rate) => {
-    const values = steps.filter((s) => s.rate === rate).map(value).filter((v): v is number => v !== null);
-    return values.length ? [[rate, median(values)] as [number, number]] : [];
-  });
+    const values = steps.filter((s) => s.rate === rate).map(value).filter((v): v is number => v !== null)
+    return values.length ? [[rate, median(values)] as [number, number]] : []
+  })
 }
 
 /**
@@ -20,21 +20,22 @@ function byRate(steps: StepResult[], value: (s: StepResult) => number | null): [
  * for each system, and CPU per process at each rate of sweep 1.
  */
 export function capacityCharts(record: RunRecord): { file: string; svg: string; caption: string }[] {
-  const systems = record.data.systems as Record<string, { steps: StepResult[] }>;
+  const systems = record.data.systems as Record<string, { steps: StepResult[] }>
   const series: Series[] = Object.entries(systems).flatMap(([system, { steps }], i) =>
     (['p50', 'p95', 'p99'] as Percentile[]).map((p) => ({
       name: `${system} ${p}`,
       points: byRate(steps, (s) => s.latencyMs[p]),
       dashed: p !== 'p99',
       colorIndex: i,
-    })),
-  );
+    }))
+  )
   return [
     {
       file: 'capacity-latency-vs-rate.svg',
       caption: 'Capacity: latency vs write rate, ours and the peer (median over sweeps)',
       svg: lineChart({
-        title: `Latency vs write rate: ${record.parameters.sockets} sockets, ${record.parameters.restaurants} restaurants`,
+        title:
+          `Latency vs write rate: ${record.parameters.sockets} sockets, ${record.parameters.restaurants} restaurants`,
         xLabel: 'writes per second',
         yLabel: 'database clock → callback (ms)',
         series,
@@ -55,10 +56,14 @@ export function capacityCharts(record: RunRecord): { file: string; svg: string; 
         rows: Object.entries(systems).flatMap(([system, { steps }]) =>
           steps.filter((s) => s.sweep === 1).map((s) => ({
             label: `${system} ${s.rate}/s (${s.readings.machineBusyPercent} % busy)`,
-            segments: { postgres: s.readings.cpuPercentOfOneCore.postgres, gateway: s.readings.cpuPercentOfOneCore.gateway, 'load generator': s.readings.cpuPercentOfOneCore.generator },
-          })),
+            segments: {
+              postgres: s.readings.cpuPercentOfOneCore.postgres,
+              gateway: s.readings.cpuPercentOfOneCore.gateway,
+              'load generator': s.readings.cpuPercentOfOneCore.generator,
+            },
+          }))
         ),
       }),
     },
-  ];
+  ]
 }

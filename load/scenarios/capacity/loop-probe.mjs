@@ -2,35 +2,40 @@
 // second it appends one JSON line — the event loop's delay over that second (perf_hooks.monitorEventLoopDelay at
 // 5 ms resolution) and the garbage-collection pauses that ended in it — so the capacity scenario can
 // read a step's window from outside the process. Plain JavaScript: it loads before any TypeScript loader.
-import { appendFileSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { appendFileSync } from 'node:fs'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 
-const file = process.env.PLATER_LOOP_PROBE_FILE;
+const file = process.env.PLATER_LOOP_PROBE_FILE
 if (file) {
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
-  let gcCount = 0;
-  let gcMs = 0;
-  let gcMaxMs = 0;
+  const delay = monitorEventLoopDelay({ resolution: 5 })
+  delay.enable()
+  let gcCount = 0
+  let gcMs = 0
+  let gcMaxMs = 0
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      gcCount++;
-      gcMs += entry.duration;
-      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+      gcCount++
+      gcMs += entry.duration
+      gcMaxMs = Math.max(gcMaxMs, entry.duration)
     }
-  }).observe({ entryTypes: ['gc'] });
-  const ms = (ns) => Math.round(ns / 1e4) / 100;
+  }).observe({ entryTypes: ['gc'] })
+  const ms = (ns) => Math.round(ns / 1e4) / 100
   setInterval(() => {
     const line = {
       at: Date.now(),
       pid: process.pid,
-      loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), mean: ms(delay.mean) },
+      loopDelayMs: {
+        p50: ms(delay.percentile(50)),
+        p99: ms(delay.percentile(99)),
+        max: ms(delay.max),
+        mean: ms(delay.mean),
+      },
       gc: { count: gcCount, totalMs: Math.round(gcMs * 100) / 100, maxMs: Math.round(gcMaxMs * 100) / 100 },
-    };
-    appendFileSync(file, `${JSON.stringify(line)}\n`);
-    delay.reset();
-    gcCount = 0;
-    gcMs = 0;
-    gcMaxMs = 0;
-  }, 1000).unref();
+    }
+    appendFileSync(file, `${JSON.stringify(line)}\n`)
+    delay.reset()
+    gcCount = 0
+    gcMs = 0
+    gcMaxMs = 0
+  }, 1000).unref()
 }

@@ -1,10 +1,10 @@
-import { SERVICE } from '../../k6/scenarios.js';
+import { SERVICE } from '../../k6/scenarios.js'
 
 /** `ours`: this project's role-scoped topics; `peer`: Supabase's documented broadcast_changes pattern (peer.sql). */
-export type System = 'ours' | 'peer';
+export type System = 'ours' | 'peer'
 
 /** The service targets every step is judged by: database clock → callback, and nothing lost. */
-export const TARGETS = { p50Ms: 5, p95Ms: 20, p99Ms: 50, lost: 0, duplicated: 0 } as const;
+export const TARGETS = { p50Ms: 5, p95Ms: 20, p99Ms: 50, lost: 0, duplicated: 0 } as const
 
 export const DEFAULT_OPTIONS = {
   restaurants: String(SERVICE.restaurants),
@@ -24,58 +24,76 @@ export const DEFAULT_OPTIONS = {
   pool: '16',
   /** Set: a short pass (SHORT_PASS) with steps of this many seconds; unset: the full run above. */
   duration: '',
-} as const;
+} as const
 
 /**
  * What `--duration S` makes of the run (`npm run bench -- all --duration 5` gives it to every scenario): a pass
  * that shows the scenario works end to end, not a capacity figure — one sweep of two low rates, S-second steps,
  * 300 sockets over 10 restaurants, both systems. An option given beside `--duration` still wins.
  */
-export const SHORT_PASS = { restaurants: '10', sockets: '300', rates: '20,40', warmup: '2', sweeps: '1' } as const;
+export const SHORT_PASS = {
+  restaurants: '10',
+  sockets: '300',
+  rates: '20,40',
+  warmup: '2',
+  sweeps: '1',
+} as const
 
 /** The options a run uses: `given` (the ones the command line set) keep their value, `--duration` brings SHORT_PASS. */
-export function withShortPass(options: Record<string, string>, given: ReadonlySet<string>): Record<string, string> {
-  if (!given.has('duration')) return options;
-  const short: Record<string, string> = { ...SHORT_PASS, step: options.duration! };
-  return { ...options, ...Object.fromEntries(Object.entries(short).filter(([name]) => !given.has(name))) };
+export function withShortPass(
+  options: Record<string, string>,
+  given: ReadonlySet<string>,
+): Record<string, string> {
+  if (!given.has('duration')) return options
+  const short: Record<string, string> = { ...SHORT_PASS, step: options.duration! }
+  return { ...options, ...Object.fromEntries(Object.entries(short).filter(([name]) => !given.has(name))) }
 }
 
 export interface CapacityOptions {
-  readonly restaurants: number;
-  readonly sockets: number;
-  readonly rates: number[];
-  readonly stepSeconds: number;
-  readonly warmupSeconds: number;
-  readonly sweeps: number;
-  readonly systems: System[];
-  readonly gateway: 'own' | 'stack';
-  readonly workers: number;
-  readonly sampleEvery: number;
-  readonly pool: number;
+  readonly restaurants: number
+  readonly sockets: number
+  readonly rates: number[]
+  readonly stepSeconds: number
+  readonly warmupSeconds: number
+  readonly sweeps: number
+  readonly systems: System[]
+  readonly gateway: 'own' | 'stack'
+  readonly workers: number
+  readonly sampleEvery: number
+  readonly pool: number
   /** A short pass (`--duration`): its figures prove nothing about capacity. */
-  readonly shortPass: boolean;
+  readonly shortPass: boolean
 }
 
 function positive(name: string, text: string | undefined): number {
-  const value = Number(String(text).replace(/s$/, ''));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${text}"`);
-  return value;
+  const value = Number(String(text).replace(/s$/, ''))
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`--${name} must be a positive number, got "${text}"`)
+  }
+  return value
 }
 
 export function parseRates(text: string): number[] {
-  const ladder = /^(\d+)-(\d+):(\d+)$/.exec(text);
+  const ladder = /^(\d+)-(\d+):(\d+)$/.exec(text)
   const rates = ladder
-    ? Array.from({ length: Math.floor((Number(ladder[2]) - Number(ladder[1])) / Number(ladder[3])) + 1 }, (_, i) => Number(ladder[1]) + i * Number(ladder[3]))
-    : text.split(',').map((r) => positive('rates', r));
-  if (rates.length === 0 || rates.some((r) => !(r > 0))) throw new Error(`--rates must be "from-to:step" or "r1,r2,…", got "${text}"`);
-  return [...new Set(rates)].sort((a, b) => a - b);
+    ? Array.from(
+      { length: Math.floor((Number(ladder[2]) - Number(ladder[1])) / Number(ladder[3])) + 1 },
+      (_, i) => Number(ladder[1]) + i * Number(ladder[3]),
+    )
+    : text.split(',').map((r) => positive('rates', r))
+  if (rates.length === 0 || rates.some((r) => !(r > 0))) {
+    throw new Error(`--rates must be "from-to:step" or "r1,r2,…", got "${text}"`)
+  }
+  return [...new Set(rates)].sort((a, b) => a - b)
 }
 
 export function parseOptions(options: Record<string, string>): CapacityOptions {
-  const systems: Record<string, System[]> = { ours: ['ours'], peer: ['peer'], both: ['ours', 'peer'] };
-  const chosen = systems[options.system!];
-  if (!chosen) throw new Error(`--system must be ours, peer or both, got "${options.system}"`);
-  if (options.gateway !== 'own' && options.gateway !== 'stack') throw new Error(`--gateway must be own or stack, got "${options.gateway}"`);
+  const systems: Record<string, System[]> = { ours: ['ours'], peer: ['peer'], both: ['ours', 'peer'] }
+  const chosen = systems[options.system!]
+  if (!chosen) throw new Error(`--system must be ours, peer or both, got "${options.system}"`)
+  if (options.gateway !== 'own' && options.gateway !== 'stack') {
+    throw new Error(`--gateway must be own or stack, got "${options.gateway}"`)
+  }
   return {
     restaurants: positive('restaurants', options.restaurants),
     sockets: positive('sockets', options.sockets),
@@ -89,19 +107,21 @@ export function parseOptions(options: Record<string, string>): CapacityOptions {
     sampleEvery: positive('sample-every', options['sample-every']),
     pool: positive('pool', options.pool),
     shortPass: options.duration !== '',
-  };
+  }
 }
 
 /** The step's failures against TARGETS, in words (empty: it passes). */
-export function failures(step: { p50: number | null; p95: number | null; p99: number | null; lost: number; duplicated: number }): string[] {
-  const out: string[] = [];
-  if (step.p50 === null) out.push('no latency samples');
-  if (step.p50 !== null && step.p50 > TARGETS.p50Ms) out.push(`p50 ${step.p50} > ${TARGETS.p50Ms} ms`);
-  if (step.p95 !== null && step.p95 > TARGETS.p95Ms) out.push(`p95 ${step.p95} > ${TARGETS.p95Ms} ms`);
-  if (step.p99 !== null && step.p99 > TARGETS.p99Ms) out.push(`p99 ${step.p99} > ${TARGETS.p99Ms} ms`);
-  if (step.lost > TARGETS.lost) out.push(`${step.lost} lost`);
-  if (step.duplicated > TARGETS.duplicated) out.push(`${step.duplicated} duplicated`);
-  return out;
+export function failures(
+  step: { p50: number | null; p95: number | null; p99: number | null; lost: number; duplicated: number },
+): string[] {
+  const out: string[] = []
+  if (step.p50 === null) out.push('no latency samples')
+  if (step.p50 !== null && step.p50 > TARGETS.p50Ms) out.push(`p50 ${step.p50} > ${TARGETS.p50Ms} ms`)
+  if (step.p95 !== null && step.p95 > TARGETS.p95Ms) out.push(`p95 ${step.p95} > ${TARGETS.p95Ms} ms`)
+  if (step.p99 !== null && step.p99 > TARGETS.p99Ms) out.push(`p99 ${step.p99} > ${TARGETS.p99Ms} ms`)
+  if (step.lost > TARGETS.lost) out.push(`${step.lost} lost`)
+  if (step.duplicated > TARGETS.duplicated) out.push(`${step.duplicated} duplicated`)
+  return out
 }
 
 /**
@@ -109,13 +129,13 @@ export function failures(step: { p50: number | null; p95: number | null; p99: nu
  * two above it (the knee), or the ladder's lowest two when nothing passed.
  */
 export function kneeRates(ladder: number[], highestPassing: number | null): number[] {
-  if (highestPassing === null) return ladder.slice(0, 2);
-  const at = ladder.indexOf(highestPassing);
-  return ladder.slice(Math.max(0, at - 1), at + 3);
+  if (highestPassing === null) return ladder.slice(0, 2)
+  const at = ladder.indexOf(highestPassing)
+  return ladder.slice(Math.max(0, at - 1), at + 3)
 }
 
 /** Highest rate that passed in a sweep, or null. */
 export function highestPassing(steps: { rate: number; passed: boolean }[]): number | null {
-  const passing = steps.filter((s) => s.passed).map((s) => s.rate);
-  return passing.length > 0 ? Math.max(...passing) : null;
+  const passing = steps.filter((s) => s.passed).map((s) => s.rate)
+  return passing.length > 0 ? Math.max(...passing) : null
 }

@@ -1,15 +1,15 @@
-import type { Sql } from 'postgres';
-import { openLoop } from '../../bench/open-loop.ts';
-import { actingAs, CYCLE_STEPS, runCycleStep, type CycleTable } from '../../bench/table-cycle.ts';
+import type { Sql } from 'postgres'
+import { openLoop } from '../../bench/open-loop.ts'
+import { actingAs, CYCLE_STEPS, type CycleTable, runCycleStep } from '../../bench/table-cycle.ts'
 
 export interface WriterOutcome {
-  readonly sent: number;
-  readonly failed: number;
+  readonly sent: number
+  readonly failed: number
   /** Slots with no idle table (every table busy with its previous step): not sent. */
-  readonly skipped: number;
-  readonly behindMs: number;
+  readonly skipped: number
+  readonly behindMs: number
   /** Failures by RPC and error, for the record. */
-  readonly failures: Record<string, number>;
+  readonly failures: Record<string, number>
 }
 
 /**
@@ -18,49 +18,60 @@ export interface WriterOutcome {
  * member who does it. Tables keep their place in the cycle from one call to the next.
  */
 export class TableWriter {
-  readonly #as;
-  readonly #steps: number[];
-  readonly #busy: boolean[];
-  #cursor = 0;
+  readonly #as
+  readonly #steps: number[]
+  readonly #busy: boolean[]
+  #cursor = 0
 
   constructor(sql: Sql, readonly tables: CycleTable[]) {
-    this.#as = actingAs(sql);
-    this.#steps = tables.map(() => 0);
-    this.#busy = tables.map(() => false);
+    this.#as = actingAs(sql)
+    this.#steps = tables.map(() => 0)
+    this.#busy = tables.map(() => false)
   }
 
   #nextIdle(): number | undefined {
     for (let probe = 0; probe < this.tables.length; probe++) {
-      const t = this.#cursor++ % this.tables.length;
-      if (!this.#busy[t]) return t;
+      const t = this.#cursor++ % this.tables.length
+      if (!this.#busy[t]) return t
     }
-    return undefined;
+    return undefined
   }
 
   async drive(rate: number, seconds: number): Promise<WriterOutcome> {
-    let skipped = 0;
-    const failures: Record<string, number> = {};
-    const outcome = await openLoop(rate, Math.round(rate * seconds), performance.timeOrigin + performance.now(), () => {
-      const t = this.#nextIdle();
-      if (t === undefined) {
-        skipped++;
-        return undefined;
-      }
-      this.#busy[t] = true;
-      const step = this.#steps[t]!;
-      return runCycleStep(this.#as, this.tables[t]!, step).then(
-        () => {
-          this.#steps[t] = (step + 1) % CYCLE_STEPS.length;
-          this.#busy[t] = false;
-        },
-        (error: { code?: string; message?: string }) => {
-          const key = `${CYCLE_STEPS[step]}: ${error.code ?? ''} ${error.message ?? error}`;
-          failures[key] = (failures[key] ?? 0) + 1;
-          this.#busy[t] = false;
-          throw error;
-        },
-      );
-    });
-    return { sent: outcome.sent - skipped, failed: outcome.failed, skipped, behindMs: outcome.behindMs, failures };
+    let skipped = 0
+    const failures: Record<string, number> = {}
+    const outcome = await openLoop(
+      rate,
+      Math.round(rate * seconds),
+      performance.timeOrigin + performance.now(),
+      () => {
+        const t = this.#nextIdle()
+        if (t === undefined) {
+          skipped++
+          return undefined
+        }
+        this.#busy[t] = true
+        const step = this.#steps[t]!
+        return runCycleStep(this.#as, this.tables[t]!, step).then(
+          () => {
+            this.#steps[t] = (step + 1) % CYCLE_STEPS.length
+            this.#busy[t] = false
+          },
+          (error: { code?: string; message?: string }) => {
+            const key = `${CYCLE_STEPS[step]}: ${error.code ?? ''} ${error.message ?? error}`
+            failures[key] = (failures[key] ?? 0) + 1
+            this.#busy[t] = false
+            throw error
+          },
+        )
+      },
+    )
+    return {
+      sent: outcome.sent - skipped,
+      failed: outcome.failed,
+      skipped,
+      behindMs: outcome.behindMs,
+      failures,
+    }
   }
 }

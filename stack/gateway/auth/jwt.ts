@@ -9,5 +9,5 @@ export {
   type TokenFailure as JwtFailure,
   type TokenResult as JwtResult,
   TokenVerifier as JwtVerifier,
-} from '../../../shared/auth/verify.ts';
-export { stackVerifier } from '../../auth/verify.ts';
+} from '../../../shared/auth/verify.ts'
+export { stackVerifier } from '../../auth/verify.ts'

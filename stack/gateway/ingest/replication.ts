@@ -1,11 +1,11 @@
-import type { Duplex } from 'node:stream';
-import postgres, { type Sql } from 'postgres';
-import { Backoff, type BackoffOptions } from '../../../shared/backoff.ts';
-import { type Clock, sleep, systemClock } from '../../../shared/clock.ts';
-import type { Logger } from '../../log.ts';
-import type { DatabaseMessage } from './message-row.ts';
-import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate } from './pgoutput.ts';
-import { TransactionReader } from './transactions.ts';
+import type { Duplex } from 'node:stream'
+import postgres, { type Sql } from 'postgres'
+import { Backoff, type BackoffOptions } from '../../../shared/backoff.ts'
+import { type Clock, sleep, systemClock } from '../../../shared/clock.ts'
+import type { Logger } from '../../log.ts'
+import type { DatabaseMessage } from './message-row.ts'
+import { decodePgOutput, decodeReplicationFrame, formatLsn, standbyStatusUpdate } from './pgoutput.ts'
+import { TransactionReader } from './transactions.ts'
 
 /**
  * Ingest: `realtime.messages` inserts, streamed by logical replication (pgoutput) from Realtime's
@@ -23,63 +23,63 @@ import { TransactionReader } from './transactions.ts';
  * gateway is dropped and recreated at start (nobody was subscribed to what it held; clients catch up by `seq`).
  */
 
-const PUBLICATION = 'supabase_realtime_messages_publication';
+const PUBLICATION = 'supabase_realtime_messages_publication'
 
 export interface IngestOptions {
-  readonly dbUrl: string;
+  readonly dbUrl: string
   /** Pool for slot housekeeping (not the replication connection). */
-  readonly sql: Sql;
-  readonly slotName: string;
-  readonly log: Logger;
+  readonly sql: Sql
+  readonly slotName: string
+  readonly log: Logger
   /** The gateway's clock: the reconnect waits and the commit → fan-out lag are measured on it. */
-  readonly clock: Clock;
-  readonly onMessage: (message: DatabaseMessage) => void;
+  readonly clock: Clock
+  readonly onMessage: (message: DatabaseMessage) => void
 }
 
 export interface IngestStatus {
-  readonly connected: boolean;
-  readonly slot: string;
+  readonly connected: boolean
+  readonly slot: string
   /** End LSN of the last transaction delivered (what a reconnect resumes from). */
-  readonly lastLsn: string | null;
+  readonly lastLsn: string | null
   /** Commit → fan-out delay of the last transaction, ms. */
-  readonly lagMs: number | null;
-  readonly lastCommitAt: string | null;
-  readonly messages: number;
-  readonly reconnects: number;
+  readonly lagMs: number | null
+  readonly lastCommitAt: string | null
+  readonly messages: number
+  readonly reconnects: number
   /** Times the slot had to be recreated while running: a possible gap, recovered by clients via `seq`. */
-  readonly slotRecreations: number;
+  readonly slotRecreations: number
   /** Messages a resumed stream sent again after they had been fanned out, and that were not sent twice. */
-  readonly duplicatesSkipped: number;
+  readonly duplicatesSkipped: number
 }
 
-const FEEDBACK_INTERVAL_MS = 1000;
+const FEEDBACK_INTERVAL_MS = 1000
 /** Reconnects: 100 ms doubling to 5 s, from the start again once a stream has run. One gateway: no jitter. */
-const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 100, maxMs: 5000, floorRatio: 1 };
+const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 100, maxMs: 5000, floorRatio: 1 }
 
 export class ReplicationIngest {
-  readonly #options: IngestOptions;
-  readonly #reader = new TransactionReader();
-  #connected = false;
-  #stopped = false;
+  readonly #options: IngestOptions
+  readonly #reader = new TransactionReader()
+  #connected = false
+  #stopped = false
   /** Resolves when stop() is called, so a session waiting on its stream ends at once. */
-  readonly #stopping: Promise<void>;
-  #stopRequested: () => void = () => {};
-  #loop: Promise<void> | null = null;
-  #reconnects = 0;
-  #slotRecreations = 0;
-  #slotCreated = false;
+  readonly #stopping: Promise<void>
+  #stopRequested: () => void = () => {}
+  #loop: Promise<void> | null = null
+  #reconnects = 0
+  #slotRecreations = 0
+  #slotCreated = false
 
   constructor(options: IngestOptions) {
-    this.#options = options;
-    this.#stopping = new Promise((resolve) => (this.#stopRequested = resolve));
+    this.#options = options
+    this.#stopping = new Promise((resolve) => (this.#stopRequested = resolve))
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop ??= this.#run()
   }
 
   status(): IngestStatus {
-    const reader = this.#reader;
+    const reader = this.#reader
     return {
       connected: this.#connected,
       slot: this.#options.slotName,
@@ -90,64 +90,68 @@ export class ReplicationIngest {
       reconnects: this.#reconnects,
       slotRecreations: this.#slotRecreations,
       duplicatesSkipped: reader.duplicatesSkipped,
-    };
+    }
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#stopRequested();
-    await this.#loop;
-    await this.#dropSlot();
+    this.#stopped = true
+    this.#stopRequested()
+    await this.#loop
+    await this.#dropSlot()
   }
 
   async #run(): Promise<void> {
-    const { clock, log } = this.#options;
-    const backoff = new Backoff(RECONNECT_BACKOFF, Math.random);
+    const { clock, log } = this.#options
+    const backoff = new Backoff(RECONNECT_BACKOFF, Math.random)
     while (!this.#stopped) {
-      let failure: unknown;
+      let failure: unknown
       try {
-        await this.#ensureSlot();
-        await this.#streamOnce();
-        backoff.reset();
+        await this.#ensureSlot()
+        await this.#streamOnce()
+        backoff.reset()
       } catch (error) {
-        failure = error;
+        failure = error
       }
-      this.#connected = false;
-      if (this.#stopped) break;
-      const delay = backoff.next();
-      if (failure !== undefined) log.warn('replication unavailable, retrying', { error: failure, inMs: delay });
-      this.#reconnects++;
-      await Promise.race([sleep(clock, delay), this.#stopping]);
+      this.#connected = false
+      if (this.#stopped) break
+      const delay = backoff.next()
+      if (failure !== undefined) {
+        log.warn('replication unavailable, retrying', { error: failure, inMs: delay })
+      }
+      this.#reconnects++
+      await Promise.race([sleep(clock, delay), this.#stopping])
     }
   }
 
   async #ensureSlot(): Promise<void> {
-    const { sql, slotName, log } = this.#options;
-    const [publication] = await sql`select 1 from pg_publication where pubname = ${PUBLICATION}`;
-    if (!publication) throw new Error(`publication ${PUBLICATION} does not exist (the stack bootstrap creates it)`);
+    const { sql, slotName, log } = this.#options
+    const [publication] = await sql`select 1 from pg_publication where pubname = ${PUBLICATION}`
+    if (!publication) {
+      throw new Error(`publication ${PUBLICATION} does not exist (the stack bootstrap creates it)`)
+    }
     const [slot] = await sql<{ active: boolean; active_pid: number | null }[]>`
-      select active, active_pid from pg_replication_slots where slot_name = ${slotName}`;
-    if (slot?.active) throw new Error(`replication slot ${slotName} is in use by backend ${slot.active_pid}`);
-    if (slot && this.#slotCreated) return;
+      select active, active_pid from pg_replication_slots where slot_name = ${slotName}`
+    if (slot?.active) throw new Error(`replication slot ${slotName} is in use by backend ${slot.active_pid}`)
+    if (slot && this.#slotCreated) return
     if (slot) {
-      log.info('dropping a replication slot left by a previous gateway', { slot: slotName });
-      await sql`select pg_drop_replication_slot(${slotName})`;
+      log.info('dropping a replication slot left by a previous gateway', { slot: slotName })
+      await sql`select pg_drop_replication_slot(${slotName})`
     } else if (this.#slotCreated) {
-      this.#slotRecreations++;
-      this.#reader.forgetPosition();
+      this.#slotRecreations++
+      this.#reader.forgetPosition()
       log.warn('replication slot vanished; recreated it (messages committed meanwhile are not streamed)', {
         slot: slotName,
-      });
+      })
     }
     const [created] = await sql<{ lsn: string }[]>`
-      select lsn::text from pg_create_logical_replication_slot(${slotName}, 'pgoutput')`;
-    this.#slotCreated = true;
-    log.debug('replication slot created', { slot: slotName, lsn: created?.lsn });
+      select lsn::text from pg_create_logical_replication_slot(${slotName}, 'pgoutput')`
+    this.#slotCreated = true
+    log.debug('replication slot created', { slot: slotName, lsn: created?.lsn })
   }
 
   /** One replication session; resolves when the connection ends for any reason. */
   async #streamOnce(): Promise<void> {
-    const { dbUrl, slotName, log } = this.#options;
+    const { dbUrl, slotName, log } = this.#options
     const repl = postgres(dbUrl, {
       max: 1,
       fetch_types: false,
@@ -159,72 +163,72 @@ export class ReplicationIngest {
         string,
         string
       >,
-    });
+    })
     try {
-      const start = formatLsn(this.#reader.resumeLsn ?? 0n);
+      const start = formatLsn(this.#reader.resumeLsn ?? 0n)
       // postgres.js types the CopyBoth stream as Writable; it is a Duplex (CopyData in both directions).
       const stream = (await repl
         .unsafe(
           `START_REPLICATION SLOT "${slotName}" LOGICAL ${start} ` +
             `(proto_version '1', publication_names '${PUBLICATION}')`,
         )
-        .writable()) as unknown as Duplex;
-      this.#connected = true;
-      this.#reader.startSession();
-      log.info('replication streaming', { slot: slotName, from: start });
+        .writable()) as unknown as Duplex
+      this.#connected = true
+      this.#reader.startSession()
+      log.info('replication streaming', { slot: slotName, from: start })
       // Standby feedback keeps the walsender from timing the stream out: on the wall clock, whatever clock the
       // gateway decides by (a test's may stand still).
-      const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS);
-      stream.on('data', (data: Buffer) => this.#onData(stream, data));
+      const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS)
+      stream.on('data', (data: Buffer) => this.#onData(stream, data))
       const ended = new Promise<void>((resolve) => {
         stream.on('error', (error: Error) => {
-          if (!this.#stopped) log.warn('replication stream ended', { error });
-          resolve();
-        });
-        stream.on('close', resolve);
-      });
-      await Promise.race([ended, this.#stopping]);
-      clearInterval(feedback);
-      stream.destroy();
+          if (!this.#stopped) log.warn('replication stream ended', { error })
+          resolve()
+        })
+        stream.on('close', resolve)
+      })
+      await Promise.race([ended, this.#stopping])
+      clearInterval(feedback)
+      stream.destroy()
     } finally {
-      await repl.end({ timeout: 1 }).catch(() => {});
+      await repl.end({ timeout: 1 }).catch(() => {})
     }
   }
 
   #onData(stream: Duplex, data: Buffer): void {
-    const frame = decodeReplicationFrame(data);
-    if (frame === null) return;
+    const frame = decodeReplicationFrame(data)
+    if (frame === null) return
     if (frame.kind === 'keepalive') {
       // The server has sent us everything up to walEnd, and we handle frames in order: nothing before it
       // is pending, so it is safe to resume from there (and to let the slot release that WAL).
-      this.#reader.keepalive(frame.walEnd);
-      if (frame.replyRequested) this.#acknowledge(stream);
-      return;
+      this.#reader.keepalive(frame.walEnd)
+      if (frame.replyRequested) this.#acknowledge(stream)
+      return
     }
-    const message = this.#reader.read(decodePgOutput(frame.message), this.#options.clock.now());
-    if (message) this.#options.onMessage(message);
+    const message = this.#reader.read(decodePgOutput(frame.message), this.#options.clock.now())
+    if (message) this.#options.onMessage(message)
   }
 
   #acknowledge(stream: Duplex): void {
-    const lsn = this.#reader.resumeLsn;
-    if (lsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(lsn, this.#options.clock.now()));
+    const lsn = this.#reader.resumeLsn
+    if (lsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(lsn, this.#options.clock.now()))
   }
 
   async #dropSlot(): Promise<void> {
-    if (!this.#slotCreated) return;
-    const { sql, slotName, log } = this.#options;
+    if (!this.#slotCreated) return
+    const { sql, slotName, log } = this.#options
     // The walsender lets go of the slot a moment after the connection closes.
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
         await sql`select pg_drop_replication_slot(slot_name) from pg_replication_slots
-                   where slot_name = ${slotName} and not active`;
-        const [left] = await sql`select 1 from pg_replication_slots where slot_name = ${slotName}`;
-        if (!left) return;
+                   where slot_name = ${slotName} and not active`
+        const [left] = await sql`select 1 from pg_replication_slots where slot_name = ${slotName}`
+        if (!left) return
       } catch (error) {
-        log.warn('could not drop the replication slot', { slot: slotName, error });
-        return;
+        log.warn('could not drop the replication slot', { slot: slotName, error })
+        return
       }
-      await sleep(systemClock, 100); // Postgres's own moment, whatever clock the gateway decides by
+      await sleep(systemClock, 100) // Postgres's own moment, whatever clock the gateway decides by
     }
   }
 }

@@ -2,12 +2,12 @@
 
 /** A client frame after decoding, whichever serializer carried it. */
 export interface InboundMessage {
-  readonly kind: 'message';
-  readonly joinRef: string | null;
-  readonly ref: string | null;
-  readonly topic: string;
-  readonly event: string;
-  readonly payload: unknown;
+  readonly kind: 'message'
+  readonly joinRef: string | null
+  readonly ref: string | null
+  readonly topic: string
+  readonly event: string
+  readonly payload: unknown
 }
 
 /**
@@ -15,8 +15,8 @@ export interface InboundMessage {
  * sender (a client, an HTTP caller or `realtime.messages`) produced it. Never re-serialised on fan-out.
  */
 export interface RawPayload {
-  readonly encoding: 'json' | 'binary';
-  readonly bytes: Buffer;
+  readonly encoding: 'json' | 'binary'
+  readonly bytes: Buffer
 }
 
 /**
@@ -24,45 +24,45 @@ export interface RawPayload {
  * kind-3 frames all become this one shape, so the channel code has a single broadcast path.
  */
 export interface InboundBroadcast {
-  readonly kind: 'broadcast';
-  readonly joinRef: string | null;
-  readonly ref: string | null;
-  readonly topic: string;
-  readonly userEvent: string;
-  readonly payload: RawPayload;
+  readonly kind: 'broadcast'
+  readonly joinRef: string | null
+  readonly ref: string | null
+  readonly topic: string
+  readonly userEvent: string
+  readonly payload: RawPayload
 }
 
-export type Inbound = InboundMessage | InboundBroadcast;
+export type Inbound = InboundMessage | InboundBroadcast
 
 /** A frame the gateway writes that is addressed to one socket: replies and channel pushes. */
 export interface OutboundMessage {
-  readonly joinRef: string | null;
-  readonly ref: string | null;
-  readonly topic: string;
-  readonly event: string;
-  readonly payload: unknown;
+  readonly joinRef: string | null
+  readonly ref: string | null
+  readonly topic: string
+  readonly event: string
+  readonly payload: unknown
 }
 
 /** One user broadcast on its way to subscribers: encoded once per serializer, shared by all of them. */
 export interface UserBroadcast {
   /** Full channel topic, `realtime:<sub-topic>`. */
-  readonly topic: string;
-  readonly event: string;
-  readonly payload: RawPayload;
+  readonly topic: string
+  readonly event: string
+  readonly payload: RawPayload
   /** JSON text of `meta` (e.g. `{"id":"<uuid>"}`), or null for no `meta` key. */
-  readonly meta: string | null;
+  readonly meta: string | null
 }
 
 /** Bytes ready for the WebSocket, plus the opcode they need. */
 export interface EncodedFrame {
-  readonly data: Buffer;
-  readonly binary: boolean;
+  readonly data: Buffer
+  readonly binary: boolean
 }
 
 /** A frame the client sent that cannot be understood. The session logs and drops it. */
 export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
+  override readonly name = 'ProtocolError'
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, options)
   }
 }

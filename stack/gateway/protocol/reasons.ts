@@ -1,4 +1,4 @@
-import type { ConnectionCap } from '../transport/connections.ts';
+import type { ConnectionCap } from '../transport/connections.ts'
 
 /**
  * Supabase Realtime's error texts, verbatim, so an app's error handling behaves the same locally and on
@@ -24,10 +24,10 @@ export const JOIN_REASON = {
   queryCanceled: 'QueryCanceled: Query was cancelled, please try again',
   /** The one reason without a code prefix. */
   unknown: 'Unknown Error on Channel',
-} as const;
+} as const
 
 /** Phoenix's own reply for frames on a topic this socket has not joined. */
-export const UNMATCHED_TOPIC = 'unmatched topic';
+export const UNMATCHED_TOPIC = 'unmatched topic'
 
 /** Codes Supabase prefixes to JWT failures at join time, keyed by our verifier's failure kind. */
 export const JWT_JOIN_CODE = {
@@ -36,26 +36,27 @@ export const JWT_JOIN_CODE = {
   malformed: 'MalformedJWT',
   signature: 'JwtSignatureError',
   signer: 'JwtSignerError',
-} as const;
+} as const
 
 export const SYSTEM_MESSAGE = {
-  readRevoked: (subTopic: string) => `You no longer have permission to read from this Channel topic: ${subTopic}`,
+  readRevoked: (subTopic: string) =>
+    `You no longer have permission to read from this Channel topic: ${subTopic}`,
   databaseUnavailable: 'Realtime was unable to connect to the project database',
   presenceRateLimited: 'Client presence rate limit exceeded',
   trackTooLarge: 'Track message size exceeded',
   /** TENANT_MAX_EVENTS_PER_SECOND (also ours per socket). */
   tooManyMessages: 'Too many messages per second',
-} as const;
+} as const
 
-export const PRESENCE_REASON = { payloadNotMap: 'Presence track payload must be a map' } as const;
+export const PRESENCE_REASON = { payloadNotMap: 'Presence track payload must be a map' } as const
 
 /** `{error}` of an acked broadcast that was too large. */
-export const PAYLOAD_SIZE_EXCEEDED = 'payload_size_exceeded';
+export const PAYLOAD_SIZE_EXCEEDED = 'payload_size_exceeded'
 
-const CAP_NAME = { address: 'address', key: 'API key', user: 'user' } as const;
+const CAP_NAME = { address: 'address', key: 'API key', user: 'user' } as const
 
 /** Realtime's REST answer to a broadcast over the events rate (429). */
-export const REST_RATE_LIMITED = 'You have exceeded your rate limit';
+export const REST_RATE_LIMITED = 'You have exceeded your rate limit'
 
 /** Bodies of HTTP errors returned instead of the WebSocket upgrade (UserSocket.handle_error). */
 export const CONNECT_ERROR = {
@@ -64,4 +65,4 @@ export const CONNECT_ERROR = {
   tooManyConnections: (cap: ConnectionCap, limit: number) =>
     `Too many connected users: at most ${limit} sockets per ${CAP_NAME[cap]}`,
   unsupportedVsn: (vsn: string) => `Unsupported serializer version: ${vsn}`,
-} as const;
+} as const

@@ -1,17 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger, logLevelFromEnv, type Logger } from '../../../stack/log.ts';
-import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../../../stack/gateway/index.ts';
-import type { Clock } from '../../../shared/clock.ts';
-import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts';
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createLogger, type Logger, logLevelFromEnv } from '../../../stack/log.ts'
+import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../../../stack/gateway/index.ts'
+import type { Clock } from '../../../shared/clock.ts'
+import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts'
 
-const IDLE_UNDER_A_TEST_CLOCK_MS = 24 * 3600 * 1000;
+const IDLE_UNDER_A_TEST_CLOCK_MS = 24 * 3600 * 1000
 
 export interface GatewayServer {
   /** Project URL for createClient (`http://127.0.0.1:<port>`). */
-  readonly url: string;
-  readonly gateway: RealtimeGateway;
-  close(): Promise<void>;
+  readonly url: string
+  readonly gateway: RealtimeGateway
+  close(): Promise<void>
 }
 
 /**
@@ -24,25 +24,30 @@ export async function startGatewayServer(
   /** A clock the test moves, a logger it reads. */
   extras: { clock?: Clock; log?: Logger } = {},
 ): Promise<GatewayServer> {
-  const log = extras.log ?? createLogger('gateway', logLevelFromEnv(process.env, 'warn'));
+  const log = extras.log ?? createLogger('gateway', logLevelFromEnv(process.env, 'warn'))
   // Sockets go idle on the gateway's clock; a test's clock jumps ahead while the sockets' heartbeats follow the wall
   // clock, so under a test's clock only a test that asks for it sees a socket go idle.
-  const idle = extras.clock ? { idleTimeoutMs: IDLE_UNDER_A_TEST_CLOCK_MS } : {};
-  const gateway = createRealtimeGateway(config, log, { ...DEFAULT_OPTIONS, ...idle, ...options }, extras.clock);
+  const idle = extras.clock ? { idleTimeoutMs: IDLE_UNDER_A_TEST_CLOCK_MS } : {}
+  const gateway = createRealtimeGateway(
+    config,
+    log,
+    { ...DEFAULT_OPTIONS, ...idle, ...options },
+    extras.clock,
+  )
   const server: Server = createServer((req, res) => {
-    if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res);
-    else res.writeHead(404).end();
-  });
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade!(req, socket, head));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+    if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res)
+    else res.writeHead(404).end()
+  })
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade!(req, socket, head))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     gateway,
     async close() {
-      await gateway.close!();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close!()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     },
-  };
+  }
 }

@@ -1,5 +1,5 @@
-import { STARTED_ITEM_STATUSES } from '../../../../contract/status.ts';
-import type { ServerOrder, StaffRole } from '../../app/live.ts';
+import { STARTED_ITEM_STATUSES } from '../../../../contract/status.ts'
+import type { ServerOrder, StaffRole } from '../../app/live.ts'
 
 /**
  * Why this caller may not cancel this order, in the database's own words (public.cancel_order refuses a server's
@@ -7,7 +7,7 @@ import type { ServerOrder, StaffRole } from '../../app/live.ts';
  * server a tap that could only be refused.
  */
 export function cancelRefusal(order: ServerOrder, role: StaffRole): string | null {
-  const started = order.items.some((item) => STARTED_ITEM_STATUSES.includes(item.status));
-  if (started && role !== 'manager') return 'only a manager may cancel an order the kitchen has started';
-  return null;
+  const started = order.items.some((item) => STARTED_ITEM_STATUSES.includes(item.status))
+  if (started && role !== 'manager') return 'only a manager may cancel an order the kitchen has started'
+  return null
 }
