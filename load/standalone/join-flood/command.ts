@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { createClient, type RealtimeChannel } from '@supabase/supabase-js'
 import postgres from 'postgres'
-import WebSocket from 'ws'
-import { clientDecode, clientTextPush, signAccessToken, signApiKey } from '../../../stack/testing/index.ts'
+import { signAccessToken, signApiKey } from '../../../stack/testing/index.ts'
 import { raisedLimits } from '../../bench/limits.ts'
 import { cpuSeconds } from '../../bench/machine.ts'
 import { type GatewayProcess, startGatewayProcess } from '../../bench/gateway/process.ts'
@@ -12,7 +10,8 @@ import { postmasterPid } from '../../bench/postgres-cpu.ts'
 import { appendRecord, recordOf } from '../../bench/record.ts'
 import { postgresVersion, stackEndpoints } from '../../bench/stack.ts'
 import { joinFloodOutput } from './figures.ts'
-import { REALTIME_SOCKET_PATH } from '../../k6/routes.js'
+import { type FloodCounts, flooder } from './flooder.ts'
+import { loadStaff, signIn, type Staff } from './staff.ts'
 
 /**
  * Join flood (target: every staff join succeeds while the flood runs): anonymous sockets join and leave public channels as fast as they can while
@@ -49,150 +48,6 @@ const seconds = Number(values.seconds)
 const warmupSeconds = Number(values.warmup)
 const staffEverySeconds = Number(values['staff-every'])
 const runs = Number(values.runs)
-
-interface Staff {
-  readonly id: string
-  readonly email: string
-  readonly topics: readonly string[]
-}
-
-/** The private topics a staff member's screens join, by role (docs/topics.md). */
-function topicsFor(role: string, restaurant: string, user: string, station: string | null): string[] {
-  const crew = `crew:${restaurant}`
-  switch (role) {
-    case 'server':
-      return [`server:${restaurant}:${user}`, `floor:${restaurant}`, crew]
-    case 'cook':
-      return [`kds:${restaurant}:${station}`, crew]
-    case 'expo':
-      return [`expo:${restaurant}`, `floor:${restaurant}`, crew]
-    default:
-      return [`admin:${restaurant}`, `expo:${restaurant}`, `floor:${restaurant}`, crew]
-  }
-}
-
-async function loadStaff(dbUrl: string): Promise<Staff[]> {
-  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
-  try {
-    const rows = await sql<
-      { id: string; email: string; role: string; restaurant: string; station: string | null }[]
-    >`
-      select s.user_id as id, u.email, s.role, s.restaurant_id as restaurant, s.station_id as station
-      from public.staff s join auth.users u on u.id = s.user_id
-      where s.active order by u.email`
-    return rows.map((r) => ({
-      id: r.id,
-      email: r.email,
-      topics: topicsFor(r.role, r.restaurant, r.id, r.station),
-    }))
-  } finally {
-    await sql.end()
-  }
-}
-
-interface FloodCounts {
-  sent: number
-  ok: number
-  refused: number
-  disconnects: number
-}
-
-/** One flooding socket, reconnecting whenever it is closed, until `stop()`. */
-function flooder(
-  url: string,
-  apikey: string,
-  perSecond: number,
-  counts: FloodCounts,
-  index: number,
-): () => void {
-  let stopped = false
-  let ws: WebSocket | null = null
-  let ref = 0
-  const connect = () => {
-    if (stopped) return
-    const socket = new WebSocket(
-      `${url.replace(/^http/, 'ws')}${REALTIME_SOCKET_PATH}?apikey=${apikey}&vsn=2.0.0`,
-    )
-    ws = socket
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      const message = clientDecode('2.0.0', data, isBinary)
-      if (message.event !== 'phx_reply' || !message.ref?.startsWith('j')) return
-      if (message.payload.status === 'ok') counts.ok++
-      else counts.refused++
-    })
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      if (stopped) return
-      counts.disconnects++
-      connect()
-    })
-  }
-  connect()
-  // Every 10 ms, as many joins as the time since the last step is worth (a late timer does not lower the rate;
-  // joins falling due while the socket reconnects are sent once it is open).
-  let due = 0
-  let last = performance.now()
-  const timer = setInterval(() => {
-    const now = performance.now()
-    due += (perSecond * (now - last)) / 1000
-    last = now
-    if (ws?.readyState !== WebSocket.OPEN) return
-    for (; due >= 1; due--) {
-      const topic = `realtime:flood-${index}-${ref % 50}`
-      const n = String(++ref)
-      ws.send(
-        clientTextPush('2.0.0', {
-          join_ref: n,
-          ref: `j${n}`,
-          topic,
-          event: 'phx_join',
-          payload: { config: { private: false } },
-        }),
-      )
-      ws.send(clientTextPush('2.0.0', { join_ref: n, ref: `l${n}`, topic, event: 'phx_leave', payload: {} }))
-      counts.sent++
-    }
-  }, 10)
-  return () => {
-    stopped = true
-    clearInterval(timer)
-    ws?.terminate()
-  }
-}
-
-interface StaffJoin {
-  readonly topic: string
-  readonly ok: boolean
-  readonly status: string
-  readonly ms: number
-}
-
-/** A staff member signing in: a client of their own, one channel per topic of their role. */
-async function signIn(url: string, anonKey: string, token: string, staff: Staff) {
-  const sb = createClient(url, anonKey, {
-    accessToken: () => Promise.resolve(token),
-    realtime: { transport: WebSocket as never },
-  })
-  await sb.realtime.setAuth()
-  const joins = await Promise.all(
-    staff.topics.map(
-      (topic) =>
-        new Promise<StaffJoin>((resolve) => {
-          const started = performance.now()
-          const channel: RealtimeChannel = sb.channel(topic, { config: { private: true } })
-          channel.subscribe((status) => {
-            if (
-              status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' ||
-              status === 'CLOSED'
-            ) {
-              resolve({ topic, ok: status === 'SUBSCRIBED', status, ms: performance.now() - started })
-            }
-          })
-        }),
-    ),
-  )
-  return { joins, close: () => sb.realtime.disconnect() }
-}
 
 function quantile(sorted: number[], q: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
