@@ -41,6 +41,20 @@ language sql
 immutable
 as $$ select from_status <> to_status $$;
 
+-- Every refused move says the same thing in PT422's DETAIL: which row, from which status, to which. Called only on
+-- the refusing path, so the per-row check pays nothing for it.
+create function plater_private.refuse_transition(entity text, id uuid, from_status anyelement, to_status anyelement,
+                                                 message text default null)
+returns void
+language plpgsql
+as $$
+begin
+  perform plater_private.fail('PT422',
+    coalesce(message, format('illegal %s transition: %s → %s', entity, from_status, to_status)),
+    jsonb_build_object('entity', entity, 'id', id, 'from', from_status, 'to', to_status));
+end;
+$$;
+
 create function plater_private.check_item_transition()
 returns trigger
 language plpgsql
@@ -49,8 +63,7 @@ begin
   -- served and void are terminal: not even a same-status update (a repeated void) may touch them
   if (new.status is distinct from old.status and not plater_private.item_transition_allowed(old.status, new.status))
      or (new.status = old.status and old.status in ('served', 'void')) then
-    perform plater_private.fail('PT422', format('illegal item transition: %s → %s', old.status, new.status),
-      jsonb_build_object('entity', 'item', 'id', old.id, 'from', old.status, 'to', new.status));
+    perform plater_private.refuse_transition('item', old.id, old.status, new.status);
   end if;
   return new;
 end;
@@ -66,14 +79,13 @@ begin
   end if;
   if new.status is not distinct from old.status
      or not plater_private.order_transition_allowed(old.status, new.status) then
-    perform plater_private.fail('PT422', format('illegal order transition: %s → %s', old.status, new.status),
-      jsonb_build_object('entity', 'order', 'id', old.id, 'from', old.status, 'to', new.status));
+    perform plater_private.refuse_transition('order', old.id, old.status, new.status);
   end if;
   if new.status = 'cancelled' and exists (
     select 1 from public.order_items where order_id = old.id and status = 'served'
   ) then
-    perform plater_private.fail('PT422', 'an order with served items cannot be cancelled; void the open items instead',
-      jsonb_build_object('entity', 'order', 'id', old.id, 'from', old.status, 'to', new.status));
+    perform plater_private.refuse_transition('order', old.id, old.status, new.status,
+      'an order with served items cannot be cancelled; void the open items instead');
   end if;
   if new.status in ('closed', 'cancelled') then
     new.closed_at := now();
@@ -89,14 +101,13 @@ as $$
 begin
   if new.status is distinct from old.status
      and not plater_private.table_transition_allowed(old.status, new.status) then
-    perform plater_private.fail('PT422', format('illegal table transition: %s → %s', old.status, new.status),
-      jsonb_build_object('entity', 'table', 'id', old.id, 'from', old.status, 'to', new.status));
+    perform plater_private.refuse_transition('table', old.id, old.status, new.status);
   end if;
   if new.status = 'free' and exists (
     select 1 from public.orders where table_id = old.id and status in ('open', 'ready')
   ) then
-    perform plater_private.fail('PT422', 'a table with unserved orders cannot be cleared',
-      jsonb_build_object('entity', 'table', 'id', old.id, 'from', old.status, 'to', new.status));
+    perform plater_private.refuse_transition('table', old.id, old.status, new.status,
+      'a table with unserved orders cannot be cleared');
   end if;
   return new;
 end;

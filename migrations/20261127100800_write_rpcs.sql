@@ -133,6 +133,15 @@ begin
 end;
 $$;
 
+-- A request the row's status rules out: PT422 with the row and the status it is in.
+create function plater_private.refuse_state(entity text, id uuid, status anyelement, message text) returns void
+language plpgsql
+as $$
+begin
+  perform plater_private.fail('PT422', message, jsonb_build_object('entity', entity, 'id', id, 'status', status));
+end;
+$$;
+
 -- Modifiers and allergens arrive as JSON lists of strings (absent = none).
 create function plater_private.is_text_list(value jsonb) returns boolean
 language plpgsql immutable
@@ -222,8 +231,7 @@ begin
   me := plater_private.authorize(plater_private.restaurant_of('table', table_id), '{server,manager}', 'place orders');
   t := plater_private.table_for_update(table_id, null);
   if t.status <> 'seated' then
-    perform plater_private.fail('PT422', format('table %s is not seated', t.label),
-      jsonb_build_object('entity', 'table', 'id', t.id, 'status', t.status));
+    perform plater_private.refuse_state('table', t.id, t.status, format('table %s is not seated', t.label));
   end if;
   perform plater_private.require_owner(me, t.server_id, 'tables');
   insert into public.orders (restaurant_id, table_id, server_id, note, guests)
@@ -248,8 +256,7 @@ begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{server,manager}', 'add items');
   o := plater_private.order_for_update(me, order_id, expected_version);
   if o.status in ('closed', 'cancelled') then
-    perform plater_private.fail('PT422', format('cannot add items to a %s order', o.status),
-      jsonb_build_object('entity', 'order', 'id', o.id, 'status', o.status));
+    perform plater_private.refuse_state('order', o.id, o.status, format('cannot add items to a %s order', o.status));
   end if;
   -- the order row changes too, so a client holding the old version learns the order grew
   update public.orders set updated_at = now() where id = o.id;
@@ -314,8 +321,7 @@ begin
   i := plater_private.item_for_update(me, item_id, expected_version);
   if i.status = target then
     -- a second tap on another screen: say so instead of re-stamping the times and re-publishing
-    perform plater_private.fail('PT422', format('item is already %s', target),
-      jsonb_build_object('entity', 'item', 'id', i.id, 'status', i.status));
+    perform plater_private.refuse_state('item', i.id, i.status, format('item is already %s', target));
   end if;
   update public.order_items
      set status = target,
@@ -358,8 +364,7 @@ begin
   i := plater_private.item_for_update(me, item_id, expected_version);
   if i.status <> 'ready' then
     -- recall means "back from the pass"; anything else is not a recall even where the move would be legal
-    perform plater_private.fail('PT422', 'only a ready item can be recalled',
-      jsonb_build_object('entity', 'item', 'id', item_id, 'status', i.status));
+    perform plater_private.refuse_state('item', item_id, i.status, 'only a ready item can be recalled');
   end if;
   return plater_private.move_item(item_id, 'preparing', expected_version, '{cook,expo,manager}', 'recall items');
 end;
@@ -457,8 +462,7 @@ begin
   )
   select jsonb_agg(to_jsonb(moved)) into served from moved;
   if served is null then
-    perform plater_private.fail('PT422', 'nothing on this order is ready to serve',
-      jsonb_build_object('entity', 'order', 'id', o.id, 'status', o.status));
+    perform plater_private.refuse_state('order', o.id, o.status, 'nothing on this order is ready to serve');
   end if;
   select * into o from public.orders where id = o.id;
   return jsonb_build_object('order', to_jsonb(o), 'items', served);
@@ -479,8 +483,7 @@ begin
   me := plater_private.authorize(plater_private.restaurant_of('table', table_id), '{server,manager}', 'seat tables');
   t := plater_private.table_for_update(table_id, expected_version);
   if t.status = 'seated' then
-    perform plater_private.fail('PT422', format('table %s is already seated', t.label),
-      jsonb_build_object('entity', 'table', 'id', t.id, 'status', t.status));
+    perform plater_private.refuse_state('table', t.id, t.status, format('table %s is already seated', t.label));
   end if;
   assignee := case when me.role = 'server' then me.user_id else coalesce(seat_table.server_id, me.user_id) end;
   if seat_table.server_id is not null and seat_table.server_id <> assignee then
@@ -540,8 +543,8 @@ begin
   me := plater_private.authorize(plater_private.restaurant_of('order', order_id), '{expo,manager}', 'rush orders');
   o := plater_private.order_for_update(me, order_id, expected_version);
   if o.status not in ('open', 'ready') then
-    perform plater_private.fail('PT422', format('a %s order cannot be rushed or unrushed', o.status),
-      jsonb_build_object('entity', 'order', 'id', o.id, 'status', o.status));
+    perform plater_private.refuse_state('order', o.id, o.status,
+      format('a %s order cannot be rushed or unrushed', o.status));
   end if;
   if o.rush = set_rush.rush then
     return jsonb_build_object('order', to_jsonb(o), 'items', '[]'::jsonb);

@@ -148,39 +148,27 @@ set search_path = ''
 set plan_cache_mode = force_generic_plan
 as $$
 declare
-  changed plater_private.outgoing[];
+  -- table id → its server before this statement; only an UPDATE has one (an INSERT has no old_rows to read)
+  previous_servers jsonb := '{}';
 begin
   if tg_op = 'UPDATE' then
-    changed := array(
-      select row(t.restaurant_id, m.topic, 'table', m.body)::plater_private.outgoing
-        from (select row(n.*)::public.dining_tables as n, row_number() over () as ord from new_rows n) c
-        cross join lateral (select (c.n).*) t
-        join old_rows o on o.id = t.id
-        cross join lateral (select plater_private.floor_table(c.n) as floor) f
-        cross join lateral (values
-          (1, format('floor:%s', t.restaurant_id), f.floor),
-          (2, case when t.server_id is not null then format('server:%s:%s', t.restaurant_id, t.server_id) end, f.floor),
-          (3, case when o.server_id is distinct from t.server_id and o.server_id is not null
-                   then format('server:%s:%s', t.restaurant_id, o.server_id) end, f.floor),
-          (4, format('admin:%s', t.restaurant_id), plater_private.admin_row('table', t.id, t.version, to_jsonb(c.n)))
-        ) as m (audience, topic, body)
-       where m.topic is not null
-       order by c.ord, m.audience);
-  else
-    changed := array(
-      select row(t.restaurant_id, m.topic, 'table', m.body)::plater_private.outgoing
-        from (select row(n.*)::public.dining_tables as n, row_number() over () as ord from new_rows n) c
-        cross join lateral (select (c.n).*) t
-        cross join lateral (select plater_private.floor_table(c.n) as floor) f
-        cross join lateral (values
-          (1, format('floor:%s', t.restaurant_id), f.floor),
-          (2, case when t.server_id is not null then format('server:%s:%s', t.restaurant_id, t.server_id) end, f.floor),
-          (4, format('admin:%s', t.restaurant_id), plater_private.admin_row('table', t.id, t.version, to_jsonb(c.n)))
-        ) as m (audience, topic, body)
-       where m.topic is not null
-       order by c.ord, m.audience);
+    previous_servers := (select coalesce(jsonb_object_agg(o.id, o.server_id), '{}') from old_rows o);
   end if;
-  perform plater_private.publish_many(changed);
+  perform plater_private.publish_many(array(
+    select row(t.restaurant_id, m.topic, 'table', m.body)::plater_private.outgoing
+      from (select row(n.*)::public.dining_tables as n, row_number() over () as ord from new_rows n) c
+      cross join lateral (select (c.n).*) t
+      cross join lateral (select plater_private.floor_table(c.n) as floor,
+                                 (previous_servers ->> t.id::text)::uuid as previous_server) f
+      cross join lateral (values
+        (1, format('floor:%s', t.restaurant_id), f.floor),
+        (2, case when t.server_id is not null then format('server:%s:%s', t.restaurant_id, t.server_id) end, f.floor),
+        (3, case when f.previous_server is distinct from t.server_id and f.previous_server is not null
+                 then format('server:%s:%s', t.restaurant_id, f.previous_server) end, f.floor),
+        (4, format('admin:%s', t.restaurant_id), plater_private.admin_row('table', t.id, t.version, to_jsonb(c.n)))
+      ) as m (audience, topic, body)
+     where m.topic is not null
+     order by c.ord, m.audience));
   return null;
 end;
 $$;
