@@ -46,7 +46,7 @@ export function ScreenMenu({ screens, current }: { screens: Screen[]; current: S
         onClick={() => setOpen((shown) => !shown)}
       >
         <span className='screen-name'>{current?.label ?? 'Screens'}</span> <span aria-hidden='true'>▾</span>
-        <span className='visually-hidden'>— change screen</span>
+        <span className='visually-hidden'>{' — change screen'}</span>
       </button>
       <nav id={listId} aria-label='Screens' hidden={!open}>
         <ul>

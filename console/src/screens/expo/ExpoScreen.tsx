@@ -202,7 +202,7 @@ function ExpoOrderCard({
                   >
                     <span className='dish-name'>
                       {item.qty}× {item.name}
-                      {courses.size > 1 && <span className='muted'>· c{item.course}</span>}
+                      {courses.size > 1 && <span className='muted'>{' · c'}{item.course}</span>}
                     </span>
                     <span className='item-status' data-status={item.status}>
                       {ITEM_STATUS_LABEL[item.status]}

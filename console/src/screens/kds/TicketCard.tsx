@@ -111,7 +111,7 @@ export const TicketCard = memo(function TicketCard({
             >
               <span className='item-name'>
                 <span className='muted num'>{index + 1}.</span> {item.qty}× {item.name}
-                {courses.length > 1 && <span className='muted'>· c{item.course}</span>}
+                {courses.length > 1 && <span className='muted'>{' · c'}{item.course}</span>}
               </span>
               <span className='item-actions'>
                 {move

@@ -35,9 +35,9 @@ export function OrderCard({
     >
       <header className='order-head'>
         <h3 className='table' id={`${id}-title`}>
-          <span className='sr-only'>Order</span>
+          <span className='sr-only'>{'Order '}</span>
           {number}
-          <span className='sr-only'>at {table}</span>
+          <span className='sr-only'>{' at '}{table}</span>
         </h3>
         <span className='order-status'>{order.pending ? 'sending…' : order.status}</span>
       </header>
@@ -60,7 +60,7 @@ export function OrderCard({
                 ))}
                 {item.allergens.map((allergen) => (
                   <span key={allergen} className='allergen'>
-                    <span className='sr-only'>allergen:</span>
+                    <span className='sr-only'>{'allergen: '}</span>
                     {allergen}
                   </span>
                 ))}
