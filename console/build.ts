@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runCapturedOrThrow } from '../stack/captured-run.ts'
 
 /**
  * Builds the console (Vite) into `console/dist`, and knows whether the build there is current: the build
@@ -65,7 +65,7 @@ export async function buildConsole(): Promise<void> {
   const outDir = join(consoleDir, `.dist-${process.pid}`)
   const vite = join(repoRoot, 'node_modules', '.bin', 'vite')
   try {
-    const output = await run(vite, [
+    const output = await runCapturedOrThrow('vite build', vite, [
       'build',
       consoleDir,
       '--outDir',
@@ -73,7 +73,7 @@ export async function buildConsole(): Promise<void> {
       '--emptyOutDir',
       '--logLevel',
       'warn',
-    ])
+    ], { cwd: repoRoot })
     writeFileSync(join(outDir, STAMP), `${JSON.stringify({ inputs, builtAt: new Date().toISOString() })}\n`)
     rmSync(consoleDist, { recursive: true, force: true })
     renameSync(outDir, consoleDist)
@@ -88,23 +88,6 @@ export async function ensureConsoleBuild(): Promise<boolean> {
   if (isConsoleBuildCurrent()) return false
   await buildConsole()
   return true
-}
-
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('error', reject)
-    child.once(
-      'close',
-      (code) =>
-        code === 0
-          ? resolve(output)
-          : reject(new Error(`vite build failed (exit ${code}):\n${output.trim()}`)),
-    )
-  })
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

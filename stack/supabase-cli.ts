@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { type CapturedRun, runCaptured } from './captured-run.ts'
 
 /** The Supabase CLI installed with the project (npm `supabase`), never a global one of another version. */
 export function supabaseCliPath(repoRoot: string): string {
@@ -13,22 +13,7 @@ export function withSslDisabled(dbUrl: string): string {
   return url.toString()
 }
 
-export interface CliResult {
-  code: number | null
-  output: string
-}
-
 /** Runs the CLI against our `supabase/` folder and captures everything it prints (stdout and stderr, in order). */
-export function runSupabaseCli(repoRoot: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(supabaseCliPath(repoRoot), [...args, '--workdir', repoRoot], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({ code, output }))
-  })
+export function runSupabaseCli(repoRoot: string, args: string[]): Promise<CapturedRun> {
+  return runCaptured(supabaseCliPath(repoRoot), [...args, '--workdir', repoRoot], { cwd: repoRoot })
 }

@@ -67,3 +67,34 @@ export class Coalescer<T> {
     }, Math.max(0, due - now))
   }
 }
+
+/**
+ * A scope's listeners, told of its changes through a Coalescer. A change made while nobody listens is dropped:
+ * a listener that subscribes later reads the view as it is then.
+ */
+export class CoalescedListeners<T, B> {
+  readonly #listeners = new Set<(batch: B) => void>()
+  readonly #coalescer: Coalescer<T>
+
+  constructor(clock: Clock, windowMs: number, maxWaitMs: number, toBatch: (changes: T[]) => B) {
+    this.#coalescer = new Coalescer<T>(clock, windowMs, maxWaitMs, (changes) => {
+      const batch = toBatch(changes)
+      for (const listener of [...this.#listeners]) listener(batch)
+    })
+  }
+
+  push(change: T): void {
+    if (this.#listeners.size > 0) this.#coalescer.push(change)
+  }
+
+  subscribe(listener: (batch: B) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Drops what is gathered and every listener. */
+  close(): void {
+    this.#coalescer.cancel()
+    this.#listeners.clear()
+  }
+}

@@ -1,4 +1,4 @@
-import { Coalescer } from './coalescer.ts'
+import { CoalescedListeners } from './coalescer.ts'
 import { crewPayload, type PresenceMeta, presenceMeta } from './crew-schema.ts'
 import type { ErrorCode } from '../../contract/errors.ts'
 import { accessError, joinRefused, ScopeAccessError } from './errors.ts'
@@ -30,8 +30,7 @@ export class CrewScope implements PooledScope {
   #messages: CrewMessage[] = []
   #tracked: Record<string, unknown> | null = null
   #view: CrewView | null = null
-  #listeners = new Set<(batch: ScopeBatch) => void>()
-  #coalescer: Coalescer<true>
+  readonly #listeners: CoalescedListeners<true, ScopeBatch>
   #ready: Promise<void>
   #settleReady!: { resolve(): void; reject(error: Error): void }
   #disposed = false
@@ -45,13 +44,11 @@ export class CrewScope implements PooledScope {
     deps: ScopeDeps & { metrics: HealthMetrics },
   ) {
     this.#deps = deps
-    this.#coalescer = new Coalescer<true>(
+    this.#listeners = new CoalescedListeners<true, ScopeBatch>(
       deps.clock,
       deps.options.coalesceMs,
       deps.options.coalesceMaxWaitMs,
-      () => {
-        for (const listener of [...this.#listeners]) listener({ reset: true, changes: [] })
-      },
+      () => ({ reset: true, changes: [] }),
     )
     this.#ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = { resolve, reject }
@@ -97,14 +94,12 @@ export class CrewScope implements PooledScope {
     this.#disposed = true
     this.#channel?.leave()
     this.#channel = null
-    this.#coalescer.cancel()
-    this.#listeners.clear()
+    this.#listeners.close()
     this.#deps.disposed(this)
   }
 
   subscribe(listener: (batch: ScopeBatch) => void): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    return this.#listeners.subscribe(listener)
   }
 
   view(): CrewView {
@@ -219,7 +214,7 @@ export class CrewScope implements PooledScope {
     if (this.#disposed) return
     this.#view = null
     this.#deps.changed(this, false)
-    if (this.#listeners.size > 0) this.#coalescer.push(true)
+    this.#listeners.push(true)
   }
 }
 

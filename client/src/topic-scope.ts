@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock.ts'
-import { Coalescer } from './coalescer.ts'
+import { CoalescedListeners } from './coalescer.ts'
 import { emptyMaps, rowKey } from './entities.ts'
 import { accessError, joinRefused } from './errors.ts'
 import type { HealthMetrics } from './health.ts'
@@ -93,8 +93,7 @@ export class Scope implements PooledScope {
   #idleTimer: unknown = null
   #stamp = 0
   #view: { stamp: number; value: unknown } | null = null
-  #listeners = new Set<(batch: ScopeBatch) => void>()
-  #coalescer: Coalescer<Change>
+  readonly #listeners: CoalescedListeners<Change, ScopeBatch>
   #started = false
   #disposed = false
   #ready: Promise<void>
@@ -108,11 +107,11 @@ export class Scope implements PooledScope {
   ) {
     this.#deps = deps
     this.kind = key.scope
-    this.#coalescer = new Coalescer<Change>(
+    this.#listeners = new CoalescedListeners<Change, ScopeBatch>(
       deps.clock,
       deps.options.coalesceMs,
       deps.options.coalesceMaxWaitMs,
-      (batch) => this.#deliver(batch),
+      mergeChanges,
     )
     this.#ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = { resolve, reject }
@@ -174,15 +173,13 @@ export class Scope implements PooledScope {
     this.#disposed = true
     this.#leave()
     if (this.#idleTimer !== null) this.#deps.clock.clearTimeout(this.#idleTimer)
-    this.#coalescer.cancel()
+    this.#listeners.close()
     this.store?.close()
-    this.#listeners.clear()
     this.#deps.disposed(this)
   }
 
   subscribe(listener: (batch: ScopeBatch) => void): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    return this.#listeners.subscribe(listener)
   }
 
   view(): unknown {
@@ -328,22 +325,23 @@ export class Scope implements PooledScope {
     if (this.status === 'live') this.#settleReady.resolve()
     this.#stamp++
     this.#deps.changed(this, data)
-    if (this.#listeners.size > 0) this.#coalescer.push(change)
+    this.#listeners.push(change)
   }
+}
 
-  #deliver(batch: Change[]): void {
-    const seen = new Set<string>()
-    const changes: ScopeBatch['changes'] = []
-    let reset = false
-    for (const change of batch) {
-      reset ||= change.reset
-      for (const ref of change.changes) {
-        const key = rowKey(ref.type, ref.id)
-        if (seen.has(key)) continue
-        seen.add(key)
-        changes.push(ref)
-      }
+/** One batch for the listeners: the rows changed, each once, and whether any change was a reset. */
+function mergeChanges(batch: Change[]): ScopeBatch {
+  const seen = new Set<string>()
+  const changes: ScopeBatch['changes'] = []
+  let reset = false
+  for (const change of batch) {
+    reset ||= change.reset
+    for (const ref of change.changes) {
+      const key = rowKey(ref.type, ref.id)
+      if (seen.has(key)) continue
+      seen.add(key)
+      changes.push(ref)
     }
-    for (const listener of [...this.#listeners]) listener({ reset, changes })
   }
+  return { reset, changes }
 }

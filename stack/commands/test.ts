@@ -6,7 +6,6 @@ import { createLogger, logLevelFromEnv } from '../log.ts'
 import { findFreePorts } from '../ports.ts'
 import { stopClusterByPidFile } from '../postgres/cluster.ts'
 import { isProcessAlive } from '../process-util.ts'
-import { runningStack } from '../state.ts'
 import { type RunningStack, startStack } from '../stack.ts'
 import { runDenoSuite } from '../testing/deno-suite.ts'
 import { runLintSuite } from '../testing/lint-suite.ts'
@@ -15,6 +14,7 @@ import { ensureSystemTestTools } from '../testing/system-tools.ts'
 import type { SuiteContext, SuiteResult } from '../testing/suite.ts'
 import { runVitestSuite } from '../testing/vitest-suite.ts'
 import { buildConsoleIfStale } from './console-build.ts'
+import { runningDbUrl } from './running-db.ts'
 
 const TEST_RUN_PREFIX = 'test-run-'
 /** Sign-ins and refreshes per IP per 5 minutes on the test stack. */
@@ -102,12 +102,8 @@ export async function testCommand(): Promise<number> {
  */
 export async function testDbCommand(): Promise<number> {
   const config = await resolveConfig()
-  const state = runningStack(config.dataDir)
-  if (!state && !config.externalDb) {
-    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``)
-    return 1
-  }
-  const dbUrl = state?.dbUrl ?? config.dbUrl
+  const dbUrl = runningDbUrl(config)
+  if (dbUrl === undefined) return 1
   const abort = new AbortController()
   const onSignal = () => abort.abort()
   process.on('SIGINT', onSignal)

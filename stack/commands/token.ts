@@ -1,7 +1,7 @@
 import { resolveConfig } from '../config.ts'
 import { withDb } from '../db-connection.ts'
 import { AUTH_ISSUER_PATH, TokenSigner } from '../auth/user-tokens.ts'
-import { runningStack } from '../state.ts'
+import { runningDbUrl } from './running-db.ts'
 
 /**
  * `plater token --email <email>`: prints an access token for a staff member, signed like the local auth signs
@@ -10,12 +10,8 @@ import { runningStack } from '../state.ts'
  */
 export async function tokenCommand(email: string): Promise<number> {
   const config = await resolveConfig()
-  const state = runningStack(config.dataDir)
-  if (!state && !config.externalDb) {
-    console.error(`plater: no stack is running from ${config.dataDir}; start one with \`npm start\``)
-    return 1
-  }
-  const dbUrl = state?.dbUrl ?? config.dbUrl
+  const dbUrl = runningDbUrl(config)
+  if (dbUrl === undefined) return 1
 
   const user = await withDb(dbUrl, 'token', async (sql) => {
     const [row] = await sql<{ id: string; email: string }[]>`

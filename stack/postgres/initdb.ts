@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { runCapturedOrThrow } from '../captured-run.ts'
 import { EMBEDDED_DB } from '../config.ts'
 import type { Logger } from '../log.ts'
 import { assertAccessibleAs, type OsIdentity } from './os-user.ts'
@@ -33,7 +33,8 @@ export async function initialiseCluster(
   }
   log.info(`initialising a new cluster in ${pgDataDir}`)
   try {
-    await run(
+    await runCapturedOrThrow(
+      'initdb',
       initdbBin,
       [
         `--pgdata=${scratch}`,
@@ -46,25 +47,11 @@ export async function initialiseCluster(
         '--locale-provider=builtin',
         '--builtin-locale=C.UTF-8',
       ],
-      identity,
+      { ...identity },
     )
     renameSync(scratch, pgDataDir)
   } finally {
     rmSync(pwDir, { recursive: true, force: true })
     rmSync(scratch, { recursive: true, force: true })
   }
-}
-
-function run(bin: string, args: string[], identity: OsIdentity | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...identity })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('error', reject)
-    child.once(
-      'close',
-      (code) => code === 0 ? resolve() : reject(new Error(`initdb failed (exit ${code}):\n${output.trim()}`)),
-    )
-  })
 }

@@ -43,26 +43,14 @@ export function SignIn({
     <main className='sign-in'>
       <h1>Plater</h1>
       <form className='panel sign-in-form' onSubmit={onSubmit} aria-label='Sign in'>
-        <label>
-          Email
-          <input
-            type='email'
-            autoComplete='username'
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type='password'
-            autoComplete='current-password'
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-        </label>
+        <Field label='Email' type='email' autoComplete='username' value={email} onChange={setEmail} />
+        <Field
+          label='Password'
+          type='password'
+          autoComplete='current-password'
+          value={password}
+          onChange={setPassword}
+        />
         <button type='submit' className='primary' disabled={busy !== null}>
           {busy === email ? 'Signing in…' : 'Sign in'}
         </button>
@@ -107,5 +95,27 @@ export function SignIn({
         </section>
       )}
     </main>
+  )
+}
+
+/** One required input of the sign-in form, with its label. */
+function Field({ label, type, autoComplete, value, onChange }: {
+  label: string
+  type: 'email' | 'password'
+  autoComplete: string
+  value: string
+  onChange: (value: string) => void
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        type={type}
+        autoComplete={autoComplete}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required
+      />
+    </label>
   )
 }
