@@ -1,10 +1,16 @@
 import { CoalescedListeners } from './coalescer.ts'
 import { crewPayload, type PresenceMeta, presenceMeta } from './crew-schema.ts'
 import type { ErrorCode } from '../../contract/errors.ts'
-import { accessError, joinRefused, ScopeAccessError } from './errors.ts'
+import { joinRefused, ScopeAccessError } from './errors.ts'
 import type { HealthMetrics } from './health.ts'
 import type { LinkChannel, LinkStatus } from './link.ts'
-import type { PooledScope, ScopeBatch, ScopeDeps, ScopeStatus } from './topic-scope.ts'
+import {
+  type PooledScope,
+  type ScopeBatch,
+  type ScopeDeps,
+  scopeSession,
+  type ScopeStatus,
+} from './topic-scope.ts'
 import type { Session } from '../../contract/payloads.ts'
 import { buildTopic } from '../../contract/topics.ts'
 import type { CrewMember, CrewMessage, CrewView } from './views/crew.ts'
@@ -130,16 +136,9 @@ export class CrewScope implements PooledScope {
   }
 
   async #join(): Promise<void> {
-    try {
-      this.#session = await this.#deps.retry.run(() => this.#deps.session(), {
-        persistent: true,
-        stopped: () => this.#disposed,
-      })
-    } catch (error) {
-      if (!this.#disposed) this.#fail(accessError(error))
-      return
-    }
-    if (this.#disposed) return
+    const session = await scopeSession(this.#deps, () => this.#disposed, (error) => this.#fail(error))
+    if (!session) return
+    this.#session = session
     this.topic = buildTopic({ kind: 'crew', restaurant: this.#session.restaurant.id })
     this.#channel = this.#deps.link.join(
       this.topic,

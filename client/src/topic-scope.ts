@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.ts'
 import { CoalescedListeners } from './coalescer.ts'
 import { emptyMaps, rowKey } from './entities.ts'
-import { accessError, joinRefused } from './errors.ts'
+import { accessError, joinRefused, type ScopeAccessError } from './errors.ts'
 import type { HealthMetrics } from './health.ts'
 import type { FunctionsApi } from './functions-api.ts'
 import type { LinkChannel, LinkStatus, RealtimeLink } from './link.ts'
@@ -46,6 +46,24 @@ export interface ScopeDeps {
   /** Status or data changed (health listeners, mutation reconciliation). */
   changed(scope: PooledScope, data: boolean): void
   disposed(scope: PooledScope): void
+}
+
+/**
+ * The session a scope opens its topic with, retried until it comes (an expired or not yet refreshed token may be
+ * fine next time: only a refusal stops); undefined once `disposed`, or refused (then `fail` has been told why).
+ */
+export async function scopeSession(
+  deps: Pick<ScopeDeps, 'retry' | 'session'>,
+  disposed: () => boolean,
+  fail: (error: ScopeAccessError) => void,
+): Promise<Session | undefined> {
+  try {
+    const session = await deps.retry.run(() => deps.session(), { persistent: true, stopped: disposed })
+    return disposed() ? undefined : session
+  } catch (error) {
+    if (!disposed()) fail(accessError(error))
+    return undefined
+  }
 }
 
 type Change = { reset: boolean; changes: { type: EntityType; id: string }[] }
@@ -207,18 +225,8 @@ export class Scope implements PooledScope {
   }
 
   async #start(): Promise<void> {
-    let session: Session
-    try {
-      // an expired or not yet refreshed token may be fine next time: only a refusal stops
-      session = await this.#deps.retry.run(() => this.#deps.session(), {
-        persistent: true,
-        stopped: () => this.#disposed,
-      })
-    } catch (error) {
-      if (!this.#disposed) this.#fail(accessError(error))
-      return
-    }
-    if (this.#disposed) return
+    const session = await scopeSession(this.#deps, () => this.#disposed, (error) => this.#fail(error))
+    if (!session) return
     const { topic, scopeId } = topicOf(this.key, session)
     this.topic = topic
     this.#scopeId = scopeId

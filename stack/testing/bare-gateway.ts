@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createRealtimeGateway, REALTIME_PREFIX } from '../gateway/index.ts'
+import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../gateway/index.ts'
 import { optionsFromEnv } from '../gateway/options.ts'
 import { createLogger } from '../log.ts'
 
@@ -17,16 +17,18 @@ export interface BareGateway {
   close(): Promise<void>
 }
 
-export async function serveBareGateway(
+export function serveBareGateway(
   dbUrl: string,
   jwtSecret: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<BareGateway> {
-  const gateway = createRealtimeGateway(
-    { dbUrl, jwtSecret },
-    createLogger('bare-gateway', 'warn'),
-    optionsFromEnv(env),
+  return serveGateway(
+    createRealtimeGateway({ dbUrl, jwtSecret }, createLogger('bare-gateway', 'warn'), optionsFromEnv(env)),
   )
+}
+
+/** `gateway` on its own HTTP server on a free loopback port; closing closes the gateway, then the server. */
+export async function serveGateway(gateway: RealtimeGateway): Promise<BareGateway> {
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res)
     else res.writeHead(404).end()

@@ -17,5 +17,5 @@ export {
   stackProcesses,
   statusEndpoints,
 } from './private-stack.ts'
-export { type BareGateway, type GatewaySnapshot, serveBareGateway } from './bare-gateway.ts'
+export { type BareGateway, type GatewaySnapshot, serveBareGateway, serveGateway } from './bare-gateway.ts'
 export { GATEWAY_LIMIT_DEFAULTS, GATEWAY_LIMIT_ENV, SIGN_IN_LIMIT_ENV, signInLimitDefault } from './limits.ts'

@@ -9,7 +9,7 @@ import { repoRoot } from '../../stack/config.ts'
 const KB = 1000
 // sharedSupabase holds the contract's route table the client builds its requests with (docs/decisions.md,
 // "The client takes its routes, topics and moves from contract/").
-const BUDGET = { standalone: 35 * KB, sharedSupabase: 15.6 * KB, react: 3 * KB }
+const BUDGET = { standalone: 35 * KB, sharedSupabase: 15.7 * KB, react: 3 * KB }
 
 const OPTIONS = `{ supabaseUrl: location.origin, anonKey: 'anon', accessToken: async () => null }`
 /** Apps, each a module the bundler starts from. */

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createLogger, type Logger, logLevelFromEnv } from '../../../stack/log.ts'
-import { createRealtimeGateway, REALTIME_PREFIX, type RealtimeGateway } from '../../../stack/gateway/index.ts'
+import { createRealtimeGateway, type RealtimeGateway } from '../../../stack/gateway/index.ts'
+import { serveGateway } from '../../../stack/testing/index.ts'
 import type { Clock } from '../../../shared/clock.ts'
 import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts'
 
@@ -34,20 +33,5 @@ export async function startGatewayServer(
     { ...DEFAULT_OPTIONS, ...idle, ...options },
     extras.clock,
   )
-  const server: Server = createServer((req, res) => {
-    if (req.url?.startsWith(REALTIME_PREFIX)) void gateway.handleRequest!(req, res)
-    else res.writeHead(404).end()
-  })
-  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade!(req, socket, head))
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    gateway,
-    async close() {
-      await gateway.close!()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
+  return { ...await serveGateway(gateway), gateway }
 }
