@@ -1,4 +1,4 @@
-// `plater simulate` against the test stack: a restaurant of the test's own (so no other suite's data moves), the
+// `plater simulate` against the test stack: a restaurant of each test's own (so no other test's service moves), the
 // real CLI in a child process, orders flowing from seating to a cleared table — every step through the edge
 // functions by the staff member whose part it is — Ctrl-C stopping it cleanly with a summary, and the staff signed
 // in once across runs (their sessions kept).
@@ -11,13 +11,31 @@ import { SEED_PASSWORD } from '../helpers/seed.ts'
 import { testStack } from '../helpers/stack-env.ts'
 
 let sql: Sql
-const restaurant = randomUUID()
-const tag = restaurant.slice(0, 8)
-const staff: Record<string, string> = {}
 let child: ChildProcess | undefined
 
-beforeAll(async () => {
+beforeAll(() => {
   sql = postgres(testStack().dbUrl, { max: 2, onnotice: () => {} })
+})
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL')
+  await sql.end()
+})
+
+interface Restaurant {
+  id: string
+  /** user id by first name */
+  staff: Record<string, string>
+}
+
+/**
+ * A restaurant of the test's own: the tests run in random order, so one test's half-finished service must not be
+ * what another's simulator finds.
+ */
+async function openRestaurant(): Promise<Restaurant> {
+  const restaurant = randomUUID()
+  const tag = restaurant.slice(0, 8)
+  const staff: Record<string, string> = {}
   await sql.begin(async (tx) => {
     await tx`insert into public.restaurants (id, name) values (${restaurant}, ${`Sim ${tag}`})`
     const [grill] =
@@ -52,12 +70,8 @@ beforeAll(async () => {
       await tx`insert into public.menu_items (restaurant_id, station_id, name, price_cents) values (${restaurant}, ${station}, ${name}, ${price})`
     }
   })
-})
-
-afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL')
-  await sql.end()
-})
+  return { id: restaurant, staff }
+}
 
 /** Polls `check` until it holds (the simulator runs on its own clock); fails with `what` if it never does. */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -70,7 +84,7 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 }
 
 /** `plater simulate` on the test's restaurant, in a child process as a developer's shell runs it. */
-function simulate(seed: number): { output: () => string } {
+function simulate(restaurant: Restaurant, seed: number): { output: () => string } {
   let output = ''
   child = spawn(process.execPath, [
     join(import.meta.dirname, '../../stack/bin/plater.mjs'),
@@ -78,7 +92,7 @@ function simulate(seed: number): { output: () => string } {
     '--rate',
     '40/s',
     '--restaurant',
-    restaurant,
+    restaurant.id,
     '--seed',
     String(seed),
   ], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -94,17 +108,19 @@ async function interrupt(): Promise<void> {
   expect(await exited).toBe(0)
 }
 
-async function writes(): Promise<number> {
+async function writes(restaurant: Restaurant): Promise<number> {
   const [row] = await sql<
     { n: number }[]
-  >`select count(*)::int as n from public.status_history where restaurant_id = ${restaurant}`
+  >`select count(*)::int as n from public.status_history where restaurant_id = ${restaurant.id}`
   return row!.n
 }
 
 /** The auth sessions of the test's staff (the local auth's own table, stack/auth/schema.ts). */
-async function sessions(): Promise<string[]> {
+async function sessions(restaurant: Restaurant): Promise<string[]> {
   const rows = await sql<{ id: string }[]>`
-    select id from plater_stack_auth.sessions where user_id in ${sql(Object.values(staff))} order by id`
+    select id from plater_stack_auth.sessions where user_id in ${
+    sql(Object.values(restaurant.staff))
+  } order by id`
   return rows.map((row) => row.id)
 }
 
@@ -112,13 +128,15 @@ describe('plater simulate', () => {
   it('acts out a service through the functions as the restaurant’s staff, and stops cleanly on Ctrl-C', {
     timeout: 120_000,
   }, async () => {
-    const { output } = simulate(7)
+    const restaurant = await openRestaurant()
+    const { staff } = restaurant
+    const { output } = simulate(restaurant, 7)
 
     // a whole service: an order served to its table and the table cleared (its orders closed)
     await until(
       'an order is closed by clearing its table',
       async () =>
-        (await sql`select 1 from public.orders where restaurant_id = ${restaurant} and status = 'closed'`)
+        (await sql`select 1 from public.orders where restaurant_id = ${restaurant.id} and status = 'closed'`)
           .length > 0,
     )
 
@@ -128,7 +146,7 @@ describe('plater simulate', () => {
 
     // every step went through an RPC as a staff member whose part it is (the history records who acted)
     const steps = await sql<{ entity: string; to_status: string; actor: string | null }[]>`
-      select entity, to_status, actor from public.status_history where restaurant_id = ${restaurant}`
+      select entity, to_status, actor from public.status_history where restaurant_id = ${restaurant.id}`
     const actors = (entity: string, status: string) =>
       new Set(steps.filter((s) => s.entity === entity && s.to_status === status).map((s) => s.actor))
     expect(steps.every((s) => s.actor !== null)).toBe(true)
@@ -144,21 +162,22 @@ describe('plater simulate', () => {
     'signs the staff in once: a later run refreshes their kept sessions, and signs in again when those are gone',
     { timeout: 120_000 },
     async () => {
+      const restaurant = await openRestaurant()
       const run = async (seed: number) => {
-        const before = await writes()
-        simulate(seed)
-        await until('the service moves', async () => (await writes()) > before)
+        const before = await writes(restaurant)
+        simulate(restaurant, seed)
+        await until('the service moves', async () => (await writes(restaurant)) > before)
         await interrupt()
       }
       await run(21)
-      const first = await sessions()
+      const first = await sessions(restaurant)
       expect(first.length).toBeGreaterThan(0)
       await run(22)
-      expect(await sessions(), 'the second run opened no session: nobody signed in').toEqual(first)
+      expect(await sessions(restaurant), 'the second run opened no session: nobody signed in').toEqual(first)
 
       await sql`delete from plater_stack_auth.sessions where id in ${sql(first)}` // as after a reset
       await run(23)
-      expect((await sessions()).length).toBe(first.length)
+      expect((await sessions(restaurant)).length).toBe(first.length)
     },
   )
 })
