@@ -9,6 +9,7 @@ import { stackVerifier } from './auth/jwt.ts'
 import { PolicyProbe } from './auth/policies.ts'
 import { type Clock, systemClock } from '../../shared/clock.ts'
 import type { GatewayContext } from './context.ts'
+import { applyEventLoopPriority } from './event-loop-priority.ts'
 import { BroadcastApi, PREFLIGHT } from './http/broadcast-api.ts'
 import { MetricsAccess } from './http/metrics-access.ts'
 import { targetUrl } from '../api/target.ts'
@@ -82,6 +83,7 @@ export function createRealtimeGateway(
   clock: Clock = systemClock,
 ): RealtimeGateway {
   assertConsistent(options)
+  applyEventLoopPriority(options.eventLoopNice, log)
   const descriptors = descriptorLimit()
   const descriptorAdvice = descriptorWarning(descriptors, options)
   if (descriptorAdvice) log.warn(descriptorAdvice)

@@ -1,4 +1,4 @@
-import { type Env, nonNegativeNumber, readEnv, text } from '../../shared/env.ts'
+import { type Env, type EnvKind, nonNegativeNumber, readEnv, text } from '../../shared/env.ts'
 
 /**
  * Gateway limits. Defaults are Supabase Realtime's server defaults (config/runtime.exs, Tenant), so an app
@@ -60,6 +60,13 @@ export interface GatewayOptions {
   readonly dbPoolSize: number
   /** Logical replication slot; two gateways on one database need different names. */
   readonly slotName: string
+  /**
+   * The scheduling priority (a nice value, -20…19) the gateway gives the thread that runs its event loop, or null to
+   * leave it. Every delivery passes through that one thread, while Postgres spreads writes over many backends: on
+   * a box they share, a negative value keeps the gateway's turns short when all of them want a core at once
+   * (load/README.md, "Capacity"). Below 0 needs root or CAP_SYS_NICE; refused, the gateway says so and runs on.
+   */
+  readonly eventLoopNice: number | null
 }
 
 /** No caller can take more than half a pool's joins, no socket more than a fifth (of joins or of broadcasts). */
@@ -96,9 +103,18 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   presenceWindowMs: 30_000,
   dbPoolSize: 8,
   slotName: 'plater_realtime_messages',
+  eventLoopNice: null,
 }
 
-type NumericOption = Exclude<keyof GatewayOptions, 'slotName'>
+type NumericOption = Exclude<keyof GatewayOptions, 'slotName' | 'eventLoopNice'>
+
+const niceValue: EnvKind<number> = {
+  allowed: 'a nice value, an integer from -20 to 19',
+  parse(value) {
+    const number = Number(value)
+    return Number.isInteger(number) && number >= -20 && number <= 19 ? number : undefined
+  },
+}
 
 /** The variable that sets each option (the load harness raises some by name: load/bench/limits.ts). */
 export const ENV: Record<NumericOption, string> = {
@@ -141,6 +157,7 @@ export function optionsFromEnv(env: Env = process.env): GatewayOptions {
     maxEventsPerSocket: eventsPerSecond * SOCKET_SHARE_OF_POOL,
     ...numbers,
     slotName: readEnv(env, 'PLATER_REALTIME_SLOT', text, DEFAULT_OPTIONS.slotName),
+    eventLoopNice: readEnv(env, 'PLATER_REALTIME_NICE', niceValue, DEFAULT_OPTIONS.eventLoopNice),
   })
 }
 

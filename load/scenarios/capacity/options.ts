@@ -19,6 +19,12 @@ export const DEFAULT_OPTIONS = {
   system: 'both',
   /** `own`: a gateway process of the harness (event-loop delay and GC measured in it); `stack`: the stack's own. */
   gateway: 'own',
+  /**
+   * Levers on the harness's own gateway (`--gateway own`), measured before and after: PLATER_REALTIME_NICE, the
+   * priority of its event-loop thread (empty: unset; below 0 needs root), and extra V8/Node flags for its process.
+   */
+  'gateway-nice': '',
+  'gateway-node-options': '',
   workers: '2',
   'sample-every': '10',
   pool: '16',
@@ -58,6 +64,8 @@ export interface CapacityOptions {
   readonly sweeps: number
   readonly systems: System[]
   readonly gateway: 'own' | 'stack'
+  readonly gatewayNice: number | null
+  readonly gatewayNodeOptions: string
   readonly workers: number
   readonly sampleEvery: number
   readonly pool: number
@@ -69,6 +77,15 @@ function positive(name: string, text: string | undefined): number {
   const value = Number(String(text).replace(/s$/, ''))
   if (!Number.isFinite(value) || value <= 0) {
     throw new Error(`--${name} must be a positive number, got "${text}"`)
+  }
+  return value
+}
+
+function nice(text: string | undefined): number | null {
+  if (!text) return null
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < -20 || value > 19) {
+    throw new Error(`--gateway-nice must be an integer from -20 to 19, got "${text}"`)
   }
   return value
 }
@@ -94,6 +111,12 @@ export function parseOptions(options: Record<string, string>): CapacityOptions {
   if (options.gateway !== 'own' && options.gateway !== 'stack') {
     throw new Error(`--gateway must be own or stack, got "${options.gateway}"`)
   }
+  if (options.gateway === 'stack' && (options['gateway-nice'] || options['gateway-node-options'])) {
+    throw new Error(
+      "--gateway-nice and --gateway-node-options act on the harness's own gateway (--gateway own); " +
+        "the stack's reads PLATER_REALTIME_NICE when it starts",
+    )
+  }
   return {
     restaurants: positive('restaurants', options.restaurants),
     sockets: positive('sockets', options.sockets),
@@ -103,6 +126,8 @@ export function parseOptions(options: Record<string, string>): CapacityOptions {
     sweeps: positive('sweeps', options.sweeps),
     systems: chosen,
     gateway: options.gateway,
+    gatewayNice: nice(options['gateway-nice']),
+    gatewayNodeOptions: options['gateway-node-options'] ?? '',
     workers: positive('workers', options.workers),
     sampleEvery: positive('sample-every', options['sample-every']),
     pool: positive('pool', options.pool),

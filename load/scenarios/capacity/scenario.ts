@@ -13,7 +13,7 @@ import {
 } from '../../bench/gateway/process.ts'
 import { otherDecoders, postmasterPid } from '../../bench/postgres-cpu.ts'
 import { removeFixture, seedFixture } from './fixture.ts'
-import { DEFAULT_OPTIONS, parseOptions, withShortPass } from './options.ts'
+import { type CapacityOptions, DEFAULT_OPTIONS, parseOptions, withShortPass } from './options.ts'
 import { capacityOutput } from './summary.ts'
 import { removePeer, runSystem, type SystemRun } from './system-run.ts'
 import { TableWriter } from './writer.ts'
@@ -23,10 +23,10 @@ const STACK_GATEWAY_JOINS_PER_SECOND = 90
 
 async function openGateway(
   stack: Parameters<Scenario['run']>[0]['stack'],
-  choice: 'own' | 'stack',
+  options: Pick<CapacityOptions, 'gateway' | 'gatewayNice' | 'gatewayNodeOptions'>,
   probeDir: string,
 ): Promise<{ gateway: GatewayProcess; joinsPerSecond: number; loopProbeFile: string | undefined }> {
-  if (choice === 'stack') {
+  if (options.gateway === 'stack') {
     const pid = stack.apiPid()
     if (pid === undefined) {
       throw new Error("--gateway stack needs the stack's API process (stack.json): use --gateway own")
@@ -40,8 +40,12 @@ async function openGateway(
   const loopProbeFile = join(probeDir, 'gateway-loop.jsonl')
   const gateway = await startGatewayProcess(stack, {
     ...raisedLimits('service-own-gateway'),
-    NODE_OPTIONS: `--import=${fileURLToPath(new URL('./loop-probe.mjs', import.meta.url))}`,
+    NODE_OPTIONS: `--import=${
+      fileURLToPath(new URL('./loop-probe.mjs', import.meta.url))
+    } ${options.gatewayNodeOptions}`
+      .trim(),
     PLATER_LOOP_PROBE_FILE: loopProbeFile,
+    ...(options.gatewayNice === null ? {} : { PLATER_REALTIME_NICE: String(options.gatewayNice) }),
   })
   return { gateway, joinsPerSecond: 0, loopProbeFile }
 }
@@ -74,7 +78,7 @@ export const capacity: Scenario = {
       await removePeer(probeSql)
       progress.update(`capacity: seeding ${options.restaurants} restaurants`)
       const fixture = await seedFixture(sql, stack.jwtSecret, options.restaurants)
-      const opened = await openGateway(stack, options.gateway, probeDir)
+      const opened = await openGateway(stack, options, probeDir)
       gateway = opened.gateway
       await waitForIngest(gateway)
       const context = {

@@ -38,8 +38,12 @@ function firstFailure(run: SystemRun): string {
   if (!failed) return `${run.system}: every rate passed (the ladder's top is a lower bound)`
   const r = failed.readings
   const waits = Object.entries(r.waitEvents).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(', ')
+  const thread = r.gatewayLoop?.mainThreadMsPerSecond
+  const waited = thread
+    ? ` (its thread on a CPU ${thread.onCpu.mean} ms/s, waiting for one ${thread.waitingForCpu.mean} ms/s, worst second ${thread.waitingForCpu.max} ms)`
+    : ''
   const loop = r.gatewayLoop
-    ? `, gateway loop delay p99 ≤ ${r.gatewayLoop.loopDelayMs.p99Max} ms, GC ${r.gatewayLoop.gc.totalMs} ms`
+    ? `, gateway loop delay p99 ≤ ${r.gatewayLoop.loopDelayMs.p99Max} ms${waited}, GC ${r.gatewayLoop.gc.totalMs} ms`
     : ''
   return `${run.system}: first failing step ${failed.rate}/s (${
     failed.failures.join(', ')
