@@ -122,6 +122,8 @@ export function capacityOutput(options: CapacityOptions, runs: SystemRun[], scre
       sweeps: options.sweeps,
       systems: options.systems,
       gateway: options.gateway,
+      gatewayNice: options.gatewayNice,
+      gatewayNodeOptions: options.gatewayNodeOptions,
       writerPool: options.pool,
       sampleEvery: options.sampleEvery,
       shortPass: options.shortPass,
