@@ -31,6 +31,12 @@ export const nonNegativeNumber: EnvKind<number> = {
   },
 }
 
+/** A Unix scheduling priority (setpriority(2)): lower runs first; below 0 needs privilege. */
+export const niceValue: EnvKind<number> = {
+  allowed: 'a nice value, an integer from -20 to 19',
+  parse: (value) => wholeNumber(value, -20, 19),
+}
+
 export function oneOf<const T extends string>(values: readonly T[]): EnvKind<T> {
   return {
     allowed: `one of ${values.join(', ')}`,

@@ -1,4 +1,4 @@
-import { type Env, type EnvKind, nonNegativeNumber, readEnv, text } from '../../shared/env.ts'
+import { type Env, niceValue, nonNegativeNumber, readEnv, text } from '../../shared/env.ts'
 
 /**
  * Gateway limits. Defaults are Supabase Realtime's server defaults (config/runtime.exs, Tenant), so an app
@@ -107,14 +107,6 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
 }
 
 type NumericOption = Exclude<keyof GatewayOptions, 'slotName' | 'eventLoopNice'>
-
-const niceValue: EnvKind<number> = {
-  allowed: 'a nice value, an integer from -20 to 19',
-  parse(value) {
-    const number = Number(value)
-    return Number.isInteger(number) && number >= -20 && number <= 19 ? number : undefined
-  },
-}
 
 /** The variable that sets each option (the load harness raises some by name: load/bench/limits.ts). */
 export const ENV: Record<NumericOption, string> = {

@@ -1,3 +1,4 @@
+import { niceValue } from '../../../shared/env.ts'
 import { SERVICE } from '../../k6/scenarios.js'
 
 /** `ours`: this project's role-scoped topics; `peer`: Supabase's documented broadcast_changes pattern (peer.sql). */
@@ -83,10 +84,8 @@ function positive(name: string, text: string | undefined): number {
 
 function nice(text: string | undefined): number | null {
   if (!text) return null
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < -20 || value > 19) {
-    throw new Error(`--gateway-nice must be an integer from -20 to 19, got "${text}"`)
-  }
+  const value = niceValue.parse(text)
+  if (value === undefined) throw new Error(`--gateway-nice must be ${niceValue.allowed}, got "${text}"`)
   return value
 }
 

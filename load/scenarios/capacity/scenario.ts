@@ -38,12 +38,10 @@ async function openGateway(
     }
   }
   const loopProbeFile = join(probeDir, 'gateway-loop.jsonl')
+  const loopProbe = fileURLToPath(new URL('./loop-probe.mjs', import.meta.url))
   const gateway = await startGatewayProcess(stack, {
     ...raisedLimits('service-own-gateway'),
-    NODE_OPTIONS: `--import=${
-      fileURLToPath(new URL('./loop-probe.mjs', import.meta.url))
-    } ${options.gatewayNodeOptions}`
-      .trim(),
+    NODE_OPTIONS: [`--import=${loopProbe}`, options.gatewayNodeOptions].filter(Boolean).join(' '),
     PLATER_LOOP_PROBE_FILE: loopProbeFile,
     ...(options.gatewayNice === null ? {} : { PLATER_REALTIME_NICE: String(options.gatewayNice) }),
   })
