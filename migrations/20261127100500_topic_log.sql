@@ -1,18 +1,19 @@
 -- Per-topic sequence numbers and the topic log that catch-up reads.
 --
--- `seq` is allocated from a counter row that stays locked until the writing transaction ends, so on one topic
--- seq order is commit order and a rolled-back write leaves no gap: a client that sees seq n+1 after n knows
--- it missed nothing. Writers first take their restaurant's advisory lock (RPCs do it before touching any
--- row, the publishing triggers again), so counter rows are never locked in conflicting orders.
+-- A topic's next `seq` is one past the highest in its topic log, read under the restaurant's advisory lock that
+-- every publisher holds until its transaction ends (RPCs take it before touching any row, publish_many again),
+-- so on one topic seq order is commit order and a rolled-back write leaves no gap: a client that sees seq n+1
+-- after n knows it missed nothing. The log's primary key refuses a seq given twice. There is no counter row to
+-- update per message (docs/decisions.md, 2026-12-05).
 --
 -- Retention: the log keeps 24 hours (plater_private.prune_topic_log, run hourly by the stack's janitor and,
 -- on hosted Supabase, by pg_cron — see docs/deploy.md). Older than that, catch-up answers "refetch".
 
-create table plater_private.topic_seq (
+-- Highest seq pruning removed per topic: catch-up from below it cannot be complete, and a topic whose log was
+-- pruned empty continues after it.
+create table plater_private.topic_retention (
   topic text primary key,
-  last_seq bigint not null,
-  -- highest seq removed by pruning; catch-up from below it cannot be complete
-  pruned_through bigint not null default 0
+  pruned_through bigint not null
 );
 
 create table plater_private.topic_log (
@@ -26,9 +27,9 @@ create table plater_private.topic_log (
 -- Rows arrive in created_at order, so the retention scan's index is a BRIN (a btree cost every message an update).
 create index topic_log_created_at_idx on plater_private.topic_log using brin (created_at);
 
-alter table plater_private.topic_seq enable row level security;
+alter table plater_private.topic_retention enable row level security;
 alter table plater_private.topic_log enable row level security;
-revoke all on plater_private.topic_seq, plater_private.topic_log from public, anon, authenticated;
+revoke all on plater_private.topic_retention, plater_private.topic_log from public, anon, authenticated;
 
 create function plater_private.lock_restaurant(restaurant uuid)
 returns void
@@ -49,11 +50,12 @@ begin
   ), highest as (
     select topic, max(seq) as seq, count(*) as n from gone group by topic
   ), marked as (
-    update plater_private.topic_seq s set pruned_through = greatest(s.pruned_through, h.seq)
-      from highest h where s.topic = h.topic
-    returning h.n
+    insert into plater_private.topic_retention as r (topic, pruned_through)
+    select h.topic, h.seq from highest h order by h.topic
+    on conflict on constraint topic_retention_pkey
+      do update set pruned_through = greatest(r.pruned_through, excluded.pruned_through)
   )
-  select coalesce(sum(n), 0) into removed from marked;
+  select coalesce(sum(n), 0) into removed from highest;
   return removed;
 end;
 $$;

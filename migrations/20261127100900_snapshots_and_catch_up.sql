@@ -15,11 +15,17 @@ begin
 end;
 $$;
 
+-- The seq a topic is at: its log's highest, else (pruned empty, or never published) what pruning removed.
+-- publish_many allocates from it under the restaurant lock. PL/pgSQL keeps its plan for the session (a SQL
+-- function with sub-selects is not inlined and would be planned again in every statement that calls it), and
+-- it is not SECURITY DEFINER because every caller already is: no per-call search_path switch on the write path.
 create function plater_private.topic_head(topic text) returns bigint
-language plpgsql stable security definer set search_path = ''
+language plpgsql stable
 as $$
 begin
-  return coalesce((select last_seq from plater_private.topic_seq s where s.topic = topic_head.topic), 0);
+  return coalesce((select max(l.seq) from plater_private.topic_log l where l.topic = topic_head.topic),
+                  (select r.pruned_through from plater_private.topic_retention r where r.topic = topic_head.topic),
+                  0);
 end;
 $$;
 
@@ -110,27 +116,28 @@ create function public.topic_events(topic text, after_seq bigint, max_events int
 language plpgsql stable security definer set search_path = ''
 as $$
 declare
-  head plater_private.topic_seq;
+  head bigint;
+  pruned_through bigint;
   events jsonb;
 begin
   perform plater_private.require_topic_reader(topic);
   if after_seq is null or after_seq < 0 or max_events is null or max_events not between 1 and 5000 then
     perform plater_private.fail('PT400', 'after_seq must be >= 0 and max_events between 1 and 5000');
   end if;
-  select * into head from plater_private.topic_seq s where s.topic = topic_events.topic;
-  head.last_seq := coalesce(head.last_seq, 0);
-  head.pruned_through := coalesce(head.pruned_through, 0);
-  if after_seq < head.pruned_through or after_seq > head.last_seq then
-    return jsonb_build_object('status', 'refetch', 'topic', topic, 'last_seq', head.last_seq,
-      'reason', case when after_seq > head.last_seq then 'ahead_of_topic' else 'beyond_retention' end);
+  head := plater_private.topic_head(topic);
+  pruned_through := coalesce((select r.pruned_through from plater_private.topic_retention r
+                               where r.topic = topic_events.topic), 0);
+  if after_seq < pruned_through or after_seq > head then
+    return jsonb_build_object('status', 'refetch', 'topic', topic, 'last_seq', head,
+      'reason', case when after_seq > head then 'ahead_of_topic' else 'beyond_retention' end);
   end if;
   select coalesce(jsonb_agg(jsonb_build_object('event', l.event, 'payload', l.payload) order by l.seq), '[]')
     into events
     from (select * from plater_private.topic_log l
            where l.topic = topic_events.topic and l.seq > after_seq
            order by l.seq limit max_events) l;
-  return jsonb_build_object('status', 'ok', 'topic', topic, 'last_seq', head.last_seq, 'events', events,
-    'more', after_seq + jsonb_array_length(events) < head.last_seq);
+  return jsonb_build_object('status', 'ok', 'topic', topic, 'last_seq', head, 'events', events,
+    'more', after_seq + jsonb_array_length(events) < head);
 end;
 $$;
 

@@ -5,8 +5,8 @@
 --
 -- * AFTER … FOR EACH STATEMENT triggers read the statement's transition table and build every audience's
 --   payload in one query;
--- * plater_private.publish_many stamps and writes them set-wise: one counter upsert per topic and statement
---   (not per message), one insert into the topic log, one insert into realtime.messages;
+-- * plater_private.publish_many stamps and writes them set-wise: one read of each topic's head (no counter row
+--   to update), one insert into the topic log, one insert into realtime.messages;
 -- * that last insert is written directly instead of through realtime.send, which per message ran a dynamic
 --   `SET LOCAL` and opened a subtransaction. Like realtime.send, a failed broadcast never fails the write
 --   (one exception block per statement, same WARNING): the topic log, written outside that block, is what
@@ -17,9 +17,10 @@
 create type plater_private.outgoing as (restaurant uuid, topic text, event text, body jsonb);
 
 -- Stamp each message with its topic's next seq and the time, keep it in the topic log and broadcast it.
--- Within one call, a topic's messages get consecutive seqs in array order. Counter rows stay locked until the
--- transaction ends, so on one topic seq order is commit order and a rollback leaves no gap; the restaurants are
--- locked first, in a fixed order, so counter rows are never locked in conflicting orders.
+-- Within one call, a topic's messages get consecutive seqs in array order. A topic's head is read after its
+-- restaurant's lock is held (taken here in a fixed order, so never in conflicting orders, and kept until the
+-- transaction ends), in a statement whose snapshot sees every earlier holder's commit: on one topic seq order is
+-- commit order and a rollback leaves no gap. The topic log's primary key refuses a seq given twice.
 create function plater_private.publish_many(messages plater_private.outgoing[])
 returns void
 language plpgsql
@@ -41,16 +42,13 @@ begin
   with wanted as (
     select m.topic, m.event, m.body, m.ord
       from unnest(messages) with ordinality as m (restaurant, topic, event, body, ord)
-  ), bumped as (
-    insert into plater_private.topic_seq as s (topic, last_seq)
-    select w.topic, count(*) from wanted w group by w.topic order by w.topic
-    on conflict on constraint topic_seq_pkey do update set last_seq = s.last_seq + excluded.last_seq
-    returning s.topic, s.last_seq
+  ), heads as (
+    select t.topic, plater_private.topic_head(t.topic) as head from (select distinct w.topic from wanted w) t
   ), stamped as (
     select w.topic, w.event, w.ord,
-           jsonb_build_object('seq', b.last_seq - count(*) over per_topic + row_number() over (per_topic order by w.ord),
+           jsonb_build_object('seq', h.head + row_number() over (per_topic order by w.ord),
                               'ts', plater_private.epoch_ms()) || w.body as envelope
-      from wanted w join bumped b on b.topic = w.topic
+      from wanted w join heads h on h.topic = w.topic
     window per_topic as (partition by w.topic)
   ), logged as (
     insert into plater_private.topic_log (topic, seq, event, payload)
@@ -81,7 +79,7 @@ set search_path = ''
 as $$
 begin
   perform plater_private.publish_many(array[row(restaurant, topic, event, body)::plater_private.outgoing]);
-  return (select s.last_seq from plater_private.topic_seq s where s.topic = publish.topic);
+  return plater_private.topic_head(topic);
 end;
 $$;
 revoke all on function plater_private.publish(uuid, text, text, jsonb) from public;

@@ -38,7 +38,7 @@ export async function removeBenchRestaurants(sql: Sql, prefix: string): Promise<
     .map((r) => r.id)
   if (ids.length > 0) {
     await sql`delete from plater_private.topic_log where split_part(topic, ':', 2) = any(${ids}::text[])`
-    await sql`delete from plater_private.topic_seq where split_part(topic, ':', 2) = any(${ids}::text[])`
+    await sql`delete from plater_private.topic_retention where split_part(topic, ':', 2) = any(${ids}::text[])`
     await sql`delete from realtime.messages where split_part(topic, ':', 2) = any(${ids}::text[])`
     await sql`delete from public.restaurants where id = any(${ids}::uuid[])`
   }

@@ -6,6 +6,7 @@ import { numberOption, type Scenario } from '../bench/scenario.ts'
 import { SeqSubscriber } from '../bench/seq-subscriber.ts'
 import { OwnedStack } from '../bench/stack.ts'
 import { median } from '../bench/stats.ts'
+import { topicHeads } from '../bench/topic-heads.ts'
 
 /**
  * Chaos (target: 0 lost updates after catch-up): `--duration` seconds of steady writes (table cycles in the demo
@@ -30,9 +31,7 @@ interface Outage {
 async function topicSeqs(dbUrl: string, topics: string[]): Promise<Map<string, number>> {
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
   try {
-    const rows = await sql<{ topic: string; seq: string }[]>`
-      select topic, last_seq::text as seq from plater_private.topic_seq where topic = any(${topics}::text[])`
-    return new Map(topics.map((topic) => [topic, Number(rows.find((row) => row.topic === topic)?.seq ?? 0)]))
+    return await topicHeads(sql, topics)
   } finally {
     await sql.end()
   }

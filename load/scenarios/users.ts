@@ -7,6 +7,7 @@ import { describeCpu, numberOption, type Scenario } from '../bench/scenario.ts'
 import { median, summarize } from '../bench/stats.ts'
 import { ask } from '../bench/gateway/subscribers.ts'
 import { startTsWorker } from '../bench/ts-worker.ts'
+import { topicHeads } from '../bench/topic-heads.ts'
 import type { UsersCommand, UsersReport, UsersWorkerConfig } from './users-worker.ts'
 
 /**
@@ -92,15 +93,7 @@ export const users: Scenario = {
       const reports = await ask<UsersReport, UsersCommand>(workers, { type: 'report' })
 
       const topics = [...new Set(reports.flatMap((r) => r.held.map((h) => h.topic)))]
-      const latest = new Map(
-        (await sql<
-          { topic: string; seq: string }[]
-        >`select topic, last_seq::text as seq from plater_private.topic_seq where topic = any(${topics}::text[])`)
-          .map((row) => [
-            row.topic,
-            Number(row.seq),
-          ]),
-      )
+      const latest = await topicHeads(sql, topics)
       const held = reports.flatMap((r) => r.held)
       const behind = held.filter((h) => h.seq < (latest.get(h.topic) ?? 0))
       const concat = (pick: (r: UsersReport) => Float64Array) => {

@@ -101,7 +101,7 @@ begin
       delete from public.stations where restaurant_id::text in (%1$s);
       delete from public.restaurants where id::text in (%1$s);
       delete from plater_private.topic_log where split_part(topic, ':', 2) in (%1$s);
-      delete from plater_private.topic_seq where split_part(topic, ':', 2) in (%1$s);
+      delete from plater_private.topic_retention where split_part(topic, ':', 2) in (%1$s);
       delete from realtime.messages where split_part(topic, ':', 2) in (%1$s);
       commit;
     $x$, ids));
@@ -225,7 +225,7 @@ select is((select string_agg(name || ': ' || outcome, '; ') from outcomes where 
 -- ---------------------------------------------------------------------------------------------------------
 create temp table r_topics as
   select s.topic, s.last_seq, count(l.seq) as n, min(l.seq) as lo, max(l.seq) as hi
-    from plater_private.topic_seq s left join plater_private.topic_log l using (topic)
+    from tests.topic_heads() s left join plater_private.topic_log l using (topic)
    where split_part(s.topic, ':', 2) = :'r'
    group by s.topic, s.last_seq;
 
@@ -298,7 +298,7 @@ select is((select count(*) from public.orders o where o.restaurant_id = :'r' and
 select tests.cleanup();
 select is((select count(*) from public.restaurants where name like 'pgtap concurrency %')
           + (select count(*) from auth.users where email like 'pgtap.concurrency.%@example.test')
-          + (select count(*) from plater_private.topic_seq where split_part(topic, ':', 2) = :'r')
+          + (select count(*) from plater_private.topic_retention where split_part(topic, ':', 2) = :'r')
           + (select count(*) from plater_private.topic_log where split_part(topic, ':', 2) = :'r')
           + (select count(*) from realtime.messages where split_part(topic, ':', 2) = :'r'), 0::bigint,
           'the throw-away restaurant, its users, topic log and messages are gone');

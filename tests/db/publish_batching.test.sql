@@ -20,7 +20,7 @@ create function tests.mark() returns void
 language sql security definer
 as $$
   delete from marks;
-  insert into marks select topic, last_seq from plater_private.topic_seq;
+  insert into marks select topic, last_seq from tests.topic_heads();
   delete from rt_mark;
   insert into rt_mark select count(*) from realtime.messages where inserted_at = now()::timestamp;
 $$;
@@ -38,7 +38,7 @@ as $$ select count(*) - (select n from rt_mark) from realtime.messages where ins
 create function tests.counters_moved() returns bigint
 language sql stable security definer
 as $$
-  select count(*) from plater_private.topic_seq s left join marks m on m.topic = s.topic
+  select count(*) from tests.topic_heads() s left join marks m on m.topic = s.topic
    where s.last_seq is distinct from m.last_seq
 $$;
 
@@ -73,8 +73,8 @@ select is_empty($$
             from tests.published() p group by p.topic) g
     join marks m on m.topic = g.topic
    where g.seqs <> array(select generate_series(m.last_seq + 1, m.last_seq + g.n))
-      or g.top <> (select s.last_seq from plater_private.topic_seq s where s.topic = g.topic)
-$$, 'each topic''s messages take the next consecutive seqs, up to the topic''s counter');
+      or g.top <> plater_private.topic_head(g.topic)
+$$, 'each topic''s messages take the next consecutive seqs, up to the topic''s head');
 select is((select count(distinct ids) from (
              select array_agg(p.payload ->> 'id' order by p.seq) as ids from tests.published() p group by p.topic) t),
           1::bigint, 'every topic receives the rows in the same order');

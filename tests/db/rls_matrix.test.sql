@@ -112,7 +112,7 @@ insert into actors values
 -- ---------------------------------------------------------------------------------------------------------
 select tables_are('public', array['restaurants', 'stations', 'staff', 'dining_tables', 'menu_items', 'orders',
                                   'order_items', 'status_history'], 'public holds exactly the domain tables');
-select tables_are('plater_private', array['topic_seq', 'topic_log', 'idempotency_keys', 'topic_epoch'],
+select tables_are('plater_private', array['topic_retention', 'topic_log', 'idempotency_keys', 'topic_epoch'],
                   'plater_private holds exactly the private tables');
 select is_empty($$
   select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -123,7 +123,7 @@ select ok((select relrowsecurity from pg_class where oid = format('public.%I', t
   from rls_tables order by tbl;
 select ok((select relrowsecurity from pg_class where oid = format('plater_private.%I', tbl)::regclass),
           format('RLS is enabled on plater_private.%s', tbl))
-  from unnest(array['topic_seq', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
+  from unnest(array['topic_retention', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
 
 select policies_are('public', 'restaurants', array['staff read their restaurant'], 'restaurants: one read policy');
 select policies_are('public', 'stations', array['staff read their restaurant''s stations'], 'stations: one read policy');
@@ -142,7 +142,7 @@ select policies_are('public', 'order_items', array['cooks read their station''s 
 select policies_are('public', 'status_history', array['managers read their restaurant''s history'],
                     'status_history: managers only');
 select policies_are('plater_private', tbl, '{}'::name[], format('plater_private.%s has no policy: deny all', tbl))
-  from unnest(array['topic_seq', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
+  from unnest(array['topic_retention', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
 select is_empty($$
   select policyname from pg_policies
    where schemaname in ('public', 'plater_private') and (cmd <> 'SELECT' or roles <> '{authenticated}')
@@ -155,7 +155,7 @@ select table_privs_are('public', tbl, 'authenticated', array['SELECT'],
 select table_privs_are('public', tbl, 'anon', '{}'::text[], format('anon has no privilege on public.%s', tbl))
   from rls_tables order by tbl;
 select table_privs_are('plater_private', tbl, r, '{}'::text[], format('%s has no privilege on plater_private.%s', r, tbl))
-  from unnest(array['topic_seq', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl, unnest(array['anon', 'authenticated']) r;
+  from unnest(array['topic_retention', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl, unnest(array['anon', 'authenticated']) r;
 
 -- ---------------------------------------------------------------------------------------------------------
 -- The read matrix: every actor × every table sees exactly what the rules allow.
@@ -244,11 +244,11 @@ select tests.reset_role();
 select tests.act_as('manager@bistro.test');
 select throws_ok(format('select * from plater_private.%I', tbl), '42501', null,
                  format('a manager may not read plater_private.%s', tbl))
-  from unnest(array['topic_seq', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
+  from unnest(array['topic_retention', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
 select tests.act_as_anon();
 select throws_ok(format('select * from plater_private.%I', tbl), '42501', null,
                  format('anon may not read plater_private.%s', tbl))
-  from unnest(array['topic_seq', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
+  from unnest(array['topic_retention', 'topic_log', 'idempotency_keys', 'topic_epoch']) tbl;
 select tests.reset_role();
 
 -- ---------------------------------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ grant select on dml to authenticated, anon;
 create temp table all_tables (qualified text, key text);
 -- status_history.id is an identity column (428C9 before any privilege check), so update another column there
 insert into all_tables select 'public.' || tbl, case tbl when 'status_history' then 'entity' else key end from rls_tables;
-insert into all_tables values ('plater_private.topic_seq', 'topic'), ('plater_private.topic_log', 'topic'),
+insert into all_tables values ('plater_private.topic_retention', 'topic'), ('plater_private.topic_log', 'topic'),
                               ('plater_private.idempotency_keys', 'key');
 grant select on all_tables to authenticated, anon;
 

@@ -56,7 +56,7 @@ select is(tests.code_as('expo@bistro.test', format('select public.set_rush(%L, t
 select is((select rush from public.orders where id = :'o'), false, 'refusals changed nothing');
 
 -- ---- expo rushes ----------------------------------------------------------------------------------------
-create temp table marks as select topic, last_seq from plater_private.topic_seq;
+create temp table marks as select topic, last_seq from tests.topic_heads();
 select version as order_version from public.orders where id = :'o' \gset
 select tests.act_as('expo@bistro.test');
 select public.set_rush(:'o', true, :order_version) as answer \gset
@@ -89,13 +89,13 @@ select ok((select bool_and((payload #>> '{row,rush}')::boolean) from heard where
           and (select count(*) from heard where kind = 'admin') = 3, 'admin hears the rows, rushed');
 
 -- rushing again is a no-op: nothing changes, nothing is published
-delete from marks; insert into marks select topic, last_seq from plater_private.topic_seq;
+delete from marks; insert into marks select topic, last_seq from tests.topic_heads();
 select tests.act_as('expo@bistro.test');
 select is((public.set_rush(:'o', true)) -> 'items', '[]'::jsonb, 'rushing a rushed order changes no item');
 select tests.reset_role();
 select is((select version from public.orders where id = :'o'), :order_version + 1, 'nor the order');
 select is((select count(*)::int from plater_private.topic_log l join marks m on m.topic = l.topic where l.seq > m.last_seq)
-          + (select count(*)::int from plater_private.topic_seq s where not exists (select 1 from marks m where m.topic = s.topic)),
+          + (select count(*)::int from tests.topic_heads() s where not exists (select 1 from marks m where m.topic = s.topic)),
           0, 'and publishes nothing');
 
 -- items added to a rushed order are rushed

@@ -4,7 +4,7 @@
 begin;
 \ir helpers/act_as.sql
 
-select plan(164);
+select plan(169);
 
 -- ---------------------------------------------------------------------------------------------------------
 -- File helpers: a mark (every topic's seq and the realtime.messages count), what was published since the
@@ -13,14 +13,14 @@ select plan(164);
 create temp table marks (topic text primary key, last_seq bigint);
 create temp table rt_mark (n bigint);
 insert into rt_mark values (0);
-create temp table file_start as select topic, last_seq from plater_private.topic_seq;
+create temp table file_start as select topic, last_seq from tests.topic_heads();
 
 -- SECURITY DEFINER so they work whoever the test is acting as (the topic log is private).
 create function tests.mark() returns void
 language sql security definer
 as $$
   delete from marks;
-  insert into marks select topic, last_seq from plater_private.topic_seq;
+  insert into marks select topic, last_seq from tests.topic_heads();
   update rt_mark set n = (select count(*) from realtime.messages where inserted_at = now()::timestamp);
 $$;
 
@@ -306,11 +306,12 @@ select ok((select count(*) from tests.published_in_file()) > 100, 'this file pub
 
 -- seq contiguous per topic, overall (the whole log, from pruned_through + 1 to last_seq) and in this file
 select is_empty($$
-  select s.topic from plater_private.topic_seq s left join plater_private.topic_log l on l.topic = s.topic
-   group by s.topic, s.last_seq, s.pruned_through
-  having count(l.seq) <> s.last_seq - s.pruned_through
-      or coalesce(min(l.seq), s.pruned_through + 1) <> s.pruned_through + 1
-      or coalesce(max(l.seq), s.last_seq) <> s.last_seq
+  select h.topic from tests.topic_heads() h
+    left join plater_private.topic_retention r on r.topic = h.topic
+    left join plater_private.topic_log l on l.topic = h.topic
+   group by h.topic, h.last_seq, r.pruned_through
+  having count(l.seq) <> h.last_seq - coalesce(r.pruned_through, 0)
+      or coalesce(min(l.seq), coalesce(r.pruned_through, 0) + 1) <> coalesce(r.pruned_through, 0) + 1
 $$, 'every topic''s log is exactly seq pruned_through+1 .. last_seq, without gaps');
 select is_empty($$
   select p.topic from tests.published_in_file() p left join file_start f using (topic)
@@ -447,7 +448,7 @@ select is((select array_agg(k order by k) from jsonb_object_keys(snap) k), array
 select is((select array_agg(k order by k) from jsonb_object_keys(snap -> 'data') k), data_keys,
           format('%s snapshot data holds %s', kind, array_to_string(data_keys, ', ')))
   from snaps order by kind;
-select is((snap ->> 'seq')::bigint, (select last_seq from plater_private.topic_seq where topic = snap ->> 'topic'),
+select is((snap ->> 'seq')::bigint, plater_private.topic_head(snap ->> 'topic'),
           format('%s snapshot seq is the topic''s current seq', kind))
   from snaps order by kind;
 
@@ -529,7 +530,7 @@ select tests.reset_role();
 update plater_private.topic_log set created_at = now() - interval '25 hours'
  where topic = :'kds_grill' and seq <= (:'grill_head')::bigint - 2;
 select ok(plater_private.prune_topic_log() >= 1, 'prune_topic_log() removes log entries older than 24 hours');
-select is((select pruned_through from plater_private.topic_seq where topic = :'kds_grill'), (:'grill_head')::bigint - 2,
+select is((select pruned_through from plater_private.topic_retention where topic = :'kds_grill'), (:'grill_head')::bigint - 2,
           'pruning records the highest pruned seq');
 select tests.act_as('cook.grill@bistro.test');
 select is(public.topic_events(:'kds_grill', (:'grill_head')::bigint - 3),
@@ -547,13 +548,23 @@ select count(*) as older_than_now from plater_private.topic_log where created_at
 select is(plater_private.prune_topic_log('0 seconds'), (:'older_than_now')::bigint,
           'prune_topic_log(''0 seconds'') removes exactly the entries written before now');
 select is(plater_private.prune_topic_log('0 seconds'), 0::bigint, 'and a second prune finds nothing more to remove');
-select pruned_through as floor_pruned from plater_private.topic_seq where topic = :'floor' \gset
+select pruned_through as floor_pruned from plater_private.topic_retention where topic = :'floor' \gset
 select tests.act_as('manager@bistro.test');
 select is((public.topic_events(:'floor', 0)) ->> 'reason', 'beyond_retention',
           'after pruning everything older than now, catching up the floor from 0 is beyond retention');
 select is((public.topic_events(:'floor', (:'floor_pruned')::bigint)) ->> 'status',
           'ok', 'while the floor''s events written since are still served');
 select tests.reset_role();
+-- a topic whose whole log was pruned keeps its seq: there is no counter, so the next message continues after
+-- the pruned point (read from topic_retention) instead of starting over at 1
+select plater_private.topic_head(:'expo') as expo_head \gset
+select ok((:'expo_head')::bigint > 1, 'expo has published in this file');
+update plater_private.topic_log set created_at = now() - interval '25 hours' where topic = :'expo';
+select ok(plater_private.prune_topic_log() >= 1, 'pruning removes the aged expo log');
+select is_empty(format('select seq from plater_private.topic_log where topic = %L', :'expo'), 'the expo log is pruned empty');
+select is(plater_private.topic_head(:'expo'), (:'expo_head')::bigint, 'and the topic stays at its seq');
+select is(plater_private.publish(tests.bistro(), :'expo', 'order', '{}'), (:'expo_head')::bigint + 1,
+          'the next message on it continues after the pruned point');
 
 -- =========================================================================================================
 -- 6. Access: the same read rule as the socket join. PT403 for a staff member without the right,

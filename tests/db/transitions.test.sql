@@ -633,7 +633,7 @@ select tests.reset_role();
 create temp table counts_before as
   select (select count(*) from public.orders) as orders, (select count(*) from public.order_items) as items,
          (select count(*) from public.status_history) as history, (select count(*) from plater_private.topic_log) as log,
-         (select sum(last_seq) from plater_private.topic_seq) as seqs;
+         (select sum(last_seq) from tests.topic_heads()) as seqs;
 
 create temp table bad_input (n serial, items jsonb, what text, line int);
 grant select on bad_input to authenticated;
@@ -676,7 +676,7 @@ select is((tests.error_detail(format('select public.place_order(%L, %L)', :'t9',
   from bad_input where line is not null and n in (5, 6, 7, 10) order by n;
 select tests.reset_role();
 select is((select (count(*), (select count(*) from public.order_items), (select count(*) from public.status_history),
-                   (select count(*) from plater_private.topic_log), (select sum(last_seq) from plater_private.topic_seq))
+                   (select count(*) from plater_private.topic_log), (select sum(last_seq) from tests.topic_heads()))
              from public.orders),
           (select (orders, items, history, log, seqs) from counts_before),
           'after all the refused requests: no order, item, history row, topic message or seq was added');

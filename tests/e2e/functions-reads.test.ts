@@ -171,7 +171,7 @@ describe('snapshot + events = current state', () => {
 
     // what plater_private.prune_topic_log does after 24 h, for this topic only
     await sql`delete from plater_private.topic_log where topic = ${topic} and seq = 1`
-    await sql`update plater_private.topic_seq set pruned_through = 1 where topic = ${topic}`
+    await sql`insert into plater_private.topic_retention (topic, pruned_through) values (${topic}, 1)`
     const gone = await invoke(me, `catch-up?topic=${topic}&after=0`, { method: 'GET' })
     expect(gone.status).toBe(410)
     expect(gone.body.details.reason).toBe('beyond_retention')

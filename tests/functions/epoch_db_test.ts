@@ -53,7 +53,7 @@ async function seatNewTable(token: string): Promise<string> {
 async function resetTopic(topic: string): Promise<void> {
   await owner!.begin(async (tx) => {
     await tx`delete from plater_private.topic_log where topic = ${topic}`
-    await tx`delete from plater_private.topic_seq where topic = ${topic}`
+    await tx`delete from plater_private.topic_retention where topic = ${topic}`
     await tx`select plater_private.start_topic_epoch()`
   })
 }

@@ -84,7 +84,7 @@ export async function seedFixture(sql: Sql, jwtSecret: string, count: number): P
   // What seeding wrote, analysed now rather than by autovacuum inside a measured step (a bench-only cost).
   await sql.unsafe(
     `vacuum (analyze) public.restaurants, public.staff, public.dining_tables, public.menu_items, public.orders,
-    public.order_items, public.status_history, plater_private.topic_seq, plater_private.topic_log`,
+    public.order_items, public.status_history, plater_private.topic_retention, plater_private.topic_log`,
   )
   let dish = 0
   const tables: CycleTable[] = []

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Sql } from 'postgres'
 import type { GatewayProcess } from '../../bench/gateway/process.ts'
+import { topicHeads } from '../../bench/topic-heads.ts'
 import { failures, type System } from './options.ts'
 import { openWindow, type WindowReadings } from './probes.ts'
 import type { Counters, SocketSpec, Subscribers } from './subscribers.ts'
@@ -51,14 +52,12 @@ export interface StepResult {
   readonly failures: string[]
 }
 
-/** Messages each topic has carried so far: ours from its seq counter, the peer's from realtime.messages. */
+/** Messages each topic has carried so far: ours from its head seq, the peer's from realtime.messages. */
 async function carried(rig: StepRig): Promise<Map<string, number>> {
   const topics = [...new Set(rig.specs.map((s) => s.topic))]
-  const rows = rig.system === 'ours'
-    ? await rig.probeSql<{ topic: string; n: string }[]>`
-        select topic, last_seq as n from plater_private.topic_seq where topic = any(${topics}::text[])`
-    : await rig.probeSql<{ topic: string; n: string }[]>`
-        select topic, count(*) as n from realtime.messages where topic = any(${topics}::text[]) group by topic`
+  if (rig.system === 'ours') return topicHeads(rig.probeSql, topics)
+  const rows = await rig.probeSql<{ topic: string; n: string }[]>`
+    select topic, count(*) as n from realtime.messages where topic = any(${topics}::text[]) group by topic`
   return new Map(rows.map((r) => [r.topic, Number(r.n)]))
 }
 
@@ -129,8 +128,7 @@ export async function runStep(
     lost,
     duplicated,
   }
-  const failed = failures(measured)
-  if (written.failed > 0) failed.push(`${written.failed} writes failed`)
+  const failed = failures(measured, written)
   return {
     system: rig.system,
     sweep,

@@ -37,8 +37,9 @@ export async function sweep(
       const step = await runStep(rig, s, rate, options.stepSeconds, options.warmupSeconds)
       own.push(step)
       const latency = `p50 ${step.latencyMs.p50} / p95 ${step.latencyMs.p95} / p99 ${step.latencyMs.p99} ms`
+      const writes = `writes answered p95 ${step.writes.latencyMs.p95} ms`
       progress.note(
-        `  ${rig.system} sweep ${s} ${rate}/s: ${latency}, lost ${step.lost}, dup ${step.duplicated}, machine ${step.readings.machineBusyPercent} % — ${
+        `  ${rig.system} sweep ${s} ${rate}/s: ${latency}, lost ${step.lost}, dup ${step.duplicated}, ${writes}, machine ${step.readings.machineBusyPercent} % — ${
           step.passed ? 'pass' : step.failures.join(', ')
         }`,
       )

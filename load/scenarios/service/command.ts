@@ -17,7 +17,8 @@ import { postgresVersion, stackEndpoints } from '../../bench/stack.ts'
 import { postmasterPid } from '../../bench/postgres-cpu.ts'
 import { startTsWorker } from '../../bench/ts-worker.ts'
 import { serviceOutput } from './figures.ts'
-import { measureService, type ServiceParameters, topicSeqs } from './measure.ts'
+import { topicHeads } from '../../bench/topic-heads.ts'
+import { measureService, type ServiceParameters } from './measure.ts'
 import { cleanup, seed, settle, staffTokens, topicsAndReaders } from './restaurants.ts'
 import type { Command, WorkerConfig } from './subscribers-worker.ts'
 import { ServiceWriter } from './writer.ts'
@@ -51,7 +52,7 @@ import { ServiceWriter } from './writer.ts'
  * Latency: arrival (decoded with realtime-js's Serializer, one socket in `--sample-every`) − the envelope's
  * `ts`, which `plater_private.publish_many` stamps with clock_timestamp() inside the writing transaction (integer
  * ms, truncated, so up to 1 ms pessimistic; it precedes the commit by the rest of the transaction).
- * Loss: every socket reads every frame's `seq`; expected per socket is its topic's `topic_seq` after the run
+ * Loss: every socket reads every frame's `seq`; expected per socket is its topic's head seq after the run
  * minus before the first write, so gaps and a missing tail both count.
  *
  * Writes one run record (load/bench/record.ts) to load/results/, or to PLATER_BENCH_RESULTS_DIR when
@@ -163,7 +164,7 @@ try {
   }
   console.log(`${p.sockets} sockets joined in ${joins.seconds.toFixed(1)} s (${joins.errors} join errors)`)
 
-  const baseline = await topicSeqs(sql, topics)
+  const baseline = await topicHeads(sql, topics)
   const writer = new ServiceWriter(sql, restaurants, p.rate)
   console.log(`warming up for ${p.warmupSeconds} s, then ${p.rate} mutations/s for ${p.seconds} s…`)
   await writer.drive(p.rate * p.warmupSeconds)

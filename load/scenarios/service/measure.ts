@@ -6,6 +6,7 @@ import { ask } from '../../bench/gateway/subscribers.ts'
 import { cpuSeconds, loadReadings, machineCpuTimes } from '../../bench/machine.ts'
 import { cpuDelta, otherDecoders, postgresCpu, postmasterPid } from '../../bench/postgres-cpu.ts'
 import { HISTOGRAM } from '../../bench/stats.ts'
+import { topicHeads } from '../../bench/topic-heads.ts'
 import type { Command, WorkerReport } from './subscribers-worker.ts'
 import type { ServiceWriter } from './writer.ts'
 
@@ -38,13 +39,6 @@ export interface ServiceSetUp {
 
 export type ServiceResult = Awaited<ReturnType<typeof measureService>>
 
-/** Every topic's latest seq. */
-export async function topicSeqs(sql: Sql, topics: string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ topic: string; last_seq: string }[]>`
-    select topic, last_seq from plater_private.topic_seq where topic = any(${topics}::text[])`
-  return new Map(rows.map((row) => [row.topic, Number(row.last_seq)]))
-}
-
 /**
  * The measured window after the warm-up: the writer at its rate for `seconds`, then up to 15 s for the last
  * deliveries; CPU of the gateway, the harness, this cluster's Postgres (by kind of process) and the machine;
@@ -69,7 +63,7 @@ export async function measureService(setUp: ServiceSetUp, baseline: Map<string, 
   const written = await writer.drive(p.rate * p.seconds)
   const writeSeconds = (performance.now() - wallBefore) / 1000
 
-  const final = await topicSeqs(sql, topics)
+  const final = await topicHeads(sql, topics)
   const expectedPerTopic = topics.map((topic) => (final.get(topic) ?? 0) - (baseline.get(topic) ?? 0))
   const expected = socketTopic.reduce((sum, topic) => sum + expectedPerTopic[topic]!, 0)
   let received = 0

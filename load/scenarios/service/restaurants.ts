@@ -20,7 +20,7 @@ export async function cleanup(sql: Sql): Promise<number> {
     )
   if (ids.length > 0) {
     await sql`delete from plater_private.topic_log where split_part(topic, ':', 2) = any(${ids}::text[])`
-    await sql`delete from plater_private.topic_seq where split_part(topic, ':', 2) = any(${ids}::text[])`
+    await sql`delete from plater_private.topic_retention where split_part(topic, ':', 2) = any(${ids}::text[])`
     await sql`delete from realtime.messages where split_part(topic, ':', 2) = any(${ids}::text[])`
     await sql`delete from public.restaurants where id = any(${ids}::uuid[])`
   }
@@ -36,7 +36,7 @@ export async function cleanup(sql: Sql): Promise<number> {
 export async function settle(sql: Sql): Promise<void> {
   await sql.unsafe(
     `vacuum (analyze) auth.users, public.restaurants, public.stations, public.staff, public.dining_tables,
-    public.menu_items, public.orders, public.order_items, public.status_history, plater_private.topic_seq,
+    public.menu_items, public.orders, public.order_items, public.status_history, plater_private.topic_retention,
     plater_private.topic_log, realtime.messages`,
   )
 }

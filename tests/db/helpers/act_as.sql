@@ -169,6 +169,18 @@ language sql immutable
 as $$ select kind || ':' || restaurant::text || coalesce(':' || scope::text, '') $$;
 
 /**
+ * ### tests.topic_heads() → (topic, last_seq) for every topic that was ever published or pruned
+ * Each topic at plater_private.topic_head: what a mark before a step compares against.
+ */
+create or replace function tests.topic_heads() returns table (topic text, last_seq bigint)
+language sql stable security definer set search_path = ''
+as $$
+  select t.topic, plater_private.topic_head(t.topic)
+    from (select distinct l.topic from plater_private.topic_log l
+          union select r.topic from plater_private.topic_retention r) t
+$$;
+
+/**
  * ### tests.sqlstate_of(sql text) → the SQLSTATE the statement raises, or NULL when it succeeds.
  * The statement runs in a subtransaction that is rolled back either way, so it leaves nothing behind.
  */
