@@ -38,7 +38,12 @@ export const DEFAULT_OPTIONS = {
   'gateway-node-options': '',
   workers: '2',
   'sample-every': '10',
-  pool: '16',
+  /**
+   * Writer connections: at most this many write transactions in flight, the admission control a deployment sets
+   * with its pool (the functions' PLATER_DB_POOL_MAX, Supavisor's pool size). 8 from the sweep: 16 let up to 12
+   * backends wake at once beside the gateway on two cores (load/README.md, "Capacity").
+   */
+  pool: '8',
   /** Set: a short pass (SHORT_PASS) with steps of this many seconds; unset: the full run above. */
   duration: '',
 } as const
