@@ -25,12 +25,7 @@ create table plater_private.topic_log (
   primary key (topic, seq)
 );
 -- Rows arrive in created_at order, so the retention scan's index is a BRIN (a btree cost every message an update).
--- autosummarize: each filled page range is summarized on its own, not only by a vacuum.
-create index topic_log_created_at_idx on plater_private.topic_log using brin (created_at) with (autosummarize = on);
--- No vacuum for inserts alone: at a few thousand messages a second autovacuum otherwise rescanned every page written
--- since its last pass, each minute, beside the write path on a small box (load/README.md, "Capacity"). The log is
--- pruned after 24 hours, long before its rows would need freezing, and the prune's deletes still trigger a vacuum.
-alter table plater_private.topic_log set (autovacuum_vacuum_insert_threshold = -1);
+create index topic_log_created_at_idx on plater_private.topic_log using brin (created_at);
 
 alter table plater_private.topic_retention enable row level security;
 alter table plater_private.topic_log enable row level security;

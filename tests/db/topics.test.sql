@@ -4,7 +4,7 @@
 begin;
 \ir helpers/act_as.sql
 
-select plan(170);
+select plan(169);
 
 -- ---------------------------------------------------------------------------------------------------------
 -- File helpers: a mark (every topic's seq and the realtime.messages count), what was published since the
@@ -555,9 +555,6 @@ select is((public.topic_events(:'floor', 0)) ->> 'reason', 'beyond_retention',
 select is((public.topic_events(:'floor', (:'floor_pruned')::bigint)) ->> 'status',
           'ok', 'while the floor''s events written since are still served');
 select tests.reset_role();
-select is((select c.reloptions from pg_class c where c.oid = 'plater_private.topic_log'::regclass),
-          array['autovacuum_vacuum_insert_threshold=-1'],
-          'the topic log is vacuumed after pruning, not for inserts alone');
 -- a topic whose whole log was pruned keeps its seq: there is no counter, so the next message continues after
 -- the pruned point (read from topic_retention) instead of starting over at 1
 select plater_private.topic_head(:'expo') as expo_head \gset
