@@ -23,6 +23,8 @@ export interface WindowReadings {
   readonly activeBackendsMax: number
   readonly autovacuumWorkerSamples: number
   readonly checkpoints: number
+  /** WAL the window wrote per write, and full-page images (a page's first change after a checkpoint) per write. */
+  readonly wal: { bytesPerWrite: number | null; fullPageImagesPerWrite: number | null }
   readonly autovacuumPasses: number
   readonly autoanalyzePasses: number
   readonly ingestLagMs: { p50: number | null; max: number | null }
@@ -35,6 +37,13 @@ async function checkpointsSoFar(sql: Sql): Promise<number> {
   } catch {
     return Number((await sql`select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter`)[0]!.n)
   }
+}
+
+async function walSoFar(sql: Sql): Promise<{ bytes: number; fullPageImages: number }> {
+  const [row] = await sql<
+    { bytes: string; fpi: string }[]
+  >`select wal_bytes as bytes, wal_fpi as fpi from pg_stat_wal`
+  return { bytes: Number(row!.bytes), fullPageImages: Number(row!.fpi) }
 }
 
 async function maintenanceSoFar(sql: Sql): Promise<{ vacuum: number; analyze: number }> {
@@ -67,6 +76,7 @@ export async function openWindow(
   const pgCpu: PostgresCpu = postgresCpu(postmaster, ignoredDecoders)
   const checkpoints = await checkpointsSoFar(sql)
   const maintenance = await maintenanceSoFar(sql)
+  const wal = await walSoFar(sql)
   const waits: Record<string, number> = {}
   const locks: Record<string, number> = {}
   const active: number[] = []
@@ -107,6 +117,8 @@ export async function openWindow(
     const machineAfter = machineCpuTimes()
     const pg = cpuDelta(postgresCpu(postmaster, ignoredDecoders), pgCpu)
     const maintenanceAfter = await maintenanceSoFar(sql)
+    const walAfter = await walSoFar(sql)
+    const perWrite = (value: number, digits: number) => (writes > 0 ? round(value / writes, digits) : null)
     const samples = Math.max(1, active.length)
     return {
       cpuPercentOfOneCore: {
@@ -114,7 +126,7 @@ export async function openWindow(
         gateway: round(((cpuSeconds(gateway.pid) - gatewayCpu) / seconds) * 100),
         generator: round(((cpuSeconds(process.pid) - generatorCpu) / seconds) * 100),
       },
-      postgresMsPerWrite: writes > 0 ? round((pg.total * 1000) / writes, 2) : null,
+      postgresMsPerWrite: perWrite(pg.total * 1000, 2),
       machineBusyPercent: round(
         ((machineAfter.busy - machine.busy) / Math.max(1, machineAfter.total - machine.total)) * 100,
       ),
@@ -126,6 +138,10 @@ export async function openWindow(
       activeBackendsMax: Math.max(0, ...active),
       autovacuumWorkerSamples: autovacuumSamples,
       checkpoints: (await checkpointsSoFar(sql)) - checkpoints,
+      wal: {
+        bytesPerWrite: perWrite(walAfter.bytes - wal.bytes, 0),
+        fullPageImagesPerWrite: perWrite(walAfter.fullPageImages - wal.fullPageImages, 2),
+      },
       autovacuumPasses: maintenanceAfter.vacuum - maintenance.vacuum,
       autoanalyzePasses: maintenanceAfter.analyze - maintenance.analyze,
       ingestLagMs: { p50: percentile(lags, 50), max: lags.length ? Math.max(...lags) : null },
