@@ -9,7 +9,16 @@ import { resolvePostgresBinaries } from './binaries.ts'
 import { initialiseCluster, isInitialised } from './initdb.ts'
 import { assertAccessibleAs, postgresIdentity } from './os-user.ts'
 import { readPostmasterPid } from './postmaster-pid.ts'
-import { serverSettings } from './server-settings.ts'
+
+/** Server settings the stack depends on: logical replication feeds the realtime gateway. */
+const SERVER_SETTINGS = {
+  listen_addresses: '127.0.0.1',
+  // TCP only: no socket files in /tmp to collide with a system cluster on the same port number.
+  unix_socket_directories: '',
+  wal_level: 'logical',
+  max_replication_slots: '20',
+  max_wal_senders: '20',
+}
 
 const READY_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 30_000
@@ -44,7 +53,6 @@ export async function startEmbeddedPostgres(
   { dataDir, port, log }: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
   const pgDataDir = clusterDir(dataDir)
-  const settings = serverSettings()
   const leftover = readPostmasterPid(pgDataDir)
   if (leftover && isProcessAlive(leftover.pid)) {
     throw new Error(
@@ -53,7 +61,7 @@ export async function startEmbeddedPostgres(
     )
   }
   await assertPortFree(
-    settings.listen_addresses,
+    SERVER_SETTINGS.listen_addresses,
     port,
     'Postgres',
     'Stop whatever listens there (`plater stop` if it is another Plater stack) or choose another port with PLATER_DB_PORT.',
@@ -66,9 +74,9 @@ export async function startEmbeddedPostgres(
 
   const logFile = join(dataDir, 'postgres.log')
   const logFd = openSync(logFile, 'a')
-  const settingArgs = Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])
+  const settings = Object.entries(SERVER_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])
   // detached: a Ctrl-C in the terminal reaches only our process; we stop Postgres last, once clients are gone.
-  const child = spawn(binaries.postgres, ['-D', pgDataDir, '-p', String(port), ...settingArgs], {
+  const child = spawn(binaries.postgres, ['-D', pgDataDir, '-p', String(port), ...settings], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
     ...identity,
