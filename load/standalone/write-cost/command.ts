@@ -11,6 +11,7 @@ import { median } from '../../bench/stats.ts'
 import { seedOrderHistory } from '../../bench/order-history.ts'
 import { actingAs, CYCLE_STEPS, type CycleTable, runCycleStep } from '../../bench/table-cycle.ts'
 import { removeBenchRestaurants, seedBenchRestaurants } from '../../bench/bench-restaurants.ts'
+import { walByRelation, walPosition, type WalShare } from '../../bench/wal.ts'
 
 /**
  * What one write RPC costs Postgres, by RPC (the per-write cost that bounds the service scenario's rate): the service
@@ -19,10 +20,11 @@ import { removeBenchRestaurants, seedBenchRestaurants } from '../../bench/bench-
  * database measures the work itself, not the queueing and cache contention of a busy machine (the service benchmark's
  * per-write figure includes those, and logical decoding; this one does not).
  *
- *   npm run -s bench:write-cost -- [--restaurants 40] [--cycles 3] [--runs 5] [--label 'what differs']
+ *   npm run -s bench:write-cost -- [--restaurants 40] [--cycles 3] [--runs 5] [--label 'what differs'] [--wal]
  *
  * Each run is `--cycles` whole cycles over every table, after one warm-up cycle; the result gives every run
- * and their min / median / max. Runs against the stack `npm start` runs (or the one PLATER_DB_URL,
+ * and their min / median / max, with the WAL the stack wrote per write in each (`--wal`: the last run's WAL by
+ * relation too, through pg_walinspect). Runs against the stack `npm start` runs (or the one PLATER_DB_URL,
  * PLATER_JWT_SECRET and PLATER_API_URL name), on throw-away restaurants it deletes again.
  */
 
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     // What was different about the database measured (an experiment: load/README.md, "write cost").
     label: { type: 'string', default: 'as migrated' },
+    wal: { type: 'boolean', default: false },
   },
 })
 const credentials = stackEndpoints()
@@ -92,8 +95,11 @@ try {
 
   await measure(1) // plans and caches warm up
   const runs = []
+  let walByRelationLastRun: WalShare[] | undefined
   for (let run = 0; run < Number(values.runs); run++) {
+    const walBefore = await walPosition(sql)
     const spent = await measure(Number(values.cycles))
+    const walAfter = await walPosition(sql)
     const all = [...spent.values()].reduce((sum, s) => ({
       seconds: sum.seconds + s.seconds,
       calls: sum.calls + s.calls,
@@ -102,8 +108,12 @@ try {
       writes: all.calls,
       backendMsPerWrite: msPer(all),
       backendMsByRpc: Object.fromEntries([...spent].map(([name, s]) => [name, msPer(s)])),
+      walBytesPerWrite: Math.round(Number(walAfter - walBefore) / all.calls),
     })
     console.log(`run ${run + 1}: ${msPer(all)} ms of backend CPU per write`)
+    if (values.wal && run === Number(values.runs) - 1) {
+      walByRelationLastRun = await walByRelation(sql, walBefore, walAfter, all.calls)
+    }
   }
   const perWrite = runs.map((r) => r.backendMsPerWrite)
   const result = {
@@ -112,6 +122,7 @@ try {
     parameters: { restaurants: restaurants.length, tables: tables.length, cycles: Number(values.cycles) },
     backendMsPerWrite: { min: Math.min(...perWrite), median: median(perWrite), max: Math.max(...perWrite) },
     runs,
+    ...(walByRelationLastRun ? { walByRelationLastRun } : {}),
   }
   console.log(JSON.stringify(result, null, 2))
   const output = writeCostOutput(result)

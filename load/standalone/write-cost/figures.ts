@@ -1,11 +1,20 @@
 import type { ScenarioOutput } from '../../bench/scenario.ts'
+import { median as medianOf } from '../../bench/stats.ts'
+import type { WalShare } from '../../bench/wal.ts'
 
 /** What one write-cost invocation measured (./command.ts), as its record keeps it in `data`. */
 export interface WriteCostResult {
   readonly label: string
   readonly parameters: { restaurants: number; tables: number; cycles: number }
   readonly backendMsPerWrite: { min: number; median: number; max: number }
-  readonly runs: { writes: number; backendMsPerWrite: number; backendMsByRpc: Record<string, number> }[]
+  readonly runs: {
+    writes: number
+    backendMsPerWrite: number
+    backendMsByRpc: Record<string, number>
+    /** The whole stack's WAL in the run (autovacuum and the janitor included), per write. */
+    walBytesPerWrite: number
+  }[]
+  readonly walByRelationLastRun?: WalShare[]
 }
 
 /** Backend CPU per write RPC, min / median / max over the runs; `label` (what differed) keeps experiments apart. */
@@ -22,6 +31,11 @@ export function writeCostOutput(result: WriteCostResult): ScenarioOutput {
       },
       min: { label: 'fastest run', value: min, unit: 'ms' },
       max: { label: 'slowest run', value: max, unit: 'ms' },
+      walBytesPerWrite: {
+        label: 'WAL the stack wrote per write RPC, median of the runs',
+        value: medianOf(result.runs.map((r) => r.walBytesPerWrite)),
+        unit: 'bytes',
+      },
     },
     bottleneck: 'one writer on an idle database: the write path itself (no queueing, no decoding)',
     cpuPercentOfOneCore: {},
