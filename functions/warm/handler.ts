@@ -9,11 +9,14 @@
 import { bearerToken, verifyToken } from '../_shared/auth.ts'
 import { requireEnv } from '../_shared/env.ts'
 import { HttpError } from '../_shared/errors.ts'
+import { readJsonObject } from '../_shared/http.ts'
 import { functionHandler } from '../_shared/routes.ts'
 import { FUNCTIONS_PREFIX, routePath } from '@plater/contract/routes.ts'
 
 async function forward(req: Request): Promise<Response> {
   await verifyToken(bearerToken(req)) // answer 401 here rather than after a hop
+  // Read and check the body here too: bounded, and a malformed one answered without a hop.
+  const body = JSON.stringify(await readJsonObject(req))
   const headers = new Headers({ 'content-type': 'application/json' })
   for (const name of ['authorization', 'apikey', 'x-client-info']) {
     const value = req.headers.get(name)
@@ -26,7 +29,7 @@ async function forward(req: Request): Promise<Response> {
       {
         method: 'POST',
         headers,
-        body: await req.text(),
+        body,
       },
     )
   } catch (error) {
