@@ -6,6 +6,14 @@ export async function walPosition(sql: Sql): Promise<bigint> {
   return BigInt(row!.bytes)
 }
 
+/** WAL written since the statistics were last reset: bytes, and full-page images (a page's first change after a checkpoint). */
+export async function walSoFar(sql: Sql): Promise<{ bytes: number; fullPageImages: number }> {
+  const [row] = await sql<
+    { bytes: string; fpi: string }[]
+  >`select wal_bytes as bytes, wal_fpi as fpi from pg_stat_wal`
+  return { bytes: Number(row!.bytes), fullPageImages: Number(row!.fpi) }
+}
+
 export interface WalShare {
   readonly relation: string
   readonly bytesPerWrite: number

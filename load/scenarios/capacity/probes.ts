@@ -3,6 +3,7 @@ import type { GatewayProcess } from '../../bench/gateway/process.ts'
 import { cpuSeconds, machineCpuTimes } from '../../bench/machine.ts'
 import { cpuDelta, type PostgresCpu, postgresCpu } from '../../bench/postgres-cpu.ts'
 import { type LoopWindow, readLoopProbe } from './loop-probe-reader.ts'
+import { walSoFar } from '../../bench/wal.ts'
 
 /**
  * What a step's window held besides latency, to find what makes the tail: CPU per process and of the
@@ -37,13 +38,6 @@ async function checkpointsSoFar(sql: Sql): Promise<number> {
   } catch {
     return Number((await sql`select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter`)[0]!.n)
   }
-}
-
-async function walSoFar(sql: Sql): Promise<{ bytes: number; fullPageImages: number }> {
-  const [row] = await sql<
-    { bytes: string; fpi: string }[]
-  >`select wal_bytes as bytes, wal_fpi as fpi from pg_stat_wal`
-  return { bytes: Number(row!.bytes), fullPageImages: Number(row!.fpi) }
 }
 
 async function maintenanceSoFar(sql: Sql): Promise<{ vacuum: number; analyze: number }> {
