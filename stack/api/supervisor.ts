@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { StackConfig } from '../config.ts'
@@ -6,6 +7,7 @@ import { stopOrphanedWorkers } from '../functions-host/index.ts'
 import type { Logger } from '../log.ts'
 import { RestartBackoff } from '../../shared/backoff.ts'
 import { systemClock } from '../../shared/clock.ts'
+import { waitForProcessExit } from '../process-util.ts'
 import { RESTART_BACKOFF } from '../restart-backoff.ts'
 import type { FromApiProcess, ToApiProcess } from './child-protocol.ts'
 import type { ApiRestarts } from './health.ts'
@@ -13,6 +15,8 @@ import type { ApiRestarts } from './health.ts'
 const ENTRY = fileURLToPath(new URL('./child.mjs', import.meta.url))
 /** How long a stop waits for the API process to close its connections before killing it. */
 const STOP_TIMEOUT_MS = 30_000
+/** How long a leftover API process may take to exit after SIGKILL (it cannot catch it; this is the kernel's time). */
+const LEFTOVER_EXIT_TIMEOUT_MS = 5_000
 
 export interface SupervisedApi {
   /** The current API process's pid (a new one after each restart). */
@@ -151,4 +155,29 @@ async function stopApiProcess(api: ApiProcess): Promise<void> {
   const timer = setTimeout(() => api.child.kill('SIGKILL'), STOP_TIMEOUT_MS)
   await api.exited
   clearTimeout(timer)
+}
+
+/**
+ * Kills the API process of a stack that was killed, when `pid` still is one. It exits by itself once it notices its
+ * parent is gone, but only after closing its connections (up to its close deadline), and a stopped or stuck one
+ * never does; meanwhile it holds its memory and, while listening, the API port a new stack needs. False when `pid`
+ * is gone or is some other process (pids are reused).
+ */
+export async function stopLeftoverApiProcess(pid: number): Promise<boolean> {
+  let args: string[]
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  } catch {
+    return false // gone, or not ours to read
+  }
+  if (args[1] !== ENTRY) return false
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    return false // exited meanwhile
+  }
+  if (!(await waitForProcessExit(pid, LEFTOVER_EXIT_TIMEOUT_MS))) {
+    throw new Error(`the API process ${pid} of an earlier stack did not exit after SIGKILL`)
+  }
+  return true
 }

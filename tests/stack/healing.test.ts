@@ -188,7 +188,7 @@ function workersOf(hostPid: number): number[] {
 
 describe('`plater start` after a `plater start` of the same data dir was killed', () => {
   it(
-    'stops the Postgres and workers it left, removes its files, and starts',
+    'stops the Postgres, API process and workers it left, removes its files, and starts',
     { timeout: 180_000 },
     async () => {
       const dataDir = scratchDir('plater-leftover-')
@@ -221,6 +221,10 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
       const firstApiPid = readStackState(dataDir)!.apiPid!
       const postmaster = readPostmasterPid(join(dataDir, 'pg'))!.pid
       expect(workersOf(firstApiPid).length).toBeGreaterThan(0)
+      // frozen, the API process cannot exit by itself once its parent is gone (as a stuck one would not):
+      // only the next start's clean-up can stop it, so this test does not depend on which is quicker
+      process.kill(firstApiPid, 'SIGSTOP')
+      cleanup.push(() => isProcessAlive(firstApiPid) && process.kill(firstApiPid, 'SIGKILL'))
       first.child.kill('SIGKILL')
       await waitFor(
         'the killed stack to exit',
@@ -232,11 +236,11 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
       const second = await start()
       expect(second.output()).toMatch(
         new RegExp(
-          `earlier stack of .* \\(pid ${firstPid}\\) was killed; cleaned up .*stack\\.json.*its Postgres`,
+          `earlier stack of .* \\(pid ${firstPid}\\) was killed; cleaned up its API process \\(pid ${firstApiPid}\\), .*stack\\.json.*its Postgres`,
         ),
       )
       expect(isProcessAlive(postmaster)).toBe(false)
-      expect(isProcessAlive(firstApiPid)).toBe(false) // it stops when the stack's process is gone
+      expect(isProcessAlive(firstApiPid)).toBe(false)
       expect(workersOf(firstApiPid)).toEqual([])
       expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`plater-fn-${firstApiPid}-`))).toEqual([])
       const health = (await (await fetch(`http://127.0.0.1:${apiPort}/health`)).json()) as { db: string }
