@@ -53,11 +53,15 @@ create function plater_private.restaurant_of(entity text, id uuid) returns uuid
 language plpgsql stable security definer set search_path = ''
 as $$
 begin
-  return case entity
-           when 'order' then (select o.restaurant_id from public.orders o where o.id = restaurant_of.id)
-           when 'item' then (select i.restaurant_id from public.order_items i where i.id = restaurant_of.id)
-           when 'table' then (select t.restaurant_id from public.dining_tables t where t.id = restaurant_of.id)
-         end;
+  -- a statement per entity: one CASE over three sub-selects started all three index scans on every call
+  if entity = 'order' then
+    return (select o.restaurant_id from public.orders o where o.id = restaurant_of.id);
+  elsif entity = 'item' then
+    return (select i.restaurant_id from public.order_items i where i.id = restaurant_of.id);
+  elsif entity = 'table' then
+    return (select t.restaurant_id from public.dining_tables t where t.id = restaurant_of.id);
+  end if;
+  return null;
 end;
 $$;
 

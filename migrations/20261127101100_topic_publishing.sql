@@ -43,7 +43,7 @@ begin
     select m.topic, m.event, m.body, m.ord
       from unnest(messages) with ordinality as m (restaurant, topic, event, body, ord)
   ), heads as (
-    select t.topic, plater_private.topic_head(t.topic) as head from (select distinct w.topic from wanted w) t
+    select h.topic, h.head from plater_private.topic_heads(array(select distinct w.topic from wanted w)) h
   ), stamped as (
     select w.topic, w.event, w.ord,
            jsonb_build_object('seq', h.head + row_number() over (per_topic order by w.ord),
