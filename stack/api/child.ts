@@ -63,8 +63,6 @@ function stop(code: number): Promise<never> {
   return stopped
 }
 
-// Ctrl-C reaches the whole process group; the stack's process decides when this one stops.
-process.on('SIGINT', () => {})
 process.on('disconnect', () => void stop(0))
 process.on('message', (message: ToApiProcess) => {
   if (message.type === 'stop') void stop(0)

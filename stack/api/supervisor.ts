@@ -1,5 +1,4 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { StackConfig } from '../config.ts'
@@ -7,7 +6,7 @@ import { stopOrphanedWorkers } from '../functions-host/index.ts'
 import type { Logger } from '../log.ts'
 import { RestartBackoff } from '../../shared/backoff.ts'
 import { systemClock } from '../../shared/clock.ts'
-import { waitForProcessExit } from '../process-util.ts'
+import { processArgs, waitForProcessExit } from '../process-util.ts'
 import { RESTART_BACKOFF } from '../restart-backoff.ts'
 import type { FromApiProcess, ToApiProcess } from './child-protocol.ts'
 import type { ApiRestarts } from './health.ts'
@@ -116,10 +115,13 @@ export async function superviseApiServer(
 
 /** Forks the API process and resolves once it listens; rejects (after it exited) with why it could not start. */
 function startApiProcess(config: StackConfig, log: Logger, restarts: ApiRestarts): Promise<ApiProcess> {
+  // detached: a session of its own, so a Ctrl-C in the terminal reaches only the stack's process (which decides
+  // when this one stops), and the gateway's PLATER_REALTIME_NICE can rank its own autogroup (event-loop-priority.ts)
   const child = fork(ENTRY, [], {
     execArgv: [],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
   })
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`))
@@ -164,13 +166,7 @@ async function stopApiProcess(api: ApiProcess): Promise<void> {
  * is gone or is some other process (pids are reused).
  */
 export async function stopLeftoverApiProcess(pid: number): Promise<boolean> {
-  let args: string[]
-  try {
-    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-  } catch {
-    return false // gone, or not ours to read
-  }
-  if (args[1] !== ENTRY) return false
+  if (processArgs(pid)?.[1] !== ENTRY) return false // gone, not ours to read, or another process
   try {
     process.kill(pid, 'SIGKILL')
   } catch {

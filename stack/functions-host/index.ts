@@ -12,7 +12,7 @@ import { stackVerifier } from '../auth/verify.ts'
 import type { StackConfig } from '../config.ts'
 import { denoBinary, denoEnv } from '../deno.ts'
 import type { Logger } from '../log.ts'
-import { isProcessAlive } from '../process-util.ts'
+import { isProcessAlive, processArgs } from '../process-util.ts'
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts'
 import { JwtGate } from './jwt.ts'
 import { discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, relayError } from './proxy.ts'
@@ -78,13 +78,9 @@ export function stopOrphanedWorkers(hostPid: number): number[] {
     return stopped
   }
   for (const entry of entries) {
-    let args: string[]
-    try {
-      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
-    } catch {
-      continue // gone meanwhile, or not ours to read
-    }
+    const args = processArgs(Number(entry))
     if (
+      args === undefined ||
       !args.some((arg) => arg.endsWith('worker-bootstrap.js')) || !args.some((arg) => arg.startsWith(marker))
     ) continue
     try {

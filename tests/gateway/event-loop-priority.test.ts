@@ -1,10 +1,13 @@
 // PLATER_REALTIME_NICE: the gateway gives its event-loop thread the priority asked for, leaves the process's other
-// threads alone, and runs on with a warning when the system refuses. Each case runs the real function in a child
-// process of its own (a priority, once lowered, cannot be raised back without privilege).
+// threads alone, gives its autogroup the same when it leads its own session (and says so when it shares one), and
+// runs on with a warning when the system refuses. Each case runs the real function in a child process of its own (a
+// priority, once lowered, cannot be raised back without privilege).
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { optionsFromEnv } from '../../stack/gateway/options.ts'
+import { autogroupsOn } from '../../stack/process-util.ts'
 
 const repo = join(import.meta.dirname, '../..')
 
@@ -14,9 +17,10 @@ const repo = join(import.meta.dirname, '../..')
  */
 function applyInChild(
   nice: string,
-  unprivileged = false,
-): { log: string; loopThread: number; worker: number } {
+  { unprivileged = false, ownSession = false } = {},
+): { log: string; loopThread: number; worker: number; autogroup: string | null } {
   const script = `
+    import { existsSync, readFileSync } from 'node:fs'
     import { getPriority } from 'node:os'
     import { Worker } from 'node:worker_threads'
     import { applyEventLoopPriority } from './stack/gateway/event-loop-priority.ts'
@@ -34,13 +38,16 @@ function applyInChild(
     worker.postMessage('your priority?')
     const other = await new Promise((resolve) => worker.once('message', resolve))
     await worker.terminate()
-    console.log(JSON.stringify({ log: lines.join('\\n'), loopThread: getPriority(0), worker: other }))`
+    const autogroup = existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8') : null
+    console.log(JSON.stringify({ log: lines.join('\\n'), loopThread: getPriority(0), worker: other, autogroup }))`
   const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script]
   // root may raise priorities through CAP_SYS_NICE: util-linux's setpriv runs the child as root without it (another
   // user could not read a Node kept under root's home)
-  const command = unprivileged && process.getuid?.() === 0
+  const maybeUnprivileged = unprivileged && process.getuid?.() === 0
     ? ['setpriv', '--inh-caps=-sys_nice', '--bounding-set=-sys_nice', '--', ...node]
     : node
+  // util-linux's setsid starts the child as the leader of a new session, as the stack starts its API process
+  const command = ownSession ? ['setsid', '--wait', ...maybeUnprivileged] : maybeUnprivileged
   const child = spawnSync(command[0]!, command.slice(1), {
     cwd: repo,
     env: { ...process.env, PLATER_REALTIME_NICE: nice },
@@ -49,6 +56,9 @@ function applyInChild(
   expect(child.status, child.stderr).toBe(0)
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!)
 }
+
+/** The nice of an autogroup as /proc/<pid>/autogroup shows it: `/autogroup-<id> nice <n>`. */
+const autogroupNice = (line: string | null) => Number(line?.match(/nice (-?\d+)/)?.[1])
 
 describe('PLATER_REALTIME_NICE', () => {
   it('is a nice value or unset, and anything else stops the start with the variable named', () => {
@@ -72,8 +82,30 @@ describe('PLATER_REALTIME_NICE', () => {
   it('runs on at its inherited priority, saying why, when the system refuses a higher one', {
     timeout: 30_000,
   }, () => {
-    const { log, loopThread } = applyInChild('-5', true)
+    const { log, loopThread } = applyInChild('-5', { unprivileged: true })
     expect(loopThread).toBe(0)
     expect(log).toMatch(/PLATER_REALTIME_NICE=-5 refused \(EACCES\).*root or CAP_SYS_NICE/)
+  })
+
+  describe.skipIf(!autogroupsOn())('where the kernel groups tasks by session (autogroup)', () => {
+    it('gives its autogroup the priority too when it leads its own session', { timeout: 30_000 }, () => {
+      const { log, loopThread, autogroup } = applyInChild('7', { ownSession: true })
+      expect(loopThread).toBe(7)
+      expect(autogroupNice(autogroup)).toBe(7)
+      expect(log).toMatch(/event loop and its autogroup run at nice 7/)
+      expect(log).not.toMatch(/session of its own/)
+    })
+
+    it("leaves a session's shared autogroup alone and says the priority counts only inside it", {
+      timeout: 30_000,
+    }, () => {
+      const shared = autogroupNice(readFileSync('/proc/self/autogroup', 'utf8'))
+      const { log, loopThread, autogroup } = applyInChild('7')
+      expect(loopThread).toBe(7)
+      expect(autogroupNice(autogroup)).toBe(shared)
+      expect(log).toMatch(
+        /ranks the event loop only inside the autogroup it shares.*session of its own \(setsid\)/,
+      )
+    })
   })
 })

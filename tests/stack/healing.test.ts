@@ -16,7 +16,7 @@ import { repoRoot, resolveConfig } from '../../stack/config.ts'
 import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
 import { readPostmasterPid } from '../../stack/postgres/postmaster-pid.ts'
-import { isProcessAlive } from '../../stack/process-util.ts'
+import { autogroupsOn, isProcessAlive, processSession } from '../../stack/process-util.ts'
 import { startStack } from '../../stack/stack.ts'
 import { readStackState } from '../../stack/state.ts'
 import { SEED, SEED_PASSWORD } from '../helpers/seed.ts'
@@ -199,6 +199,8 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
         PLATER_API_PORT: String(apiPort),
         PLATER_DB_PORT: String(dbPort),
         PLATER_LOG_LEVEL: 'warn',
+        // a lower priority needs no privilege; the API process applies it to the gateway's loop and autogroup
+        PLATER_REALTIME_NICE: '3',
       }
       const start = async (): Promise<{ child: ChildProcess; output: () => string }> => {
         const child = spawn(process.execPath, [join(repoRoot, 'stack', 'bin', 'plater.mjs'), 'start'], {
@@ -221,6 +223,12 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
       const firstApiPid = readStackState(dataDir)!.apiPid!
       const postmaster = readPostmasterPid(join(dataDir, 'pg'))!.pid
       expect(workersOf(firstApiPid).length).toBeGreaterThan(0)
+      // The API process leads a session of its own: a Ctrl-C in the terminal reaches only `plater start`, and where
+      // the kernel groups tasks by session, the gateway's priority ranks a group of its own against Postgres's.
+      expect(processSession(firstApiPid)).toBe(firstApiPid)
+      if (autogroupsOn()) {
+        expect(readFileSync(`/proc/${firstApiPid}/autogroup`, 'utf8')).toMatch(/ nice 3$/m)
+      }
       // frozen, the API process cannot exit by itself once its parent is gone (as a stuck one would not):
       // only the next start's clean-up can stop it, so this test does not depend on which is quicker
       process.kill(firstApiPid, 'SIGSTOP')

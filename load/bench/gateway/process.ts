@@ -83,8 +83,10 @@ export async function startGatewayProcess(
 
 /**
  * Starts a server script of the harness (the gateway, a baseline) in its own process, so its CPU and RSS are
- * measured apart from the load generator; it prints one JSON line `{"url", "pid"}` once it listens. An IPC
- * channel is open for scripts that take commands. A benchmark that dies must not leave it behind.
+ * measured apart from the load generator, and in its own session, so the kernel's autogroup schedules it apart from
+ * the load generator too, as a service of its own (stack/gateway/event-loop-priority.ts). It prints one JSON line
+ * `{"url", "pid"}` once it listens. An IPC channel is open for scripts that take commands. A benchmark that dies
+ * must not leave it behind.
  */
 export async function startServerProcess(
   script: string,
@@ -95,6 +97,7 @@ export async function startServerProcess(
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    detached: true,
   })
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve)

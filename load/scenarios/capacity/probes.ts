@@ -15,6 +15,8 @@ import { walSoFar } from '../../bench/wal.ts'
 export interface WindowReadings {
   readonly cpuPercentOfOneCore: { postgres: number; gateway: number; generator: number }
   readonly postgresMsPerWrite: number | null
+  /** The same by kind of process: a write's own backend against decoding, vacuum and checkpoints beside it. */
+  readonly postgresMsPerWriteBy: Record<keyof PostgresCpu, number | null>
   readonly machineBusyPercent: number
   /** Share of samples in which an active client backend waited on each `type:event` (CPU = not waiting). */
   readonly waitEvents: Record<string, number>
@@ -121,6 +123,9 @@ export async function openWindow(
         generator: round(((cpuSeconds(process.pid) - generatorCpu) / seconds) * 100),
       },
       postgresMsPerWrite: perWrite(pg.total * 1000, 2),
+      postgresMsPerWriteBy: Object.fromEntries(
+        (Object.keys(pgCpu) as (keyof PostgresCpu)[]).map((kind) => [kind, perWrite(pg[kind] * 1000, 2)]),
+      ) as WindowReadings['postgresMsPerWriteBy'],
       machineBusyPercent: round(
         ((machineAfter.busy - machine.busy) / Math.max(1, machineAfter.total - machine.total)) * 100,
       ),
