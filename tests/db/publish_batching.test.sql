@@ -1,11 +1,12 @@
 -- Publishing per statement (migrations/*_topic_publishing.sql, docs/topics.md § Envelope): a statement that
 -- changes several rows publishes one message per row and audience, with consecutive seqs per topic, in the same
--- row order on every topic; a rolled-back or failed statement leaves no message, counter or gap behind; a
--- broadcast that cannot be written does not fail the write and stays recoverable from the topic log.
+-- row order on every topic, and time-ordered ids in realtime.messages; a rolled-back or failed statement leaves no
+-- message, counter or gap behind; a broadcast that cannot be written does not fail the write and stays recoverable
+-- from the topic log.
 begin;
 \ir helpers/act_as.sql
 
-select plan(16);
+select plan(17);
 
 select tests.table_id(tests.bistro(), 'T2') as t2, tests.station_id(tests.bistro(), 'grill') as grill,
        tests.station_id(tests.bistro(), 'fry') as fry, tests.user_id('server.ana@bistro.test') as ana \gset
@@ -81,6 +82,15 @@ select is((select count(distinct ids) from (
 select is_empty($$select 1 from tests.published() where event <> 'item' or payload ->> 'status' <> 'ready'$$,
                 'only item events, each carrying the ready status (the order stays open: the fries are pending)');
 select is(tests.broadcast_since_mark(), 12::bigint, 'the twelve messages are broadcast through realtime.messages');
+-- Time-ordered ids (UUIDv7) keep realtime.messages' primary key appending at its right edge instead of touching a
+-- random leaf per insert.
+select is_empty($$
+  select m.id from realtime.messages m
+   where m.inserted_at = now()::timestamp
+     and (substr(m.id::text, 15, 1) <> '7'
+          or ('x' || lpad(replace(left(m.id::text, 13), '-', ''), 16, '0'))::bit(64)::bigint
+             not between floor(extract(epoch from now()) * 1000) and floor(extract(epoch from clock_timestamp()) * 1000))
+$$, 'the broadcast rows have version-7 ids stamped with the time they were written');
 
 -- =========================================================================================================
 -- 2. Nothing half-applied: a statement that fails, and one that is rolled back.
