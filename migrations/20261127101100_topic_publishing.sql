@@ -16,29 +16,6 @@
 
 create type plater_private.outgoing as (restaurant uuid, topic text, event text, body jsonb);
 
--- A UUIDv7 (RFC 9562: 48 bits of Unix time in ms, then random bits) for the realtime.messages rows publish_many
--- writes. Its primary key is (id, inserted_at): with realtime.send's random ids every insert lands on a random leaf
--- of an index that holds three days of messages, so after each checkpoint nearly every insert writes a full-page
--- image of another leaf, and the checkpointer writes the whole index again (≈ 2 KB more WAL a write at 300
--- writes/s, load/README.md "Time-ordered message ids"). Ordered ids append to the index's right edge instead.
--- Postgres 18 has uuidv7(); hosted projects run 15 or 17.
-create function plater_private.time_ordered_uuid()
-returns uuid
-language sql
-volatile
-parallel safe
-set search_path = ''
-as $$
-  select encode(
-    set_bit(set_bit(
-      overlay(uuid_send(gen_random_uuid())
-              placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
-              from 1 for 6),
-      52, 1), 53, 1), -- version 4 (0100) → 7 (0111): the version nibble is bits 4–7 of byte 6
-    'hex')::uuid
-$$;
-revoke all on function plater_private.time_ordered_uuid() from public;
-
 -- Stamp each message with its topic's next seq and the time, keep it in the topic log and broadcast it.
 -- Within one call, a topic's messages get consecutive seqs in array order. A topic's head is read after its
 -- restaurant's lock is held (taken here in a fixed order, so never in conflicting orders, and kept until the
@@ -82,8 +59,20 @@ begin
     from stamped s;
 
   begin
+    -- Each row gets a UUIDv7 (RFC 9562: 48 bits of Unix time in ms, then random bits) instead of the random id
+    -- realtime.send leaves to the column's default. The primary key is (id, inserted_at): with random ids every
+    -- insert lands on a random leaf of an index holding up to three days of messages, so after each checkpoint
+    -- nearly every insert writes a full-page image of another leaf; ordered ids append at the index's right edge
+    -- (load/README.md, "Time-ordered message ids"). Written inline rather than as a function, which could not be
+    -- inlined with its own search_path (Postgres 18 has uuidv7(); hosted projects run 15 or 17).
     insert into realtime.messages (id, payload, event, topic, private, extension)
-    select plater_private.time_ordered_uuid(), b.envelope, b.event, b.topic, true, 'broadcast'
+    select encode(set_bit(set_bit(
+             overlay(uuid_send(gen_random_uuid())
+                     placing substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+                     from 1 for 6),
+             52, 1), 53, 1), -- version 4 (0100) → 7 (0111): the version nibble is bits 4–7 of byte 6
+           'hex')::uuid,
+           b.envelope, b.event, b.topic, true, 'broadcast'
       from unnest(envelopes, events, topics) as b (envelope, event, topic);
   exception
     when others then
