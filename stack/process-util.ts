@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** True when a process with this pid exists (signal 0 checks without signalling; EPERM means "exists"). */
@@ -30,11 +30,55 @@ export function processArgs(pid: number): string[] | undefined {
   }
 }
 
-/** The session a process belongs to (Linux /proc): the pid of the session's leader. */
-export function processSession(pid: number | 'self'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // fields after the command name, which is in parentheses and may hold spaces: state, ppid, pgrp, session
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3])
+/** What Linux's /proc/<pid>/stat says of a process that the stack and its benchmarks read. */
+export interface ProcessStat {
+  readonly parent: number
+  /** The pid of its session's leader. */
+  readonly session: number
+  /** User and system CPU time of the process itself. */
+  readonly cpuSeconds: number
+  /** User and system CPU time of its children that exited and were waited for. */
+  readonly reapedChildrenCpuSeconds: number
+}
+
+const USER_HZ = 100 // the clock ticks /proc counts CPU time in, on every Linux architecture we run on
+
+/** A process's /proc/<pid>/stat, or undefined when it is gone or not ours to read. */
+export function processStat(pid: number | 'self'): ProcessStat | undefined {
+  let stat: string
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  // the fields after the command name, which is in parentheses and may hold spaces: state, ppid, pgrp, session, …
+  const field = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number)
+  return {
+    parent: field[1]!,
+    session: field[3]!,
+    cpuSeconds: (field[11]! + field[12]!) / USER_HZ, // utime + stime
+    reapedChildrenCpuSeconds: (field[13]! + field[14]!) / USER_HZ, // cutime + cstime
+  }
+}
+
+/** The pids of every process now running (Linux /proc; none where there is no /proc). */
+export function processIds(): number[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** Every process's children, by parent pid: a snapshot of /proc. */
+export function processChildren(): Map<number, number[]> {
+  const children = new Map<number, number[]>()
+  for (const pid of processIds()) {
+    const parent = processStat(pid)?.parent
+    if (parent === undefined) continue // exited meanwhile
+    children.set(parent, [...(children.get(parent) ?? []), pid])
+  }
+  return children
 }
 
 /**

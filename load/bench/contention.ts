@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { children } from './stack-cpu.ts'
+import { processChildren, processStat } from '../../stack/testing/index.ts'
 import { loadReadings, machineCpuTimes } from './machine.ts'
 
 /**
@@ -13,18 +12,9 @@ export const CONTENDED_OTHER_CORES = 0.25
 
 const machineBusySeconds = () => machineCpuTimes().busy / 100
 
-/**
- * CPU seconds of a process including its waited-for children (utime + stime + cutime + cstime): summed over a
- * process tree, this counts a process that already exited once, in its parent, and one still running once, itself.
- */
-function withReapedChildren(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100
-}
-
 /** CPU seconds of the given processes and all their descendants, those that exited included. */
 function treeSeconds(roots: number[]): number {
-  const tree = children()
+  const tree = processChildren()
   let total = 0
   const seen = new Set<number>()
   const queue = [...roots]
@@ -32,11 +22,9 @@ function treeSeconds(roots: number[]): number {
     const pid = queue.pop()!
     if (seen.has(pid)) continue
     seen.add(pid)
-    try {
-      total += withReapedChildren(pid)
-    } catch {
-      // exited meanwhile
-    }
+    // a process that already exited counts once, in its parent's reaped children; one still running, itself
+    const stat = processStat(pid)
+    if (stat) total += stat.cpuSeconds + stat.reapedChildrenCpuSeconds
     queue.push(...(tree.get(pid) ?? []))
   }
   return total

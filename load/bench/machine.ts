@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { processStat } from '../../stack/testing/index.ts'
 
 /**
  * How busy the machine was: load average and the share of time runnable tasks waited for a CPU (Linux PSI).
@@ -20,9 +21,9 @@ export function loadReadings() {
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / 100
+  const stat = processStat(pid)
+  if (!stat) throw new Error(`process ${pid} is gone: no CPU time to read`)
+  return stat.cpuSeconds
 }
 
 /** Busy and total jiffies of all CPUs so far, from /proc/stat (Linux): two readings give the busy share between. */

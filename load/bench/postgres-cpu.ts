@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { processArgs, processChildren, processStat } from '../../stack/testing/index.ts'
 import type { Sql } from 'postgres'
 
 /**
@@ -14,24 +14,9 @@ export type PostgresCpu = Record<
   number
 >
 
-const TICKS = 100 // USER_HZ on Linux
-
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  } catch {
-    return undefined // exited meanwhile
-  }
-}
-
 function kind(pid: number): keyof PostgresCpu {
-  let title = ''
-  try {
-    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
-  } catch {
-    return 'other'
-  }
+  const title = processArgs(pid)?.join(' ')
+  if (title === undefined) return 'other'
   if (title.includes('walsender')) return 'walsenders'
   if (title.includes('autovacuum')) return 'autovacuum'
   if (title.includes('checkpointer') || title.includes('background writer') || title.includes('walwriter')) {
@@ -45,9 +30,9 @@ function kind(pid: number): keyof PostgresCpu {
 /** The postmaster's pid: the parent of the backend serving this connection. */
 export async function postmasterPid(sql: Sql): Promise<number> {
   const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`
-  const fields = statFields(row!.pid)
-  if (!fields) throw new Error('Postgres is not on this machine: cannot read its CPU from /proc')
-  return Number(fields[1])
+  const backend = processStat(row!.pid)
+  if (!backend) throw new Error('Postgres is not on this machine: cannot read its CPU from /proc')
+  return backend.parent
 }
 
 /** The walsender pids serving replication slots other than `slot`: other consumers of the same WAL. */
@@ -60,16 +45,14 @@ export async function otherDecoders(sql: Sql, slot: string): Promise<Set<number>
 /** CPU seconds so far of the cluster's processes, by kind, leaving out the `ignored` pids. */
 export function postgresCpu(postmaster: number, ignored: ReadonlySet<number> = new Set()): PostgresCpu {
   const cpu: PostgresCpu = { backends: 0, walsenders: 0, autovacuum: 0, checkpoints: 0, other: 0, exited: 0 }
-  const own = statFields(postmaster)
+  const own = processStat(postmaster)
   if (own) {
-    cpu.other += (Number(own[11]) + Number(own[12])) / TICKS
-    cpu.exited += (Number(own[13]) + Number(own[14])) / TICKS // cutime + cstime: reaped children
+    cpu.other += own.cpuSeconds
+    cpu.exited += own.reapedChildrenCpuSeconds
   }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const fields = statFields(Number(entry))
-    if (!fields || Number(fields[1]) !== postmaster || ignored.has(Number(entry))) continue
-    cpu[kind(Number(entry))] += (Number(fields[11]) + Number(fields[12])) / TICKS
+  for (const pid of processChildren().get(postmaster) ?? []) {
+    if (ignored.has(pid)) continue
+    cpu[kind(pid)] += processStat(pid)?.cpuSeconds ?? 0 // none when it exited meanwhile
   }
   return cpu
 }

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { stackProcesses } from '../../stack/testing/index.ts'
+import { readFileSync } from 'node:fs'
+import { processArgs, processChildren, processStat, stackProcesses } from '../../stack/testing/index.ts'
 
 /**
  * CPU time per process of a local stack, read from /proc (Linux), so a benchmark can say where its CPU went:
@@ -13,43 +13,13 @@ export interface CpuSample {
   generator: number
 }
 
-const TICKS = 100 // USER_HZ on Linux
-
-function processTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(fields[11]) + Number(fields[12]) // utime + stime
-  } catch {
-    return 0
-  }
-}
-
-/** Every process's children, by parent pid (a snapshot of /proc). */
-export function children(): Map<number, number[]> {
-  const map = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      map.set(ppid, [...(map.get(ppid) ?? []), Number(entry)])
-    } catch {
-      // gone
-    }
-  }
-  return map
-}
+const cpuSecondsOrNone = (pid: number) => processStat(pid)?.cpuSeconds ?? 0 // a process gone meanwhile used none
 
 function workerName(pid: number): string {
-  try {
-    // deno run … worker-bootstrap.js <name> <entrypoint> <listen>
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
-    const bootstrap = args.findIndex((arg) => arg.endsWith('worker-bootstrap.js'))
-    return args[bootstrap + 1] ?? String(pid)
-  } catch {
-    return String(pid)
-  }
+  // deno run … worker-bootstrap.js <name> <entrypoint> <listen>
+  const args = processArgs(pid) ?? []
+  const bootstrap = args.findIndex((arg) => arg.endsWith('worker-bootstrap.js'))
+  return (bootstrap >= 0 ? args[bootstrap + 1] : undefined) ?? String(pid)
 }
 
 export class StackCpu {
@@ -65,20 +35,20 @@ export class StackCpu {
   }
 
   sample(): CpuSample {
-    const tree = children()
+    const tree = processChildren()
     const workers: Record<string, number> = {}
     for (const pid of tree.get(this.apiPid) ?? []) {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'deno') {
-        workers[workerName(pid)] = processTicks(pid) / TICKS
+        workers[workerName(pid)] = cpuSecondsOrNone(pid)
       }
     }
-    let postgres = processTicks(this.postgresPid)
-    for (const pid of tree.get(this.postgresPid) ?? []) postgres += processTicks(pid)
+    let postgres = cpuSecondsOrNone(this.postgresPid)
+    for (const pid of tree.get(this.postgresPid) ?? []) postgres += cpuSecondsOrNone(pid)
     const own = process.cpuUsage()
     return {
-      api: processTicks(this.apiPid) / TICKS,
+      api: cpuSecondsOrNone(this.apiPid),
       workers,
-      postgres: postgres / TICKS,
+      postgres,
       generator: (own.user + own.system) / 1e6,
     }
   }

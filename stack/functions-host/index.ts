@@ -12,7 +12,7 @@ import { stackVerifier } from '../auth/verify.ts'
 import type { StackConfig } from '../config.ts'
 import { denoBinary, denoEnv } from '../deno.ts'
 import type { Logger } from '../log.ts'
-import { isProcessAlive, processArgs } from '../process-util.ts'
+import { isProcessAlive, processArgs, processIds } from '../process-util.ts'
 import { type FunctionSpec, loadFunctionSpecs } from './config.ts'
 import { JwtGate } from './jwt.ts'
 import { discardBody, forwardableHeaders, hop, HopError, MAX_BODY_BYTES, relayError } from './proxy.ts'
@@ -71,21 +71,15 @@ function removeStaleSockets(): void {
 export function stopOrphanedWorkers(hostPid: number): number[] {
   const marker = `${join(tmpdir(), `plater-fn-${hostPid}-`)}`
   const stopped: number[] = []
-  let entries: string[]
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
-  } catch {
-    return stopped
-  }
-  for (const entry of entries) {
-    const args = processArgs(Number(entry))
+  for (const pid of processIds()) {
+    const args = processArgs(pid)
     if (
       args === undefined ||
       !args.some((arg) => arg.endsWith('worker-bootstrap.js')) || !args.some((arg) => arg.startsWith(marker))
     ) continue
     try {
-      process.kill(Number(entry), 'SIGKILL')
-      stopped.push(Number(entry))
+      process.kill(pid, 'SIGKILL')
+      stopped.push(pid)
     } catch {
       // exited meanwhile
     }

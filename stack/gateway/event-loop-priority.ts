@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import type { Logger } from '../log.ts'
-import { autogroupsOn, processSession } from '../process-util.ts'
+import { autogroupsOn, processStat } from '../process-util.ts'
 
 const AUTOGROUP = '/proc/self/autogroup'
 
@@ -12,7 +12,7 @@ const AUTOGROUP = '/proc/self/autogroup'
  */
 function autogroup(): 'off' | 'own' | 'shared' {
   if (!autogroupsOn()) return 'off'
-  return processSession('self') === process.pid ? 'own' : 'shared'
+  return processStat('self')?.session === process.pid ? 'own' : 'shared'
 }
 
 /**

@@ -16,7 +16,7 @@ import { repoRoot, resolveConfig } from '../../stack/config.ts'
 import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
 import { readPostmasterPid } from '../../stack/postgres/postmaster-pid.ts'
-import { autogroupsOn, isProcessAlive, processSession } from '../../stack/process-util.ts'
+import { autogroupsOn, isProcessAlive, processArgs, processIds, processStat } from '../../stack/process-util.ts'
 import { startStack } from '../../stack/stack.ts'
 import { readStackState } from '../../stack/state.ts'
 import { SEED, SEED_PASSWORD } from '../helpers/seed.ts'
@@ -174,16 +174,7 @@ describe('Postgres killed under a running stack', () => {
 
 /** Pids of the function workers of the functions host running as `hostPid` (the API process; Linux /proc). */
 function workersOf(hostPid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        return readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(`plater-fn-${hostPid}-`)
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
+  return processIds().filter((pid) => processArgs(pid)?.some((arg) => arg.includes(`plater-fn-${hostPid}-`)))
 }
 
 describe('`plater start` after a `plater start` of the same data dir was killed', () => {
@@ -225,7 +216,7 @@ describe('`plater start` after a `plater start` of the same data dir was killed'
       expect(workersOf(firstApiPid).length).toBeGreaterThan(0)
       // The API process leads a session of its own: a Ctrl-C in the terminal reaches only `plater start`, and where
       // the kernel groups tasks by session, the gateway's priority ranks a group of its own against Postgres's.
-      expect(processSession(firstApiPid)).toBe(firstApiPid)
+      expect(processStat(firstApiPid)?.session).toBe(firstApiPid)
       if (autogroupsOn()) {
         expect(readFileSync(`/proc/${firstApiPid}/autogroup`, 'utf8')).toMatch(/ nice 3$/m)
       }

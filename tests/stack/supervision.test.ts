@@ -2,7 +2,7 @@
 // it is started again and /health says so. And /health stays bounded while Postgres is frozen (SIGSTOP of the
 // postmaster and its children): it answers, saying the database is down, instead of waiting out the freeze.
 // A stack of its own: freezing or killing the shared stack's parts would break the other suites.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient } from '@supabase/supabase-js'
@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../stack/config.ts'
 import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
-import { isProcessAlive } from '../../stack/process-util.ts'
+import { isProcessAlive, processChildren } from '../../stack/process-util.ts'
 import { startStack } from '../../stack/stack.ts'
 
 const cleanup: (() => Promise<unknown> | unknown)[] = []
@@ -28,22 +28,6 @@ afterAll(async () => {
 interface Health {
   db: string
   api: { restarts: number; lastRestart?: { at: string; reason: string } }
-}
-
-/** The processes whose parent is `pid` (Linux /proc): a postmaster's backends and background workers. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        // `pid (comm) state ppid …`; comm may hold spaces, so split after its closing parenthesis
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
 }
 
 /** Signals every process of `pids` that still exists (a backend may end between being listed and signalled). */
@@ -124,7 +108,7 @@ describe('the API process of a running stack', () => {
     await sql.end()
 
     const postmaster = stack.postgres!.pid
-    const frozen = [postmaster, ...childrenOf(postmaster)]
+    const frozen = [postmaster, ...(processChildren().get(postmaster) ?? [])]
     const thaw = () => signalAll(frozen, 'SIGCONT')
     cleanup.push(thaw)
     signalAll(frozen, 'SIGSTOP')
