@@ -16,7 +16,13 @@ import { repoRoot, resolveConfig } from '../../stack/config.ts'
 import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
 import { readPostmasterPid } from '../../stack/postgres/postmaster-pid.ts'
-import { autogroupsOn, isProcessAlive, processArgs, processIds, processStat } from '../../stack/process-util.ts'
+import {
+  autogroupsOn,
+  isProcessAlive,
+  processArgs,
+  processIds,
+  processStat,
+} from '../../stack/process-util.ts'
 import { startStack } from '../../stack/stack.ts'
 import { readStackState } from '../../stack/state.ts'
 import { SEED, SEED_PASSWORD } from '../helpers/seed.ts'
