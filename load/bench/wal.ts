@@ -6,12 +6,15 @@ export async function walPosition(sql: Sql): Promise<bigint> {
   return BigInt(row!.bytes)
 }
 
-/** WAL written since the statistics were last reset: bytes, and full-page images (a page's first change after a checkpoint). */
-export async function walSoFar(sql: Sql): Promise<{ bytes: number; fullPageImages: number }> {
+/**
+ * WAL written since the statistics were last reset: bytes, full-page images (a page's first change after a
+ * checkpoint), and flushes to disk (`wal_sync`: one per group of commits that a flush made durable together).
+ */
+export async function walSoFar(sql: Sql): Promise<{ bytes: number; fullPageImages: number; syncs: number }> {
   const [row] = await sql<
-    { bytes: string; fpi: string }[]
-  >`select wal_bytes as bytes, wal_fpi as fpi from pg_stat_wal`
-  return { bytes: Number(row!.bytes), fullPageImages: Number(row!.fpi) }
+    { bytes: string; fpi: string; syncs: string }[]
+  >`select wal_bytes as bytes, wal_fpi as fpi, wal_sync as syncs from pg_stat_wal`
+  return { bytes: Number(row!.bytes), fullPageImages: Number(row!.fpi), syncs: Number(row!.syncs) }
 }
 
 export interface WalShare {

@@ -26,8 +26,15 @@ export interface WindowReadings {
   readonly activeBackendsMax: number
   readonly autovacuumWorkerSamples: number
   readonly checkpoints: number
-  /** WAL the window wrote per write, and full-page images (a page's first change after a checkpoint) per write. */
-  readonly wal: { bytesPerWrite: number | null; fullPageImagesPerWrite: number | null }
+  /**
+   * WAL the window wrote per write, full-page images (a page's first change after a checkpoint) per write, and
+   * WAL flushes per write (below 1 when commits share a flush).
+   */
+  readonly wal: {
+    bytesPerWrite: number | null
+    fullPageImagesPerWrite: number | null
+    syncsPerWrite: number | null
+  }
   readonly autovacuumPasses: number
   readonly autoanalyzePasses: number
   readonly ingestLagMs: { p50: number | null; max: number | null }
@@ -140,6 +147,7 @@ export async function openWindow(
       wal: {
         bytesPerWrite: perWrite(walAfter.bytes - wal.bytes, 0),
         fullPageImagesPerWrite: perWrite(walAfter.fullPageImages - wal.fullPageImages, 2),
+        syncsPerWrite: perWrite(walAfter.syncs - wal.syncs, 2),
       },
       autovacuumPasses: maintenanceAfter.vacuum - maintenance.vacuum,
       autoanalyzePasses: maintenanceAfter.analyze - maintenance.analyze,
