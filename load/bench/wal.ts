@@ -8,7 +8,8 @@ export async function walPosition(sql: Sql): Promise<bigint> {
 
 /**
  * WAL written since the statistics were last reset: bytes, full-page images (a page's first change after a
- * checkpoint), and flushes to disk (`wal_sync`: one per group of commits that a flush made durable together).
+ * checkpoint), and flushes to disk (`wal_sync`: by backends at commit, where one flush may cover several commits,
+ * and by the WAL writer).
  */
 export async function walSoFar(sql: Sql): Promise<{ bytes: number; fullPageImages: number; syncs: number }> {
   const [row] = await sql<
