@@ -19,6 +19,7 @@ import { RateBudgets } from './limits.ts'
 import { GatewayMetrics } from './metrics.ts'
 import { assertConsistent, type GatewayOptions, optionsFromEnv } from './options.ts'
 import { TOPIC_PREFIX } from './protocol/constants.ts'
+import { SYSTEM_MESSAGE } from './protocol/reasons.ts'
 import { topicKey, TopicRegistry } from './registry.ts'
 import { ReplayReader } from './replay.ts'
 import { Session } from './session.ts'
@@ -132,6 +133,13 @@ export function createRealtimeGateway(
     log: log.child('ingest'),
     clock,
     onMessage: (message) => publishDatabaseMessage(ctx, message),
+    // A client learns of a gap only from a later seq, which may never come (or come from a re-created database);
+    // a closed channel it does notice: supabase-js apps join again and catch up from the seq they hold.
+    onStreamGap: () => {
+      let shut = 0
+      for (const session of sessions) shut += session.shutdownChannels(SYSTEM_MESSAGE.databaseUnavailable)
+      log.warn('shut every channel after a gap in the database stream', { channels: shut })
+    },
   })
   ingest.start()
 

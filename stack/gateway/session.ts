@@ -166,6 +166,17 @@ export class Session implements ChannelOwner {
     if (this.#channels?.get(channel.topic) === channel) this.#channels.delete(channel.topic)
   }
 
+  /** Shuts every joined channel with a `system` error; supabase-js clients join again and catch up. */
+  shutdownChannels(message: string): number {
+    let shut = 0
+    for (const channel of [...(this.#channels?.values() ?? [])]) {
+      if (channel.state !== 'joined') continue
+      channel.shutdown(message)
+      shut++
+    }
+    return shut
+  }
+
   /** The socket went away: channels stop without a word (their presence leaves still go out). */
   onClose(): void {
     this.#closed = true

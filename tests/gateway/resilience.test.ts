@@ -152,6 +152,55 @@ describe('a replication stream cut in the middle of a transaction', () => {
   })
 })
 
+describe('the replication slot vanishing while the gateway runs', () => {
+  it('shuts every joined channel once the new slot exists, so clients catch up what was never streamed', {
+    timeout: 60_000,
+  }, async () => {
+    const { dbUrl, jwtSecret, anonKey } = testStack()
+    const target = new URL(dbUrl)
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port))
+    cleanup.push(() => proxy.close())
+    const proxied = new URL(dbUrl)
+    proxied.port = String(proxy.port)
+    const slot = 'plater_realtime_gap_test'
+    const server = await startGatewayServer({ dbUrl: proxied.toString(), jwtSecret }, { slotName: slot })
+    cleanup.push(() => server.close())
+    await waitFor(() => server.gateway.snapshot().ingest.connected, 15_000, 'ingest to stream')
+    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
+    cleanup.push(() => sql.end({ timeout: 1 }))
+    const socket = await RawSocket.open(server.url, anonKey)
+    cleanup.push(() => socket.close())
+    const topic = `gw-gap-${process.pid}`
+    socket.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: false } })
+    await socket.reply('1')
+    await sql`select realtime.send('{"n": 1}'::jsonb, 'row', ${topic}, false)`
+    await socket.next((m) => m.event === 'broadcast' && m.payload.payload.n === 1)
+
+    // The gateway hears nothing while its slot goes away (what `plater reset` does to it), and a message is
+    // committed with no slot to stream it: a gap its subscriber could not see.
+    proxy.stallAfter(0)
+    await sql`select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = ${slot}`
+    while ((await sql`select 1 from pg_replication_slots where slot_name = ${slot} and active`).length > 0) {
+      await sleep(25) // the walsender lets go of the slot a moment after it ends
+    }
+    await sql`select pg_drop_replication_slot(${slot})`
+    await sql`select realtime.send('{"n": 2}'::jsonb, 'row', ${topic}, false)`
+    const from = socket.received.length
+    proxy.cut()
+
+    const warning = await socket.next((m) => m.event === 'system', 30_000, from)
+    expect(warning.topic).toBe(`realtime:${topic}`)
+    expect(warning.payload).toMatchObject({
+      extension: 'system',
+      status: 'error',
+      message: 'Realtime was unable to connect to the project database',
+    })
+    await socket.next((m) => m.event === 'phx_close' && m.topic === `realtime:${topic}`, 10_000, from)
+    expect(server.gateway.snapshot().ingest.slotRecreations).toBe(1)
+    expect(socket.received.slice(from).some((m) => m.event === 'broadcast')).toBe(false)
+  })
+})
+
 describe('a slow consumer', () => {
   let server: GatewayServer
 

@@ -34,6 +34,11 @@ export interface IngestOptions {
   /** The gateway's clock: the reconnect waits and the commit → fan-out lag are measured on it. */
   readonly clock: Clock
   readonly onMessage: (message: DatabaseMessage) => void
+  /**
+   * The slot had to be re-created while running (the database was re-created, or the slot dropped): what was
+   * committed in between is never streamed, so every subscriber has to catch up. Called once the new slot exists.
+   */
+  readonly onStreamGap: () => void
 }
 
 export interface IngestStatus {
@@ -46,7 +51,7 @@ export interface IngestStatus {
   readonly lastCommitAt: string | null
   readonly messages: number
   readonly reconnects: number
-  /** Times the slot had to be recreated while running: a possible gap, recovered by clients via `seq`. */
+  /** Times the slot had to be recreated while running: a possible gap, so every channel was shut to catch up. */
   readonly slotRecreations: number
   /** Messages a resumed stream sent again after they had been fanned out, and that were not sent twice. */
   readonly duplicatesSkipped: number
@@ -139,14 +144,18 @@ export class ReplicationIngest {
     } else if (this.#slotCreated) {
       this.#slotRecreations++
       this.#reader.forgetPosition()
-      log.warn('replication slot vanished; recreated it (messages committed meanwhile are not streamed)', {
-        slot: slotName,
-      })
     }
     const [created] = await sql<{ lsn: string }[]>`
       select lsn::text from pg_create_logical_replication_slot(${slotName}, 'pgoutput')`
-    this.#slotCreated = true
     log.debug('replication slot created', { slot: slotName, lsn: created?.lsn })
+    if (this.#slotCreated) {
+      // only now: a subscriber that catches up after this point misses nothing, the new slot streams the rest
+      log.warn('replication slot vanished; recreated it (what was committed meanwhile is not streamed)', {
+        slot: slotName,
+      })
+      this.#options.onStreamGap()
+    }
+    this.#slotCreated = true
   }
 
   /** One replication session; resolves when the connection ends for any reason. */
