@@ -5,7 +5,7 @@ import { sendJson } from '../api/respond.ts'
 import type { ApiRoute } from '../api/route.ts'
 import type { StackConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
-import { stackVerifier } from './auth/jwt.ts'
+import { stackVerifier, VerifiedTokenCache } from './auth/jwt.ts'
 import { PolicyProbe } from './auth/policies.ts'
 import { type Clock, systemClock } from '../../shared/clock.ts'
 import type { GatewayContext } from './context.ts'
@@ -100,7 +100,7 @@ export function createRealtimeGateway(
   // Postgres waits in a join (and a write probe) end here, not when the statement_timeout would: a frozen
   // server never gets to cancel anything.
   const dbDeadline = { clock, ms: options.dbTimeoutMs }
-  const verifier = stackVerifier(config)
+  const verifier = new VerifiedTokenCache(stackVerifier(config))
   const ctx: GatewayContext = {
     options,
     log,
