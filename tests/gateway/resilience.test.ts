@@ -12,6 +12,7 @@ import { signApiKey } from '../../stack/api-keys.ts'
 import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../stack/postgres/cluster.ts'
+import type { GatewayOptions } from '../../stack/gateway/options.ts'
 import { type GatewayServer, startGatewayServer } from './helpers/gateway-server.ts'
 import { RawSocket } from './helpers/raw-socket.ts'
 import { TcpProxy } from './helpers/tcp-proxy.ts'
@@ -102,31 +103,42 @@ describe.each(
   })
 })
 
+/**
+ * A gateway of the test's own that reaches Postgres through a proxy that can stall and cut its connections at a
+ * chosen byte, with one raw socket joined to a public topic of its own.
+ */
+async function proxiedGateway(name: string, options: Partial<GatewayOptions> = {}) {
+  const { dbUrl, jwtSecret, anonKey } = testStack()
+  const target = new URL(dbUrl)
+  const proxy = await TcpProxy.start(target.hostname, Number(target.port))
+  cleanup.push(() => proxy.close())
+  const proxied = new URL(dbUrl)
+  proxied.port = String(proxy.port)
+  const slot = `plater_realtime_${name}_test`
+  const server = await startGatewayServer({ dbUrl: proxied.toString(), jwtSecret }, {
+    ...options,
+    slotName: slot,
+  })
+  cleanup.push(() => server.close())
+  await waitFor(() => server.gateway.snapshot().ingest.connected, 15_000, 'ingest to stream')
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
+  cleanup.push(() => sql.end({ timeout: 1 }))
+  const socket = await RawSocket.open(server.url, anonKey)
+  cleanup.push(() => socket.close())
+  const topic = `gw-${name}-${process.pid}`
+  socket.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: false } })
+  await socket.reply('1')
+  return { proxy, server, sql, socket, topic, slot }
+}
+
 describe('a replication stream cut in the middle of a transaction', () => {
   it('sends the transaction again on resume, and each of its messages reaches the client once', {
     timeout: 60_000,
   }, async () => {
-    const { dbUrl, jwtSecret, anonKey } = testStack()
-    // The gateway reaches Postgres through a proxy that can stall and cut its connections at a chosen byte.
-    const target = new URL(dbUrl)
-    const proxy = await TcpProxy.start(target.hostname, Number(target.port))
-    cleanup.push(() => proxy.close())
-    const proxied = new URL(dbUrl)
-    proxied.port = String(proxy.port)
-    const server = await startGatewayServer(
-      { dbUrl: proxied.toString(), jwtSecret },
-      // A buffer bound above the whole burst, so the one subscriber is not dropped as a slow consumer.
-      { slotName: 'plater_realtime_resume_test', maxBufferedBytes: 64 * 1024 * 1024 },
-    )
-    cleanup.push(() => server.close())
-    await waitFor(() => server.gateway.snapshot().ingest.connected, 15_000, 'ingest to stream')
-    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
-    cleanup.push(() => sql.end({ timeout: 1 }))
-    const socket = await RawSocket.open(server.url, anonKey)
-    cleanup.push(() => socket.close())
-    const topic = `gw-resume-${process.pid}`
-    socket.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: false } })
-    await socket.reply('1')
+    // A buffer bound above the whole burst, so the one subscriber is not dropped as a slow consumer.
+    const { proxy, server, sql, socket, topic } = await proxiedGateway('resume', {
+      maxBufferedBytes: 64 * 1024 * 1024,
+    })
 
     // One transaction of 500 messages of 1 KB. Postgres sends it after its commit; the proxy lets the first
     // 64 KB through (some fifty messages, fanned out as they arrive) and holds the rest, COMMIT included,
@@ -156,23 +168,7 @@ describe('the replication slot vanishing while the gateway runs', () => {
   it('shuts every joined channel once the new slot exists, so clients catch up what was never streamed', {
     timeout: 60_000,
   }, async () => {
-    const { dbUrl, jwtSecret, anonKey } = testStack()
-    const target = new URL(dbUrl)
-    const proxy = await TcpProxy.start(target.hostname, Number(target.port))
-    cleanup.push(() => proxy.close())
-    const proxied = new URL(dbUrl)
-    proxied.port = String(proxy.port)
-    const slot = 'plater_realtime_gap_test'
-    const server = await startGatewayServer({ dbUrl: proxied.toString(), jwtSecret }, { slotName: slot })
-    cleanup.push(() => server.close())
-    await waitFor(() => server.gateway.snapshot().ingest.connected, 15_000, 'ingest to stream')
-    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} })
-    cleanup.push(() => sql.end({ timeout: 1 }))
-    const socket = await RawSocket.open(server.url, anonKey)
-    cleanup.push(() => socket.close())
-    const topic = `gw-gap-${process.pid}`
-    socket.push('1', '1', `realtime:${topic}`, 'phx_join', { config: { private: false } })
-    await socket.reply('1')
+    const { proxy, server, sql, socket, topic, slot } = await proxiedGateway('gap')
     await sql`select realtime.send('{"n": 1}'::jsonb, 'row', ${topic}, false)`
     await socket.next((m) => m.event === 'broadcast' && m.payload.payload.n === 1)
 
