@@ -28,4 +28,6 @@ export interface GatewayContext {
   /** Dropped client frames: one log line per interval for the whole gateway. */
   readonly malformedFrameWarning: ThrottledWarning
   readonly replay: ReplayReader
+  /** The database stream: while it is `down`, joins are refused. */
+  readonly stream: { readonly down: boolean }
 }

@@ -95,6 +95,27 @@ export function createRealtimeGateway(
     // A policy that never returns must not hold a join forever.
     connection: { application_name: 'plater_realtime', statement_timeout: '5000' } as Record<string, string>,
   })
+  const sessions = new Set<Session>()
+  // A client learns of a gap only from a later seq, which may never come (or come from a re-created database),
+  // and of a stream that is down not at all; a closed channel it does notice: supabase-js apps join again (the
+  // Plater client polls meanwhile) and catch up from the seq they hold.
+  const shutEveryChannel = (why: string) => {
+    let shut = 0
+    for (const session of sessions) shut += session.shutdownChannels(SYSTEM_MESSAGE.databaseUnavailable)
+    log.warn(`shut every channel: ${why}`, { channels: shut })
+  }
+  const ingest = new ReplicationIngest({
+    dbUrl: config.dbUrl,
+    sql,
+    slotName: options.slotName,
+    log: log.child('ingest'),
+    clock,
+    onMessage: (message) => publishDatabaseMessage(ctx, message),
+    onStreamGap: () => shutEveryChannel('a gap in the database stream'),
+    downAfterMs: options.streamDownMs,
+    onDown: () =>
+      shutEveryChannel(`the database stream is down (${options.streamDownMs} ms); joins are refused`),
+  })
   const metrics = new GatewayMetrics()
   const registry = new TopicRegistry(metrics)
   // Postgres waits in a join (and a write probe) end here, not when the statement_timeout would: a frozen
@@ -119,28 +140,13 @@ export function createRealtimeGateway(
       clock,
     ),
     replay: new ReplayReader(sql, dbDeadline),
+    stream: ingest,
   }
   const flusher = new Flusher(options, options.flushIntervalMs, metrics, clock)
   const upgrader = new Upgrader(ctx, REALTIME_PREFIX)
   const broadcastApi = new BroadcastApi(ctx)
   const metricsAccess = new MetricsAccess(verifier, clock)
-  const sessions = new Set<Session>()
 
-  const ingest = new ReplicationIngest({
-    dbUrl: config.dbUrl,
-    sql,
-    slotName: options.slotName,
-    log: log.child('ingest'),
-    clock,
-    onMessage: (message) => publishDatabaseMessage(ctx, message),
-    // A client learns of a gap only from a later seq, which may never come (or come from a re-created database);
-    // a closed channel it does notice: supabase-js apps join again and catch up from the seq they hold.
-    onStreamGap: () => {
-      let shut = 0
-      for (const session of sessions) shut += session.shutdownChannels(SYSTEM_MESSAGE.databaseUnavailable)
-      log.warn('shut every channel after a gap in the database stream', { channels: shut })
-    },
-  })
   ingest.start()
 
   // One timer for every socket's idle check (a timer per socket would cost memory at 10k sockets).

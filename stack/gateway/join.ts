@@ -15,11 +15,11 @@ import { confirmToken } from './token.ts'
 
 /**
  * `phx_join` as a pipeline of guards in Realtime's order (RealtimeChannel.join/3): topic name → channels
- * per socket → join rate (socket) → JWT → join rate (caller, tenant) → sockets per user → RLS read (private
- * channels) → replay → Postgres Changes. The first failing guard's reason is the error reply, sent after
- * Realtime's CHANNEL_ERROR_BACKOFF_MS (rate-limit refusals and an unreachable database at once). A refusal
- * answers this join only: the socket and its other channels stay (Realtime disconnects on a join-rate refusal,
- * which closed a console's every channel for one scope too many).
+ * per socket → join rate (socket) → the database stream (ours: down past `streamDownMs`) → JWT → join rate
+ * (caller, tenant) → sockets per user → RLS read (private channels) → replay → Postgres Changes. The first
+ * failing guard's reason is the error reply, sent after Realtime's CHANNEL_ERROR_BACKOFF_MS (rate-limit refusals
+ * and an unreachable database at once). A refusal answers this join only: the socket and its other channels stay
+ * (Realtime disconnects on a join-rate refusal, which closed a console's every channel for one scope too many).
  */
 
 /** Realtime rejects `postgres_changes` subscriptions it cannot serve with this code. */
@@ -101,6 +101,8 @@ async function admit(channel: Channel, join: JoinPayload, request: JoinRequest):
     throw new JoinRefused(JOIN_REASON.tooManyChannels)
   }
   if (!request.socketJoins.tryTake(ctx.clock.now())) throw rateLimited(ctx, 'socket')
+  // nothing committed would reach the channel: refused at once, and the client retries (its poll serves meanwhile)
+  if (ctx.stream.down) throw new JoinRefused(JOIN_REASON.databaseUnavailable, false, true)
 
   // An `sb_` publishable/secret key is not a JWT; Realtime then uses the socket's token.
   const token = join.accessToken && !join.accessToken.startsWith('sb_')

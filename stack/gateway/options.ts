@@ -58,6 +58,12 @@ export interface GatewayOptions {
   readonly presenceWindowMs: number
   /** Connections the gateway keeps for authorization probes and replay queries. */
   readonly dbPoolSize: number
+  /**
+   * How long the database stream (logical replication) may be down before every joined channel is shut and joins
+   * are refused (`UnableToConnectToProject`) until it streams again: past it, a screen that still looked live
+   * would hear of nothing committed, and a client told so polls instead. A Postgres restart usually fits inside.
+   */
+  readonly streamDownMs: number
   /** Logical replication slot; two gateways on one database need different names. */
   readonly slotName: string
   /**
@@ -102,6 +108,7 @@ export const DEFAULT_OPTIONS: GatewayOptions = {
   presenceMaxCalls: 5,
   presenceWindowMs: 30_000,
   dbPoolSize: 8,
+  streamDownMs: 10_000,
   slotName: 'plater_realtime_messages',
   eventLoopNice: null,
 }
@@ -132,6 +139,7 @@ export const ENV: Record<NumericOption, string> = {
   presenceMaxCalls: 'PLATER_REALTIME_PRESENCE_MAX_CALLS',
   presenceWindowMs: 'PLATER_REALTIME_PRESENCE_WINDOW_MS',
   dbPoolSize: 'PLATER_REALTIME_DB_POOL_SIZE',
+  streamDownMs: 'PLATER_REALTIME_STREAM_DOWN_MS',
 }
 
 export function optionsFromEnv(env: Env = process.env): GatewayOptions {

@@ -13,6 +13,7 @@ import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../stack/postgres/cluster.ts'
 import type { GatewayOptions } from '../../stack/gateway/options.ts'
+import { JOIN_REASON, SYSTEM_MESSAGE } from '../../stack/gateway/protocol/reasons.ts'
 import { type GatewayServer, startGatewayServer } from './helpers/gateway-server.ts'
 import { RawSocket } from './helpers/raw-socket.ts'
 import { TcpProxy } from './helpers/tcp-proxy.ts'
@@ -195,6 +196,36 @@ describe('the replication slot vanishing while the gateway runs', () => {
     expect(server.gateway.snapshot().ingest.slotRecreations).toBe(1)
     expect(socket.received.slice(from).some((m) => m.event === 'broadcast')).toBe(false)
   })
+})
+
+describe('the database stream down past its grace', () => {
+  it(
+    'shuts every joined channel and refuses joins until the stream is back',
+    { timeout: 60_000 },
+    async () => {
+      const { proxy, server, socket, topic } = await proxiedGateway('down', { streamDownMs: 300 })
+      const channel = `realtime:${topic}`
+      const join = async (ref: string) => {
+        socket.push(ref, ref, channel, 'phx_join', { config: { private: false } })
+        return (await socket.reply(ref)).payload
+      }
+      proxy.refuse(true)
+      proxy.cut() // the gateway's connections end, and no new one gets through
+
+      const warning = await socket.next((m) => m.event === 'system' && m.topic === channel, 30_000)
+      expect(warning.payload).toMatchObject({ status: 'error', message: SYSTEM_MESSAGE.databaseUnavailable })
+      await socket.next((m) => m.event === 'phx_close' && m.topic === channel)
+      expect(server.gateway.snapshot().ingest.down).toBe(true)
+      expect(await join('2')).toEqual({
+        status: 'error',
+        response: { reason: JOIN_REASON.databaseUnavailable },
+      })
+
+      proxy.refuse(false)
+      await waitFor(() => !server.gateway.snapshot().ingest.down, 30_000, 'the stream back')
+      expect(await join('3')).toMatchObject({ status: 'ok' })
+    },
+  )
 })
 
 describe('a slow consumer', () => {

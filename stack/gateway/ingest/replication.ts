@@ -39,6 +39,10 @@ export interface IngestOptions {
    * committed in between is never streamed, so every subscriber has to catch up. Called once the new slot exists.
    */
   readonly onStreamGap: () => void
+  /** How long the stream may be down (from the start, or from its end) before `onDown`. */
+  readonly downAfterMs: number
+  /** The stream has been down for `downAfterMs`; `down` stays true until it streams again. */
+  readonly onDown: () => void
 }
 
 export interface IngestStatus {
@@ -55,6 +59,8 @@ export interface IngestStatus {
   readonly slotRecreations: number
   /** Messages a resumed stream sent again after they had been fanned out, and that were not sent twice. */
   readonly duplicatesSkipped: number
+  /** Down past `downAfterMs`: every channel was shut and joins are refused until the stream is back. */
+  readonly down: boolean
 }
 
 const FEEDBACK_INTERVAL_MS = 1000
@@ -73,6 +79,8 @@ export class ReplicationIngest {
   #reconnects = 0
   #slotRecreations = 0
   #slotCreated = false
+  #down = false
+  #cancelDownTimer: (() => void) | null = null
 
   constructor(options: IngestOptions) {
     this.#options = options
@@ -81,6 +89,11 @@ export class ReplicationIngest {
 
   start(): void {
     this.#loop ??= this.#run()
+  }
+
+  /** Down past `downAfterMs`: nothing committed reaches a subscriber until the stream is back. */
+  get down(): boolean {
+    return this.#down
   }
 
   status(): IngestStatus {
@@ -95,11 +108,13 @@ export class ReplicationIngest {
       reconnects: this.#reconnects,
       slotRecreations: this.#slotRecreations,
       duplicatesSkipped: reader.duplicatesSkipped,
+      down: this.#down,
     }
   }
 
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#cancelDownTimer?.()
     this.#stopRequested()
     await this.#loop
     await this.#dropSlot()
@@ -109,6 +124,7 @@ export class ReplicationIngest {
     const { clock, log } = this.#options
     const backoff = new Backoff(RECONNECT_BACKOFF, Math.random)
     while (!this.#stopped) {
+      this.#armDownTimer()
       let failure: unknown
       try {
         await this.#ensureSlot()
@@ -183,6 +199,7 @@ export class ReplicationIngest {
         )
         .writable()) as unknown as Duplex
       this.#connected = true
+      this.#streaming()
       this.#reader.startSession()
       log.info('replication streaming', { slot: slotName, from: start })
       // Standby feedback keeps the walsender from timing the stream out: on the wall clock, whatever clock the
@@ -202,6 +219,26 @@ export class ReplicationIngest {
     } finally {
       await repl.end({ timeout: 1 }).catch(() => {})
     }
+  }
+
+  /** Not streaming from now on: unless a stream starts within `downAfterMs`, the stream is down. */
+  #armDownTimer(): void {
+    if (this.#cancelDownTimer || this.#down) return
+    const { clock, downAfterMs, onDown } = this.#options
+    const timer = clock.setTimeout(() => {
+      this.#cancelDownTimer = null
+      if (this.#connected || this.#stopped) return
+      this.#down = true
+      onDown()
+    }, downAfterMs)
+    this.#cancelDownTimer = () => clock.clearTimeout(timer)
+  }
+
+  #streaming(): void {
+    this.#cancelDownTimer?.()
+    this.#cancelDownTimer = null
+    if (this.#down) this.#options.log.info('replication streaming again; joins are admitted')
+    this.#down = false
   }
 
   #onData(stream: Duplex, data: Buffer): void {

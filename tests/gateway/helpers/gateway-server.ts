@@ -5,6 +5,7 @@ import type { Clock } from '../../../shared/clock.ts'
 import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts'
 
 const IDLE_UNDER_A_TEST_CLOCK_MS = 24 * 3600 * 1000
+const STREAM_DOWN_UNLESS_ASKED_MS = 24 * 3600 * 1000
 
 export interface GatewayServer {
   /** Project URL for createClient (`http://127.0.0.1:<port>`). */
@@ -27,10 +28,12 @@ export async function startGatewayServer(
   // Sockets go idle on the gateway's clock; a test's clock jumps ahead while the sockets' heartbeats follow the wall
   // clock, so under a test's clock only a test that asks for it sees a socket go idle.
   const idle = extras.clock ? { idleTimeoutMs: IDLE_UNDER_A_TEST_CLOCK_MS } : {}
+  // Most test gateways keep the stack's slot name, which the stack's gateway holds, so they never stream: they test
+  // joins and limits. Only a test that sets `streamDownMs` sees their stream declared down and their joins refused.
   const gateway = createRealtimeGateway(
     config,
     log,
-    { ...DEFAULT_OPTIONS, ...idle, ...options },
+    { ...DEFAULT_OPTIONS, ...idle, streamDownMs: STREAM_DOWN_UNLESS_ASKED_MS, ...options },
     extras.clock,
   )
   return { ...await serveGateway(gateway), gateway }

@@ -10,6 +10,8 @@ export class TcpProxy {
   readonly #pairs = new Set<{ client: Socket; upstream: Socket }>()
   /** Server → client bytes still let through before every connection stalls; Infinity = no stall. */
   #allowance = Infinity
+  /** New connections are closed at once, as by a database that is gone. */
+  #refusing = false
 
   private constructor(server: Server) {
     this.#server = server
@@ -42,12 +44,21 @@ export class TcpProxy {
     this.#allowance = Infinity
   }
 
+  /** While on, every new connection is closed as it opens (open ones are left: `cut()` ends them). */
+  refuse(on: boolean): void {
+    this.#refusing = on
+  }
+
   async close(): Promise<void> {
     this.cut()
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
 
   #accept(client: Socket, host: string, port: number): void {
+    if (this.#refusing) {
+      client.destroy()
+      return
+    }
     const upstream = connect(port, host)
     const pair = { client, upstream }
     this.#pairs.add(pair)
