@@ -228,6 +228,25 @@ describe('the database stream down past its grace', () => {
   )
 })
 
+describe('a database stream that goes silent', () => {
+  it('is ended and counted down, though no socket error ever said so, and streams again', {
+    timeout: 60_000,
+  }, async () => {
+    const { proxy, server, socket, topic } = await proxiedGateway('silent', { streamDownMs: 300 })
+    const channel = `realtime:${topic}`
+    proxy.stallAfter(0) // every connection stays open and nothing from Postgres reaches the gateway
+
+    const warning = await socket.next((m) => m.event === 'system' && m.topic === channel, 30_000)
+    expect(warning.payload).toMatchObject({ status: 'error', message: SYSTEM_MESSAGE.databaseUnavailable })
+    expect(server.gateway.snapshot().ingest).toMatchObject({ down: true, connected: false })
+
+    proxy.cut() // the stalled connections end; new ones flow
+    await waitFor(() => !server.gateway.snapshot().ingest.down, 30_000, 'the stream back')
+    socket.push('2', '2', channel, 'phx_join', { config: { private: false } })
+    expect((await socket.reply('2')).payload).toMatchObject({ status: 'ok' })
+  })
+})
+
 describe('a slow consumer', () => {
   let server: GatewayServer
 

@@ -46,14 +46,15 @@ export function decodeReplicationFrame(data: Buffer): ReplicationFrame | null {
 }
 
 /** Standby status update ('r'): everything up to `lsn` is written, flushed and applied on our side. */
-export function standbyStatusUpdate(lsn: bigint, nowMs: number): Buffer {
+/** `replyRequested` asks the walsender to answer at once with a keepalive: proof that the stream still flows. */
+export function standbyStatusUpdate(lsn: bigint, nowMs: number, replyRequested = false): Buffer {
   const buf = Buffer.alloc(34)
   buf[0] = 0x72
   buf.writeBigUInt64BE(lsn, 1)
   buf.writeBigUInt64BE(lsn, 9)
   buf.writeBigUInt64BE(lsn, 17)
   buf.writeBigInt64BE(BigInt(nowMs) * 1000n - PG_EPOCH_US, 25)
-  buf[33] = 0
+  buf[33] = replyRequested ? 1 : 0
   return buf
 }
 

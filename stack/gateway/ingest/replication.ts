@@ -39,7 +39,10 @@ export interface IngestOptions {
    * committed in between is never streamed, so every subscriber has to catch up. Called once the new slot exists.
    */
   readonly onStreamGap: () => void
-  /** How long the stream may be down (from the start, or from its end) before `onDown`. */
+  /**
+   * How long the stream may be down (from the start, or from its end) before `onDown`; a stream that answers
+   * nothing for as long (at least three feedback rounds) is ended and counts as down too.
+   */
   readonly downAfterMs: number
   /** The stream has been down for `downAfterMs`; `down` stays true until it streams again. */
   readonly onDown: () => void
@@ -64,6 +67,8 @@ export interface IngestStatus {
 }
 
 const FEEDBACK_INTERVAL_MS = 1000
+/** A stream is silent only past a few answered feedbacks' worth, so one late keepalive never ends it. */
+const SILENCE_FEEDBACK_ROUNDS = 3
 /** Reconnects: 100 ms doubling to 5 s, from the start again once a stream has run. One gateway: no jitter. */
 const RECONNECT_BACKOFF: BackoffOptions = { baseMs: 100, maxMs: 5000, floorRatio: 1 }
 
@@ -202,10 +207,27 @@ export class ReplicationIngest {
       this.#streaming()
       this.#reader.startSession()
       log.info('replication streaming', { slot: slotName, from: start })
-      // Standby feedback keeps the walsender from timing the stream out: on the wall clock, whatever clock the
-      // gateway decides by (a test's may stand still).
-      const feedback = setInterval(() => this.#acknowledge(stream), FEEDBACK_INTERVAL_MS)
-      stream.on('data', (data: Buffer) => this.#onData(stream, data))
+      // Standby feedback keeps the walsender from timing the stream out, and asks it for a keepalive: a stream
+      // that answers nothing for `downAfterMs` is one whose server froze or whose network dropped without a word,
+      // which no socket error would ever report. On the wall clock, whatever clock the gateway decides by (a
+      // test's may stand still).
+      const silentAfterMs = Math.max(
+        this.#options.downAfterMs,
+        SILENCE_FEEDBACK_ROUNDS * FEEDBACK_INTERVAL_MS,
+      )
+      let lastFrameAt = Date.now()
+      const feedback = setInterval(() => {
+        const silentMs = Date.now() - lastFrameAt
+        if (silentMs <= silentAfterMs) return this.#acknowledge(stream, true)
+        log.warn('replication stream silent; reconnecting', { silentMs })
+        this.#connected = false
+        this.#declareDown()
+        stream.destroy()
+      }, FEEDBACK_INTERVAL_MS)
+      stream.on('data', (data: Buffer) => {
+        lastFrameAt = Date.now()
+        this.#onData(stream, data)
+      })
       const ended = new Promise<void>((resolve) => {
         stream.on('error', (error: Error) => {
           if (!this.#stopped) log.warn('replication stream ended', { error })
@@ -224,14 +246,18 @@ export class ReplicationIngest {
   /** Not streaming from now on: unless a stream starts within `downAfterMs`, the stream is down. */
   #armDownTimer(): void {
     if (this.#cancelDownTimer || this.#down) return
-    const { clock, downAfterMs, onDown } = this.#options
+    const { clock, downAfterMs } = this.#options
     const timer = clock.setTimeout(() => {
       this.#cancelDownTimer = null
-      if (this.#connected || this.#stopped) return
-      this.#down = true
-      onDown()
+      if (!this.#connected) this.#declareDown()
     }, downAfterMs)
     this.#cancelDownTimer = () => clock.clearTimeout(timer)
+  }
+
+  #declareDown(): void {
+    if (this.#down || this.#stopped) return
+    this.#down = true
+    this.#options.onDown()
   }
 
   #streaming(): void {
@@ -255,9 +281,10 @@ export class ReplicationIngest {
     if (message) this.#options.onMessage(message)
   }
 
-  #acknowledge(stream: Duplex): void {
-    const lsn = this.#reader.resumeLsn
-    if (lsn !== null && !stream.destroyed) stream.write(standbyStatusUpdate(lsn, this.#options.clock.now()))
+  /** Before the first position is known, 0: the walsender ignores an invalid position and still answers. */
+  #acknowledge(stream: Duplex, replyRequested = false): void {
+    if (stream.destroyed) return
+    stream.write(standbyStatusUpdate(this.#reader.resumeLsn ?? 0n, this.#options.clock.now(), replyRequested))
   }
 
   async #dropSlot(): Promise<void> {
