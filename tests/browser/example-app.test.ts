@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -23,10 +24,12 @@ describe('the example app on the packed client', () => {
   let site: Server
   let siteUrl: string
   let restaurant: BrowserRestaurant
+  let app: { dir: string; tarball: string } | undefined
 
   beforeAll(async () => {
     const packed = inject('packedClient')
-    const { dir, tarball } = appOutside(packed, join(repoRoot, 'examples', 'kitchen-display'))
+    app = appOutside(packed, join(repoRoot, 'examples', 'kitchen-display'))
+    const { dir, tarball } = app
     const manifest = readJson<{ dependencies: Record<string, string> }>(join(dir, 'package.json'))
     // the example names the tarball npm pack makes; a new version has to be named there too
     expect(manifest.dependencies['plater-realtime']).toBe(`file:${tarball.split(/[/\\]/).pop()}`)
@@ -44,6 +47,7 @@ describe('the example app on the packed client', () => {
     await browser?.close()
     await restaurant?.drop()
     await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)))
+    if (app) rmSync(app.dir, { recursive: true, force: true }) // an installed and built app: ≈ 90 MB a run
   })
 
   it(
