@@ -215,9 +215,17 @@ export class ReplicationIngest {
         this.#options.downAfterMs,
         SILENCE_FEEDBACK_ROUNDS * FEEDBACK_INTERVAL_MS,
       )
-      let lastFrameAt = Date.now()
+      // Frames are counted, not timed: the clock is read once a round, never per message.
+      let frames = 0
+      let framesSeen = 0
+      let heardAt = Date.now()
       const feedback = setInterval(() => {
-        const silentMs = Date.now() - lastFrameAt
+        const now = Date.now()
+        if (frames !== framesSeen) {
+          framesSeen = frames
+          heardAt = now
+        }
+        const silentMs = now - heardAt
         if (silentMs <= silentAfterMs) return this.#acknowledge(stream, true)
         log.warn('replication stream silent; reconnecting', { silentMs })
         this.#connected = false
@@ -225,7 +233,7 @@ export class ReplicationIngest {
         stream.destroy()
       }, FEEDBACK_INTERVAL_MS)
       stream.on('data', (data: Buffer) => {
-        lastFrameAt = Date.now()
+        frames++
         this.#onData(stream, data)
       })
       const ended = new Promise<void>((resolve) => {

@@ -4,8 +4,8 @@ import { serveGateway } from '../../../stack/testing/index.ts'
 import type { Clock } from '../../../shared/clock.ts'
 import { DEFAULT_OPTIONS, type GatewayOptions } from '../../../stack/gateway/options.ts'
 
-const IDLE_UNDER_A_TEST_CLOCK_MS = 24 * 3600 * 1000
-const STREAM_DOWN_UNLESS_ASKED_MS = 24 * 3600 * 1000
+/** Longer than any test: what a test does not ask for never happens to it. */
+const NOT_IN_A_TEST_MS = 24 * 3600 * 1000
 
 export interface GatewayServer {
   /** Project URL for createClient (`http://127.0.0.1:<port>`). */
@@ -27,13 +27,13 @@ export async function startGatewayServer(
   const log = extras.log ?? createLogger('gateway', logLevelFromEnv(process.env, 'warn'))
   // Sockets go idle on the gateway's clock; a test's clock jumps ahead while the sockets' heartbeats follow the wall
   // clock, so under a test's clock only a test that asks for it sees a socket go idle.
-  const idle = extras.clock ? { idleTimeoutMs: IDLE_UNDER_A_TEST_CLOCK_MS } : {}
+  const idle = extras.clock ? { idleTimeoutMs: NOT_IN_A_TEST_MS } : {}
   // Most test gateways keep the stack's slot name, which the stack's gateway holds, so they never stream: they test
   // joins and limits. Only a test that sets `streamDownMs` sees their stream declared down and their joins refused.
   const gateway = createRealtimeGateway(
     config,
     log,
-    { ...DEFAULT_OPTIONS, ...idle, streamDownMs: STREAM_DOWN_UNLESS_ASKED_MS, ...options },
+    { ...DEFAULT_OPTIONS, ...idle, streamDownMs: NOT_IN_A_TEST_MS, ...options },
     extras.clock,
   )
   return { ...await serveGateway(gateway), gateway }
