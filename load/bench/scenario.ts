@@ -28,6 +28,19 @@ export interface ScenarioOutput {
   readonly data: Record<string, unknown>
 }
 
+/**
+ * A scenario whose runs may each measure one system of several (capacity: ours, the peer): a series is the runs of
+ * one system, summarised apart, and `compare` turns the latest group of each series into figures across them.
+ */
+export interface ScenarioSeries {
+  /** The series a run belongs to, from its parameters. */
+  of(parameters: Record<string, unknown>): string
+  /** Figures across series, from the latest group of runs of each (oldest first); none when a series is missing. */
+  compare(
+    groups: Readonly<Record<string, readonly Pick<ScenarioOutput, 'figures' | 'data'>[]>>,
+  ): Record<string, Figure>
+}
+
 export interface Scenario {
   readonly name: string
   /** One line for `npm run bench -- --help` and the report. */
@@ -36,6 +49,7 @@ export interface Scenario {
   readonly options: Record<string, string>
   /** Rough minutes with the default options, for planning an unattended `all`. */
   readonly minutes: number
+  readonly series?: ScenarioSeries
   run(context: ScenarioContext): Promise<ScenarioOutput>
 }
 

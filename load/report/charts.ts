@@ -129,13 +129,21 @@ function connectionCharts(record: RunRecord): Chart[] {
   ]
 }
 
-const BUILDERS: Record<string, (record: RunRecord) => Chart[]> = {
+/** Charts drawn from a scenario's latest run alone. */
+const LATEST_RUN: Record<string, (record: RunRecord) => Chart[]> = {
   'hot-topic': hotTopicCharts,
   connections: connectionCharts,
   chaos: chaosCharts,
+}
+
+/** Charts drawn from the latest run of each series of a scenario (capacity: ours and the peer, run apart). */
+const LATEST_OF_EACH_SERIES: Record<string, (records: readonly RunRecord[]) => Chart[]> = {
   capacity: capacityCharts,
 }
 
-export function chartsFor(record: RunRecord): Chart[] {
-  return BUILDERS[record.scenario]?.(record) ?? []
+/** `latest`: a scenario's latest run of each series, oldest first (for most scenarios: its one latest run). */
+export function chartsFor(latest: readonly RunRecord[]): Chart[] {
+  const newest = latest.at(-1)
+  if (!newest) return []
+  return LATEST_OF_EACH_SERIES[newest.scenario]?.(latest) ?? LATEST_RUN[newest.scenario]?.(newest) ?? []
 }

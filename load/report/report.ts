@@ -4,7 +4,7 @@ import { TARGETS } from '../k6/scenarios.js'
 import { SCENARIOS } from '../bench/scenarios.ts'
 import { readRecords, type RunRecord } from '../bench/record.ts'
 import { RESULTS_DIR } from '../bench/paths.ts'
-import type { Figure } from '../bench/scenario.ts'
+import type { Figure, Scenario } from '../bench/scenario.ts'
 import { median } from '../bench/stats.ts'
 import { chartsFor } from './charts.ts'
 import { CONTENDED_OTHER_CORES } from '../bench/contention.ts'
@@ -72,11 +72,12 @@ function targetText(figure: Figure): string {
   return `≥ ${format(t.min, figure.unit)}`
 }
 
-export function verdict(values: number[], figure: Figure): string {
+/** `runs`: how many runs the values stand for (fewer than TARGETS.runs is said), by default one each. */
+export function verdict(values: number[], figure: Figure, runs = values.length): string {
   const t = figure.target
   if (!t || values.length === 0) return ''
   const mid = median(values)
-  const short = values.length < TARGETS.runs ? ` (${values.length} of ${TARGETS.runs} runs)` : ''
+  const short = runs < TARGETS.runs ? ` (${runs} of ${TARGETS.runs} runs)` : ''
   if (t.max !== undefined) {
     const worst = Math.max(...values)
     const limit = t.max === 0 ? 0 : t.max * TARGETS.worstRunFactor
@@ -103,8 +104,81 @@ export function verdict(values: number[], figure: Figure): string {
   return `**missed** by ${format(by, figure.unit)} (${Math.round((by / min) * 100)} % short)${short}`
 }
 
-function scenarioSection(name: string, summary: string, runs: Run[], chartLinks: string[]): string[] {
-  const lines = [`## ${name}`, '', summary, '']
+/** The runs of a scenario summarised together: all of them, or one group per series for a scenario with series. */
+interface Series {
+  readonly name: string | null
+  readonly runs: Run[]
+  /**
+   * Whether its latest run was made on the machine of the scenario's latest run. Only current series reach the
+   * first table and the comparison: figures from different machines do not compare.
+   */
+  readonly current: boolean
+}
+
+const machineOf = (run: Run) => JSON.stringify(run.record.machine)
+
+function seriesOf(scenario: Pick<Scenario, 'series'>, runs: Run[]): Series[] {
+  const series = scenario.series
+  if (!series) return [{ name: null, runs, current: true }]
+  const machine = runs.length ? machineOf(runs.at(-1)!) : null
+  const names = [...new Set(runs.map((run) => series.of(run.parameters)))]
+  return names.map((name) => {
+    const own = runs.filter((run) => series.of(run.parameters) === name)
+    return { name, runs: own, current: machineOf(own.at(-1)!) === machine }
+  })
+}
+
+/**
+ * The figures a scenario with series computes across the latest group of each: the figures, the runs they come
+ * from, and the fewest runs any compared series had (the verdict says when that is short of TARGETS.runs).
+ */
+function compared(scenario: Pick<Scenario, 'series'>, series: Series[]) {
+  const groups = series.filter((s) => s.current).map((s) => ({ name: s.name!, group: latestGroup(s.runs) }))
+  const figures = scenario.series?.compare(
+    Object.fromEntries(groups.map(({ name, group }) => [name, group.map((run) => run.record)])),
+  ) ?? {}
+  return {
+    figures: Object.values(figures),
+    runs: groups.flatMap(({ group }) => group),
+    fewestRuns: Math.min(...groups.map(({ group }) => group.length)),
+  }
+}
+
+/** A compared figure's value and verdict, as the first table and the section show it. */
+function comparedCells(figure: Figure, fewestRuns: number): [string, string] {
+  return [
+    format(figure.value, figure.unit),
+    figure.value === null ? '' : verdict([figure.value], figure, fewestRuns),
+  ]
+}
+
+function comparisonSection(scenario: Pick<Scenario, 'series'>, series: Series[]): string[] {
+  const { figures, runs, fewestRuns } = compared(scenario, series)
+  if (figures.length === 0) return []
+  return [
+    '### Compared',
+    '',
+    `Figures across the series above, from the latest group of runs of each: ${
+      runs.map((run) => `[${run.finishedAt.slice(0, 16).replace('T', ' ')}](${run.file})`).join(', ')
+    }`,
+    '',
+    '| figure | target | value | verdict |',
+    '|---|---|---|---|',
+    ...figures.map((figure) =>
+      `| ${figure.label} | ${targetText(figure)} | ${comparedCells(figure, fewestRuns).join(' | ')} |`
+    ),
+    '',
+  ]
+}
+
+function scenarioSection(
+  name: string,
+  summary: string,
+  runs: Run[],
+  chartLinks: string[],
+  heading = `## ${name}`,
+): string[] {
+  const lines = [heading, '', summary, '']
   if (runs.length === 0) return [...lines, '_No runs yet._', '']
   const group = latestGroup(runs)
   const latest = group.at(-1)!
@@ -175,6 +249,17 @@ function summaryRows(name: string, runs: Run[]): string[] {
     })
 }
 
+/** The first table's lines for the compared figures with a target. */
+function comparedRows(scenario: Pick<Scenario, 'name' | 'series'>, series: Series[]): string[] {
+  if (!scenario.series) return []
+  const { figures, fewestRuns } = compared(scenario, series)
+  return figures.filter((figure) => figure.target).map((figure) =>
+    `| ${scenario.name} | ${figure.label} | ${targetText(figure)} | ${
+      comparedCells(figure, fewestRuns).join(' | ')
+    } |`
+  )
+}
+
 export function writeReport(): string {
   const runs = loadRuns()
   const chartsDir = join(RESULTS_DIR, 'charts')
@@ -184,7 +269,7 @@ export function writeReport(): string {
   const cpuRows: { label: string; segments: Record<string, number> }[] = []
   const known = new Set(SCENARIOS.map((s) => s.name))
   const others = [...new Set(runs.map((run) => run.scenario))].filter((name) => !known.has(name))
-  const described = [
+  const described: Pick<Scenario, 'name' | 'summary' | 'series'>[] = [
     ...SCENARIOS,
     ...others.map((name) => ({
       name,
@@ -193,14 +278,34 @@ export function writeReport(): string {
   ]
   for (const scenario of described) {
     const own = byScenario(scenario.name)
+    const series = seriesOf(scenario, own)
     // Charts read what `npm run bench` records hold in `data`; converted records hold their old format there.
-    const latestRecord = [...own].reverse().find((run) => !run.record.convertedFrom)?.record
+    const latestRecords = series
+      .flatMap((s) => [...s.runs].reverse().find((run) => !run.record.convertedFrom) ?? [])
+      .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))
+      .map((run) => run.record)
     const links: string[] = []
-    for (const chart of latestRecord ? chartsFor(latestRecord) : []) {
+    for (const chart of chartsFor(latestRecords)) {
       writeFileSync(join(chartsDir, chart.file), chart.svg)
       links.push(`![${chart.caption}](charts/${chart.file})`)
     }
-    sections.push(...scenarioSection(scenario.name, scenario.summary, own, links))
+    if (!scenario.series) {
+      sections.push(...scenarioSection(scenario.name, scenario.summary, own, links))
+    } else {
+      sections.push(`## ${scenario.name}`, '', scenario.summary, '')
+      for (const s of series) {
+        const where = s.current
+          ? ''
+          : ` Made on another machine (${
+            s.runs.at(-1)!.record.machine?.os ?? 'not recorded'
+          }) than the scenario's latest run: not on the first table, not compared.`
+        sections.push(
+          ...scenarioSection(scenario.name, `Runs measuring ${s.name}.${where}`, s.runs, [], `### ${s.name}`),
+        )
+      }
+      sections.push(...comparisonSection(scenario, series))
+      for (const link of links) sections.push(link, '')
+    }
     const latest = own.at(-1)
     if (latest && Object.keys(latest.cpuPercentOfOneCore).length > 0) {
       cpuRows.push({ label: scenario.name, segments: latest.cpuPercentOfOneCore })
@@ -244,7 +349,15 @@ export function writeReport(): string {
     '',
     '| scenario | figure | target | median | verdict |',
     '|---|---|---|---|---|',
-    ...described.flatMap((scenario) => summaryRows(scenario.name, byScenario(scenario.name))),
+    ...described.flatMap((scenario) => {
+      const series = seriesOf(scenario, byScenario(scenario.name))
+      return [
+        ...series.filter((s) => s.current).flatMap((s) =>
+          summaryRows(s.name ? `${scenario.name} (${s.name})` : scenario.name, s.runs)
+        ),
+        ...comparedRows(scenario, series),
+      ]
+    }),
     '',
     '![CPU per process](charts/cpu-per-process.svg)',
     '',

@@ -17,10 +17,17 @@ function byRate(steps: StepResult[], value: (s: StepResult) => number | null): [
 
 /**
  * REPORT.md's capacity charts (the report's Chart shape, which report/charts.ts imports this for): latency vs rate
- * for each system, and CPU per process at each rate of sweep 1.
+ * for each system, and CPU per process at each rate of sweep 1. `records`: the latest run of each series, oldest
+ * first; a system measured in several takes its steps from the newest.
  */
-export function capacityCharts(record: RunRecord): { file: string; svg: string; caption: string }[] {
-  const systems = record.data.systems as Record<string, { steps: StepResult[] }>
+export function capacityCharts(
+  records: readonly RunRecord[],
+): { file: string; svg: string; caption: string }[] {
+  const record = records.at(-1)!
+  const systems: Record<string, { steps: StepResult[] }> = Object.assign(
+    {},
+    ...records.map((r) => r.data.systems as Record<string, { steps: StepResult[] }>),
+  )
   const series: Series[] = Object.entries(systems).flatMap(([system, { steps }], i) =>
     (['p50', 'p95', 'p99'] as Percentile[]).map((p) => ({
       name: `${system} ${p}`,

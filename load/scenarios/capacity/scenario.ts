@@ -14,7 +14,7 @@ import {
 import { otherDecoders, postmasterPid } from '../../bench/postgres-cpu.ts'
 import { removeFixture, seedFixture } from './fixture.ts'
 import { type CapacityOptions, DEFAULT_OPTIONS, parseOptions, withShortPass } from './options.ts'
-import { capacityOutput } from './summary.ts'
+import { CAPACITY_SERIES, capacityOutput } from './summary.ts'
 import { removePeer, runSystem, type SystemRun } from './system-run.ts'
 import { TableWriter } from './writer.ts'
 
@@ -59,6 +59,7 @@ export const capacity: Scenario = {
     'writes/s inside p50 5 / p95 20 / p99 50 ms, 0 lost: stepped rates over 10 000 joined sockets, 3 sweeps, ours and the broadcast_changes peer',
   options: { ...DEFAULT_OPTIONS },
   minutes: 50,
+  series: CAPACITY_SERIES,
   async run({ stack, progress, options: values, given }) {
     const options = parseOptions(withShortPass(values, given))
     if (options.shortPass) {

@@ -1,5 +1,5 @@
 import { LOAD_GENERATOR } from '../../bench/cpu.ts'
-import type { Figure, ScenarioOutput } from '../../bench/scenario.ts'
+import type { Figure, ScenarioOutput, ScenarioSeries } from '../../bench/scenario.ts'
 import { median } from '../../bench/stats.ts'
 import { type CapacityOptions, TARGETS } from './options.ts'
 import type { StepResult } from './step.ts'
@@ -57,6 +57,77 @@ const ratio = (
   b: number | null | undefined,
 ) => (a != null && b ? Math.round((a / b) * 100) / 100 : null)
 
+/** What the comparison needs of one system: its capacity and the bytes a screen of each role got per write. */
+interface SystemSummary {
+  readonly capacity: number | null
+  readonly bytes: Record<string, number> | undefined
+}
+
+/** Ours ÷ the peer: capacity, bytes per screen by role, and the cook's saving (`basis` says what was compared). */
+function comparison(ours: SystemSummary, peer: SystemSummary, basis: string): Record<string, Figure> {
+  const figures: Record<string, Figure> = {
+    capacityRatio: {
+      label: `capacity, ours ÷ peer${basis}`,
+      value: ratio(ours.capacity, peer.capacity),
+      unit: '×',
+      target: { min: 2 },
+    },
+  }
+  for (const role of ['cook', 'server', 'expo', 'manager', 'floor']) {
+    figures[`bytes_${role}`] = {
+      label: `bytes per ${role} screen per write, ours ÷ peer${basis}`,
+      value: ratio(ours.bytes?.[role], peer.bytes?.[role]),
+      unit: '×',
+    }
+  }
+  const saving = ratio(ours.bytes?.cook, peer.bytes?.cook)
+  figures.cookSaving = {
+    label: `fewer bytes for a cook than the peer${basis}`,
+    value: saving === null ? null : Math.round((1 - saving) * 100),
+    unit: '%',
+    target: { min: 80 },
+  }
+  return figures
+}
+
+/** What a record keeps of each system it measured (`data.systems.<system>`, written by capacityOutput below). */
+interface RecordedSystem {
+  readonly capacity: number | null
+  readonly bytesPerScreenPerWrite?: Record<string, number>
+}
+
+/**
+ * Ours and the peer measured in runs of their own (`--system ours|peer`): each system's runs are a series, and the
+ * ratios compare the medians of the latest group of each. A run where no rate passed counts as 0 writes/s.
+ */
+export const CAPACITY_SERIES: ScenarioSeries = {
+  of: (parameters) => Array.isArray(parameters.systems) ? parameters.systems.join(' + ') : 'ours + peer',
+  compare(groups) {
+    const summary = (system: 'ours' | 'peer') => {
+      const recorded = (groups[system] ?? []).flatMap((run) =>
+        (run.data.systems as Record<string, RecordedSystem> | undefined)?.[system] ?? []
+      )
+      if (recorded.length === 0) return undefined
+      const roles = [...new Set(recorded.flatMap((r) => Object.keys(r.bytesPerScreenPerWrite ?? {})))]
+      return {
+        runs: recorded.length,
+        capacity: median(recorded.map((r) => r.capacity ?? 0)),
+        bytes: Object.fromEntries(
+          roles.map((role) => [role, median(recorded.map((r) => r.bytesPerScreenPerWrite?.[role] ?? 0))]),
+        ),
+      }
+    }
+    const ours = summary('ours')
+    const peer = summary('peer')
+    if (!ours || !peer) return {}
+    return comparison(
+      ours,
+      peer,
+      ` (medians of ${ours.runs} runs of ours and ${peer.runs} of the peer, apart)`,
+    )
+  },
+}
+
 export function capacityOutput(options: CapacityOptions, runs: SystemRun[], screens: number): ScenarioOutput {
   const ours = runs.find((r) => r.system === 'ours')
   const peer = runs.find((r) => r.system === 'peer')
@@ -88,26 +159,13 @@ export function capacityOutput(options: CapacityOptions, runs: SystemRun[], scre
     }
   }
   if (ours && peer) {
-    figures.capacityRatio = {
-      label: 'capacity, ours ÷ peer',
-      value: ratio(ours.capacity, peer.capacity),
-      unit: '×',
-      target: { min: 2 },
-    }
-    for (const role of ['cook', 'server', 'expo', 'manager', 'floor']) {
-      figures[`bytes_${role}`] = {
-        label: `bytes per ${role} screen per write, ours ÷ peer`,
-        value: ratio(bytes.ours?.[role], bytes.peer?.[role]),
-        unit: '×',
-      }
-    }
-    const saving = ratio(bytes.ours?.cook, bytes.peer?.cook)
-    figures.cookSaving = {
-      label: 'fewer bytes for a cook than the peer',
-      value: saving === null ? null : Math.round((1 - saving) * 100),
-      unit: '%',
-      target: { min: 80 },
-    }
+    Object.assign(
+      figures,
+      comparison({ capacity: ours.capacity, bytes: bytes.ours }, {
+        capacity: peer.capacity,
+        bytes: bytes.peer,
+      }, ''),
+    )
   }
   const headline = ours ? headlineStep(ours) : peer ? headlineStep(peer) : undefined
   const cpu = headline?.readings.cpuPercentOfOneCore
