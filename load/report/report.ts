@@ -281,6 +281,7 @@ export function writeReport(): string {
     const series = seriesOf(scenario, own)
     // Charts read what `npm run bench` records hold in `data`; converted records hold their old format there.
     const latestRecords = series
+      .filter((s) => s.current)
       .flatMap((s) => [...s.runs].reverse().find((run) => !run.record.convertedFrom) ?? [])
       .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))
       .map((run) => run.record)
