@@ -70,15 +70,23 @@ export function processIds(): number[] {
   }
 }
 
-/** Every process's children, by parent pid: a snapshot of /proc. */
-export function processChildren(): Map<number, number[]> {
+/** One look at every running process: each one's stat, read once, and the tree they form. */
+export interface ProcessSnapshot {
+  readonly stats: ReadonlyMap<number, ProcessStat>
+  /** Each parent's pids. */
+  readonly children: ReadonlyMap<number, readonly number[]>
+}
+
+export function processSnapshot(): ProcessSnapshot {
+  const stats = new Map<number, ProcessStat>()
   const children = new Map<number, number[]>()
   for (const pid of processIds()) {
-    const parent = processStat(pid)?.parent
-    if (parent === undefined) continue // exited meanwhile
-    children.set(parent, [...(children.get(parent) ?? []), pid])
+    const stat = processStat(pid)
+    if (stat === undefined) continue // exited meanwhile
+    stats.set(pid, stat)
+    children.set(stat.parent, [...(children.get(stat.parent) ?? []), pid])
   }
-  return children
+  return { stats, children }
 }
 
 /**

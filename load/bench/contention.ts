@@ -1,4 +1,4 @@
-import { processChildren, processStat } from '../../stack/testing/index.ts'
+import { processSnapshot } from '../../stack/testing/index.ts'
 import { loadReadings, machineCpuTimes } from './machine.ts'
 
 /**
@@ -14,7 +14,7 @@ const machineBusySeconds = () => machineCpuTimes().busy / 100
 
 /** CPU seconds of the given processes and all their descendants, those that exited included. */
 function treeSeconds(roots: number[]): number {
-  const tree = processChildren()
+  const { stats, children } = processSnapshot()
   let total = 0
   const seen = new Set<number>()
   const queue = [...roots]
@@ -23,9 +23,9 @@ function treeSeconds(roots: number[]): number {
     if (seen.has(pid)) continue
     seen.add(pid)
     // a process that already exited counts once, in its parent's reaped children; one still running, itself
-    const stat = processStat(pid)
+    const stat = stats.get(pid)
     if (stat) total += stat.cpuSeconds + stat.reapedChildrenCpuSeconds
-    queue.push(...(tree.get(pid) ?? []))
+    queue.push(...(children.get(pid) ?? []))
   }
   return total
 }

@@ -1,4 +1,4 @@
-import { processArgs, processChildren, processStat } from '../../stack/testing/index.ts'
+import { processArgs, processSnapshot, processStat } from '../../stack/testing/index.ts'
 import type { Sql } from 'postgres'
 
 /**
@@ -45,14 +45,15 @@ export async function otherDecoders(sql: Sql, slot: string): Promise<Set<number>
 /** CPU seconds so far of the cluster's processes, by kind, leaving out the `ignored` pids. */
 export function postgresCpu(postmaster: number, ignored: ReadonlySet<number> = new Set()): PostgresCpu {
   const cpu: PostgresCpu = { backends: 0, walsenders: 0, autovacuum: 0, checkpoints: 0, other: 0, exited: 0 }
-  const own = processStat(postmaster)
+  const { stats, children } = processSnapshot()
+  const own = stats.get(postmaster)
   if (own) {
     cpu.other += own.cpuSeconds
     cpu.exited += own.reapedChildrenCpuSeconds
   }
-  for (const pid of processChildren().get(postmaster) ?? []) {
+  for (const pid of children.get(postmaster) ?? []) {
     if (ignored.has(pid)) continue
-    cpu[kind(pid)] += processStat(pid)?.cpuSeconds ?? 0 // none when it exited meanwhile
+    cpu[kind(pid)] += stats.get(pid)!.cpuSeconds
   }
   return cpu
 }

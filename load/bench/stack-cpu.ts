@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { processArgs, processChildren, processStat, stackProcesses } from '../../stack/testing/index.ts'
+import {
+  processArgs,
+  type ProcessSnapshot,
+  processSnapshot,
+  stackProcesses,
+} from '../../stack/testing/index.ts'
 
 /**
  * CPU time per process of a local stack, read from /proc (Linux), so a benchmark can say where its CPU went:
@@ -13,7 +18,8 @@ export interface CpuSample {
   generator: number
 }
 
-const cpuSecondsOrNone = (pid: number) => processStat(pid)?.cpuSeconds ?? 0 // a process gone meanwhile used none
+// a process gone before the snapshot used none
+const cpuSecondsOrNone = ({ stats }: ProcessSnapshot, pid: number) => stats.get(pid)?.cpuSeconds ?? 0
 
 function workerName(pid: number): string {
   // deno run … worker-bootstrap.js <name> <entrypoint> <listen>
@@ -35,18 +41,20 @@ export class StackCpu {
   }
 
   sample(): CpuSample {
-    const tree = processChildren()
+    const snapshot = processSnapshot()
     const workers: Record<string, number> = {}
-    for (const pid of tree.get(this.apiPid) ?? []) {
+    for (const pid of snapshot.children.get(this.apiPid) ?? []) {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'deno') {
-        workers[workerName(pid)] = cpuSecondsOrNone(pid)
+        workers[workerName(pid)] = cpuSecondsOrNone(snapshot, pid)
       }
     }
-    let postgres = cpuSecondsOrNone(this.postgresPid)
-    for (const pid of tree.get(this.postgresPid) ?? []) postgres += cpuSecondsOrNone(pid)
+    let postgres = cpuSecondsOrNone(snapshot, this.postgresPid)
+    for (const pid of snapshot.children.get(this.postgresPid) ?? []) {
+      postgres += cpuSecondsOrNone(snapshot, pid)
+    }
     const own = process.cpuUsage()
     return {
-      api: cpuSecondsOrNone(this.apiPid),
+      api: cpuSecondsOrNone(snapshot, this.apiPid),
       workers,
       postgres,
       generator: (own.user + own.system) / 1e6,

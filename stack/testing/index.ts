@@ -19,5 +19,5 @@ export {
 } from './private-stack.ts'
 export { type BareGateway, type GatewaySnapshot, serveBareGateway, serveGateway } from './bare-gateway.ts'
 // The processes a benchmark charges CPU to (Linux /proc).
-export { processArgs, processChildren, processStat } from '../process-util.ts'
+export { processArgs, type ProcessSnapshot, processSnapshot, processStat } from '../process-util.ts'
 export { GATEWAY_LIMIT_DEFAULTS, GATEWAY_LIMIT_ENV, SIGN_IN_LIMIT_ENV, signInLimitDefault } from './limits.ts'

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../stack/config.ts'
 import { createLogger } from '../../stack/log.ts'
 import { findFreePorts } from '../../stack/ports.ts'
-import { isProcessAlive, processChildren } from '../../stack/process-util.ts'
+import { isProcessAlive, processSnapshot } from '../../stack/process-util.ts'
 import { startStack } from '../../stack/stack.ts'
 
 const cleanup: (() => Promise<unknown> | unknown)[] = []
@@ -108,7 +108,7 @@ describe('the API process of a running stack', () => {
     await sql.end()
 
     const postmaster = stack.postgres!.pid
-    const frozen = [postmaster, ...(processChildren().get(postmaster) ?? [])]
+    const frozen = [postmaster, ...(processSnapshot().children.get(postmaster) ?? [])]
     const thaw = () => signalAll(frozen, 'SIGCONT')
     cleanup.push(thaw)
     signalAll(frozen, 'SIGSTOP')
