@@ -2,13 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TARGETS } from '../k6/scenarios.js'
 import { SCENARIOS } from '../bench/scenarios.ts'
-import { readRecords, type RunRecord } from '../bench/record.ts'
 import { RESULTS_DIR } from '../bench/paths.ts'
-import type { Figure, Scenario } from '../bench/scenario.ts'
+import type { Scenario } from '../bench/scenario.ts'
 import { median } from '../bench/stats.ts'
 import { chartsFor } from './charts.ts'
 import { CONTENDED_OTHER_CORES } from '../bench/contention.ts'
+import { latestGroup, loadRuns, parametersKey, type Run } from './runs.ts'
+import { comparedRows, comparisonSection, seriesOf } from './series.ts'
 import { stackedBarChart } from './svg.ts'
+import { format, targetText, verdict } from './verdict.ts'
 
 /**
  * load/results/REPORT.md, rebuilt from every result file there: per scenario, the five most recent consecutive runs
@@ -17,159 +19,6 @@ import { stackedBarChart } from './svg.ts'
  * latest run, and
  * charts (load/results/charts/*.svg). Every figure names the files it comes from.
  */
-
-/** One run as the report sees it: its record and the file it is in. */
-export interface Run extends
-  Pick<
-    RunRecord,
-    'scenario' | 'finishedAt' | 'parameters' | 'figures' | 'bottleneck' | 'cpuPercentOfOneCore'
-  > {
-  readonly file: string
-  readonly commit: string | null
-  readonly contended: boolean | null
-  readonly record: RunRecord
-}
-
-export function loadRuns(): Run[] {
-  return readRecords().map(({ file, record }) => ({
-    ...record,
-    file,
-    contended: record.contention.contended,
-    commit: record.git.commit,
-    record,
-  }))
-}
-
-const key = (parameters: Record<string, unknown>) => JSON.stringify(parameters)
-
-/** The latest run and up to four before it with the same parameters, none of a different kind in between. */
-export function latestGroup(runs: Run[]): Run[] {
-  const latest = runs.at(-1)
-  if (!latest) return []
-  const group: Run[] = []
-  for (let i = runs.length - 1; i >= 0 && group.length < TARGETS.runs; i--) {
-    if (key(runs[i]!.parameters) !== key(latest.parameters)) break
-    group.unshift(runs[i]!)
-  }
-  return group
-}
-
-function format(value: number | null | undefined, unit: string): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '—'
-  if (unit === 'ratio') return `${(value * 100).toFixed(value >= 0.999 && value < 1 ? 3 : 2)} %`
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2
-  // Below 1, significant digits: a ratio of 0.0042 is not "0".
-  const text = Math.abs(value) < 1
-    ? value.toLocaleString('en', { maximumSignificantDigits: 3 })
-    : value.toLocaleString('en', { maximumFractionDigits: digits })
-  return unit === '×' ? `${text}×` : `${text} ${unit}`
-}
-
-function targetText(figure: Figure): string {
-  const t = figure.target
-  if (!t) return ''
-  if (t.max !== undefined) return `≤ ${format(t.max, figure.unit)}`
-  return `≥ ${format(t.min, figure.unit)}`
-}
-
-/** `runs`: how many runs the values stand for (fewer than TARGETS.runs is said), by default one each. */
-export function verdict(values: number[], figure: Figure, runs = values.length): string {
-  const t = figure.target
-  if (!t || values.length === 0) return ''
-  const mid = median(values)
-  const short = runs < TARGETS.runs ? ` (${runs} of ${TARGETS.runs} runs)` : ''
-  if (t.max !== undefined) {
-    const worst = Math.max(...values)
-    const limit = t.max === 0 ? 0 : t.max * TARGETS.worstRunFactor
-    if (mid <= t.max) {
-      return `**met**${short}${
-        worst > limit ? `; a run at ${format(worst, figure.unit)} is worse than 2× the target` : ''
-      }`
-    }
-    const by = mid - t.max
-    return `**missed** by ${format(by, figure.unit)}${
-      t.max > 0 ? ` (${Math.round((by / t.max) * 100)} % over)` : ''
-    }${short}`
-  }
-  const min = t.min!
-  const worst = Math.min(...values)
-  if (mid >= min) {
-    return `**met**${short}${
-      worst < min / TARGETS.worstRunFactor
-        ? `; a run at ${format(worst, figure.unit)} is worse than half the target`
-        : ''
-    }`
-  }
-  const by = min - mid
-  return `**missed** by ${format(by, figure.unit)} (${Math.round((by / min) * 100)} % short)${short}`
-}
-
-/** The runs of a scenario summarised together: all of them, or one group per series for a scenario with series. */
-interface Series {
-  readonly name: string | null
-  readonly runs: Run[]
-  /**
-   * Whether its latest run was made on the machine of the scenario's latest run. Only current series reach the
-   * first table and the comparison: figures from different machines do not compare.
-   */
-  readonly current: boolean
-}
-
-const machineOf = (run: Run) => JSON.stringify(run.record.machine)
-
-function seriesOf(scenario: Pick<Scenario, 'series'>, runs: Run[]): Series[] {
-  const series = scenario.series
-  if (!series) return [{ name: null, runs, current: true }]
-  const machine = runs.length ? machineOf(runs.at(-1)!) : null
-  const names = [...new Set(runs.map((run) => series.of(run.parameters)))]
-  return names.map((name) => {
-    const own = runs.filter((run) => series.of(run.parameters) === name)
-    return { name, runs: own, current: machineOf(own.at(-1)!) === machine }
-  })
-}
-
-/**
- * The figures a scenario with series computes across the latest group of each: the figures, the runs they come
- * from, and the fewest runs any compared series had (the verdict says when that is short of TARGETS.runs).
- */
-function compared(scenario: Pick<Scenario, 'series'>, series: Series[]) {
-  const groups = series.filter((s) => s.current).map((s) => ({ name: s.name!, group: latestGroup(s.runs) }))
-  const figures = scenario.series?.compare(
-    Object.fromEntries(groups.map(({ name, group }) => [name, group.map((run) => run.record)])),
-  ) ?? {}
-  return {
-    figures: Object.values(figures),
-    runs: groups.flatMap(({ group }) => group),
-    fewestRuns: Math.min(...groups.map(({ group }) => group.length)),
-  }
-}
-
-/** A compared figure's value and verdict, as the first table and the section show it. */
-function comparedCells(figure: Figure, fewestRuns: number): [string, string] {
-  return [
-    format(figure.value, figure.unit),
-    figure.value === null ? '' : verdict([figure.value], figure, fewestRuns),
-  ]
-}
-
-function comparisonSection(scenario: Pick<Scenario, 'series'>, series: Series[]): string[] {
-  const { figures, runs, fewestRuns } = compared(scenario, series)
-  if (figures.length === 0) return []
-  return [
-    '### Compared',
-    '',
-    `Figures across the series above, from the latest group of runs of each: ${
-      runs.map((run) => `[${run.finishedAt.slice(0, 16).replace('T', ' ')}](${run.file})`).join(', ')
-    }`,
-    '',
-    '| figure | target | value | verdict |',
-    '|---|---|---|---|',
-    ...figures.map((figure) =>
-      `| ${figure.label} | ${targetText(figure)} | ${comparedCells(figure, fewestRuns).join(' | ')} |`
-    ),
-    '',
-  ]
-}
 
 function scenarioSection(
   name: string,
@@ -184,7 +33,7 @@ function scenarioSection(
   const latest = group.at(-1)!
   const contended = group.filter((run) => run.contended).length
   lines.push(
-    `Parameters: \`${key(latest.parameters)}\``,
+    `Parameters: \`${parametersKey(latest.parameters)}\``,
     '',
     `Runs summarised (${group.length}, consecutive with these parameters): ${
       group.map((run) =>
@@ -247,17 +96,6 @@ function summaryRows(name: string, runs: Run[]): string[] {
         values.length ? format(median(values), figure.unit) : '—'
       } | ${verdict(values, figure)} |`
     })
-}
-
-/** The first table's lines for the compared figures with a target. */
-function comparedRows(scenario: Pick<Scenario, 'name' | 'series'>, series: Series[]): string[] {
-  if (!scenario.series) return []
-  const { figures, fewestRuns } = compared(scenario, series)
-  return figures.filter((figure) => figure.target).map((figure) =>
-    `| ${scenario.name} | ${figure.label} | ${targetText(figure)} | ${
-      comparedCells(figure, fewestRuns).join(' | ')
-    } |`
-  )
 }
 
 export function writeReport(): string {
