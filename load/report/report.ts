@@ -8,7 +8,7 @@ import { median } from '../bench/stats.ts'
 import { chartsFor } from './charts.ts'
 import { CONTENDED_OTHER_CORES } from '../bench/contention.ts'
 import { latestGroup, loadRuns, parametersKey, type Run } from './runs.ts'
-import { comparedRows, comparisonSection, seriesOf } from './series.ts'
+import { compared, comparedRows, comparisonSection, seriesOf } from './series.ts'
 import { stackedBarChart } from './svg.ts'
 import { format, targetText, verdict } from './verdict.ts'
 
@@ -114,9 +114,12 @@ export function writeReport(): string {
       summary: OTHER_BENCHMARKS[name] ?? 'results written by another script in load/',
     })),
   ]
-  for (const scenario of described) {
+  const summarised = described.map((scenario) => {
     const own = byScenario(scenario.name)
     const series = seriesOf(scenario, own)
+    return { scenario, own, series, comparison: compared(scenario, series) }
+  })
+  for (const { scenario, own, series, comparison } of summarised) {
     // Charts read what `npm run bench` records hold in `data`; converted records hold their old format there.
     const latestRecords = series
       .filter((s) => s.current)
@@ -142,7 +145,7 @@ export function writeReport(): string {
           ...scenarioSection(scenario.name, `Runs measuring ${s.name}.${where}`, s.runs, [], `### ${s.name}`),
         )
       }
-      sections.push(...comparisonSection(scenario, series))
+      sections.push(...comparisonSection(comparison))
       for (const link of links) sections.push(link, '')
     }
     const latest = own.at(-1)
@@ -188,15 +191,12 @@ export function writeReport(): string {
     '',
     '| scenario | figure | target | median | verdict |',
     '|---|---|---|---|---|',
-    ...described.flatMap((scenario) => {
-      const series = seriesOf(scenario, byScenario(scenario.name))
-      return [
-        ...series.filter((s) => s.current).flatMap((s) =>
-          summaryRows(s.name ? `${scenario.name} (${s.name})` : scenario.name, s.runs)
-        ),
-        ...comparedRows(scenario, series),
-      ]
-    }),
+    ...summarised.flatMap(({ scenario, series, comparison }) => [
+      ...series.filter((s) => s.current).flatMap((s) =>
+        summaryRows(s.name ? `${scenario.name} (${s.name})` : scenario.name, s.runs)
+      ),
+      ...comparedRows(scenario.name, comparison),
+    ]),
     '',
     '![CPU per process](charts/cpu-per-process.svg)',
     '',

@@ -26,11 +26,16 @@ export function seriesOf(scenario: Pick<Scenario, 'series'>, runs: Run[]): Serie
   })
 }
 
-/**
- * The figures a scenario with series computes across the latest group of each: the figures, the runs they come
- * from, and the fewest runs any compared series had (the verdict says when that is short of TARGETS.runs).
- */
-function compared(scenario: Pick<Scenario, 'series'>, series: Series[]) {
+/** The figures a scenario with series computes across the latest group of each current series. */
+export interface Comparison {
+  readonly figures: Figure[]
+  /** The runs they come from. */
+  readonly runs: Run[]
+  /** The fewest runs any compared series had (the verdict says when that is short of TARGETS.runs). */
+  readonly fewestRuns: number
+}
+
+export function compared(scenario: Pick<Scenario, 'series'>, series: Series[]): Comparison {
   const groups = series.filter((s) => s.current).map((s) => ({ name: s.name!, group: latestGroup(s.runs) }))
   const figures = scenario.series?.compare(
     Object.fromEntries(groups.map(({ name, group }) => [name, group.map((run) => run.record)])),
@@ -50,8 +55,7 @@ function comparedCells(figure: Figure, fewestRuns: number): [string, string] {
   ]
 }
 
-export function comparisonSection(scenario: Pick<Scenario, 'series'>, series: Series[]): string[] {
-  const { figures, runs, fewestRuns } = compared(scenario, series)
+export function comparisonSection({ figures, runs, fewestRuns }: Comparison): string[] {
   if (figures.length === 0) return []
   return [
     '### Compared',
@@ -70,11 +74,9 @@ export function comparisonSection(scenario: Pick<Scenario, 'series'>, series: Se
 }
 
 /** The first table's lines for the compared figures with a target. */
-export function comparedRows(scenario: Pick<Scenario, 'name' | 'series'>, series: Series[]): string[] {
-  if (!scenario.series) return []
-  const { figures, fewestRuns } = compared(scenario, series)
+export function comparedRows(scenarioName: string, { figures, fewestRuns }: Comparison): string[] {
   return figures.filter((figure) => figure.target).map((figure) =>
-    `| ${scenario.name} | ${figure.label} | ${targetText(figure)} | ${
+    `| ${scenarioName} | ${figure.label} | ${targetText(figure)} | ${
       comparedCells(figure, fewestRuns).join(' | ')
     } |`
   )
